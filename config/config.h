@@ -1,0 +1,112 @@
+// The prober's configuration: an immutable ProberConfig, loaded once from YAML.
+//
+// LoadConfig reads the file, resolves secret references (environment variables and files; an
+// inline secret is refused), validates everything and reports every problem of the file in one
+// pass, each naming file:line:column and the field and saying how to fix it. Components get
+// the parts they need by const reference and never read files or the environment themselves.
+//
+// Schema version 1 (config/examples/prober.yaml is the commented reference):
+//   version: 1
+//   defaults: {timeout, connect_timeout, max_response_bytes}
+//   targets: [{name, url, database, protocol, login, password_env|password_file|api_key_env|
+//              api_key_file, timeout, connect_timeout, max_response_bytes,
+//              tls: {ca_file, client_cert, client_key, insecure_skip_verify},
+//              labels: {region, plant, env}}]
+//   journeys: [{name, targets: [target names]; all targets when omitted}]
+//
+// Thread-safety: a loaded ProberConfig is immutable and may be shared between threads.
+// Extending: a new field is a member here with a default and a comment, a key in the loader's
+// list of known keys, and a line in the example.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "prober/odoo_client.h"
+#include "prober/status.h"
+
+namespace odoo_prober::config {
+
+// Where something was written: 1-based line and column, as editors show them.
+struct SourcePos {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string ToString() const;  // "file:line:column"
+};
+
+// Low-cardinality labels attached to every metric and result of a target.
+struct Labels {
+  std::string region;  // e.g. "eu-west"
+  std::string plant;   // e.g. "lyon"
+  std::string env;     // e.g. "prod", "staging"
+};
+
+struct TargetConfig {
+  // Unique, metric-label-safe name ([A-Za-z0-9_.-]).
+  std::string name;
+  // URL, database, login, resolved credentials, protocol, timeouts and TLS options.
+  prober::ClientOptions client;
+  Labels labels;
+  SourcePos pos;
+};
+
+// One entry of `journeys:`: a journey and the targets it runs on.
+struct JourneySelection {
+  std::string name;
+  // Target names; empty means every target.
+  std::vector<std::string> targets;
+  SourcePos pos;
+};
+
+struct ProberConfig {
+  // The file it was loaded from.
+  std::string path;
+  int version = 1;
+  std::vector<TargetConfig> targets;
+  std::vector<JourneySelection> journeys;
+  // Not errors, but worth a line in the log (insecure TLS, plain HTTP with a password, ...).
+  std::vector<std::string> warnings;
+
+  // The target called `name`, or nullptr.
+  const TargetConfig* FindTarget(const std::string& name) const;
+};
+
+// One problem found in a configuration file.
+struct ConfigError {
+  SourcePos pos;
+  std::string field;    // dotted path: "targets[0].tls.ca_file"
+  std::string message;  // what is wrong and how to fix it
+  std::string ToString() const;  // "file:line:col: field: message"
+};
+
+// Seams for tests: where environment variables come from.
+struct LoadOptions {
+  // Returns the variable's value, or nullopt when unset. Default: the process environment.
+  std::function<std::optional<std::string>(const std::string&)> getenv;
+};
+
+// The whole outcome of parsing: the config if there was no error, and every error and warning.
+struct ParseOutcome {
+  std::optional<ProberConfig> config;
+  std::vector<ConfigError> errors;
+  std::vector<std::string> warnings;
+};
+
+// Parses YAML text as if read from `path` (used for positions and for resolving relative
+// secret and CA file paths against the file's directory).
+ParseOutcome ParseConfig(const std::string& text, const std::string& path,
+                         const LoadOptions& options = {});
+
+// Reads and parses the file. Failure: InvalidArgument whose message lists every error, one per
+// line, each as "file:line:col: field: message".
+prober::Result<ProberConfig> LoadConfig(const std::string& path, const LoadOptions& options = {});
+
+// Parses "250ms", "10s", "2m", "1h" or a bare number of seconds. nullopt when malformed.
+std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
+// Parses "1024", "64KiB", "16MiB", "1GiB" (also kB/MB/GB). nullopt when malformed.
+std::optional<std::size_t> ParseByteSize(const std::string& text);
+
+}  // namespace odoo_prober::config

@@ -1,0 +1,453 @@
+// The libcurl implementation of OdooClient.
+//
+// One CURL easy handle per client, so a journey reuses its connection (and TLS session) from
+// one call to the next: the first call pays DNS, connect and TLS, the rest measure the server.
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <string>
+
+#include "prober/odoo_client.h"
+
+namespace odoo_prober::prober {
+
+std::string_view ProtocolName(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::kAuto:
+      return "auto";
+    case Protocol::kJsonRpc:
+      return "jsonrpc";
+    case Protocol::kWeb:
+      return "web";
+    case Protocol::kJson2:
+      return "json2";
+  }
+  return "unknown";
+}
+
+RpcTimings& RpcTimings::operator+=(const RpcTimings& other) {
+  dns_us += other.dns_us;
+  connect_us += other.connect_us;
+  tls_us += other.tls_us;
+  first_byte_us += other.first_byte_us;
+  total_us += other.total_us;
+  return *this;
+}
+
+namespace {
+
+using nlohmann::json;
+
+struct CurlDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
+using CurlList = std::unique_ptr<curl_slist, SlistDeleter>;
+
+// What came back from one HTTP exchange, before any JSON-RPC interpretation.
+struct HttpExchange {
+  CURLcode code = CURLE_OK;
+  std::string curl_error;  // libcurl's error buffer
+  long status = 0;
+  std::string body;
+  bool too_large = false;
+  RpcTimings timings;
+};
+
+struct BodySink {
+  std::string* body;
+  std::size_t limit;
+  bool too_large = false;
+};
+
+size_t WriteBody(char* data, size_t size, size_t nmemb, void* user) {
+  auto* sink = static_cast<BodySink*>(user);
+  const size_t n = size * nmemb;
+  if (sink->body->size() + n > sink->limit) {
+    sink->too_large = true;
+    return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
+  }
+  sink->body->append(data, n);
+  return n;
+}
+
+bool IsTlsFailure(CURLcode code) {
+  switch (code) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_USE_SSL_FAILED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A short, single-line excerpt of a body for a failure detail: the server's words, bounded.
+std::string Excerpt(const std::string& body, size_t max = 120) {
+  std::string out;
+  bool in_tag = false, space = false;
+  for (char c : body) {
+    if (c == '<') in_tag = true;
+    if (in_tag) {
+      if (c == '>') in_tag = false;
+      continue;
+    }
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(std::isprint(static_cast<unsigned char>(c)) ? c : '?');
+    if (out.size() >= max) {
+      out += "...";
+      break;
+    }
+  }
+  return out;
+}
+
+int64_t Micros(CURL* c, CURLINFO info) {
+  curl_off_t v = 0;
+  if (curl_easy_getinfo(c, info, &v) != CURLE_OK) return 0;
+  return static_cast<int64_t>(v);
+}
+
+class CurlOdooClient final : public OdooClient {
+ public:
+  CurlOdooClient(ClientOptions options, const Clock& clock, CurlHandle handle)
+      : options_(std::move(options)), clock_(clock), curl_(std::move(handle)) {
+    resolved_ = options_.protocol;
+  }
+
+  RpcResult Version(Deadline deadline) override {
+    // /web/webclient/version_info answers on every version without a login, whatever API the
+    // journeys then use; /jsonrpc's common.version is deprecated in 19.
+    RpcResult r = resolved_ == Protocol::kJsonRpc
+                      ? JsonRpcCall("/jsonrpc", ServiceParams("common", "version", json::array()),
+                                    deadline)
+                      : JsonRpcCall("/web/webclient/version_info", json::object(), deadline);
+    if (!r.ok()) return r;
+    const json* info = r.result.is_object() && r.result.contains("server_version_info")
+                           ? &r.result["server_version_info"]
+                           : nullptr;
+    if (info == nullptr || !info->is_array() || info->empty() || !(*info)[0].is_number_integer()) {
+      return Fail(std::move(r), Outcome::kHttp,
+                  "the version answer has no server_version_info: is this an Odoo server?");
+    }
+    server_major_ = (*info)[0].get<int>();
+    if (resolved_ == Protocol::kAuto) resolved_ = Protocol::kJsonRpc;
+    return r;
+  }
+
+  RpcResult Authenticate(Deadline deadline) override {
+    RpcTimings spent;
+    if (resolved_ == Protocol::kAuto) {
+      RpcResult v = Version(deadline);
+      if (!v.ok()) return v;
+      spent = v.timings;
+    }
+    RpcResult r = resolved_ == Protocol::kWeb ? AuthenticateWeb(deadline)
+                                              : AuthenticateJsonRpc(deadline);
+    r.timings += spent;
+    return r;
+  }
+
+  RpcResult CallKw(const std::string& model, const std::string& method, const json& args,
+                   const json& kwargs, Deadline deadline) override {
+    if (uid_ == 0) {
+      RpcResult r;
+      r.outcome = Outcome::kAuth;
+      r.detail = "not logged in: authenticate before calling " + model + "." + method;
+      return r;
+    }
+    if (resolved_ == Protocol::kWeb) {
+      json params = {{"model", model}, {"method", method}, {"args", args}, {"kwargs", kwargs}};
+      const std::string path = "/web/dataset/call_kw/" + model + "/" + method;
+      RpcResult r = JsonRpcCall(path, params, deadline);
+      if (r.error && r.error->name == "odoo.http.SessionExpiredException") {
+        // The session lapsed (server restart, max inactivity): log in again, once.
+        spdlog::debug("session expired on {}.{}; re-authenticating once", model, method);
+        RpcTimings spent = r.timings;
+        RpcResult login = AuthenticateWeb(deadline);
+        spent += login.timings;
+        if (!login.ok()) {
+          login.timings = spent;
+          return login;
+        }
+        r = JsonRpcCall(path, params, deadline);
+        r.timings += spent;
+      }
+      return r;
+    }
+    const Secret& credential = options_.api_key.empty() ? options_.password : options_.api_key;
+    json call_args = {options_.database, uid_, credential.Reveal(), model, method, args, kwargs};
+    return JsonRpcCall("/jsonrpc", ServiceParams("object", "execute_kw", std::move(call_args)),
+                       deadline);
+  }
+
+  int uid() const override { return uid_; }
+  int server_major() const override { return server_major_; }
+  Protocol protocol() const override { return resolved_; }
+
+ private:
+  static json ServiceParams(const char* service, const char* method, json args) {
+    return {{"service", service}, {"method", method}, {"args", std::move(args)}};
+  }
+
+  RpcResult AuthenticateJsonRpc(Deadline deadline) {
+    const Secret& credential = options_.api_key.empty() ? options_.password : options_.api_key;
+    json args = {options_.database, options_.login, credential.Reveal(), json::object()};
+    RpcResult r =
+        JsonRpcCall("/jsonrpc", ServiceParams("common", "authenticate", std::move(args)), deadline);
+    if (!r.ok()) return r;
+    if (r.result.is_number_integer() && r.result.get<int>() > 0) {
+      uid_ = r.result.get<int>();
+      return r;
+    }
+    // Odoo answers a refused login with false, not an error.
+    return Fail(std::move(r), Outcome::kAuth,
+                "login refused (common.authenticate returned false): wrong login, password or "
+                "API key, or a 2FA user without an API key");
+  }
+
+  RpcResult AuthenticateWeb(Deadline deadline) {
+    json params = {{"db", options_.database},
+                   {"login", options_.login},
+                   {"password", options_.password.Reveal()}};
+    RpcResult r = JsonRpcCall("/web/session/authenticate", params, deadline);
+    if (!r.ok()) return r;
+    const json* uid = r.result.is_object() && r.result.contains("uid") ? &r.result["uid"] : nullptr;
+    if (uid != nullptr && uid->is_number_integer() && uid->get<int>() > 0) {
+      uid_ = uid->get<int>();
+      if (server_major_ == 0 && r.result.contains("server_version_info") &&
+          r.result["server_version_info"].is_array() && !r.result["server_version_info"].empty() &&
+          r.result["server_version_info"][0].is_number_integer()) {
+        server_major_ = r.result["server_version_info"][0].get<int>();
+      }
+      // session_info is large and carries the user's context; the uid is what callers need.
+      r.result = uid_;
+      return r;
+    }
+    if (uid != nullptr && uid->is_null()) {
+      return Fail(std::move(r), Outcome::kAuth,
+                  "login needs a second factor (uid is null): the web session cannot pass 2FA; "
+                  "use protocol jsonrpc with an API key");
+    }
+    return Fail(std::move(r), Outcome::kHttp, "the login answer has no uid");
+  }
+
+  static RpcResult Fail(RpcResult r, Outcome outcome, std::string detail) {
+    r.outcome = outcome;
+    r.detail = std::move(detail);
+    r.result = nullptr;
+    return r;
+  }
+
+  // POSTs one JSON-RPC request and interprets the envelope.
+  RpcResult JsonRpcCall(const std::string& path, json params, Deadline deadline) {
+    const int64_t id = ++next_id_;
+    json request = {{"jsonrpc", "2.0"}, {"method", "call"}, {"params", std::move(params)}, {"id", id}};
+    HttpExchange x = Post(path, request.dump(), deadline);
+    RpcResult r;
+    r.http_status = x.status;
+    r.timings = x.timings;
+    if (x.code != CURLE_OK) {
+      if (x.too_large || x.code == CURLE_FILESIZE_EXCEEDED) {
+        r.outcome = Outcome::kHttp;
+        r.detail = "answer larger than max_response_bytes (" +
+                   std::to_string(options_.max_response_bytes) + " bytes) from " + path;
+      } else if (x.code == CURLE_OPERATION_TIMEDOUT) {
+        r.outcome = Outcome::kTimeout;
+        r.detail = "no complete answer from " + path + " before the deadline: " + x.curl_error;
+      } else if (IsTlsFailure(x.code)) {
+        r.outcome = Outcome::kTls;
+        r.detail = "TLS failure on " + path + ": " + x.curl_error;
+      } else {
+        r.outcome = Outcome::kTransport;
+        r.detail = std::string(curl_easy_strerror(x.code)) + " on " + path + ": " + x.curl_error;
+      }
+      return r;
+    }
+    if (x.status != 200) {
+      r.outcome = Outcome::kHttp;
+      r.detail = "HTTP " + std::to_string(x.status) + " from " + path;
+      if (!x.body.empty()) r.detail += ": " + Excerpt(x.body);
+      return r;
+    }
+    json answer = json::parse(x.body, nullptr, /*allow_exceptions=*/false);
+    if (answer.is_discarded() || !answer.is_object()) {
+      r.outcome = Outcome::kHttp;
+      r.detail = "answer from " + path + " is not a JSON-RPC object: " + Excerpt(x.body);
+      return r;
+    }
+    if (auto it = answer.find("error"); it != answer.end() && !it->is_null()) {
+      r.error = ParseError(*it);
+      const std::string& name = r.error->name;
+      const bool auth = name == "odoo.exceptions.AccessDenied" ||
+                        name == "odoo.http.SessionExpiredException" || r.error->code == 100;
+      r.outcome = auth ? Outcome::kAuth : Outcome::kOdooError;
+      r.detail = (name.empty() ? r.error->message : name) + ": " +
+                 (r.error->data_message.empty() ? r.error->message : r.error->data_message);
+      return r;
+    }
+    // A method that returns None has no "result" member at all (ODOO-API.md 2.4).
+    if (auto it = answer.find("result"); it != answer.end()) r.result = std::move(*it);
+    return r;
+  }
+
+  OdooError ParseError(const json& e) const {
+    OdooError err;
+    if (!e.is_object()) {
+      err.message = e.is_string() ? e.get<std::string>() : e.dump();
+      return err;
+    }
+    err.code = e.value("code", 0);
+    err.message = e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>() : "";
+    if (auto d = e.find("data"); d != e.end() && d->is_object()) {
+      auto str = [&](const char* key) {
+        auto it = d->find(key);
+        return it != d->end() && it->is_string() ? it->get<std::string>() : std::string();
+      };
+      err.name = str("name");
+      err.data_message = str("message");
+      err.debug = str("debug");
+      if (err.debug.size() > options_.max_debug_bytes) {
+        err.debug = "..." + err.debug.substr(err.debug.size() - options_.max_debug_bytes);
+      }
+    }
+    return err;
+  }
+
+  HttpExchange Post(const std::string& path, const std::string& body, Deadline deadline) {
+    HttpExchange x;
+    CURL* c = curl_.get();
+    curl_easy_reset(c);  // keeps the connection, DNS and TLS session caches and cookies
+
+    auto now = clock_.Monotonic();
+    auto budget = options_.call_timeout;
+    if (deadline != kNoDeadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+      budget = std::min(budget, left);
+    }
+    if (budget.count() <= 0) {
+      x.code = CURLE_OPERATION_TIMEDOUT;
+      x.curl_error = "deadline already passed";
+      return x;
+    }
+
+    const std::string url = options_.base_url + path;
+    char errbuf[CURL_ERROR_SIZE] = {0};
+    BodySink sink{&x.body, options_.max_response_bytes};
+    CurlList headers;
+    {
+      curl_slist* h = curl_slist_append(nullptr, "Content-Type: application/json");
+      h = curl_slist_append(h, "Accept: application/json");
+      h = curl_slist_append(h, "Expect:");  // no 100-continue round trip
+      headers.reset(h);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(budget.count()));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::min(budget, options_.connect_timeout).count()));
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+                     static_cast<curl_off_t>(options_.max_response_bytes));
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &WriteBody);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");  // in-memory cookie engine: session_id
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, options_.tls.verify ? 1L : 0L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, options_.tls.verify ? 2L : 0L);
+    if (!options_.tls.ca_file.empty()) {
+      curl_easy_setopt(c, CURLOPT_CAINFO, options_.tls.ca_file.c_str());
+    }
+    if (!options_.tls.client_cert_file.empty()) {
+      curl_easy_setopt(c, CURLOPT_SSLCERT, options_.tls.client_cert_file.c_str());
+      curl_easy_setopt(c, CURLOPT_SSLKEY, options_.tls.client_key_file.c_str());
+    }
+
+    x.code = curl_easy_perform(c);
+    x.too_large = sink.too_large;
+    x.curl_error = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(x.code);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x.status);
+    // libcurl's times are offsets from the start; turn them into phase durations.
+    const int64_t dns = Micros(c, CURLINFO_NAMELOOKUP_TIME_T);
+    const int64_t connect = Micros(c, CURLINFO_CONNECT_TIME_T);
+    const int64_t tls = Micros(c, CURLINFO_APPCONNECT_TIME_T);
+    const int64_t pre = Micros(c, CURLINFO_PRETRANSFER_TIME_T);
+    const int64_t first = Micros(c, CURLINFO_STARTTRANSFER_TIME_T);
+    const int64_t total = Micros(c, CURLINFO_TOTAL_TIME_T);
+    x.timings.dns_us = dns;
+    x.timings.connect_us = connect > dns ? connect - dns : 0;
+    x.timings.tls_us = tls > connect ? tls - connect : 0;
+    x.timings.first_byte_us = first > pre ? first - pre : 0;
+    x.timings.total_us = total;
+    // Drop the pointers into this frame before the handle outlives them.
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+    spdlog::debug("POST {}{} -> {} {} in {} us", options_.base_url, path, x.status,
+                  x.code == CURLE_OK ? "ok" : curl_easy_strerror(x.code), total);
+    return x;
+  }
+
+  const ClientOptions options_;
+  const Clock& clock_;
+  CurlHandle curl_;
+  Protocol resolved_;
+  int uid_ = 0;
+  int server_major_ = 0;
+  int64_t next_id_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<OdooClient>> CreateCurlOdooClient(const ClientOptions& options,
+                                                          const Clock& clock) {
+  const std::string& url = options.base_url;
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument("base URL must start with http:// or https://");
+  }
+  if (!url.empty() && url.back() == '/') {
+    return Status::InvalidArgument("base URL must not end with '/'");
+  }
+  if (options.password.empty() && options.api_key.empty()) {
+    return Status::InvalidArgument("no credential: set a password or an API key");
+  }
+  if (options.protocol == Protocol::kWeb && options.password.empty()) {
+    return Status::InvalidArgument(
+        "the web session API logs in with a password; API keys work only with jsonrpc");
+  }
+  if (options.protocol == Protocol::kJson2) {
+    return Status::InvalidArgument("protocol json2 (Odoo 19) is not supported by this build yet");
+  }
+  CurlHandle handle(curl_easy_init());
+  if (!handle) return Status::Internal("curl_easy_init failed");
+  return std::unique_ptr<OdooClient>(new CurlOdooClient(options, clock, std::move(handle)));
+}
+
+}  // namespace odoo_prober::prober

@@ -1,0 +1,61 @@
+// JourneyResult: everything one run of one journey against one target produced.
+//
+// It is the single value that flows from the runner to every sink and report; it holds no
+// secret (details are written by the client and runner, which never put credentials in them).
+//
+// Thread-safety: a value; copy it across threads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "prober/odoo_client.h"
+#include "prober/outcome.h"
+
+namespace odoo_prober::results {
+
+struct StepResult {
+  std::string name;
+  prober::Outcome outcome = prober::Outcome::kOk;
+  prober::RpcTimings timings;
+  // Why it failed; empty on success.
+  std::string detail;
+  // Odoo's exception class when Odoo answered with an error ("odoo.exceptions.UserError").
+  std::string odoo_error;
+  long http_status = 0;
+};
+
+struct JourneyResult {
+  std::string run_id;
+  std::string journey;
+  std::string target;
+  config::Labels labels;
+  std::chrono::system_clock::time_point started_at;
+  int64_t duration_us = 0;
+  prober::Outcome outcome = prober::Outcome::kOk;
+  // The step that failed; empty on success.
+  std::string failed_step;
+  std::string detail;
+  // The API used ("jsonrpc", "web") and the server's major version (0 if unknown).
+  std::string protocol;
+  int server_major = 0;
+  std::vector<StepResult> steps;
+
+  bool ok() const { return outcome == prober::Outcome::kOk; }
+  // The sum of the steps' phase timings.
+  prober::RpcTimings TotalTimings() const;
+};
+
+// One JSON object per result; the shape of `--output json` lines and the JSON-lines sink.
+nlohmann::json ToJson(const JourneyResult& result);
+// The inverse of ToJson. Fails on a malformed object.
+prober::Result<JourneyResult> FromJson(const nlohmann::json& json);
+
+// A human table: one line per journey × target, then one indented line per step.
+std::string FormatTable(const std::vector<JourneyResult>& results);
+
+}  // namespace odoo_prober::results

@@ -1,0 +1,89 @@
+// odoo-prober: synthetic business-transaction probes for Odoo.
+#include <curl/curl.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "runners/commands.h"
+
+#ifndef ODOO_PROBER_VERSION
+#define ODOO_PROBER_VERSION "0.0.0"
+#endif
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes:\n"
+    "  0  every journey succeeded\n"
+    "  1  at least one journey failed\n"
+    "  2  usage or configuration error\n"
+    "  3  internal error";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace odoo_prober;
+  CLI::App app{"odoo-prober: can we transact with Odoo, and how fast?\n"
+               "Runs scripted Odoo business journeys over RPC and reports outcome and timings.",
+               "odoo-prober"};
+  app.footer(kExitCodes);
+  app.require_subcommand(1);
+  std::string log_level = "warn";
+  app.add_option("--log-level", log_level, "Log level on stderr: trace, debug, info, warn, error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+  auto* version = app.add_subcommand("version", "Print the version and exit");
+  version->footer(kExitCodes);
+
+  std::string validate_path;
+  auto* validate = app.add_subcommand("validate", "Check a configuration file and show what would run");
+  validate->add_option("CONFIG", validate_path, "Configuration file (YAML)")->required();
+  validate->footer(kExitCodes);
+
+  runners::OnceOptions once_opts;
+  std::string output = "table";
+  auto* once = app.add_subcommand("once", "Run every configured journey on every target once");
+  once->add_option("CONFIG", once_opts.config_path, "Configuration file (YAML)")->required();
+  once->add_option("--journey", once_opts.journeys, "Only this journey (repeatable)");
+  once->add_option("--target", once_opts.targets, "Only this target (repeatable)");
+  once->add_option("--output", output, "Output: table (default) or json (one JSON object per line)")
+      ->check(CLI::IsMember({"table", "json"}));
+  once->footer(kExitCodes);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help or the error
+    return code == 0 ? runners::kExitOk : runners::kExitUsage;
+  }
+
+  auto logger = spdlog::stderr_color_mt("odoo-prober");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(log_level));
+
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    std::cerr << "internal error: curl_global_init failed\n";
+    return runners::kExitInternal;
+  }
+  int rc = runners::kExitInternal;
+  try {
+    if (*version) {
+      std::cout << "odoo-prober " << ODOO_PROBER_VERSION << " (" << curl_version() << ")\n";
+      rc = runners::kExitOk;
+    } else if (*validate) {
+      rc = runners::RunValidate(validate_path, std::cout, std::cerr);
+    } else if (*once) {
+      once_opts.output =
+          output == "json" ? runners::OnceOptions::Output::kJson : runners::OnceOptions::Output::kTable;
+      rc = runners::RunOnce(once_opts, std::cout, std::cerr);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    rc = runners::kExitInternal;
+  }
+  spdlog::shutdown();
+  curl_global_cleanup();
+  return rc;
+}
