@@ -196,6 +196,8 @@ class Loader {
           Error(k.Mark(), sub, std::string("inline secrets are not allowed; ") + kSecretAlternatives);
         } else if (auto guess = Closest(key, known)) {
           Error(k.Mark(), sub, "unknown key; did you mean '" + *guess + "'?");
+          // The typo already explains why the intended key is missing.
+          suggested_.insert(field.empty() ? *guess : field + "." + *guess);
         } else {
           Error(k.Mark(), sub, "unknown key; expected one of: " + Join(known));
         }
@@ -228,7 +230,9 @@ class Loader {
   }
 
   void ReportMissing(const YAML::Node& owner) {
-    for (const auto& [f, how] : missing_) Error(owner.Mark(), f, "is required; " + how);
+    for (const auto& [f, how] : missing_) {
+      if (!suggested_.count(f)) Error(owner.Mark(), f, "is required; " + how);
+    }
     missing_.clear();
   }
 
@@ -598,6 +602,7 @@ class Loader {
   std::vector<std::string> warnings_;
   std::vector<std::pair<std::string, std::string>> missing_;
   std::set<std::string> seen_targets_;
+  std::set<std::string> suggested_;  // fields named by a did-you-mean
   bool inline_secret_ = false;  // set by Map() when it refused an inline secret
 };
 

@@ -159,7 +159,9 @@ class CurlOdooClient final : public OdooClient {
 
   RpcResult Authenticate(Deadline deadline) override {
     RpcTimings spent;
-    if (resolved_ == Protocol::kAuto) {
+    // Journeys branch on the version, so /jsonrpc logins start with common.version as Odoo's
+    // own docs do (the web session's answer carries the version already).
+    if (resolved_ != Protocol::kWeb && server_major_ == 0) {
       RpcResult v = Version(deadline);
       if (!v.ok()) return v;
       spent = v.timings;
@@ -224,8 +226,8 @@ class CurlOdooClient final : public OdooClient {
     }
     // Odoo answers a refused login with false, not an error.
     return Fail(std::move(r), Outcome::kAuth,
-                "login refused (common.authenticate returned false): wrong login, password or "
-                "API key, or a 2FA user without an API key");
+                "Access Denied: common.authenticate returned false (wrong login, password or "
+                "API key, or a 2FA user without an API key)");
   }
 
   RpcResult AuthenticateWeb(Deadline deadline) {

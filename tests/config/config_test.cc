@@ -1,0 +1,271 @@
+#include <catch2/catch.hpp>
+
+#include "config/config.h"
+#include "tests/support/support.h"
+
+namespace odoo_prober::config {
+namespace {
+
+using testing::Contains;
+using testing::TempDir;
+
+LoadOptions Env(std::map<std::string, std::string> vars) {
+  return {[vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    return it == vars.end() ? std::nullopt : std::optional<std::string>(it->second);
+  }};
+}
+
+const LoadOptions kEnv = Env({{"ODOO_PW", "s3cret-pw"}, {"EMPTY", ""}});
+
+// A valid file; each bad-config case below changes one thing in it.
+constexpr const char* kGood = R"(version: 1
+defaults:
+  timeout: 10s
+targets:
+  - name: lyon-prod
+    url: https://erp.example.com/
+    database: prod
+    protocol: jsonrpc
+    login: probe
+    password_env: ODOO_PW
+    labels:
+      region: eu-west
+      plant: lyon
+journeys:
+  - name: login
+)";
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  const auto pos = text.find(from);
+  REQUIRE(pos != std::string::npos);
+  return text.replace(pos, from.size(), to);
+}
+
+// Parses `text` as cfg.yaml and returns its errors.
+std::vector<ConfigError> Errors(const std::string& text, const LoadOptions& env = kEnv) {
+  auto out = ParseConfig(text, "cfg.yaml", env);
+  CHECK(out.config.has_value() == out.errors.empty());
+  return out.errors;
+}
+
+void RequireOneError(const std::vector<ConfigError>& errors, int line, const std::string& field,
+                     const std::string& message_part) {
+  INFO("errors: " << [&] {
+    std::string s;
+    for (const auto& e : errors) s += e.ToString() + "\n";
+    return s;
+  }());
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].pos.file == "cfg.yaml");
+  CHECK(errors[0].pos.line == line);
+  CHECK(errors[0].pos.column > 0);
+  CHECK(errors[0].field == field);
+  CHECK(Contains(errors[0].message, message_part));
+}
+
+TEST_CASE("a valid config loads with defaults and resolved secrets", "[config]") {
+  auto out = ParseConfig(kGood, "cfg.yaml", kEnv);
+  REQUIRE(out.errors.empty());
+  REQUIRE(out.config);
+  const auto& t = out.config->targets.at(0);
+  CHECK(t.name == "lyon-prod");
+  CHECK(t.client.base_url == "https://erp.example.com");  // trailing slash removed
+  CHECK(t.client.database == "prod");
+  CHECK(t.client.protocol == prober::Protocol::kJsonRpc);
+  CHECK(t.client.password.Reveal() == "s3cret-pw");
+  CHECK(t.client.call_timeout == std::chrono::seconds(10));
+  CHECK(t.client.tls.verify);
+  CHECK(t.labels.region == "eu-west");
+  CHECK(t.labels.plant == "lyon");
+  CHECK(out.config->journeys.at(0).name == "login");
+  CHECK(out.config->journeys.at(0).targets.empty());
+  CHECK(out.warnings.empty());
+}
+
+TEST_CASE("bad configs name file, line, field and a fix", "[config]") {
+  SECTION("inline password is rejected and the alternatives are shown") {
+    RequireOneError(Errors(Replace(kGood, "password_env: ODOO_PW", "password: hunter2")), 10,
+                    "targets[0].password", "password_env: VAR, password_file: /path");
+  }
+  SECTION("inline api_key is rejected") {
+    auto errors = Errors(Replace(kGood, "password_env: ODOO_PW", "api_key: abc"));
+    RequireOneError(errors, 10, "targets[0].api_key", "inline secrets are not allowed");
+  }
+  SECTION("unknown key with did-you-mean") {
+    RequireOneError(Errors(Replace(kGood, "database: prod", "databse: prod")), 7,
+                    "targets[0].databse", "did you mean 'database'?");
+  }
+  SECTION("missing required database") {
+    RequireOneError(Errors(Replace(kGood, "    database: prod\n", "")), 5, "targets[0].database",
+                    "is required");
+  }
+  SECTION("bad protocol value") {
+    RequireOneError(Errors(Replace(kGood, "protocol: jsonrpc", "protocol: xmlrpc")), 8,
+                    "targets[0].protocol", "auto, jsonrpc, web, json2");
+  }
+  SECTION("malformed duration") {
+    RequireOneError(Errors(Replace(kGood, "timeout: 10s", "timeout: ten seconds")), 3,
+                    "defaults.timeout", "500ms, 10s, 2m");
+  }
+  SECTION("url without scheme") {
+    RequireOneError(Errors(Replace(kGood, "https://erp.example.com/", "erp.example.com")), 6,
+                    "targets[0].url", "https://");
+  }
+  SECTION("url carrying credentials") {
+    RequireOneError(Errors(Replace(kGood, "https://erp", "https://probe:pw@erp")), 6,
+                    "targets[0].url", "must not carry credentials");
+  }
+  SECTION("unset environment variable") {
+    RequireOneError(Errors(Replace(kGood, "ODOO_PW", "NOT_SET")), 10, "targets[0].password_env",
+                    "NOT_SET is not set");
+  }
+  SECTION("empty environment variable") {
+    RequireOneError(Errors(Replace(kGood, "ODOO_PW", "EMPTY")), 10, "targets[0].password_env",
+                    "EMPTY is empty");
+  }
+  SECTION("both password_env and password_file") {
+    RequireOneError(Errors(Replace(kGood, "password_env: ODOO_PW",
+                                   "password_env: ODOO_PW\n    password_file: /x")),
+                    11, "targets[0].password_file", "not both");
+  }
+  SECTION("missing secret file") {
+    RequireOneError(Errors(Replace(kGood, "password_env: ODOO_PW", "password_file: /nonexistent/pw")),
+                    10, "targets[0].password_file", "cannot read '/nonexistent/pw'");
+  }
+  SECTION("web protocol with only an API key") {
+    RequireOneError(Errors(Replace(Replace(kGood, "protocol: jsonrpc", "protocol: web"),
+                                   "password_env", "api_key_env")),
+                    8, "targets[0].protocol", "API keys cannot");
+  }
+  SECTION("unsupported schema version") {
+    RequireOneError(Errors(Replace(kGood, "version: 1", "version: 2")), 1, "version",
+                    "version: 1");
+  }
+  SECTION("label that cannot be a metric label") {
+    RequireOneError(Errors(Replace(kGood, "plant: lyon", "plant: Lyon Nord")), 13,
+                    "targets[0].labels.plant", "metric label");
+  }
+  SECTION("unknown label key") {
+    RequireOneError(Errors(Replace(kGood, "plant: lyon", "plnat: lyon")), 13,
+                    "targets[0].labels.plnat", "did you mean 'plant'?");
+  }
+  SECTION("journey on an unknown target") {
+    RequireOneError(Errors(Replace(kGood, "  - name: login\n", "  - name: login\n    targets: [lyon-prd]\n")),
+                    16, "journeys[0].targets[0]", "did you mean 'lyon-prod'?");
+  }
+  SECTION("duplicate target names") {
+    std::string twice = Replace(kGood, "journeys:", R"(  - name: lyon-prod
+    url: https://b.example.com
+    database: b
+    login: probe
+    password_env: ODOO_PW
+journeys:)");
+    RequireOneError(Errors(twice), 14, "targets[1].name", "defined twice");
+  }
+  SECTION("client_cert without client_key") {
+    TempDir dir;
+    const std::string cert = dir.Write("c.pem", "x");
+    RequireOneError(Errors(Replace(kGood, "    labels:", "    tls:\n      client_cert: " + cert +
+                                                         "\n    labels:")),
+                    12, "targets[0].tls", "give both or neither");
+  }
+  SECTION("YAML syntax error") {
+    RequireOneError(Errors(Replace(kGood, "database: prod", "database: [prod")), 8, "",
+                    "YAML syntax error");
+  }
+  SECTION("timeout out of range") {
+    RequireOneError(Errors(Replace(kGood, "timeout: 10s", "timeout: 0s")), 3, "defaults.timeout",
+                    "more than 0");
+  }
+  SECTION("targets must be a list") {
+    auto errors = Errors("version: 1\ntargets: {}\njourneys: [{name: login}]\n");
+    RequireOneError(errors, 2, "targets", "at least one Odoo target");
+  }
+}
+
+TEST_CASE("all errors of a file are reported in one pass", "[config]") {
+  std::string text = Replace(kGood, "database: prod", "databse: prod");
+  text = Replace(text, "protocol: jsonrpc", "protocol: soap");
+  text = Replace(text, "timeout: 10s", "timeout: soon");
+  auto errors = Errors(text);
+  std::vector<int> lines;
+  for (const auto& e : errors) lines.push_back(e.pos.line);
+  // The unknown key (not also "database is required"), the protocol and the timeout.
+  CHECK(errors.size() == 3);
+  CHECK(std::find(lines.begin(), lines.end(), 3) != lines.end());
+  CHECK(std::find(lines.begin(), lines.end(), 7) != lines.end());
+  CHECK(std::find(lines.begin(), lines.end(), 8) != lines.end());
+}
+
+TEST_CASE("secrets come from files relative to the config, and loose permissions warn", "[config]") {
+  TempDir dir;
+  dir.Write("secrets/pw", "from-file\n", 0644);
+  const std::string path = dir.Write(
+      "prober.yaml", Replace(kGood, "password_env: ODOO_PW", "password_file: secrets/pw"));
+  auto cfg = LoadConfig(path, kEnv);
+  REQUIRE(cfg.ok());
+  CHECK(cfg->targets[0].client.password.Reveal() == "from-file");
+  REQUIRE(cfg->warnings.size() == 1);
+  CHECK(Contains(cfg->warnings[0], "chmod 600"));
+  CHECK_FALSE(Contains(cfg->warnings[0], "from-file"));
+}
+
+TEST_CASE("insecure_skip_verify must be explicit and is warned about", "[config]") {
+  auto out = ParseConfig(
+      Replace(kGood, "    labels:", "    tls:\n      insecure_skip_verify: true\n    labels:"),
+      "cfg.yaml", kEnv);
+  REQUIRE(out.config);
+  CHECK_FALSE(out.config->targets[0].client.tls.verify);
+  REQUIRE(out.warnings.size() == 1);
+  CHECK(Contains(out.warnings[0], "cfg.yaml:12:"));
+  CHECK(Contains(out.warnings[0], "verification is OFF"));
+  auto bad = Errors(
+      Replace(kGood, "    labels:", "    tls:\n      insecure_skip_verify: yes please\n    labels:"));
+  RequireOneError(bad, 12, "targets[0].tls.insecure_skip_verify", "true or false");
+}
+
+TEST_CASE("LoadConfig joins all errors, one per line, and names the file", "[config]") {
+  TempDir dir;
+  const std::string path = dir.Write("bad.yaml", "version: 1\ntargets: []\n");
+  auto cfg = LoadConfig(path, kEnv);
+  REQUIRE_FALSE(cfg.ok());
+  CHECK(cfg.status().code() == prober::Status::Code::kInvalidArgument);
+  CHECK(Contains(cfg.status().message(), path + ":2:10: targets:"));
+  CHECK(Contains(cfg.status().message(), "\n"));
+  CHECK(Contains(cfg.status().message(), "journeys: is required"));
+  auto missing = LoadConfig(dir.path() + "/nope.yaml", kEnv);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(Contains(missing.status().message(), "nope.yaml: cannot open"));
+}
+
+TEST_CASE("durations and sizes", "[config]") {
+  CHECK(ParseDuration("250ms") == std::chrono::milliseconds(250));
+  CHECK(ParseDuration("1.5s") == std::chrono::milliseconds(1500));
+  CHECK(ParseDuration("2m") == std::chrono::minutes(2));
+  CHECK(ParseDuration("7") == std::chrono::seconds(7));
+  CHECK_FALSE(ParseDuration("7 s"));
+  CHECK_FALSE(ParseDuration("s"));
+  CHECK(ParseByteSize("16MiB") == 16u << 20);
+  CHECK(ParseByteSize("4096") == 4096u);
+  CHECK_FALSE(ParseByteSize("16 MiB"));
+}
+
+}  // namespace
+}  // namespace odoo_prober::config
+
+namespace odoo_prober::config {
+namespace {
+
+TEST_CASE("the shipped example is valid apart from the files it points at", "[config]") {
+  auto out = LoadConfig(std::string(ODOO_PROBER_SOURCE_DIR) + "/config/examples/prober.yaml",
+                        Env({{"ODOO_LYON_API_KEY", "k"}}));
+  // The example trusts /etc/odoo-prober/corporate-ca.pem, which a test machine does not have:
+  // that must be the only complaint.
+  REQUIRE_FALSE(out.ok());
+  CHECK(testing::Contains(out.status().message(), "targets[0].tls.ca_file: cannot read"));
+  CHECK(std::count(out.status().message().begin(), out.status().message().end(), '\n') == 0);
+}
+
+}  // namespace
+}  // namespace odoo_prober::config

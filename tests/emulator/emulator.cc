@@ -1,0 +1,592 @@
+#include "tests/emulator/emulator.h"
+
+#include <iomanip>
+#include <random>
+#include <sstream>
+
+namespace odoo_prober::emulator {
+
+using nlohmann::json;
+
+namespace {
+
+struct Personality {
+  std::string series;
+  std::string server_version;
+  int generic_error_code;  // JSON-RPC error.code for ordinary exceptions: 0 from 19 on
+};
+
+const std::vector<Personality>& Personalities() {
+  static const std::vector<Personality> kAll = {
+      {"16.0", "16.0-20240605", 200},
+      {"17.0", "17.0-20240709", 200},  // as recorded in odoo-transcripts/17.0
+      {"18.0", "18.0-20250925", 200},  // as recorded in odoo-transcripts/18.0
+      {"19.0", "19.0-20251002", 0},
+  };
+  return kAll;
+}
+
+const Personality& Find(const std::string& series) {
+  for (const auto& p : Personalities()) {
+    if (p.series == series) return p;
+  }
+  return Personalities()[1];
+}
+
+// The innermost frames of Odoo's tracebacks as recorded; the outer ones are the same for
+// every JSON route.
+constexpr const char* kOuterFrames =
+    "Traceback (most recent call last):\n"
+    "  File \"/usr/lib/python3/dist-packages/odoo/http.py\", line 1764, in _serve_db\n"
+    "  File \"/usr/lib/python3/dist-packages/odoo/service/model.py\", line 133, in retrying\n"
+    "  File \"/usr/lib/python3/dist-packages/odoo/http.py\", line 1791, in _serve_ir_http\n"
+    "  File \"/usr/lib/python3/dist-packages/odoo/http.py\", line 1995, in dispatch\n"
+    "  File \"/usr/lib/python3/dist-packages/odoo/addons/base/models/ir_http.py\", line 222, in "
+    "_dispatch\n"
+    "  File \"/usr/lib/python3/dist-packages/odoo/http.py\", line 741, in route_wrapper\n";
+constexpr const char* kRpcFrames =
+    "  File \"/usr/lib/python3/dist-packages/odoo/addons/base/controllers/rpc.py\", line 155, in "
+    "jsonrpc\n"
+    "  File \"/usr/lib/python3/dist-packages/odoo/http.py\", line 391, in dispatch_rpc\n";
+constexpr const char* kCheckFrames =
+    "  File \"/usr/lib/python3/dist-packages/odoo/service/model.py\", line 28, in dispatch\n"
+    "  File \"/usr/lib/python3/dist-packages/odoo/service/security.py\", line 9, in check\n"
+    "  File \"/usr/lib/python3/dist-packages/odoo/addons/base/models/res_users.py\", line 2104, "
+    "in _check_credentials\n";
+constexpr const char* kSessionAuthFrames =
+    "  File \"/usr/lib/python3/dist-packages/odoo/addons/web/controllers/session.py\", line 33, "
+    "in authenticate\n"
+    "  File \"/usr/lib/python3/dist-packages/odoo/http.py\", line 1006, in authenticate\n"
+    "  File \"/usr/lib/python3/dist-packages/odoo/addons/base/models/res_users.py\", line 864, in "
+    "_login\n";
+constexpr const char* kCallKwFrames =
+    "  File \"/usr/lib/python3/dist-packages/odoo/addons/web/controllers/dataset.py\", line 24, "
+    "in call_kw\n"
+    "  File \"/usr/lib/python3/dist-packages/odoo/addons/web/controllers/dataset.py\", line 20, "
+    "in _call_kw\n";
+constexpr const char* kAuthUserFrames =
+    "  File \"/usr/lib/python3/dist-packages/odoo/addons/base/models/ir_http.py\", line 162, in "
+    "_authenticate\n"
+    "  File \"/usr/lib/python3/dist-packages/odoo/addons/base/models/ir_http.py\", line 141, in "
+    "_auth_method_user\n";
+
+// Python's short name of an exception class: "odoo.exceptions.UserError" -> as printed in the
+// last traceback line ("odoo.exceptions.UserError"), builtins print bare ("KeyError").
+std::string TracebackName(const std::string& name) {
+  const std::string builtins = "builtins.";
+  return name.rfind(builtins, 0) == 0 ? name.substr(builtins.size()) : name;
+}
+
+constexpr const char* kNotFoundHtml =
+    "<!DOCTYPE html>\n<html>\n    <head>\n        <meta charset=\"utf-8\"/>\n"
+    "        <title>Odoo</title>\n    </head>\n    <body>\n        <div id=\"wrapwrap\">\n"
+    "            <main>\n                <h1 class=\"visually-hidden\">Error 404</h1>\n"
+    "                <h2>We couldn't find the page you're looking for!</h2>\n"
+    "            </main>\n        </div>\n    </body>\n</html>";
+
+constexpr const char* kWrongVerbHtml =
+    "<!doctype html>\n<html lang=en>\n<title>400 Bad Request</title>\n<h1>Bad Request</h1>\n"
+    "<p>Request inferred type is compatible with [&#39;http&#39;] but &#39;{path}&#39; is "
+    "type=&#39;json&#39;.</p>\n";
+
+std::string HttpDate(std::chrono::system_clock::time_point tp) {
+  std::time_t t = std::chrono::system_clock::to_time_t(tp);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+std::string CookieValue(const std::string& header, const std::string& name) {
+  size_t pos = 0;
+  while (pos < header.size()) {
+    while (pos < header.size() && (header[pos] == ' ' || header[pos] == ';')) ++pos;
+    size_t end = header.find(';', pos);
+    if (end == std::string::npos) end = header.size();
+    const std::string pair = header.substr(pos, end - pos);
+    const size_t eq = pair.find('=');
+    if (eq != std::string::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
+    pos = end;
+  }
+  return "";
+}
+
+}  // namespace
+
+const std::vector<std::string>& SupportedVersions() {
+  static const std::vector<std::string> kVersions = [] {
+    std::vector<std::string> v;
+    for (const auto& p : Personalities()) v.push_back(p.series);
+    return v;
+  }();
+  return kVersions;
+}
+
+OdooEmulator::OdooEmulator(EmulatorOptions options) : options_(std::move(options)) {}
+
+void OdooEmulator::SetFaults(Faults faults) {
+  std::lock_guard lock(mu_);
+  faults_ = std::move(faults);
+}
+
+void OdooEmulator::ExpireAllSessions() {
+  std::lock_guard lock(mu_);
+  sessions_.clear();
+}
+
+std::vector<LoggedCall> OdooEmulator::RequestLog() const {
+  std::lock_guard lock(mu_);
+  return log_;
+}
+
+std::chrono::milliseconds OdooEmulator::DelayFor(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto d = faults_.latency;
+  if (auto it = faults_.method_latency.find(key); it != faults_.method_latency.end()) d += it->second;
+  return d;
+}
+
+json OdooEmulator::Error(int code, const std::string& message, const std::string& name,
+                         const std::string& text, const std::string& frames) {
+  return {{"code", code},
+          {"message", message},
+          {"data",
+           {{"name", name},
+            {"debug", std::string(kOuterFrames) + frames + TracebackName(name) + ": " + text},
+            {"message", text},
+            {"arguments", json::array({text})},
+            {"context", json::object()}}}};
+}
+
+json OdooEmulator::VersionInfo() const {
+  const Personality& p = Find(options_.version);
+  const int major = std::stoi(p.series);
+  return {{"server_version", p.server_version},
+          {"server_version_info", {major, 0, 0, "final", 0, ""}},
+          {"server_serie", p.series},
+          {"protocol_version", 1}};
+}
+
+int OdooEmulator::CheckLogin(const std::string& db, const std::string& login,
+                             const std::string& password) const {
+  if (db != options_.database) return -1;
+  return login == options_.login && password == options_.password ? 2 : 0;
+}
+
+std::string OdooEmulator::NewSessionId() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::ostringstream id;
+  for (int i = 0; i < 5; ++i) id << std::hex << std::setw(8) << std::setfill('0') << (rng() & 0xffffffff);
+  return id.str();
+}
+
+std::optional<int> OdooEmulator::SessionUid(const std::string& cookie) const {
+  const std::string sid = CookieValue(cookie, "session_id");
+  std::lock_guard lock(mu_);
+  auto it = sessions_.find(sid);
+  if (sid.empty() || it == sessions_.end()) return std::nullopt;
+  return it->second;
+}
+
+json OdooEmulator::SessionInfo(int uid) const {
+  const Personality& p = Find(options_.version);
+  const int major = std::stoi(p.series);
+  // The keys and shapes of session_info as recorded from Odoo 17 and 18; 16 answers like 17
+  // and 19 like 18, which is what their web clients read.
+  json info = {
+      {"uid", uid},
+      {"is_system", true},
+      {"is_admin", true},
+      {"is_internal_user", true},
+      {"user_context", {{"lang", "en_US"}, {"tz", "Europe/Brussels"}, {"uid", uid}}},
+      {"db", options_.database},
+      {"server_version", p.server_version},
+      {"server_version_info", {major, 0, 0, "final", 0, ""}},
+      {"support_url", "https://www.odoo.com/buy"},
+      {"name", "Mitchell Admin"},
+      {"username", options_.login},
+      {"partner_display_name", "YourCompany, Mitchell Admin"},
+      {"partner_id", 3},
+      {"web.base.url", "https://127.0.0.1"},
+      {"active_ids_limit", 20000},
+      {"profile_session", nullptr},
+      {"profile_collectors", nullptr},
+      {"profile_params", nullptr},
+      {"max_file_upload_size", 134217728},
+      {"home_action_id", false},
+      {"cache_hashes",
+       {{"translations", "67dc85115ec9f248349a15d559552e011a0e977a"},
+        {"load_menus", "085382404a8ec6a6f4c849f74c04b537e7a6ed843e7065ec1942211aee862ad2"}}},
+      {"currencies", {{"1", {{"symbol", "$"}, {"position", "before"}, {"digits", {69, 2}}}}}},
+      {"bundle_params", {{"lang", "en_US"}}},
+      {"user_companies", json::parse(R"js({"current_company": 1, "allowed_companies": {
+          "2": {"id": 2, "name": "My Company (Chicago)", "sequence": 10, "child_ids": [], "parent_id": false},
+          "1": {"id": 1, "name": "My Company (San Francisco)", "sequence": 0, "child_ids": [], "parent_id": false}},
+          "disallowed_ancestor_companies": {}})js")},
+      {"show_effect", true},
+      {"display_switch_company_menu", true},
+      {"iap_company_enrich", true},
+  };
+  json settings = {{"id", 1},
+                   {"user_id", {{"id", uid}}},
+                   {"is_discuss_sidebar_category_channel_open", true},
+                   {"is_discuss_sidebar_category_chat_open", true},
+                   {"push_to_talk_key", false},
+                   {"use_push_to_talk", false},
+                   {"voice_active_duration", 200}};
+  if (major <= 17) {
+    settings["volume_settings_ids"] = json::parse(R"([["ADD", []]])");
+    info["user_settings"] = settings;
+    info["user_id"] = {uid};
+    info["max_time_between_keys_in_ms"] = 100;
+    info["web_tours"] = json::array();
+    info["tour_disable"] = true;
+    info["notification_type"] = "email";
+    info["odoobot_initialized"] = true;
+    info["is_quick_edit_mode_enabled"] = false;
+    return info;
+  }
+  settings["channel_notifications"] = false;
+  settings["mute_until_dt"] = false;
+  settings["volumes"] = json::parse(R"([["ADD", []]])");
+  info["user_settings"] = settings;
+  info["is_public"] = false;
+  info["quick_login"] = true;
+  info["partner_write_date"] = "2026-11-21 17:32:56";
+  info["test_mode"] = false;
+  info["view_info"] = json::parse(R"({
+      "list": {"display_name": "List", "icon": "oi oi-view-list", "multi_record": true},
+      "form": {"display_name": "Form", "icon": "fa fa-address-card", "multi_record": false},
+      "graph": {"display_name": "Graph", "icon": "fa fa-area-chart", "multi_record": true},
+      "pivot": {"display_name": "Pivot", "icon": "oi oi-view-pivot", "multi_record": true},
+      "calendar": {"display_name": "Calendar", "icon": "fa fa-calendar", "multi_record": true},
+      "kanban": {"display_name": "Kanban", "icon": "oi oi-view-kanban", "multi_record": true},
+      "search": {"display_name": "Search", "icon": "oi oi-search", "multi_record": true},
+      "activity": {"display_name": "Activity", "icon": "fa fa-clock-o", "multi_record": true}})");
+  info["max_time_between_keys_in_ms"] = 150;
+  info["websocket_worker_version"] = p.series + "-5";
+  info["tour_enabled"] = false;
+  info["current_tour"] = nullptr;
+  info["storeData"] = {
+      {"Store",
+       {{"action_discuss_id", 126},
+        {"channel_types_with_seen_infos", {"chat", "group"}},
+        {"hasGifPickerFeature", false},
+        {"hasLinkPreviewFeature", true},
+        {"hasMessageTranslationFeature", false},
+        {"internalUserGroupId", 1},
+        {"mt_comment_id", 1},
+        {"odoobot", {{"id", 2}, {"type", "partner"}}},
+        {"self", {{"id", 3}, {"type", "partner"}}},
+        {"settings", settings}}},
+      {"res.partner",
+       json::array({{{"active", false},
+                     {"avatar_128_access_token", "emulated"},
+                     {"email", "odoobot@example.com"},
+                     {"id", 2},
+                     {"im_status", "bot"},
+                     {"isInternalUser", true},
+                     {"is_company", false},
+                     {"name", "OdooBot"},
+                     {"userId", 1},
+                     {"write_date", "2026-11-21 17:32:56"}}})}};
+  info["can_insert_in_spreadsheet"] = false;
+  return info;
+}
+
+json OdooEmulator::UserRecord(int uid, const json& fields) const {
+  json all = {{"id", uid},
+              {"login", options_.login},
+              {"name", "Mitchell Admin"},
+              {"company_id", {1, "My Company (San Francisco)"}},
+              {"company_ids", {1}},
+              {"partner_id", {3, "YourCompany, Mitchell Admin"}},
+              {"active", true}};
+  if (!fields.is_array() || fields.empty()) return all;
+  json out = {{"id", uid}};
+  for (const auto& f : fields) {
+    if (f.is_string() && all.contains(f.get<std::string>())) out[f.get<std::string>()] = all[f.get<std::string>()];
+  }
+  return out;
+}
+
+HttpResponse OdooEmulator::Handle(const HttpRequest& request) {
+  HttpResponse res;
+  res.delay = DelayFor(request.path);
+  if (request.path == "/web/health" && request.method == "GET") {
+    res.content_type = "application/json";
+    res.headers.push_back({"Cache-Control", "no-store"});
+    res.body = R"({"status": "pass"})";
+    return res;
+  }
+  const bool json_route = request.path == "/jsonrpc" || request.path.rfind("/web/session/", 0) == 0 ||
+                          request.path == "/web/webclient/version_info" ||
+                          request.path == "/web/dataset/call_kw" ||
+                          request.path.rfind("/web/dataset/call_kw/", 0) == 0;
+  if (!json_route) {
+    res.status = 404;
+    res.content_type = "text/html;charset=utf-8";
+    res.body = kNotFoundHtml;
+    return res;
+  }
+  if (request.method != "POST") {
+    res.status = 400;
+    res.content_type = "text/html; charset=utf-8";
+    std::string body = kWrongVerbHtml;
+    body.replace(body.find("{path}"), 6, request.path);
+    res.body = body;
+    return res;
+  }
+  json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) {
+    res.status = 400;
+    res.content_type = "text/html; charset=utf-8";
+    res.body = "Invalid JSON data";
+    return res;
+  }
+  HttpResponse out = HandleJsonRpc(request, body);
+  out.delay += res.delay;
+  return out;
+}
+
+HttpResponse OdooEmulator::HandleJsonRpc(const HttpRequest& request, const json& body) {
+  HttpResponse res;
+  const json params = body.contains("params") ? body["params"] : json::object();
+  RpcAnswer a = Dispatch(request.path, params, request.cookie, res.headers);
+  json envelope = {{"jsonrpc", "2.0"}, {"id", a.null_id ? json(nullptr) : body.value("id", json(nullptr))}};
+  if (!a.error.is_null()) {
+    envelope["error"] = a.error;
+  } else if (a.has_result) {
+    envelope["result"] = a.result;
+  }
+  res.body = envelope.dump();
+  // Latency faults keyed by what was called: "common.authenticate", "res.users.read".
+  std::string key;
+  if (request.path == "/jsonrpc" && params.is_object()) {
+    const std::string service = params.value("service", "");
+    const json& args = params.contains("args") ? params["args"] : json::array();
+    if (service == "object" && args.is_array() && args.size() >= 5 && args[3].is_string() &&
+        args[4].is_string()) {
+      key = args[3].get<std::string>() + "." + args[4].get<std::string>();
+    } else {
+      key = service + "." + params.value("method", "");
+    }
+  } else if (params.is_object() && params.contains("model") && params["model"].is_string() &&
+             params.contains("method") && params["method"].is_string()) {
+    key = params["model"].get<std::string>() + "." + params["method"].get<std::string>();
+  } else {
+    key = request.path;
+  }
+  res.delay = DelayFor(key);
+  return res;
+}
+
+OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
+    const std::string& path, const json& params, const std::string& cookie,
+    std::vector<std::pair<std::string, std::string>>& headers) {
+  const Personality& personality = Find(options_.version);
+  const int generic = personality.generic_error_code;
+  RpcAnswer a;
+  auto set_cookie = [&](const std::string& sid) {
+    const auto expires = std::chrono::system_clock::now() + std::chrono::hours(24 * 365);
+    headers.push_back({"Set-Cookie", "session_id=" + sid + "; Expires=" + HttpDate(expires) +
+                                         "; Max-Age=604800; HttpOnly; Path=/"});
+  };
+  auto session_expired = [&] {
+    RpcAnswer e;
+    e.error = Error(100, "Odoo Session Expired", "odoo.http.SessionExpiredException",
+                    "Session expired", kAuthUserFrames);
+    e.null_id = true;
+    return e;
+  };
+  auto str = [&](const char* key) {
+    return params.is_object() && params.contains(key) && params[key].is_string()
+               ? params[key].get<std::string>()
+               : std::string();
+  };
+
+  if (path == "/jsonrpc") {
+    const std::string service = str("service"), method = str("method");
+    json args = params.is_object() && params.contains("args") ? params["args"] : json::array();
+    LoggedCall call{path, service, "", method, args};
+    if (service == "common" && args.is_array() && args.size() >= 3) call.args[2] = "<redacted>";
+    if (service == "object" && args.is_array() && args.size() >= 3) {
+      call.args[2] = "<redacted>";
+      if (args.size() >= 5) {
+        call.model = args[3].is_string() ? args[3].get<std::string>() : "";
+        call.method = args[4].is_string() ? args[4].get<std::string>() : "";
+      }
+    }
+    {
+      std::lock_guard lock(mu_);
+      log_.push_back(call);
+    }
+    if (service == "common") {
+      if (method == "version") {
+        a.result = VersionInfo();
+        return a;
+      }
+      if ((method == "login" || method == "authenticate") && args.is_array() && args.size() >= 3 &&
+          args[0].is_string() && args[1].is_string() && args[2].is_string()) {
+        const int uid = CheckLogin(args[0], args[1], args[2]);
+        if (uid < 0) {
+          const std::string text = "connection to server at \"localhost\" (127.0.0.1), port 5432 "
+                                   "failed: FATAL:  database \"" + args[0].get<std::string>() +
+                                   "\" does not exist\n";
+          a.error = Error(generic, "Odoo Server Error", "psycopg2.OperationalError", text,
+                          kRpcFrames);
+          return a;
+        }
+        a.result = uid > 0 ? json(uid) : json(false);
+        return a;
+      }
+      a.error = Error(generic, "Odoo Server Error", "builtins.TypeError",
+                      "exp_" + method + "() takes a different number of arguments", kRpcFrames);
+      return a;
+    }
+    if (service == "object" && (method == "execute_kw" || method == "execute")) return ExecuteKw(args);
+    a.error = Error(generic, "Odoo Server Error", "builtins.KeyError", service, kRpcFrames);
+    a.error["data"]["debug"] = std::string(kOuterFrames) + kRpcFrames + "KeyError: '" + service + "'";
+    return a;
+  }
+
+  if (path == "/web/webclient/version_info") {
+    a.result = VersionInfo();
+    return a;
+  }
+
+  if (path == "/web/session/authenticate") {
+    json logged = params;
+    if (logged.is_object() && logged.contains("password")) logged["password"] = "<redacted>";
+    {
+      std::lock_guard lock(mu_);
+      log_.push_back({path, "", "", "authenticate", logged});
+    }
+    const int uid = CheckLogin(str("db"), str("login"), str("password"));
+    if (uid < 0) {
+      a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.AccessError",
+                      "Database not found.", kSessionAuthFrames);
+      return a;
+    }
+    if (uid == 0) {
+      a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.AccessDenied", "Access Denied",
+                      kSessionAuthFrames);
+      return a;
+    }
+    const std::string sid = NewSessionId();
+    {
+      std::lock_guard lock(mu_);
+      sessions_[sid] = uid;
+    }
+    set_cookie(sid);
+    a.result = SessionInfo(uid);
+    return a;
+  }
+
+  const auto uid = SessionUid(cookie);
+  if (path == "/web/session/get_session_info") {
+    {
+      std::lock_guard lock(mu_);
+      log_.push_back({path, "", "", "get_session_info", json::object()});
+    }
+    if (!uid) return session_expired();
+    set_cookie(CookieValue(cookie, "session_id"));
+    a.result = SessionInfo(*uid);
+    return a;
+  }
+  if (path == "/web/session/destroy") {
+    {
+      std::lock_guard lock(mu_);
+      log_.push_back({path, "", "", "destroy", json::object()});
+      sessions_.erase(CookieValue(cookie, "session_id"));
+    }
+    a.has_result = false;
+    return a;
+  }
+  if (path == "/web/dataset/call_kw" || path.rfind("/web/dataset/call_kw/", 0) == 0) {
+    const std::string model = str("model"), method = str("method");
+    const json args = params.is_object() && params.contains("args") ? params["args"] : json::array();
+    const json kwargs =
+        params.is_object() && params.contains("kwargs") ? params["kwargs"] : json::object();
+    {
+      std::lock_guard lock(mu_);
+      log_.push_back({path, "", model, method, args});
+    }
+    if (!uid) return session_expired();
+    return CallModel(model, method, args, kwargs, /*via_call_kw=*/true);
+  }
+  // Other /web/session/* routes do not exist in the emulator: Odoo's 404 as JSON-RPC error.
+  a.error = Error(404, "404: Not Found", "werkzeug.exceptions.NotFound",
+                  "404 Not Found: The requested URL was not found on the server.", "");
+  return a;
+}
+
+OdooEmulator::RpcAnswer OdooEmulator::ExecuteKw(const json& args) {
+  const int generic = Find(options_.version).generic_error_code;
+  RpcAnswer a;
+  if (!args.is_array() || args.size() < 6 || !args[0].is_string() || !args[1].is_number_integer() ||
+      !args[2].is_string() || !args[3].is_string() || !args[4].is_string()) {
+    a.error = Error(generic, "Odoo Server Error", "builtins.TypeError",
+                    "execute_kw() missing required positional arguments", kRpcFrames);
+    return a;
+  }
+  const int uid = args[1].get<int>();
+  if (CheckLogin(args[0], options_.login, args[2]) != 2 || uid != 2) {
+    a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.AccessDenied", "Access Denied",
+                    std::string(kRpcFrames) + kCheckFrames);
+    return a;
+  }
+  const json kwargs = args.size() > 6 && args[6].is_object() ? args[6] : json::object();
+  return CallModel(args[3], args[4], args[5], kwargs, /*via_call_kw=*/false);
+}
+
+OdooEmulator::RpcAnswer OdooEmulator::CallModel(const std::string& model, const std::string& method,
+                                                const json& args, const json& kwargs,
+                                                bool via_call_kw) {
+  const int generic = Find(options_.version).generic_error_code;
+  const std::string frames = via_call_kw ? kCallKwFrames : kRpcFrames;
+  RpcAnswer a;
+  if (model != "res.users") {
+    // Recorded: /jsonrpc says UserError "Object x doesn't exist", call_kw a bare KeyError.
+    if (via_call_kw) {
+      a.error = Error(generic, "Odoo Server Error", "builtins.KeyError", model, frames);
+      a.error["data"]["debug"] = std::string(kOuterFrames) + frames + "KeyError: '" + model + "'";
+    } else {
+      a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.UserError",
+                      "Object " + model + " doesn't exist", frames);
+    }
+    return a;
+  }
+  if (!method.empty() && method[0] == '_') {
+    a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.AccessError",
+                    "Private methods (such as " + method + ") cannot be called remotely.", frames);
+    return a;
+  }
+  const json fields = kwargs.contains("fields") ? kwargs["fields"]
+                      : args.is_array() && args.size() > 1 ? args[1]
+                                                           : json::array();
+  if (method == "read") {
+    json out = json::array();
+    const json ids = args.is_array() && !args.empty() ? args[0] : json::array();
+    for (const auto& id : ids.is_array() ? ids : json::array({ids})) {
+      if (!id.is_number_integer()) continue;
+      if (id.get<int>() == 2) out.push_back(UserRecord(2, fields));
+    }
+    a.result = out;
+    return a;
+  }
+  if (method == "search_count") {
+    a.result = 1;
+    return a;
+  }
+  if (method == "search_read") {
+    a.result = json::array({UserRecord(2, fields)});
+    return a;
+  }
+  a.error = Error(generic, "Odoo Server Error", "builtins.AttributeError",
+                  "The method '" + method + "' does not exist on the model '" + model + "'", frames);
+  return a;
+}
+
+}  // namespace odoo_prober::emulator

@@ -1,0 +1,118 @@
+// OdooEmulator: the in-memory stand-in for an Odoo server that every test and the demo use.
+//
+// It answers like the recordings in shared/odoo-transcripts do, errors included: the JSON-RPC
+// envelope, error codes and data.name values, the session cookie, "Invalid JSON data" for a
+// malformed body and an HTML 404 for unknown routes. This is the request handler only: a pure
+// function from an HTTP request to a response plus a delay, so it is testable without a socket.
+// EmulatorServer (server.h) puts it on HTTP and HTTPS listeners.
+//
+// Today it knows what the login journey needs: common.version/login/authenticate,
+// object.execute_kw and /web/dataset/call_kw on res.users, the web session routes,
+// /web/webclient/version_info and /web/health, for the 16.0-19.0 version strings.
+//
+// Thread-safety: Handle() and the setters may be called from any thread; state is guarded by
+// mu_.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace odoo_prober::emulator {
+
+struct EmulatorOptions {
+  // Odoo personality: "16.0", "17.0", "18.0" or "19.0".
+  std::string version = "17.0";
+  std::string database = "probe";
+  std::string login = "admin";
+  std::string password = "admin";
+};
+
+// Fault injection, settable at any time.
+struct Faults {
+  // Added before every answer.
+  std::chrono::milliseconds latency{0};
+  // Added before answers to one "model.method" (or "common.authenticate", or a route path).
+  std::map<std::string, std::chrono::milliseconds> method_latency;
+};
+
+struct HttpRequest {
+  std::string method;  // "POST", "GET"
+  std::string path;    // "/jsonrpc", without the query
+  std::string content_type;
+  std::string cookie;  // the Cookie header
+  std::string body;
+  std::string client_address;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json; charset=utf-8";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // How long the server waits before answering (fault injection).
+  std::chrono::milliseconds delay{0};
+};
+
+// One call, as recorded for tests. Secrets (passwords, API keys) are replaced by "<redacted>".
+struct LoggedCall {
+  std::string endpoint;  // "/jsonrpc", "/web/dataset/call_kw/res.users/read"
+  std::string service;   // "common", "object" or empty
+  std::string model;
+  std::string method;
+  nlohmann::json args;
+};
+
+// The versions the emulator can impersonate.
+const std::vector<std::string>& SupportedVersions();
+
+class OdooEmulator {
+ public:
+  explicit OdooEmulator(EmulatorOptions options);
+
+  HttpResponse Handle(const HttpRequest& request);
+
+  void SetFaults(Faults faults);
+  // Forgets every web session, as a server restart or max inactivity would.
+  void ExpireAllSessions();
+  std::vector<LoggedCall> RequestLog() const;
+  const EmulatorOptions& options() const { return options_; }
+
+ private:
+  using json = nlohmann::json;
+  struct RpcAnswer {
+    json result;           // used when error is null
+    json error;            // the "error" member, or null
+    bool has_result = true;  // false: Odoo returned None, no "result" member
+    bool null_id = false;    // session errors answer with "id": null, as recorded
+  };
+
+  HttpResponse HandleJsonRpc(const HttpRequest& request, const json& body);
+  RpcAnswer Dispatch(const std::string& path, const json& params, const std::string& cookie,
+                     std::vector<std::pair<std::string, std::string>>& headers);
+  RpcAnswer ExecuteKw(const json& args);
+  RpcAnswer CallModel(const std::string& model, const std::string& method, const json& args,
+                      const json& kwargs, bool via_call_kw);
+  json VersionInfo() const;
+  json SessionInfo(int uid) const;
+  json UserRecord(int uid, const json& fields) const;
+  std::optional<int> SessionUid(const std::string& cookie) const;
+  std::chrono::milliseconds DelayFor(const std::string& key) const;
+  static json Error(int code, const std::string& message, const std::string& name,
+                    const std::string& text, const std::string& frames);
+  int CheckLogin(const std::string& db, const std::string& login, const std::string& password) const;
+  std::string NewSessionId();
+
+  const EmulatorOptions options_;
+  mutable std::mutex mu_;  // guards everything below
+  Faults faults_;
+  std::map<std::string, int> sessions_;
+  std::vector<LoggedCall> log_;
+  uint64_t session_counter_ = 0;
+};
+
+}  // namespace odoo_prober::emulator

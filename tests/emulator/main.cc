@@ -1,0 +1,98 @@
+// odoo-emulator: the test stand-in for an Odoo server, on loopback.
+//
+//   odoo-emulator --https --pki-dir /tmp/pki            # HTTPS with a CA it generates
+//   odoo-emulator --version 18.0 --http-port 8069       # plain HTTP, Odoo 18 personality
+//
+// Prints one "listening" line per listener (with the bound port) and runs until SIGINT or
+// SIGTERM.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+
+#include "config/config.h"
+#include "tests/emulator/emulator.h"
+#include "tests/emulator/pki.h"
+#include "tests/emulator/server.h"
+
+int main(int argc, char** argv) {
+  using namespace odoo_prober::emulator;
+  CLI::App app{"odoo-emulator: an in-memory Odoo stand-in for odoo-prober's tests and demo"};
+  EmulatorOptions emu;
+  ServerOptions srv;
+  bool http = false, https = false;
+  std::string pki_dir, password_file, latency = "0ms";
+  app.add_option("--version", emu.version, "Odoo personality")
+      ->check(CLI::IsMember(SupportedVersions()))
+      ->capture_default_str();
+  app.add_option("--database", emu.database, "Database name")->capture_default_str();
+  app.add_option("--login", emu.login, "The user's login")->capture_default_str();
+  app.add_option("--password-file", password_file, "File holding the user's password (default: admin)");
+  app.add_option("--bind", srv.bind, "Address to listen on")->capture_default_str();
+  app.add_flag("--http", http, "Serve plain HTTP (the default when --https is not given)");
+  app.add_flag("--https", https, "Serve HTTPS");
+  app.add_option("--http-port", srv.http_port, "HTTP port; 0 picks a free one")->capture_default_str();
+  app.add_option("--https-port", srv.https_port, "HTTPS port; 0 picks a free one")->capture_default_str();
+  app.add_option("--pki-dir", pki_dir, "Folder for a generated CA and server certificate (HTTPS)");
+  app.add_option("--cert", srv.cert_file, "PEM certificate chain (HTTPS, instead of --pki-dir)");
+  app.add_option("--key", srv.key_file, "PEM private key (HTTPS, instead of --pki-dir)");
+  app.add_option("--latency", latency, "Delay before every answer, e.g. 250ms")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  if (!password_file.empty()) {
+    std::ifstream in(password_file);
+    if (!in || !std::getline(in, emu.password) || emu.password.empty()) {
+      std::cerr << "odoo-emulator: cannot read a password from " << password_file << "\n";
+      return 2;
+    }
+  }
+  auto delay = odoo_prober::config::ParseDuration(latency);
+  if (!delay) {
+    std::cerr << "odoo-emulator: --latency: not a duration: " << latency << "\n";
+    return 2;
+  }
+  srv.https = https;
+  srv.http = http || !https;
+  if (https && srv.cert_file.empty()) {
+    if (pki_dir.empty()) {
+      std::cerr << "odoo-emulator: --https needs --pki-dir or --cert and --key\n";
+      return 2;
+    }
+    auto pki = EnsurePki(pki_dir);
+    if (!pki.ok()) {
+      std::cerr << "odoo-emulator: " << pki.status().message() << "\n";
+      return 1;
+    }
+    srv.cert_file = pki->server_cert;
+    srv.key_file = pki->server_key;
+  }
+
+  // Block the stop signals before any thread starts, then wait for them here.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  OdooEmulator emulator(emu);
+  emulator.SetFaults({*delay, {}});
+  auto server = EmulatorServer::Start(srv, emulator);
+  if (!server.ok()) {
+    std::cerr << "odoo-emulator: " << server.status().message() << "\n";
+    return 1;
+  }
+  if ((*server)->http_port()) {
+    std::cout << "odoo-emulator " << emu.version << " listening on http://" << srv.bind << ":"
+              << (*server)->http_port() << std::endl;
+  }
+  if ((*server)->https_port()) {
+    std::cout << "odoo-emulator " << emu.version << " listening on https://" << srv.bind << ":"
+              << (*server)->https_port() << std::endl;
+  }
+  int sig = 0;
+  sigwait(&stop, &sig);
+  (*server)->Stop();
+  return 0;
+}

@@ -1,0 +1,120 @@
+#include "tests/emulator/pki.h"
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+namespace odoo_prober::emulator {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct KeyFree {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+struct CertFree {
+  void operator()(X509* c) const { X509_free(c); }
+};
+using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
+using Cert = std::unique_ptr<X509, CertFree>;
+
+Key NewKey() { return Key(EVP_EC_gen("P-256")); }
+
+bool AddExt(X509* cert, X509* issuer, int nid, const char* value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+  if (ext == nullptr) return false;
+  const bool ok = X509_add_ext(cert, ext, -1) == 1;
+  X509_EXTENSION_free(ext);
+  return ok;
+}
+
+// Makes a certificate for `key`, signed by issuer_key (issuer == nullptr: self-signed).
+Cert MakeCert(EVP_PKEY* key, const char* cn, bool ca, X509* issuer, EVP_PKEY* issuer_key) {
+  Cert cert(X509_new());
+  if (!cert) return nullptr;
+  X509_set_version(cert.get(), 2);
+  unsigned char serial[16];
+  RAND_bytes(serial, sizeof serial);
+  serial[0] &= 0x7f;
+  BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
+  BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
+  BN_free(bn);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 24 * 365);
+  X509_set_pubkey(cert.get(), key);
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("odoo-prober test PKI"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
+                             -1, -1, 0);
+  X509* signer = issuer ? issuer : cert.get();
+  X509_set_issuer_name(cert.get(), X509_get_subject_name(signer));
+  bool ok = AddExt(cert.get(), signer, NID_subject_key_identifier, "hash");
+  ok = ok && AddExt(cert.get(), signer, NID_authority_key_identifier, "keyid:always");
+  if (ca) {
+    ok = ok && AddExt(cert.get(), signer, NID_basic_constraints, "critical,CA:TRUE");
+    ok = ok && AddExt(cert.get(), signer, NID_key_usage, "critical,keyCertSign,cRLSign");
+  } else {
+    ok = ok && AddExt(cert.get(), signer, NID_basic_constraints, "critical,CA:FALSE");
+    ok = ok && AddExt(cert.get(), signer, NID_key_usage, "critical,digitalSignature");
+    ok = ok && AddExt(cert.get(), signer, NID_ext_key_usage, "serverAuth");
+    ok = ok && AddExt(cert.get(), signer, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1");
+  }
+  if (!ok || X509_sign(cert.get(), issuer_key ? issuer_key : key, EVP_sha256()) == 0) return nullptr;
+  return cert;
+}
+
+bool WriteCert(const std::string& path, X509* cert) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) return false;
+  const bool ok = PEM_write_X509(f, cert) == 1;
+  return std::fclose(f) == 0 && ok;
+}
+
+bool WriteKey(const std::string& path, EVP_PKEY* key) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) return false;
+  ::chmod(path.c_str(), 0600);
+  const bool ok = PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+  return std::fclose(f) == 0 && ok;
+}
+
+}  // namespace
+
+prober::Result<Pki> EnsurePki(const std::string& dir) {
+  Pki pki{dir + "/ca.pem", dir + "/server.pem", dir + "/server.key", dir + "/self-signed.pem",
+          dir + "/self-signed.key"};
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return prober::Status::InvalidArgument("cannot create " + dir + ": " + ec.message());
+  if (fs::exists(pki.ca_cert) && fs::exists(pki.server_cert) && fs::exists(pki.server_key) &&
+      fs::exists(pki.untrusted_cert) && fs::exists(pki.untrusted_key)) {
+    return pki;
+  }
+  Key ca_key = NewKey(), server_key = NewKey(), rogue_key = NewKey();
+  if (!ca_key || !server_key || !rogue_key) return prober::Status::Internal("EC key generation failed");
+  Cert ca = MakeCert(ca_key.get(), "odoo-prober test CA", true, nullptr, nullptr);
+  if (!ca) return prober::Status::Internal("cannot make the CA certificate");
+  Cert server = MakeCert(server_key.get(), "localhost", false, ca.get(), ca_key.get());
+  Cert rogue = MakeCert(rogue_key.get(), "localhost", false, nullptr, nullptr);
+  if (!server || !rogue) return prober::Status::Internal("cannot make the server certificates");
+  // Keys first, certificates last: a half-written folder is regenerated on the next call.
+  if (!WriteKey(dir + "/ca.key", ca_key.get()) || !WriteKey(pki.server_key, server_key.get()) ||
+      !WriteKey(pki.untrusted_key, rogue_key.get()) || !WriteCert(pki.server_cert, server.get()) ||
+      !WriteCert(pki.untrusted_cert, rogue.get()) || !WriteCert(pki.ca_cert, ca.get())) {
+    return prober::Status::Internal("cannot write the PKI files into " + dir);
+  }
+  return pki;
+}
+
+}  // namespace odoo_prober::emulator

@@ -1,0 +1,26 @@
+// Test PKI: a CA, a server certificate it signs (for localhost and 127.0.0.1), and a
+// self-signed certificate nobody trusts, generated with OpenSSL into a folder. Used by the
+// tests and by scripts/demo (through `odoo-emulator --pki-dir`); nothing is checked in.
+//
+// Thread-safety: a plain function; concurrent calls must use different folders.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "prober/status.h"
+
+namespace odoo_prober::emulator {
+
+struct Pki {
+  std::string ca_cert;          // ca.pem: trust this
+  std::string server_cert;      // server.pem: leaf signed by the CA
+  std::string server_key;       // server.key
+  std::string untrusted_cert;   // self-signed.pem: same names, signed by no one trusted
+  std::string untrusted_key;    // self-signed.key
+};
+
+// Creates the files in `dir` (created if missing), or reuses them when all already exist.
+prober::Result<Pki> EnsurePki(const std::string& dir);
+
+}  // namespace odoo_prober::emulator

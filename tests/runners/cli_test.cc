@@ -1,0 +1,186 @@
+// The odoo-prober executable, run as a user would, against the emulator over HTTPS.
+#include <catch2/catch.hpp>
+#include <sstream>
+
+#include "tests/support/support.h"
+
+namespace odoo_prober {
+namespace {
+
+using nlohmann::json;
+using testing::Contains;
+using testing::ProcessResult;
+using testing::RunningEmulator;
+using testing::TempDir;
+
+constexpr const char* kPlanted = "pw-planted-7f3a9c51";
+
+ProcessResult Prober(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {ODOO_PROBER_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return testing::RunProcess(argv, {{"PLANTED_ENV_PW", kPlanted}});
+}
+
+// A config with one target per entry of `targets` (name -> url), the secret in a file.
+std::string WriteConfig(const TempDir& dir, const RunningEmulator& emu,
+                        const std::vector<std::pair<std::string, std::string>>& targets,
+                        const std::string& protocol = "jsonrpc", const std::string& secret = kPlanted) {
+  dir.Write("secret", std::string(secret) + "\n", 0600);
+  std::ostringstream y;
+  y << "version: 1\ntargets:\n";
+  for (const auto& [name, url] : targets) {
+    y << "  - name: " << name << "\n    url: " << url << "\n    database: probe\n"
+      << "    protocol: " << protocol << "\n    login: admin\n    password_file: secret\n"
+      << "    timeout: 3s\n    tls:\n      ca_file: " << emu.pki().ca_cert << "\n"
+      << "    labels: {region: eu-west, plant: lyon}\n";
+  }
+  y << "journeys:\n  - name: login\n";
+  return dir.Write("prober.yaml", y.str());
+}
+
+std::vector<json> JsonLines(const std::string& out) {
+  std::vector<json> lines;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(json::parse(line));
+  }
+  return lines;
+}
+
+TEST_CASE("version, help and usage errors", "[cli]") {
+  auto v = Prober({"version"});
+  CHECK(v.exit_code == 0);
+  CHECK(Contains(v.out, "odoo-prober 0."));
+  for (const char* sub : {"once", "validate", "version"}) {
+    auto h = Prober({sub, "--help"});
+    CHECK(h.exit_code == 0);
+    CHECK(Contains(h.out, "2  usage or configuration error"));
+  }
+  CHECK(Prober({}).exit_code == 2);
+  CHECK(Prober({"frobnicate"}).exit_code == 2);
+  CHECK(Prober({"once"}).exit_code == 2);  // CONFIG is required
+  CHECK(Prober({"once", "x.yaml", "--output", "xml"}).exit_code == 2);
+}
+
+TEST_CASE("validate: 0 for a good config, 2 with positions for a bad one", "[cli]") {
+  RunningEmulator emu;
+  TempDir dir;
+  const auto path = WriteConfig(dir, emu, {{"lyon", emu.https_url()}});
+  auto ok = Prober({"validate", path});
+  CHECK(ok.exit_code == 0);
+  CHECK(Contains(ok.out, "login on lyon"));
+
+  const auto bad = dir.Write("bad.yaml",
+                             "version: 1\ntargets:\n  - name: a\n    url: https://x\n"
+                             "    database: d\n    login: l\n    password: inline\n"
+                             "journeys:\n  - name: logn\n");
+  auto r = Prober({"validate", bad});
+  CHECK(r.exit_code == 2);
+  CHECK(Contains(r.err, bad + ":7:5: targets[0].password: inline secrets are not allowed"));
+
+  const auto unknown = dir.Write(
+      "unknown.yaml", "version: 1\ntargets:\n  - name: a\n    url: https://x\n    database: d\n"
+                      "    login: l\n    password_env: PLANTED_ENV_PW\njourneys:\n  - name: logn\n");
+  auto u = Prober({"validate", unknown});
+  CHECK(u.exit_code == 2);
+  CHECK(Contains(u.err, unknown + ":9:11: journeys[0].name: no journey is named 'logn'"));
+  CHECK(Prober({"validate", dir.path() + "/missing.yaml"}).exit_code == 2);
+}
+
+TEST_CASE("once: the login journey end to end over HTTPS", "[cli]") {
+  RunningEmulator emu({.version = "17.0", .database = "probe", .login = "admin", .password = kPlanted});
+  TempDir dir;
+  const std::string protocol = GENERATE("jsonrpc", "web", "auto");
+  const auto path = WriteConfig(dir, emu, {{"lyon", emu.https_url()}}, protocol);
+
+  SECTION("table") {
+    auto r = Prober({"once", path});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(Contains(r.out, "JOURNEY"));
+    CHECK(Contains(r.out, "FIRST BYTE"));
+    CHECK(Contains(r.out, "login"));
+    CHECK(Contains(r.out, "  read_user"));
+    CHECK(Contains(r.out, "Odoo 17"));
+  }
+  SECTION("json lines") {
+    auto r = Prober({"once", path, "--output", "json"});
+    CHECK(r.exit_code == 0);
+    auto lines = JsonLines(r.out);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0]["outcome"] == "ok");
+    CHECK(lines[0]["journey"] == "login");
+    CHECK(lines[0]["target"] == "lyon");
+    CHECK(lines[0]["labels"]["plant"] == "lyon");
+    CHECK(lines[0]["server_major"] == 17);
+    CHECK(lines[0]["timings"]["tls_seconds"].get<double>() > 0);
+    REQUIRE(lines[0]["steps"].size() == 2);
+    CHECK(lines[0]["steps"][1]["name"] == "read_user");
+  }
+}
+
+TEST_CASE("once: exit 1 when a journey fails, with the reason", "[cli]") {
+  RunningEmulator emu({.version = "18.0", .database = "probe", .login = "admin", .password = kPlanted});
+  TempDir dir;
+  SECTION("wrong password") {
+    const auto path = WriteConfig(dir, emu, {{"lyon", emu.https_url()}}, "web", "not-the-password");
+    auto r = Prober({"once", path, "--output", "json"});
+    CHECK(r.exit_code == 1);
+    auto lines = JsonLines(r.out);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0]["outcome"] == "auth");
+    CHECK(lines[0]["failed_step"] == "authenticate");
+    CHECK(lines[0]["steps"][0]["odoo_error"] == "odoo.exceptions.AccessDenied");
+  }
+  SECTION("one good and one unreachable target") {
+    const std::string down = "https://127.0.0.1:" + std::to_string(testing::UnusedPort());
+    const auto path = WriteConfig(dir, emu, {{"good", emu.https_url()}, {"down", down}});
+    auto r = Prober({"once", path, "--output", "json"});
+    CHECK(r.exit_code == 1);
+    auto lines = JsonLines(r.out);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0]["outcome"] == "ok");
+    CHECK(lines[1]["outcome"] == "transport");
+    // --target narrows the run to the good one.
+    CHECK(Prober({"once", path, "--target", "good"}).exit_code == 0);
+    CHECK(Prober({"once", path, "--target", "nope"}).exit_code == 2);
+    CHECK(Prober({"once", path, "--journey", "nope"}).exit_code == 2);
+  }
+  SECTION("untrusted certificate") {
+    const auto path = WriteConfig(dir, emu, {{"rogue", emu.untrusted_https_url()}});
+    auto r = Prober({"once", path, "--output", "json"});
+    CHECK(r.exit_code == 1);
+    CHECK(JsonLines(r.out).at(0)["outcome"] == "tls");
+  }
+}
+
+TEST_CASE("a planted password never reaches stdout, stderr or logs", "[cli][secrets]") {
+  RunningEmulator emu({.version = "17.0", .database = "probe", .login = "admin", .password = kPlanted});
+  TempDir dir;
+  const std::string down = "https://127.0.0.1:" + std::to_string(testing::UnusedPort());
+  std::vector<ProcessResult> runs;
+  for (const char* protocol : {"jsonrpc", "web"}) {
+    const auto good = WriteConfig(dir, emu, {{"good", emu.https_url()}, {"down", down},
+                                             {"rogue", emu.untrusted_https_url()}}, protocol);
+    for (const char* output : {"table", "json"}) {
+      runs.push_back(Prober({"--log-level", "trace", "once", good, "--output", output}));
+      runs.push_back(Prober({"--log-level", "trace", "validate", good}));
+    }
+  }
+  // The planted value as a wrong password, and in an environment variable of a bad config.
+  const auto wrong = WriteConfig(dir, emu, {{"good", emu.https_url()}}, "web", std::string(kPlanted) + "x");
+  runs.push_back(Prober({"--log-level", "trace", "once", wrong}));
+  const auto bad = dir.Write("bad.yaml", "version: 1\ntargets:\n  - name: a\n    url: ftp://x\n"
+                                         "    password_env: PLANTED_ENV_PW\njourneys: [{name: login}]\n");
+  runs.push_back(Prober({"--log-level", "trace", "validate", bad}));
+  REQUIRE(runs.size() == 10);
+  for (const auto& r : runs) {
+    CHECK_FALSE(Contains(r.out, kPlanted));
+    CHECK_FALSE(Contains(r.err, kPlanted));
+  }
+  CHECK(runs[0].exit_code == 1);  // good ok, down and rogue failed
+  CHECK(Contains(runs[0].err, "trace") == false);
+}
+
+}  // namespace
+}  // namespace odoo_prober

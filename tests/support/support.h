@@ -1,0 +1,74 @@
+// Test helpers: temporary folders, files, child processes with a deadline, and a running
+// emulator with its PKI. Nothing here sleeps to synchronise: processes are waited for, and the
+// emulator reports its ports once it listens.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/emulator/emulator.h"
+#include "tests/emulator/pki.h"
+#include "tests/emulator/server.h"
+
+namespace odoo_prober::testing {
+
+// A fresh folder under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  // Writes `content` to path()/name with the given mode; returns the full path.
+  std::string Write(const std::string& name, const std::string& content, int mode = 0600) const;
+
+ private:
+  std::string path_;
+};
+
+struct ProcessResult {
+  int exit_code = -1;  // -1: killed at the deadline
+  std::string out;
+  std::string err;
+  bool timed_out = false;
+};
+
+// Runs argv[0] with arguments, extra environment variables, and a deadline after which the
+// child is killed. stdin is /dev/null.
+ProcessResult RunProcess(const std::vector<std::string>& argv,
+                         const std::map<std::string, std::string>& env = {},
+                         std::chrono::seconds deadline = std::chrono::seconds(60));
+
+// An emulator on HTTP and HTTPS on 127.0.0.1, with a generated PKI; stopped on destruction.
+class RunningEmulator {
+ public:
+  explicit RunningEmulator(emulator::EmulatorOptions options = {});
+  ~RunningEmulator();
+  emulator::OdooEmulator& emulator() { return *emulator_; }
+  const emulator::Pki& pki() const { return pki_; }
+  std::string http_url() const;
+  std::string https_url() const;
+  // An HTTPS URL on a second listener that serves the self-signed, untrusted certificate.
+  std::string untrusted_https_url() const;
+
+ private:
+  TempDir dir_;
+  emulator::Pki pki_;
+  std::unique_ptr<emulator::OdooEmulator> emulator_;
+  std::unique_ptr<emulator::EmulatorServer> server_;
+  std::unique_ptr<emulator::EmulatorServer> untrusted_;
+};
+
+// A port on 127.0.0.1 on which nothing listens (bound, then closed).
+uint16_t UnusedPort();
+
+// True when `haystack` contains `needle`.
+inline bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace odoo_prober::testing
