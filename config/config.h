@@ -77,8 +77,8 @@ struct ProberConfig {
 // One problem found in a configuration file.
 struct ConfigError {
   SourcePos pos;
-  std::string field;    // dotted path: "targets[0].tls.ca_file"
-  std::string message;  // what is wrong and how to fix it
+  std::string field;             // dotted path: "targets[0].tls.ca_file"
+  std::string message;           // what is wrong and how to fix it
   std::string ToString() const;  // "file:line:col: field: message"
 };
 

@@ -34,7 +34,8 @@ const TargetConfig* ProberConfig::FindTarget(const std::string& name) const {
 std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) {
   if (text.empty()) return std::nullopt;
   size_t i = 0;
-  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    ++i;
   if (i == 0) return std::nullopt;
   const std::string number = text.substr(0, i), unit = text.substr(i);
   if (std::count(number.begin(), number.end(), '.') > 1) return std::nullopt;
@@ -61,9 +62,8 @@ std::optional<std::size_t> ParseByteSize(const std::string& text) {
   if (i == 0 || i > 15) return std::nullopt;
   const uint64_t value = std::stoull(text.substr(0, i));
   static const std::map<std::string, uint64_t> kUnits = {
-      {"", 1},           {"B", 1},          {"KiB", 1ull << 10}, {"MiB", 1ull << 20},
-      {"GiB", 1ull << 30}, {"kB", 1000},    {"KB", 1000},        {"MB", 1000'000},
-      {"GB", 1000'000'000}};
+      {"", 1},      {"B", 1},     {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
+      {"kB", 1000}, {"KB", 1000}, {"MB", 1000'000},    {"GB", 1000'000'000}};
   auto it = kUnits.find(text.substr(i));
   if (it == kUnits.end()) return std::nullopt;
   return static_cast<std::size_t>(value * it->second);
@@ -111,7 +111,7 @@ std::string Join(const std::vector<std::string>& items) {
 
 // Keys that would put a secret in the file itself.
 const std::set<std::string> kInlineSecretKeys = {"password", "api_key", "apikey", "secret",
-                                                 "token", "passwd", "key"};
+                                                 "token",    "passwd",  "key"};
 constexpr const char* kSecretAlternatives =
     "put the secret in an environment variable or a file and reference it with "
     "password_env: VAR, password_file: /path, api_key_env: VAR or api_key_file: /path";
@@ -128,8 +128,9 @@ class Loader {
     try {
       root = YAML::Load(text);
     } catch (const YAML::ParserException& e) {
-      Error(e.mark, "", "YAML syntax error: " + e.msg +
-                            " (check indentation, colons and quotes near this position)");
+      Error(e.mark, "",
+            "YAML syntax error: " + e.msg +
+                " (check indentation, colons and quotes near this position)");
       out.errors = std::move(errors_);
       return out;
     } catch (const YAML::Exception& e) {
@@ -179,7 +180,8 @@ class Loader {
     }
     Entries entries;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& k = it->first;
+      // Copies: the iterator hands out a temporary pair.
+      const YAML::Node k = it->first;
       if (!k.IsScalar()) {
         Error(k.Mark(), field, "keys must be plain words");
         continue;
@@ -193,7 +195,8 @@ class Loader {
       if (std::find(known.begin(), known.end(), key) == known.end()) {
         if (kInlineSecretKeys.count(key)) {
           inline_secret_ = true;
-          Error(k.Mark(), sub, std::string("inline secrets are not allowed; ") + kSecretAlternatives);
+          Error(k.Mark(), sub,
+                std::string("inline secrets are not allowed; ") + kSecretAlternatives);
         } else if (auto guess = Closest(key, known)) {
           Error(k.Mark(), sub, "unknown key; did you mean '" + *guess + "'?");
           // The typo already explains why the intended key is missing.
@@ -210,7 +213,8 @@ class Loader {
 
   static std::string Example(const std::string& field) {
     if (field == "tls") return " (e.g. tls: {ca_file: /etc/ssl/odoo-ca.pem})";
-    if (field.find("labels") != std::string::npos) return " (e.g. labels: {region: eu-west, plant: lyon})";
+    if (field.find("labels") != std::string::npos)
+      return " (e.g. labels: {region: eu-west, plant: lyon})";
     return "";
   }
 
@@ -291,8 +295,9 @@ class Loader {
   bool Readable(const YAML::Node& at, const std::string& field, const std::string& file) {
     std::ifstream in(file);
     if (!in) {
-      Error(at.Mark(), field, "cannot read '" + file + "'; check the path (relative paths are " +
-                                  "taken from the config file's folder) and its permissions");
+      Error(at.Mark(), field,
+            "cannot read '" + file + "'; check the path (relative paths are " +
+                "taken from the config file's folder) and its permissions");
       return false;
     }
     return true;
@@ -300,8 +305,8 @@ class Loader {
 
   std::optional<Secret> SecretFromEnv(const YAML::Node& at, const std::string& field,
                                       const std::string& var) {
-    auto get = options_.getenv ? options_.getenv
-                               : [](const std::string& n) -> std::optional<std::string> {
+    auto get =
+        options_.getenv ? options_.getenv : [](const std::string& n) -> std::optional<std::string> {
       const char* v = std::getenv(n.c_str());
       return v ? std::optional<std::string>(v) : std::nullopt;
     };
@@ -327,20 +332,21 @@ class Loader {
       return std::nullopt;
     }
     if (value.size() > 4096 || value.find('\n') != std::string::npos) {
-      Error(at.Mark(), field, "the file '" + file +
-                                  "' must hold the secret alone on one line (at most 4096 bytes)");
+      Error(at.Mark(), field,
+            "the file '" + file + "' must hold the secret alone on one line (at most 4096 bytes)");
       return std::nullopt;
     }
-    struct stat st{};
+    struct stat st {};
     if (::stat(file.c_str(), &st) == 0 && (st.st_mode & 0077) != 0) {
-      Warn(at.Mark(), field, "the secret file '" + file +
-                                 "' is readable by group or others; chmod 600 it");
+      Warn(at.Mark(), field,
+           "the secret file '" + file + "' is readable by group or others; chmod 600 it");
     }
     return Secret(std::move(value));
   }
 
   // password_env / password_file, or api_key_env / api_key_file: at most one of each pair.
-  std::optional<Secret> SecretRef(const Entries& e, const std::string& field, const std::string& kind) {
+  std::optional<Secret> SecretRef(const Entries& e, const std::string& field,
+                                  const std::string& kind) {
     auto env = e.find(kind + "_env"), file = e.find(kind + "_file");
     if (env != e.end() && file != e.end()) {
       Error(file->second.key.Mark(), field + "." + kind + "_file",
@@ -352,7 +358,8 @@ class Loader {
     const std::string sub = field + "." + ref->first;
     const YAML::Node& v = ref->second.value;
     if (!v.IsScalar() || v.Scalar().empty()) {
-      Error(v.Mark(), sub, ref == env ? "must name an environment variable" : "must be a file path");
+      Error(v.Mark(), sub,
+            ref == env ? "must name an environment variable" : "must be a file path");
       return std::nullopt;
     }
     return ref == env ? SecretFromEnv(v, sub, v.Scalar()) : SecretFromFile(v, sub, v.Scalar());
@@ -422,8 +429,8 @@ class Loader {
     inline_secret_ = false;
     auto m = Map(node, field,
                  {"name", "url", "database", "protocol", "login", "password_env", "password_file",
-                  "api_key_env", "api_key_file", "timeout", "connect_timeout",
-                  "max_response_bytes", "tls", "labels"});
+                  "api_key_env", "api_key_file", "timeout", "connect_timeout", "max_response_bytes",
+                  "tls", "labels"});
     if (!m) return;
     auto& e = *m;
     TargetConfig t;
@@ -433,7 +440,8 @@ class Loader {
     c.connect_timeout = defaults.connect_timeout;
     c.max_response_bytes = defaults.max_response_bytes;
 
-    if (auto name = Str(e, "name", field, true, "give the target a unique name, e.g. name: lyon-prod")) {
+    if (auto name =
+            Str(e, "name", field, true, "give the target a unique name, e.g. name: lyon-prod")) {
       const bool safe = std::all_of(name->begin(), name->end(), [](unsigned char ch) {
         return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
       });
@@ -454,7 +462,8 @@ class Loader {
       const auto& at = e.at("url").value;
       const bool https = u.rfind("https://", 0) == 0;
       if (!https && u.rfind("http://", 0) != 0) {
-        Error(at.Mark(), field + ".url", "must start with https:// (or http:// on a trusted network)");
+        Error(at.Mark(), field + ".url",
+              "must start with https:// (or http:// on a trusted network)");
       } else if (u.find('@', https ? 8 : 7) != std::string::npos &&
                  u.find('@', https ? 8 : 7) < u.find('/', https ? 8 : 7)) {
         Error(at.Mark(), field + ".url",
@@ -476,9 +485,10 @@ class Loader {
       c.login = *login;
     }
     if (auto proto = Str(e, "protocol", field, false, "")) {
-      static const std::map<std::string, Protocol> kProtocols = {
-          {"auto", Protocol::kAuto}, {"jsonrpc", Protocol::kJsonRpc},
-          {"web", Protocol::kWeb}, {"json2", Protocol::kJson2}};
+      static const std::map<std::string, Protocol> kProtocols = {{"auto", Protocol::kAuto},
+                                                                 {"jsonrpc", Protocol::kJsonRpc},
+                                                                 {"web", Protocol::kWeb},
+                                                                 {"json2", Protocol::kJson2}};
       if (auto it = kProtocols.find(*proto); it != kProtocols.end()) {
         c.protocol = it->second;
       } else {
@@ -489,7 +499,8 @@ class Loader {
     const size_t errors_before = errors_.size();
     if (auto s = SecretRef(e, field, "password")) c.password = *s;
     if (auto s = SecretRef(e, field, "api_key")) c.api_key = *s;
-    if (errors_.size() == errors_before && !inline_secret_ && c.password.empty() && c.api_key.empty()) {
+    if (errors_.size() == errors_before && !inline_secret_ && c.password.empty() &&
+        c.api_key.empty()) {
       Error(node.Mark(), field,
             "needs a credential: password_env, password_file, api_key_env or api_key_file");
     }
@@ -603,7 +614,7 @@ class Loader {
   std::vector<std::pair<std::string, std::string>> missing_;
   std::set<std::string> seen_targets_;
   std::set<std::string> suggested_;  // fields named by a did-you-mean
-  bool inline_secret_ = false;  // set by Map() when it refused an inline secret
+  bool inline_secret_ = false;       // set by Map() when it refused an inline secret
 };
 
 }  // namespace

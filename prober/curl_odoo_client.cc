@@ -135,15 +135,16 @@ class CurlOdooClient final : public OdooClient {
   CurlOdooClient(ClientOptions options, const Clock& clock, CurlHandle handle)
       : options_(std::move(options)), clock_(clock), curl_(std::move(handle)) {
     resolved_ = options_.protocol;
+    SetConstantOptions();
   }
 
   RpcResult Version(Deadline deadline) override {
     // /web/webclient/version_info answers on every version without a login, whatever API the
     // journeys then use; /jsonrpc's common.version is deprecated in 19.
-    RpcResult r = resolved_ == Protocol::kJsonRpc
-                      ? JsonRpcCall("/jsonrpc", ServiceParams("common", "version", json::array()),
-                                    deadline)
-                      : JsonRpcCall("/web/webclient/version_info", json::object(), deadline);
+    RpcResult r =
+        resolved_ == Protocol::kJsonRpc
+            ? JsonRpcCall("/jsonrpc", ServiceParams("common", "version", json::array()), deadline)
+            : JsonRpcCall("/web/webclient/version_info", json::object(), deadline);
     if (!r.ok()) return r;
     const json* info = r.result.is_object() && r.result.contains("server_version_info")
                            ? &r.result["server_version_info"]
@@ -166,8 +167,8 @@ class CurlOdooClient final : public OdooClient {
       if (!v.ok()) return v;
       spent = v.timings;
     }
-    RpcResult r = resolved_ == Protocol::kWeb ? AuthenticateWeb(deadline)
-                                              : AuthenticateJsonRpc(deadline);
+    RpcResult r =
+        resolved_ == Protocol::kWeb ? AuthenticateWeb(deadline) : AuthenticateJsonRpc(deadline);
     r.timings += spent;
     return r;
   }
@@ -266,7 +267,8 @@ class CurlOdooClient final : public OdooClient {
   // POSTs one JSON-RPC request and interprets the envelope.
   RpcResult JsonRpcCall(const std::string& path, json params, Deadline deadline) {
     const int64_t id = ++next_id_;
-    json request = {{"jsonrpc", "2.0"}, {"method", "call"}, {"params", std::move(params)}, {"id", id}};
+    json request = {
+        {"jsonrpc", "2.0"}, {"method", "call"}, {"params", std::move(params)}, {"id", id}};
     HttpExchange x = Post(path, request.dump(), deadline);
     RpcResult r;
     r.http_status = x.status;
@@ -322,7 +324,8 @@ class CurlOdooClient final : public OdooClient {
       return err;
     }
     err.code = e.value("code", 0);
-    err.message = e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>() : "";
+    err.message =
+        e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>() : "";
     if (auto d = e.find("data"); d != e.end() && d->is_object()) {
       auto str = [&](const char* key) {
         auto it = d->find(key);
@@ -338,50 +341,24 @@ class CurlOdooClient final : public OdooClient {
     return err;
   }
 
-  HttpExchange Post(const std::string& path, const std::string& body, Deadline deadline) {
-    HttpExchange x;
+  // Options that are the same for every request of this client; set once, because the handle
+  // keeps them (and its connections, DNS and TLS session caches and cookies) between calls.
+  void SetConstantOptions() {
     CURL* c = curl_.get();
-    curl_easy_reset(c);  // keeps the connection, DNS and TLS session caches and cookies
-
-    auto now = clock_.Monotonic();
-    auto budget = options_.call_timeout;
-    if (deadline != kNoDeadline) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-      budget = std::min(budget, left);
-    }
-    if (budget.count() <= 0) {
-      x.code = CURLE_OPERATION_TIMEDOUT;
-      x.curl_error = "deadline already passed";
-      return x;
-    }
-
-    const std::string url = options_.base_url + path;
-    char errbuf[CURL_ERROR_SIZE] = {0};
-    BodySink sink{&x.body, options_.max_response_bytes};
-    CurlList headers;
-    {
-      curl_slist* h = curl_slist_append(nullptr, "Content-Type: application/json");
-      h = curl_slist_append(h, "Accept: application/json");
-      h = curl_slist_append(h, "Expect:");  // no 100-continue round trip
-      headers.reset(h);
-    }
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_slist* h = curl_slist_append(nullptr, "Content-Type: application/json");
+    h = curl_slist_append(h, "Accept: application/json");
+    h = curl_slist_append(h, "Expect:");  // no 100-continue round trip
+    headers_.reset(h);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers_.get());
     curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(budget.count()));
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(std::min(budget, options_.connect_timeout).count()));
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
                      static_cast<curl_off_t>(options_.max_response_bytes));
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &WriteBody);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf_);
     curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");  // in-memory cookie engine: session_id
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, options_.tls.verify ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, options_.tls.verify ? 2L : 0L);
@@ -392,10 +369,37 @@ class CurlOdooClient final : public OdooClient {
       curl_easy_setopt(c, CURLOPT_SSLCERT, options_.tls.client_cert_file.c_str());
       curl_easy_setopt(c, CURLOPT_SSLKEY, options_.tls.client_key_file.c_str());
     }
+  }
+
+  HttpExchange Post(const std::string& path, const std::string& body, Deadline deadline) {
+    HttpExchange x;
+    CURL* c = curl_.get();
+    auto budget = options_.call_timeout;
+    if (deadline != kNoDeadline) {
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_.Monotonic());
+      budget = std::min(budget, left);
+    }
+    if (budget.count() <= 0) {
+      x.code = CURLE_OPERATION_TIMEDOUT;
+      x.curl_error = "deadline already passed";
+      return x;
+    }
+
+    const std::string url = options_.base_url + path;
+    errbuf_[0] = '\0';
+    BodySink sink{&x.body, options_.max_response_bytes};
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(budget.count()));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::min(budget, options_.connect_timeout).count()));
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 
     x.code = curl_easy_perform(c);
     x.too_large = sink.too_large;
-    x.curl_error = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(x.code);
+    x.curl_error = errbuf_[0] != '\0' ? errbuf_ : curl_easy_strerror(x.code);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x.status);
     // libcurl's times are offsets from the start; turn them into phase durations.
     const int64_t dns = Micros(c, CURLINFO_NAMELOOKUP_TIME_T);
@@ -409,9 +413,9 @@ class CurlOdooClient final : public OdooClient {
     x.timings.tls_us = tls > connect ? tls - connect : 0;
     x.timings.first_byte_us = first > pre ? first - pre : 0;
     x.timings.total_us = total;
-    // Drop the pointers into this frame before the handle outlives them.
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+    // The sink and body live in this frame only.
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, nullptr);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, nullptr);
     spdlog::debug("POST {}{} -> {} {} in {} us", options_.base_url, path, x.status,
                   x.code == CURLE_OK ? "ok" : curl_easy_strerror(x.code), total);
     return x;
@@ -420,6 +424,8 @@ class CurlOdooClient final : public OdooClient {
   const ClientOptions options_;
   const Clock& clock_;
   CurlHandle curl_;
+  CurlList headers_;
+  char errbuf_[CURL_ERROR_SIZE] = {0};
   Protocol resolved_;
   int uid_ = 0;
   int server_major_ = 0;
@@ -429,7 +435,7 @@ class CurlOdooClient final : public OdooClient {
 }  // namespace
 
 Result<std::unique_ptr<OdooClient>> CreateCurlOdooClient(const ClientOptions& options,
-                                                          const Clock& clock) {
+                                                         const Clock& clock) {
   const std::string& url = options.base_url;
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
     return Status::InvalidArgument("base URL must start with http:// or https://");

@@ -88,11 +88,11 @@ struct RpcTimings {
 
 // Odoo's JSON-RPC error envelope: {"code", "message", "data": {"name", "message", "debug"}}.
 struct OdooError {
-  int code = 0;                // 200 (generic, 0 in Odoo 19), 100 (session), 404
-  std::string message;         // "Odoo Server Error", "Odoo Session Expired"
-  std::string name;            // "odoo.exceptions.AccessDenied", ...
-  std::string data_message;    // the exception's text: "Access Denied"
-  std::string debug;           // the traceback, truncated to its tail
+  int code = 0;              // 200 (generic, 0 in Odoo 19), 100 (session), 404
+  std::string message;       // "Odoo Server Error", "Odoo Session Expired"
+  std::string name;          // "odoo.exceptions.AccessDenied", ...
+  std::string data_message;  // the exception's text: "Access Denied"
+  std::string debug;         // the traceback, truncated to its tail
 };
 
 // What one call returned.
@@ -150,6 +150,6 @@ class OdooClient {
 // a scheme other than http/https, no credential, JSON-2). The clock must outlive the client.
 // REQUIRES: curl_global_init() was called (once, in main).
 Result<std::unique_ptr<OdooClient>> CreateCurlOdooClient(const ClientOptions& options,
-                                                          const Clock& clock);
+                                                         const Clock& clock);
 
 }  // namespace odoo_prober::prober

@@ -86,17 +86,18 @@ json ToJson(const JourneyResult& r) {
     if (!s.odoo_error.empty()) step["odoo_error"] = s.odoo_error;
     steps.push_back(std::move(step));
   }
-  json out = {{"run_id", r.run_id},
-              {"journey", r.journey},
-              {"target", r.target},
-              {"labels", {{"region", r.labels.region}, {"plant", r.labels.plant}, {"env", r.labels.env}}},
-              {"started_at", Iso8601(r.started_at)},
-              {"duration_seconds", Seconds(r.duration_us)},
-              {"outcome", prober::OutcomeName(r.outcome)},
-              {"protocol", r.protocol},
-              {"server_major", r.server_major},
-              {"timings", TimingsJson(r.TotalTimings())},
-              {"steps", std::move(steps)}};
+  json out = {
+      {"run_id", r.run_id},
+      {"journey", r.journey},
+      {"target", r.target},
+      {"labels", {{"region", r.labels.region}, {"plant", r.labels.plant}, {"env", r.labels.env}}},
+      {"started_at", Iso8601(r.started_at)},
+      {"duration_seconds", Seconds(r.duration_us)},
+      {"outcome", prober::OutcomeName(r.outcome)},
+      {"protocol", r.protocol},
+      {"server_major", r.server_major},
+      {"timings", TimingsJson(r.TotalTimings())},
+      {"steps", std::move(steps)}};
   if (!r.failed_step.empty()) out["failed_step"] = r.failed_step;
   if (!r.detail.empty()) out["detail"] = r.detail;
   return out;
@@ -145,17 +146,17 @@ std::string FormatTable(const std::vector<JourneyResult>& results) {
     std::vector<std::string> cells;
   };
   std::vector<Row> rows;
-  rows.push_back({{"JOURNEY", "TARGET", "OUTCOME", "TOTAL", "DNS", "CONNECT", "TLS", "FIRST BYTE",
-                   "DETAIL"}});
+  rows.push_back(
+      {{"JOURNEY", "TARGET", "OUTCOME", "TOTAL", "DNS", "CONNECT", "TLS", "FIRST BYTE", "DETAIL"}});
   for (const auto& r : results) {
     const RpcTimings t = r.TotalTimings();
     std::string detail = r.failed_step.empty() ? "" : "step " + r.failed_step + ": " + r.detail;
     if (detail.empty() && r.server_major > 0) {
       detail = "Odoo " + std::to_string(r.server_major) + " via " + r.protocol;
     }
-    rows.push_back({{r.journey, r.target, std::string(prober::OutcomeName(r.outcome)),
-                     Ms(r.duration_us), Ms(t.dns_us), Ms(t.connect_us), Ms(t.tls_us),
-                     Ms(t.first_byte_us), detail}});
+    rows.push_back(
+        {{r.journey, r.target, std::string(prober::OutcomeName(r.outcome)), Ms(r.duration_us),
+          Ms(t.dns_us), Ms(t.connect_us), Ms(t.tls_us), Ms(t.first_byte_us), detail}});
     for (const auto& s : r.steps) {
       rows.push_back({{"  " + s.name, "", std::string(prober::OutcomeName(s.outcome)),
                        Ms(s.timings.total_us), Ms(s.timings.dns_us), Ms(s.timings.connect_us),
@@ -164,7 +165,8 @@ std::string FormatTable(const std::vector<JourneyResult>& results) {
   }
   std::vector<size_t> width(rows[0].cells.size(), 0);
   for (const auto& row : rows) {
-    for (size_t i = 0; i + 1 < row.cells.size(); ++i) width[i] = std::max(width[i], row.cells[i].size());
+    for (size_t i = 0; i + 1 < row.cells.size(); ++i)
+      width[i] = std::max(width[i], row.cells[i].size());
   }
   std::ostringstream out;
   for (const auto& row : rows) {

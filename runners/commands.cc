@@ -91,8 +91,8 @@ int RunValidate(const std::string& path, std::ostream& out, std::ostream& err) {
   out << path << ": OK, " << cfg->targets.size() << " target(s), " << plan.size()
       << " journey x target pair(s)\n";
   for (const auto& p : plan) {
-    out << "  " << p.journey->name << " on " << p.target->name << " ("
-        << p.target->client.base_url << ", database " << p.target->client.database << ", "
+    out << "  " << p.journey->name << " on " << p.target->name << " (" << p.target->client.base_url
+        << ", database " << p.target->client.database << ", "
         << prober::ProtocolName(p.target->client.protocol) << ")\n";
   }
   return kExitOk;

@@ -25,20 +25,23 @@ constexpr const char* kExitCodes =
 
 int main(int argc, char** argv) {
   using namespace odoo_prober;
-  CLI::App app{"odoo-prober: can we transact with Odoo, and how fast?\n"
-               "Runs scripted Odoo business journeys over RPC and reports outcome and timings.",
-               "odoo-prober"};
+  CLI::App app{
+      "odoo-prober: can we transact with Odoo, and how fast?\n"
+      "Runs scripted Odoo business journeys over RPC and reports outcome and timings.",
+      "odoo-prober"};
   app.footer(kExitCodes);
   app.require_subcommand(1);
   std::string log_level = "warn";
-  app.add_option("--log-level", log_level, "Log level on stderr: trace, debug, info, warn, error, off")
+  app.add_option("--log-level", log_level,
+                 "Log level on stderr: trace, debug, info, warn, error, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
 
   auto* version = app.add_subcommand("version", "Print the version and exit");
   version->footer(kExitCodes);
 
   std::string validate_path;
-  auto* validate = app.add_subcommand("validate", "Check a configuration file and show what would run");
+  auto* validate =
+      app.add_subcommand("validate", "Check a configuration file and show what would run");
   validate->add_option("CONFIG", validate_path, "Configuration file (YAML)")->required();
   validate->footer(kExitCodes);
 
@@ -75,8 +78,8 @@ int main(int argc, char** argv) {
     } else if (*validate) {
       rc = runners::RunValidate(validate_path, std::cout, std::cerr);
     } else if (*once) {
-      once_opts.output =
-          output == "json" ? runners::OnceOptions::Output::kJson : runners::OnceOptions::Output::kTable;
+      once_opts.output = output == "json" ? runners::OnceOptions::Output::kJson
+                                          : runners::OnceOptions::Output::kTable;
       rc = runners::RunOnce(once_opts, std::cout, std::cerr);
     }
   } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
+#include "config/config.h"
+
 #include <catch2/catch.hpp>
 
-#include "config/config.h"
 #include "tests/support/support.h"
 
 namespace odoo_prober::config {
@@ -130,8 +131,9 @@ TEST_CASE("bad configs name file, line, field and a fix", "[config]") {
                     11, "targets[0].password_file", "not both");
   }
   SECTION("missing secret file") {
-    RequireOneError(Errors(Replace(kGood, "password_env: ODOO_PW", "password_file: /nonexistent/pw")),
-                    10, "targets[0].password_file", "cannot read '/nonexistent/pw'");
+    RequireOneError(
+        Errors(Replace(kGood, "password_env: ODOO_PW", "password_file: /nonexistent/pw")), 10,
+        "targets[0].password_file", "cannot read '/nonexistent/pw'");
   }
   SECTION("web protocol with only an API key") {
     RequireOneError(Errors(Replace(Replace(kGood, "protocol: jsonrpc", "protocol: web"),
@@ -139,8 +141,7 @@ TEST_CASE("bad configs name file, line, field and a fix", "[config]") {
                     8, "targets[0].protocol", "API keys cannot");
   }
   SECTION("unsupported schema version") {
-    RequireOneError(Errors(Replace(kGood, "version: 1", "version: 2")), 1, "version",
-                    "version: 1");
+    RequireOneError(Errors(Replace(kGood, "version: 1", "version: 2")), 1, "version", "version: 1");
   }
   SECTION("label that cannot be a metric label") {
     RequireOneError(Errors(Replace(kGood, "plant: lyon", "plant: Lyon Nord")), 13,
@@ -151,8 +152,9 @@ TEST_CASE("bad configs name file, line, field and a fix", "[config]") {
                     "targets[0].labels.plnat", "did you mean 'plant'?");
   }
   SECTION("journey on an unknown target") {
-    RequireOneError(Errors(Replace(kGood, "  - name: login\n", "  - name: login\n    targets: [lyon-prd]\n")),
-                    16, "journeys[0].targets[0]", "did you mean 'lyon-prod'?");
+    RequireOneError(
+        Errors(Replace(kGood, "  - name: login\n", "  - name: login\n    targets: [lyon-prd]\n")),
+        16, "journeys[0].targets[0]", "did you mean 'lyon-prod'?");
   }
   SECTION("duplicate target names") {
     std::string twice = Replace(kGood, "journeys:", R"(  - name: lyon-prod
@@ -166,8 +168,8 @@ journeys:)");
   SECTION("client_cert without client_key") {
     TempDir dir;
     const std::string cert = dir.Write("c.pem", "x");
-    RequireOneError(Errors(Replace(kGood, "    labels:", "    tls:\n      client_cert: " + cert +
-                                                         "\n    labels:")),
+    RequireOneError(Errors(Replace(kGood, "    labels:",
+                                   "    tls:\n      client_cert: " + cert + "\n    labels:")),
                     12, "targets[0].tls", "give both or neither");
   }
   SECTION("YAML syntax error") {
@@ -198,7 +200,8 @@ TEST_CASE("all errors of a file are reported in one pass", "[config]") {
   CHECK(std::find(lines.begin(), lines.end(), 8) != lines.end());
 }
 
-TEST_CASE("secrets come from files relative to the config, and loose permissions warn", "[config]") {
+TEST_CASE("secrets come from files relative to the config, and loose permissions warn",
+          "[config]") {
   TempDir dir;
   dir.Write("secrets/pw", "from-file\n", 0644);
   const std::string path = dir.Write(
@@ -220,8 +223,8 @@ TEST_CASE("insecure_skip_verify must be explicit and is warned about", "[config]
   REQUIRE(out.warnings.size() == 1);
   CHECK(Contains(out.warnings[0], "cfg.yaml:12:"));
   CHECK(Contains(out.warnings[0], "verification is OFF"));
-  auto bad = Errors(
-      Replace(kGood, "    labels:", "    tls:\n      insecure_skip_verify: yes please\n    labels:"));
+  auto bad = Errors(Replace(
+      kGood, "    labels:", "    tls:\n      insecure_skip_verify: yes please\n    labels:"));
   RequireOneError(bad, 12, "targets[0].tls.insecure_skip_verify", "true or false");
 }
 

@@ -143,7 +143,8 @@ std::vector<LoggedCall> OdooEmulator::RequestLog() const {
 std::chrono::milliseconds OdooEmulator::DelayFor(const std::string& key) const {
   std::lock_guard lock(mu_);
   auto d = faults_.latency;
-  if (auto it = faults_.method_latency.find(key); it != faults_.method_latency.end()) d += it->second;
+  if (auto it = faults_.method_latency.find(key); it != faults_.method_latency.end())
+    d += it->second;
   return d;
 }
 
@@ -177,7 +178,8 @@ int OdooEmulator::CheckLogin(const std::string& db, const std::string& login,
 std::string OdooEmulator::NewSessionId() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::ostringstream id;
-  for (int i = 0; i < 5; ++i) id << std::hex << std::setw(8) << std::setfill('0') << (rng() & 0xffffffff);
+  for (int i = 0; i < 5; ++i)
+    id << std::hex << std::setw(8) << std::setfill('0') << (rng() & 0xffffffff);
   return id.str();
 }
 
@@ -268,29 +270,27 @@ json OdooEmulator::SessionInfo(int uid) const {
   info["websocket_worker_version"] = p.series + "-5";
   info["tour_enabled"] = false;
   info["current_tour"] = nullptr;
-  info["storeData"] = {
-      {"Store",
-       {{"action_discuss_id", 126},
-        {"channel_types_with_seen_infos", {"chat", "group"}},
-        {"hasGifPickerFeature", false},
-        {"hasLinkPreviewFeature", true},
-        {"hasMessageTranslationFeature", false},
-        {"internalUserGroupId", 1},
-        {"mt_comment_id", 1},
-        {"odoobot", {{"id", 2}, {"type", "partner"}}},
-        {"self", {{"id", 3}, {"type", "partner"}}},
-        {"settings", settings}}},
-      {"res.partner",
-       json::array({{{"active", false},
-                     {"avatar_128_access_token", "emulated"},
-                     {"email", "odoobot@example.com"},
-                     {"id", 2},
-                     {"im_status", "bot"},
-                     {"isInternalUser", true},
-                     {"is_company", false},
-                     {"name", "OdooBot"},
-                     {"userId", 1},
-                     {"write_date", "2026-11-21 17:32:56"}}})}};
+  info["storeData"] = {{"Store",
+                        {{"action_discuss_id", 126},
+                         {"channel_types_with_seen_infos", {"chat", "group"}},
+                         {"hasGifPickerFeature", false},
+                         {"hasLinkPreviewFeature", true},
+                         {"hasMessageTranslationFeature", false},
+                         {"internalUserGroupId", 1},
+                         {"mt_comment_id", 1},
+                         {"odoobot", {{"id", 2}, {"type", "partner"}}},
+                         {"self", {{"id", 3}, {"type", "partner"}}},
+                         {"settings", settings}}},
+                       {"res.partner", json::array({{{"active", false},
+                                                     {"avatar_128_access_token", "emulated"},
+                                                     {"email", "odoobot@example.com"},
+                                                     {"id", 2},
+                                                     {"im_status", "bot"},
+                                                     {"isInternalUser", true},
+                                                     {"is_company", false},
+                                                     {"name", "OdooBot"},
+                                                     {"userId", 1},
+                                                     {"write_date", "2026-11-21 17:32:56"}}})}};
   info["can_insert_in_spreadsheet"] = false;
   return info;
 }
@@ -306,7 +306,8 @@ json OdooEmulator::UserRecord(int uid, const json& fields) const {
   if (!fields.is_array() || fields.empty()) return all;
   json out = {{"id", uid}};
   for (const auto& f : fields) {
-    if (f.is_string() && all.contains(f.get<std::string>())) out[f.get<std::string>()] = all[f.get<std::string>()];
+    if (f.is_string() && all.contains(f.get<std::string>()))
+      out[f.get<std::string>()] = all[f.get<std::string>()];
   }
   return out;
 }
@@ -320,10 +321,10 @@ HttpResponse OdooEmulator::Handle(const HttpRequest& request) {
     res.body = R"({"status": "pass"})";
     return res;
   }
-  const bool json_route = request.path == "/jsonrpc" || request.path.rfind("/web/session/", 0) == 0 ||
-                          request.path == "/web/webclient/version_info" ||
-                          request.path == "/web/dataset/call_kw" ||
-                          request.path.rfind("/web/dataset/call_kw/", 0) == 0;
+  const bool json_route =
+      request.path == "/jsonrpc" || request.path.rfind("/web/session/", 0) == 0 ||
+      request.path == "/web/webclient/version_info" || request.path == "/web/dataset/call_kw" ||
+      request.path.rfind("/web/dataset/call_kw/", 0) == 0;
   if (!json_route) {
     res.status = 404;
     res.content_type = "text/html;charset=utf-8";
@@ -354,7 +355,8 @@ HttpResponse OdooEmulator::HandleJsonRpc(const HttpRequest& request, const json&
   HttpResponse res;
   const json params = body.contains("params") ? body["params"] : json::object();
   RpcAnswer a = Dispatch(request.path, params, request.cookie, res.headers);
-  json envelope = {{"jsonrpc", "2.0"}, {"id", a.null_id ? json(nullptr) : body.value("id", json(nullptr))}};
+  json envelope = {{"jsonrpc", "2.0"},
+                   {"id", a.null_id ? json(nullptr) : body.value("id", json(nullptr))}};
   if (!a.error.is_null()) {
     envelope["error"] = a.error;
   } else if (a.has_result) {
@@ -431,11 +433,12 @@ OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
           args[0].is_string() && args[1].is_string() && args[2].is_string()) {
         const int uid = CheckLogin(args[0], args[1], args[2]);
         if (uid < 0) {
-          const std::string text = "connection to server at \"localhost\" (127.0.0.1), port 5432 "
-                                   "failed: FATAL:  database \"" + args[0].get<std::string>() +
-                                   "\" does not exist\n";
-          a.error = Error(generic, "Odoo Server Error", "psycopg2.OperationalError", text,
-                          kRpcFrames);
+          const std::string text =
+              "connection to server at \"localhost\" (127.0.0.1), port 5432 "
+              "failed: FATAL:  database \"" +
+              args[0].get<std::string>() + "\" does not exist\n";
+          a.error =
+              Error(generic, "Odoo Server Error", "psycopg2.OperationalError", text, kRpcFrames);
           return a;
         }
         a.result = uid > 0 ? json(uid) : json(false);
@@ -445,9 +448,11 @@ OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
                       "exp_" + method + "() takes a different number of arguments", kRpcFrames);
       return a;
     }
-    if (service == "object" && (method == "execute_kw" || method == "execute")) return ExecuteKw(args);
+    if (service == "object" && (method == "execute_kw" || method == "execute"))
+      return ExecuteKw(args);
     a.error = Error(generic, "Odoo Server Error", "builtins.KeyError", service, kRpcFrames);
-    a.error["data"]["debug"] = std::string(kOuterFrames) + kRpcFrames + "KeyError: '" + service + "'";
+    a.error["data"]["debug"] =
+        std::string(kOuterFrames) + kRpcFrames + "KeyError: '" + service + "'";
     return a;
   }
 
@@ -506,7 +511,8 @@ OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
   }
   if (path == "/web/dataset/call_kw" || path.rfind("/web/dataset/call_kw/", 0) == 0) {
     const std::string model = str("model"), method = str("method");
-    const json args = params.is_object() && params.contains("args") ? params["args"] : json::array();
+    const json args =
+        params.is_object() && params.contains("args") ? params["args"] : json::array();
     const json kwargs =
         params.is_object() && params.contains("kwargs") ? params["kwargs"] : json::object();
     {
@@ -563,7 +569,7 @@ OdooEmulator::RpcAnswer OdooEmulator::CallModel(const std::string& model, const 
                     "Private methods (such as " + method + ") cannot be called remotely.", frames);
     return a;
   }
-  const json fields = kwargs.contains("fields") ? kwargs["fields"]
+  const json fields = kwargs.contains("fields")            ? kwargs["fields"]
                       : args.is_array() && args.size() > 1 ? args[1]
                                                            : json::array();
   if (method == "read") {
@@ -584,8 +590,9 @@ OdooEmulator::RpcAnswer OdooEmulator::CallModel(const std::string& model, const 
     a.result = json::array({UserRecord(2, fields)});
     return a;
   }
-  a.error = Error(generic, "Odoo Server Error", "builtins.AttributeError",
-                  "The method '" + method + "' does not exist on the model '" + model + "'", frames);
+  a.error =
+      Error(generic, "Odoo Server Error", "builtins.AttributeError",
+            "The method '" + method + "' does not exist on the model '" + model + "'", frames);
   return a;
 }
 

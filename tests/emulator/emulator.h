@@ -85,8 +85,8 @@ class OdooEmulator {
  private:
   using json = nlohmann::json;
   struct RpcAnswer {
-    json result;           // used when error is null
-    json error;            // the "error" member, or null
+    json result;             // used when error is null
+    json error;              // the "error" member, or null
     bool has_result = true;  // false: Odoo returned None, no "result" member
     bool null_id = false;    // session errors answer with "id": null, as recorded
   };
@@ -104,7 +104,8 @@ class OdooEmulator {
   std::chrono::milliseconds DelayFor(const std::string& key) const;
   static json Error(int code, const std::string& message, const std::string& name,
                     const std::string& text, const std::string& frames);
-  int CheckLogin(const std::string& db, const std::string& login, const std::string& password) const;
+  int CheckLogin(const std::string& db, const std::string& login,
+                 const std::string& password) const;
   std::string NewSessionId();
 
   const EmulatorOptions options_;

@@ -1,10 +1,11 @@
 // The emulator's handler against the recordings of real Odoo servers: every exchange of
 // login.json, replayed in order, must come back with the same structure and the same errors.
+#include "tests/emulator/emulator.h"
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
-#include "tests/emulator/emulator.h"
 #include "tests/support/support.h"
 
 #ifndef ODOO_TRANSCRIPTS_DIR
@@ -61,9 +62,11 @@ void Replay(const std::string& version, const std::string& file) {
     HttpRequest req;
     req.method = e.value("http_method", "POST");
     req.path = e["endpoint"];
-    std::string body = e["request"].is_string() ? e["request"].get<std::string>() : e["request"].dump();
+    std::string body =
+        e["request"].is_string() ? e["request"].get<std::string>() : e["request"].dump();
     for (std::string from : {"\"<password>\""}) {
-      for (size_t p; (p = body.find(from)) != std::string::npos;) body.replace(p, from.size(), "\"pw\"");
+      for (size_t p; (p = body.find(from)) != std::string::npos;)
+        body.replace(p, from.size(), "\"pw\"");
     }
     req.body = e["request"].is_null() ? "" : body;
     const json& headers = e["request_headers"];
@@ -113,18 +116,27 @@ TEST_CASE("health, malformed JSON, wrong verb and unknown routes", "[emulator]")
   auto verb = emu.Handle({"GET", "/jsonrpc", "", "", "", ""});
   CHECK(verb.status == 400);
   CHECK(testing::Contains(verb.body, "Bad Request"));
-  auto missing = emu.Handle({"POST", "/web/dataset/no_such_route", "application/json", "", "{}", ""});
+  auto missing =
+      emu.Handle({"POST", "/web/dataset/no_such_route", "application/json", "", "{}", ""});
   CHECK(missing.status == 404);
   CHECK(testing::Contains(missing.body, "<html"));
 }
 
 TEST_CASE("the request log redacts passwords", "[emulator]") {
-  OdooEmulator emu({.version = "17.0", .database = "db", .login = "admin", .password = "topsecret"});
-  json rpc = {{"jsonrpc", "2.0"}, {"id", 1}, {"params", {{"service", "common"}, {"method", "authenticate"},
-              {"args", {"db", "admin", "topsecret", json::object()}}}}};
-  json web = {{"jsonrpc", "2.0"}, {"id", 2}, {"params", {{"db", "db"}, {"login", "admin"}, {"password", "topsecret"}}}};
+  OdooEmulator emu(
+      {.version = "17.0", .database = "db", .login = "admin", .password = "topsecret"});
+  json rpc = {{"jsonrpc", "2.0"},
+              {"id", 1},
+              {"params",
+               {{"service", "common"},
+                {"method", "authenticate"},
+                {"args", {"db", "admin", "topsecret", json::object()}}}}};
+  json web = {{"jsonrpc", "2.0"},
+              {"id", 2},
+              {"params", {{"db", "db"}, {"login", "admin"}, {"password", "topsecret"}}}};
   CHECK(json::parse(emu.Handle({"POST", "/jsonrpc", "", "", rpc.dump(), ""}).body)["result"] == 2);
-  CHECK(json::parse(emu.Handle({"POST", "/web/session/authenticate", "", "", web.dump(), ""}).body)["result"]["uid"] == 2);
+  CHECK(json::parse(emu.Handle({"POST", "/web/session/authenticate", "", "", web.dump(), ""})
+                        .body)["result"]["uid"] == 2);
   const auto log = emu.RequestLog();
   REQUIRE(log.size() == 2);
   for (const auto& call : log) CHECK_FALSE(testing::Contains(call.args.dump(), "topsecret"));

@@ -29,16 +29,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--database", emu.database, "Database name")->capture_default_str();
   app.add_option("--login", emu.login, "The user's login")->capture_default_str();
-  app.add_option("--password-file", password_file, "File holding the user's password (default: admin)");
+  app.add_option("--password-file", password_file,
+                 "File holding the user's password (default: admin)");
   app.add_option("--bind", srv.bind, "Address to listen on")->capture_default_str();
   app.add_flag("--http", http, "Serve plain HTTP (the default when --https is not given)");
   app.add_flag("--https", https, "Serve HTTPS");
-  app.add_option("--http-port", srv.http_port, "HTTP port; 0 picks a free one")->capture_default_str();
-  app.add_option("--https-port", srv.https_port, "HTTPS port; 0 picks a free one")->capture_default_str();
+  app.add_option("--http-port", srv.http_port, "HTTP port; 0 picks a free one")
+      ->capture_default_str();
+  app.add_option("--https-port", srv.https_port, "HTTPS port; 0 picks a free one")
+      ->capture_default_str();
   app.add_option("--pki-dir", pki_dir, "Folder for a generated CA and server certificate (HTTPS)");
   app.add_option("--cert", srv.cert_file, "PEM certificate chain (HTTPS, instead of --pki-dir)");
   app.add_option("--key", srv.key_file, "PEM private key (HTTPS, instead of --pki-dir)");
-  app.add_option("--latency", latency, "Delay before every answer, e.g. 250ms")->capture_default_str();
+  app.add_option("--latency", latency, "Delay before every answer, e.g. 250ms")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   if (!password_file.empty()) {

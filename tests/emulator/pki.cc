@@ -54,7 +54,8 @@ Cert MakeCert(EVP_PKEY* key, const char* cn, bool ca, X509* issuer, EVP_PKEY* is
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("odoo-prober test PKI"), -1, -1, 0);
+                             reinterpret_cast<const unsigned char*>("odoo-prober test PKI"), -1, -1,
+                             0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
                              -1, -1, 0);
   X509* signer = issuer ? issuer : cert.get();
@@ -68,9 +69,11 @@ Cert MakeCert(EVP_PKEY* key, const char* cn, bool ca, X509* issuer, EVP_PKEY* is
     ok = ok && AddExt(cert.get(), signer, NID_basic_constraints, "critical,CA:FALSE");
     ok = ok && AddExt(cert.get(), signer, NID_key_usage, "critical,digitalSignature");
     ok = ok && AddExt(cert.get(), signer, NID_ext_key_usage, "serverAuth");
-    ok = ok && AddExt(cert.get(), signer, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1");
+    ok =
+        ok && AddExt(cert.get(), signer, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1");
   }
-  if (!ok || X509_sign(cert.get(), issuer_key ? issuer_key : key, EVP_sha256()) == 0) return nullptr;
+  if (!ok || X509_sign(cert.get(), issuer_key ? issuer_key : key, EVP_sha256()) == 0)
+    return nullptr;
   return cert;
 }
 
@@ -102,7 +105,8 @@ prober::Result<Pki> EnsurePki(const std::string& dir) {
     return pki;
   }
   Key ca_key = NewKey(), server_key = NewKey(), rogue_key = NewKey();
-  if (!ca_key || !server_key || !rogue_key) return prober::Status::Internal("EC key generation failed");
+  if (!ca_key || !server_key || !rogue_key)
+    return prober::Status::Internal("EC key generation failed");
   Cert ca = MakeCert(ca_key.get(), "odoo-prober test CA", true, nullptr, nullptr);
   if (!ca) return prober::Status::Internal("cannot make the CA certificate");
   Cert server = MakeCert(server_key.get(), "localhost", false, ca.get(), ca_key.get());

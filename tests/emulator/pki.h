@@ -13,11 +13,11 @@
 namespace odoo_prober::emulator {
 
 struct Pki {
-  std::string ca_cert;          // ca.pem: trust this
-  std::string server_cert;      // server.pem: leaf signed by the CA
-  std::string server_key;       // server.key
-  std::string untrusted_cert;   // self-signed.pem: same names, signed by no one trusted
-  std::string untrusted_key;    // self-signed.key
+  std::string ca_cert;         // ca.pem: trust this
+  std::string server_cert;     // server.pem: leaf signed by the CA
+  std::string server_key;      // server.key
+  std::string untrusted_cert;  // self-signed.pem: same names, signed by no one trusted
+  std::string untrusted_key;   // self-signed.key
 };
 
 // Creates the files in `dir` (created if missing), or reuses them when all already exist.

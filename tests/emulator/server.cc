@@ -38,18 +38,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   template <class... Args>
   Session(OdooEmulator& emulator, Args&&... args)
-      : emulator_(emulator), stream_(std::forward<Args>(args)...),
-        timer_(stream_.get_executor()) {}
+      : emulator_(emulator), stream_(std::forward<Args>(args)...), timer_(stream_.get_executor()) {}
 
   void Run() {
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       if constexpr (kTls) {
         beast::get_lowest_layer(self->stream_).expires_after(kIoTimeout);
-        self->stream_.async_handshake(ssl::stream_base::server,
-                                      [self](beast::error_code ec) {
-                                        if (ec) return Fail(ec, "handshake");
-                                        self->Read();
-                                      });
+        self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) return Fail(ec, "handshake");
+          self->Read();
+        });
       } else {
         self->Read();
       }
@@ -61,10 +59,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     parser_.emplace();
     parser_->body_limit(kBodyLimit);
     beast::get_lowest_layer(stream_).expires_after(kIoTimeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -214,7 +211,7 @@ class Server final : public EmulatorServer {
 }  // namespace
 
 prober::Result<std::unique_ptr<EmulatorServer>> EmulatorServer::Start(const ServerOptions& options,
-                                                                       OdooEmulator& emulator) {
+                                                                      OdooEmulator& emulator) {
   if (!options.http && !options.https) {
     return prober::Status::InvalidArgument("enable at least one of http and https");
   }

@@ -103,8 +103,8 @@ TEST_CASE("a wrong password is outcome auth with Odoo's AccessDenied", "[client]
 
 TEST_CASE("connection refused is outcome transport", "[client]") {
   RunningEmulator emu;
-  auto o = Options(emu, "http://127.0.0.1:" + std::to_string(testing::UnusedPort()),
-                   Protocol::kJsonRpc);
+  auto o =
+      Options(emu, "http://127.0.0.1:" + std::to_string(testing::UnusedPort()), Protocol::kJsonRpc);
   RpcResult r = Client(o)->Authenticate(kNoDeadline);
   CHECK(r.outcome == Outcome::kTransport);
   CHECK(r.http_status == 0);
@@ -135,7 +135,8 @@ TEST_CASE("a server slower than the deadline is outcome timeout, on time", "[cli
     CHECK(took <= std::chrono::milliseconds(600));
   }
   SECTION("a slow method, not a slow server") {
-    emu.emulator().SetFaults({std::chrono::milliseconds(0), {{"res.users.read", std::chrono::seconds(5)}}});
+    emu.emulator().SetFaults(
+        {std::chrono::milliseconds(0), {{"res.users.read", std::chrono::seconds(5)}}});
     o.call_timeout = std::chrono::milliseconds(500);
     auto client = Client(o);
     REQUIRE(client->Authenticate(kNoDeadline).ok());

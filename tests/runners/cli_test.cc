@@ -24,7 +24,8 @@ ProcessResult Prober(const std::vector<std::string>& args) {
 // A config with one target per entry of `targets` (name -> url), the secret in a file.
 std::string WriteConfig(const TempDir& dir, const RunningEmulator& emu,
                         const std::vector<std::pair<std::string, std::string>>& targets,
-                        const std::string& protocol = "jsonrpc", const std::string& secret = kPlanted) {
+                        const std::string& protocol = "jsonrpc",
+                        const std::string& secret = kPlanted) {
   dir.Write("secret", std::string(secret) + "\n", 0600);
   std::ostringstream y;
   y << "version: 1\ntargets:\n";
@@ -78,9 +79,10 @@ TEST_CASE("validate: 0 for a good config, 2 with positions for a bad one", "[cli
   CHECK(r.exit_code == 2);
   CHECK(Contains(r.err, bad + ":7:5: targets[0].password: inline secrets are not allowed"));
 
-  const auto unknown = dir.Write(
-      "unknown.yaml", "version: 1\ntargets:\n  - name: a\n    url: https://x\n    database: d\n"
-                      "    login: l\n    password_env: PLANTED_ENV_PW\njourneys:\n  - name: logn\n");
+  const auto unknown =
+      dir.Write("unknown.yaml",
+                "version: 1\ntargets:\n  - name: a\n    url: https://x\n    database: d\n"
+                "    login: l\n    password_env: PLANTED_ENV_PW\njourneys:\n  - name: logn\n");
   auto u = Prober({"validate", unknown});
   CHECK(u.exit_code == 2);
   CHECK(Contains(u.err, unknown + ":9:11: journeys[0].name: no journey is named 'logn'"));
@@ -88,7 +90,8 @@ TEST_CASE("validate: 0 for a good config, 2 with positions for a bad one", "[cli
 }
 
 TEST_CASE("once: the login journey end to end over HTTPS", "[cli]") {
-  RunningEmulator emu({.version = "17.0", .database = "probe", .login = "admin", .password = kPlanted});
+  RunningEmulator emu(
+      {.version = "17.0", .database = "probe", .login = "admin", .password = kPlanted});
   TempDir dir;
   const std::string protocol = GENERATE("jsonrpc", "web", "auto");
   const auto path = WriteConfig(dir, emu, {{"lyon", emu.https_url()}}, protocol);
@@ -120,7 +123,8 @@ TEST_CASE("once: the login journey end to end over HTTPS", "[cli]") {
 }
 
 TEST_CASE("once: exit 1 when a journey fails, with the reason", "[cli]") {
-  RunningEmulator emu({.version = "18.0", .database = "probe", .login = "admin", .password = kPlanted});
+  RunningEmulator emu(
+      {.version = "18.0", .database = "probe", .login = "admin", .password = kPlanted});
   TempDir dir;
   SECTION("wrong password") {
     const auto path = WriteConfig(dir, emu, {{"lyon", emu.https_url()}}, "web", "not-the-password");
@@ -155,23 +159,27 @@ TEST_CASE("once: exit 1 when a journey fails, with the reason", "[cli]") {
 }
 
 TEST_CASE("a planted password never reaches stdout, stderr or logs", "[cli][secrets]") {
-  RunningEmulator emu({.version = "17.0", .database = "probe", .login = "admin", .password = kPlanted});
+  RunningEmulator emu(
+      {.version = "17.0", .database = "probe", .login = "admin", .password = kPlanted});
   TempDir dir;
   const std::string down = "https://127.0.0.1:" + std::to_string(testing::UnusedPort());
   std::vector<ProcessResult> runs;
   for (const char* protocol : {"jsonrpc", "web"}) {
-    const auto good = WriteConfig(dir, emu, {{"good", emu.https_url()}, {"down", down},
-                                             {"rogue", emu.untrusted_https_url()}}, protocol);
+    const auto good = WriteConfig(
+        dir, emu, {{"good", emu.https_url()}, {"down", down}, {"rogue", emu.untrusted_https_url()}},
+        protocol);
     for (const char* output : {"table", "json"}) {
       runs.push_back(Prober({"--log-level", "trace", "once", good, "--output", output}));
       runs.push_back(Prober({"--log-level", "trace", "validate", good}));
     }
   }
   // The planted value as a wrong password, and in an environment variable of a bad config.
-  const auto wrong = WriteConfig(dir, emu, {{"good", emu.https_url()}}, "web", std::string(kPlanted) + "x");
+  const auto wrong =
+      WriteConfig(dir, emu, {{"good", emu.https_url()}}, "web", std::string(kPlanted) + "x");
   runs.push_back(Prober({"--log-level", "trace", "once", wrong}));
-  const auto bad = dir.Write("bad.yaml", "version: 1\ntargets:\n  - name: a\n    url: ftp://x\n"
-                                         "    password_env: PLANTED_ENV_PW\njourneys: [{name: login}]\n");
+  const auto bad = dir.Write("bad.yaml",
+                             "version: 1\ntargets:\n  - name: a\n    url: ftp://x\n"
+                             "    password_env: PLANTED_ENV_PW\njourneys: [{name: login}]\n");
   runs.push_back(Prober({"--log-level", "trace", "validate", bad}));
   REQUIRE(runs.size() == 10);
   for (const auto& r : runs) {
