@@ -4,6 +4,9 @@
 #include <random>
 #include <sstream>
 
+#include "tests/emulator/odoo_db.h"
+#include "tests/emulator/orm.h"
+
 namespace odoo_prober::emulator {
 
 using nlohmann::json;
@@ -123,7 +126,16 @@ const std::vector<std::string>& SupportedVersions() {
   return kVersions;
 }
 
-OdooEmulator::OdooEmulator(EmulatorOptions options) : options_(std::move(options)) {}
+OdooEmulator::OdooEmulator(EmulatorOptions options)
+    : options_(std::move(options)),
+      db_(std::make_unique<OdooDatabase>(std::stoi(options_.version))) {}
+
+OdooEmulator::~OdooEmulator() = default;
+
+json OdooEmulator::OpenRecordsTagged(const std::string& tag) const {
+  std::lock_guard lock(db_mu_);
+  return db_->OpenRecordsTagged(tag);
+}
 
 void OdooEmulator::SetFaults(Faults faults) {
   std::lock_guard lock(mu_);
@@ -293,23 +305,6 @@ json OdooEmulator::SessionInfo(int uid) const {
                                                      {"write_date", "2026-11-21 17:32:56"}}})}};
   info["can_insert_in_spreadsheet"] = false;
   return info;
-}
-
-json OdooEmulator::UserRecord(int uid, const json& fields) const {
-  json all = {{"id", uid},
-              {"login", options_.login},
-              {"name", "Mitchell Admin"},
-              {"company_id", {1, "My Company (San Francisco)"}},
-              {"company_ids", {1}},
-              {"partner_id", {3, "YourCompany, Mitchell Admin"}},
-              {"active", true}};
-  if (!fields.is_array() || fields.empty()) return all;
-  json out = {{"id", uid}};
-  for (const auto& f : fields) {
-    if (f.is_string() && all.contains(f.get<std::string>()))
-      out[f.get<std::string>()] = all[f.get<std::string>()];
-  }
-  return out;
 }
 
 HttpResponse OdooEmulator::Handle(const HttpRequest& request) {
@@ -523,8 +518,7 @@ OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
     return CallModel(model, method, args, kwargs, /*via_call_kw=*/true);
   }
   // Other /web/session/* routes do not exist in the emulator: Odoo's 404 as JSON-RPC error.
-  a.error = Error(404, "404: Not Found", "werkzeug.exceptions.NotFound",
-                  "404 Not Found: The requested URL was not found on the server.", "");
+  a.error = NotFound();
   return a;
 }
 
@@ -552,48 +546,40 @@ OdooEmulator::RpcAnswer OdooEmulator::CallModel(const std::string& model, const 
                                                 bool via_call_kw) {
   const int generic = Find(options_.version).generic_error_code;
   const std::string frames = via_call_kw ? kCallKwFrames : kRpcFrames;
+  const int major = std::stoi(options_.version);
   RpcAnswer a;
-  if (model != "res.users") {
-    // Recorded: /jsonrpc says UserError "Object x doesn't exist", call_kw a bare KeyError.
-    if (via_call_kw) {
+  std::lock_guard lock(db_mu_);
+  if (!db_->HasModel(model) && via_call_kw) {
+    // Recorded: 17 raises a bare KeyError; 18 answers the route's 404 (with "id": null).
+    if (major <= 17) {
       a.error = Error(generic, "Odoo Server Error", "builtins.KeyError", model, frames);
       a.error["data"]["debug"] = std::string(kOuterFrames) + frames + "KeyError: '" + model + "'";
     } else {
-      a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.UserError",
-                      "Object " + model + " doesn't exist", frames);
+      a.error = NotFound();
+      a.null_id = true;
     }
     return a;
   }
-  if (!method.empty() && method[0] == '_') {
-    a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.AccessError",
-                    "Private methods (such as " + method + ") cannot be called remotely.", frames);
-    return a;
-  }
-  const json fields = kwargs.contains("fields")            ? kwargs["fields"]
-                      : args.is_array() && args.size() > 1 ? args[1]
-                                                           : json::array();
-  if (method == "read") {
-    json out = json::array();
-    const json ids = args.is_array() && !args.empty() ? args[0] : json::array();
-    for (const auto& id : ids.is_array() ? ids : json::array({ids})) {
-      if (!id.is_number_integer()) continue;
-      if (id.get<int>() == 2) out.push_back(UserRecord(2, fields));
+  try {
+    auto result = db_->Call(model, method, args, kwargs);
+    if (result) {
+      a.result = std::move(*result);
+    } else {
+      a.has_result = false;  // the method returned None
     }
-    a.result = out;
-    return a;
+  } catch (const OdooException& e) {
+    a.error = Error(generic, "Odoo Server Error", e.name, e.message, frames);
   }
-  if (method == "search_count") {
-    a.result = 1;
-    return a;
-  }
-  if (method == "search_read") {
-    a.result = json::array({UserRecord(2, fields)});
-    return a;
-  }
-  a.error =
-      Error(generic, "Odoo Server Error", "builtins.AttributeError",
-            "The method '" + method + "' does not exist on the model '" + model + "'", frames);
   return a;
+}
+
+json OdooEmulator::NotFound() {
+  json e = Error(404, "404: Not Found", "werkzeug.exceptions.NotFound",
+                 "404 Not Found: The requested URL was not found on the server. If you entered the "
+                 "URL manually please check your spelling and try again.",
+                 "");
+  e["data"]["arguments"] = json::array();
+  return e;
 }
 
 }  // namespace odoo_prober::emulator

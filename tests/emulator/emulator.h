@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -23,6 +24,9 @@
 #include <vector>
 
 namespace odoo_prober::emulator {
+
+using nlohmann::json;
+class OdooDatabase;
 
 struct EmulatorOptions {
   // Odoo personality: "16.0", "17.0", "18.0" or "19.0".
@@ -73,6 +77,10 @@ const std::vector<std::string>& SupportedVersions();
 class OdooEmulator {
  public:
   explicit OdooEmulator(EmulatorOptions options);
+  ~OdooEmulator();
+
+  // Probe-tagged records not in a final state (see OdooDatabase::OpenRecordsTagged).
+  json OpenRecordsTagged(const std::string& tag) const;
 
   HttpResponse Handle(const HttpRequest& request);
 
@@ -83,7 +91,6 @@ class OdooEmulator {
   const EmulatorOptions& options() const { return options_; }
 
  private:
-  using json = nlohmann::json;
   struct RpcAnswer {
     json result;             // used when error is null
     json error;              // the "error" member, or null
@@ -99,7 +106,7 @@ class OdooEmulator {
                       const json& kwargs, bool via_call_kw);
   json VersionInfo() const;
   json SessionInfo(int uid) const;
-  json UserRecord(int uid, const json& fields) const;
+  static json NotFound();
   std::optional<int> SessionUid(const std::string& cookie) const;
   std::chrono::milliseconds DelayFor(const std::string& key) const;
   static json Error(int code, const std::string& message, const std::string& name,
@@ -114,6 +121,8 @@ class OdooEmulator {
   std::map<std::string, int> sessions_;
   std::vector<LoggedCall> log_;
   uint64_t session_counter_ = 0;
+  mutable std::mutex db_mu_;  // guards db_ (held across one RPC call)
+  std::unique_ptr<OdooDatabase> db_;
 };
 
 }  // namespace odoo_prober::emulator
