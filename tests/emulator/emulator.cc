@@ -132,6 +132,12 @@ OdooEmulator::OdooEmulator(EmulatorOptions options)
 
 OdooEmulator::~OdooEmulator() = default;
 
+std::string OdooEmulator::FieldComodel(const std::string& model, const std::string& field) const {
+  std::lock_guard lock(db_mu_);
+  const Field* f = db_->orm().FindField(model, field);
+  return f == nullptr ? "" : f->comodel;
+}
+
 json OdooEmulator::OpenRecordsTagged(const std::string& tag) const {
   std::lock_guard lock(db_mu_);
   return db_->OpenRecordsTagged(tag);
@@ -335,6 +341,25 @@ HttpResponse OdooEmulator::Handle(const HttpRequest& request) {
     return res;
   }
   json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() && request.path != "/jsonrpc" && std::stoi(options_.version) >= 18) {
+    // Recorded on 18: the web routes parse the body themselves and answer Python's
+    // JSONDecodeError inside the envelope, before any session check.
+    size_t pos = request.body.size();
+    try {
+      const json probe = json::parse(request.body);
+      pos = probe.dump().size();  // not reached: the body did not parse above
+    } catch (const json::parse_error& e) {
+      pos = std::min(request.body.size(), e.byte > 0 ? e.byte - 1 : 0);
+    }
+    const std::string text = "Expecting value: line 1 column " + std::to_string(pos + 1) +
+                             " (char " + std::to_string(pos) + ")";
+    json envelope = {{"jsonrpc", "2.0"},
+                     {"id", nullptr},
+                     {"error", Error(Find(options_.version).generic_error_code, "Odoo Server Error",
+                                     "json.decoder.JSONDecodeError", text, "")}};
+    res.body = envelope.dump();
+    return res;
+  }
   if (body.is_discarded() || !body.is_object()) {
     res.status = 400;
     res.content_type = "text/html; charset=utf-8";

@@ -81,6 +81,9 @@ class OdooEmulator {
 
   // Probe-tagged records not in a final state (see OdooDatabase::OpenRecordsTagged).
   json OpenRecordsTagged(const std::string& tag) const;
+  // The related model of model.field ("" for a non-relational or unknown field); for tests that
+  // translate ids between a recording and the emulator.
+  std::string FieldComodel(const std::string& model, const std::string& field) const;
 
   HttpResponse Handle(const HttpRequest& request);
 

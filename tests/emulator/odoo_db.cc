@@ -451,7 +451,7 @@ void OdooDatabase::BuildSchema() {
                                         "partial",  "reversed",   "invoicing_legacy"};
     if (v18plus) payment.push_back("blocked");
     add("account.move", "Journal Entry",
-        {{"name", Def(F("Number", FT::kChar), "/")},
+        {{"name", Def(F("Number", FT::kChar), v18plus ? json(false) : json("/"))},
          {"move_type", Def(Sel("Type", {"entry", "out_invoice", "out_refund", "in_invoice",
                                         "in_refund", "out_receipt", "in_receipt"}),
                            "entry")},
@@ -640,8 +640,9 @@ void OdooDatabase::Seed() {
       vals["type"] = t;
       vals["detailed_type"] = t;
     }
-    vals["taxes_id"] = json::array({1});
-    vals["supplier_taxes_id"] = json::array({2});
+    // The recorded Odoo 18 database has no default taxes on products (17's has 15%).
+    vals["taxes_id"] = major_ >= 18 ? json::array() : json::array({1});
+    vals["supplier_taxes_id"] = major_ >= 18 ? json::array() : json::array({2});
     seed("product.template", id, vals);
     vals["product_tmpl_id"] = id;
     seed("product.product", id, vals);
@@ -745,7 +746,8 @@ json OdooDatabase::Compute(const std::string& m, int id, const std::string& f) c
         !Truthy(rec.value("is_company", json(false)))) {
       return orm_.DisplayName(m, orm_.RawId(m, id, "parent_id")) + ", " + Str(rec["name"]);
     }
-    if (m == "account.move" && Str(rec.value("name", json("/"))) == "/") {
+    if (m == "account.move" &&
+        (Str(rec.value("name", json(""))) == "/" || Str(rec.value("name", json(""))).empty())) {
       return std::string(Str(rec.value("state", json())) == "draft" ? "Draft Invoice" : "/") +
              " (* " + std::to_string(id) + ")";
     }
