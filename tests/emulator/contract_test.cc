@@ -370,8 +370,7 @@ TEST_CASE("every recorded exchange replays against the matching personality",
     CHECK(files.size() == listed.size());
     for (const auto& file : files) {
       // Every file in the folder is replayed, listed in meta.json or not.
-      OdooEmulator emu(
-          {.version = version, .database = meta["database"], .login = "admin", .password = "pw"});
+      OdooEmulator emu(testing::Personality(version, "pw", meta["database"]));
       Replayer replayer(emu, "pw");
       const json exchanges = ReadJson(file);
       const int n = replayer.Replay(exchanges, version + "/" + file.filename().string());

@@ -145,7 +145,18 @@ json OdooEmulator::OpenRecordsTagged(const std::string& tag) const {
 
 void OdooEmulator::SetFaults(Faults faults) {
   std::lock_guard lock(mu_);
+  rng_.seed(faults.seed);
   faults_ = std::move(faults);
+}
+
+Faults OdooEmulator::faults() const {
+  std::lock_guard lock(mu_);
+  return faults_;
+}
+
+std::string OdooEmulator::certificate() const {
+  std::lock_guard lock(mu_);
+  return faults_.certificate;
 }
 
 void OdooEmulator::ExpireAllSessions() {
@@ -158,12 +169,162 @@ std::vector<LoggedCall> OdooEmulator::RequestLog() const {
   return log_;
 }
 
-std::chrono::milliseconds OdooEmulator::DelayFor(const std::string& key) const {
+std::string OdooEmulator::CallKey(const HttpRequest& request) {
+  const json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  const json params = body.is_object() && body.contains("params") ? body["params"] : json();
+  if (request.path == "/jsonrpc" && params.is_object()) {
+    const std::string service = params.value("service", "");
+    const json args = params.value("args", json::array());
+    if (service == "object" && args.is_array() && args.size() >= 5 && args[3].is_string() &&
+        args[4].is_string()) {
+      return args[3].get<std::string>() + "." + args[4].get<std::string>();
+    }
+    return service + "." + params.value("method", "");
+  }
+  if (params.is_object() && params.contains("model") && params["model"].is_string() &&
+      params.contains("method") && params["method"].is_string()) {
+    return params["model"].get<std::string>() + "." + params["method"].get<std::string>();
+  }
+  if (request.path.rfind("/json/2/", 0) == 0) {
+    std::string rest = request.path.substr(8);
+    const auto slash = rest.find('/');
+    if (slash != std::string::npos) rest[slash] = '.';
+    return rest;
+  }
+  return request.path;
+}
+
+std::chrono::milliseconds OdooEmulator::DrawDelay(const std::string& key, const std::string& path,
+                                                  const std::string& client) {
   std::lock_guard lock(mu_);
-  auto d = faults_.latency;
-  if (auto it = faults_.method_latency.find(key); it != faults_.method_latency.end())
-    d += it->second;
+  auto draw = [&](const Latency& l) {
+    if (l.max <= l.min) return l.min;
+    std::uniform_int_distribution<int64_t> d(l.min.count(), l.max.count());
+    return std::chrono::milliseconds(d(rng_));
+  };
+  auto d = draw(faults_.latency);
+  if (auto it = faults_.method_latency.find(key); it != faults_.method_latency.end()) {
+    d += draw(it->second);
+  } else if (auto p = faults_.method_latency.find(path); p != faults_.method_latency.end()) {
+    d += draw(p->second);
+  }
+  if (auto it = faults_.client_latency.find(client); it != faults_.client_latency.end()) {
+    d += draw(it->second);
+  }
   return d;
+}
+
+std::optional<FaultKind> OdooEmulator::DrawFault(const std::string& key) {
+  std::lock_guard lock(mu_);
+  for (const auto& rule : faults_.rules) {
+    const std::string& m = rule.match;
+    const bool matches = m == "*" || m == key ||
+                         (m.size() > 2 && m.compare(m.size() - 2, 2, ".*") == 0 &&
+                          key.rfind(m.substr(0, m.size() - 1), 0) == 0);
+    if (!matches) continue;
+    if (rule.rate >= 1.0 || std::uniform_real_distribution<double>(0, 1)(rng_) < rule.rate) {
+      return rule.kind;
+    }
+  }
+  return std::nullopt;
+}
+
+HttpResponse OdooEmulator::FaultResponse(FaultKind kind, const HttpRequest& request) {
+  HttpResponse res;
+  auto html = [&](int status, const std::string& title) {
+    res.status = status;
+    res.content_type = "text/html";
+    res.body = "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" +
+               title +
+               "</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n";
+  };
+  const json body = json::parse(request.body, nullptr, false);
+  const json id = body.is_object() ? body.value("id", json(nullptr)) : json(nullptr);
+  switch (kind) {
+    case FaultKind::kHttp502:
+      html(502, "502 Bad Gateway");
+      break;
+    case FaultKind::kHttp503:
+      html(503, "503 Service Temporarily Unavailable");
+      break;
+    case FaultKind::kHttp504:
+      html(504, "504 Gateway Time-out");
+      break;
+    case FaultKind::kHang:
+      res.action = HttpResponse::Action::kHang;
+      break;
+    case FaultKind::kReset:
+      res.action = HttpResponse::Action::kReset;
+      break;
+    case FaultKind::kMalformedJson:
+      res.body = "{\"jsonrpc\": \"2.0\", \"id\": " + id.dump() + ", \"result\": [{\"id\": 1,";
+      break;
+    case FaultKind::kOversized: {
+      const size_t size = faults().oversized_bytes;
+      json envelope = {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::string(size, 'x')}};
+      res.body = envelope.dump();
+      break;
+    }
+    case FaultKind::kOdooError: {
+      json envelope = {
+          {"jsonrpc", "2.0"},
+          {"id", id},
+          {"error", Error(Find(options_.version).generic_error_code, "Odoo Server Error",
+                          "psycopg2.errors.SerializationFailure",
+                          "could not serialize access due to concurrent update", kRpcFrames)}};
+      res.body = envelope.dump();
+      break;
+    }
+    case FaultKind::kTruncated:
+      break;  // handled by Handle(): the real answer, cut
+  }
+  return res;
+}
+
+HttpResponse OdooEmulator::HandleControl(const HttpRequest& request) {
+  HttpResponse res;
+  const std::string what = request.path.substr(std::string("/__emulator/").size());
+  if (what == "faults" && request.method == "GET") {
+    res.body = ToJson(faults()).dump();
+  } else if (what == "faults" && request.method == "POST") {
+    json doc = json::parse(request.body, nullptr, false);
+    auto parsed = doc.is_discarded()
+                      ? prober::Result<Faults>(prober::Status::InvalidArgument("not JSON"))
+                      : ParseFaults(doc);
+    if (!parsed.ok()) {
+      res.status = 400;
+      res.content_type = "text/plain";
+      res.body = parsed.status().message();
+    } else {
+      SetFaults(*parsed);
+      res.body = ToJson(*parsed).dump();
+    }
+  } else if (what == "log" && request.method == "GET") {
+    json out = json::array();
+    for (const auto& c : RequestLog()) {
+      out.push_back({{"endpoint", c.endpoint},
+                     {"service", c.service},
+                     {"model", c.model},
+                     {"method", c.method},
+                     {"args", c.args}});
+    }
+    res.body = out.dump();
+  } else if (what == "open-records" && request.method == "GET") {
+    const std::string prefix = "tag=";
+    const std::string tag =
+        request.query.rfind(prefix, 0) == 0 ? request.query.substr(prefix.size()) : "probe-";
+    res.body = OpenRecordsTagged(tag).dump();
+  } else if (what == "expire-sessions" && request.method == "POST") {
+    ExpireAllSessions();
+    res.body = "true";
+  } else {
+    res.status = 404;
+    res.content_type = "text/plain";
+    res.body =
+        "unknown control endpoint; try GET/POST /__emulator/faults, GET /__emulator/log, "
+        "GET /__emulator/open-records?tag=probe-, POST /__emulator/expire-sessions";
+  }
+  return res;
 }
 
 json OdooEmulator::Error(int code, const std::string& message, const std::string& name,
@@ -188,9 +349,12 @@ json OdooEmulator::VersionInfo() const {
 }
 
 int OdooEmulator::CheckLogin(const std::string& db, const std::string& login,
-                             const std::string& password) const {
+                             const std::string& password, bool allow_api_key) const {
   if (db != options_.database) return -1;
-  return login == options_.login && password == options_.password ? 2 : 0;
+  if (login != options_.login) return 0;
+  if (password == options_.password) return 2;
+  // API keys replace the password for RPC (14+), never for the interactive web login.
+  return allow_api_key && !options_.api_key.empty() && password == options_.api_key ? 2 : 0;
 }
 
 std::string OdooEmulator::NewSessionId() {
@@ -201,12 +365,17 @@ std::string OdooEmulator::NewSessionId() {
   return id.str();
 }
 
-std::optional<int> OdooEmulator::SessionUid(const std::string& cookie) const {
+std::optional<int> OdooEmulator::SessionUid(const std::string& cookie) {
   const std::string sid = CookieValue(cookie, "session_id");
   std::lock_guard lock(mu_);
   auto it = sessions_.find(sid);
   if (sid.empty() || it == sessions_.end()) return std::nullopt;
-  return it->second;
+  // Fault injection: the session dies after N calls, as after a restart or a timeout.
+  if (faults_.session_expiry_after > 0 && ++it->second.calls > faults_.session_expiry_after) {
+    sessions_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.uid;
 }
 
 json OdooEmulator::SessionInfo(int uid) const {
@@ -314,8 +483,27 @@ json OdooEmulator::SessionInfo(int uid) const {
 }
 
 HttpResponse OdooEmulator::Handle(const HttpRequest& request) {
+  if (request.path.rfind("/__emulator/", 0) == 0) return HandleControl(request);
+  const std::string key = CallKey(request);
+  const auto delay = DrawDelay(key, request.path, request.client_address);
+  const auto fault = DrawFault(key);
+  HttpResponse res = fault && *fault != FaultKind::kTruncated ? FaultResponse(*fault, request)
+                                                              : HandleOdoo(request);
+  if (fault == FaultKind::kTruncated) res.action = HttpResponse::Action::kTruncate;
+  res.delay += delay;
+  return res;
+}
+
+HttpResponse OdooEmulator::HandleOdoo(const HttpRequest& request) {
   HttpResponse res;
-  res.delay = DelayFor(request.path);
+  const int major = std::stoi(options_.version);
+  if (request.path == "/web/version" && request.method == "GET" && major >= 19) {
+    res.body = json{{"version_info", VersionInfo()["server_version_info"]},
+                    {"version", Find(options_.version).series}}
+                   .dump();
+    return res;
+  }
+  if (request.path.rfind("/json/2/", 0) == 0 && major >= 19) return HandleJson2(request);
   if (request.path == "/web/health" && request.method == "GET") {
     res.content_type = "application/json";
     res.headers.push_back({"Cache-Control", "no-store"});
@@ -366,9 +554,7 @@ HttpResponse OdooEmulator::Handle(const HttpRequest& request) {
     res.body = "Invalid JSON data";
     return res;
   }
-  HttpResponse out = HandleJsonRpc(request, body);
-  out.delay += res.delay;
-  return out;
+  return HandleJsonRpc(request, body);
 }
 
 HttpResponse OdooEmulator::HandleJsonRpc(const HttpRequest& request, const json& body) {
@@ -383,24 +569,70 @@ HttpResponse OdooEmulator::HandleJsonRpc(const HttpRequest& request, const json&
     envelope["result"] = a.result;
   }
   res.body = envelope.dump();
-  // Latency faults keyed by what was called: "common.authenticate", "res.users.read".
-  std::string key;
-  if (request.path == "/jsonrpc" && params.is_object()) {
-    const std::string service = params.value("service", "");
-    const json& args = params.contains("args") ? params["args"] : json::array();
-    if (service == "object" && args.is_array() && args.size() >= 5 && args[3].is_string() &&
-        args[4].is_string()) {
-      key = args[3].get<std::string>() + "." + args[4].get<std::string>();
-    } else {
-      key = service + "." + params.value("method", "");
-    }
-  } else if (params.is_object() && params.contains("model") && params["model"].is_string() &&
-             params.contains("method") && params["method"].is_string()) {
-    key = params["model"].get<std::string>() + "." + params["method"].get<std::string>();
-  } else {
-    key = request.path;
+  return res;
+}
+
+HttpResponse OdooEmulator::HandleJson2(const HttpRequest& request) {
+  // Odoo 19's JSON-2: bare JSON answers with real HTTP statuses (ODOO-API.md 1.4 and 2.3).
+  HttpResponse res;
+  auto fail = [&](int status, const std::string& name, const std::string& message, json arguments) {
+    res.status = status;
+    res.body = json{{"name", name},
+                    {"message", message},
+                    {"arguments", std::move(arguments)},
+                    {"context", json::object()},
+                    {"debug", std::string(kOuterFrames) + TracebackName(name) + ": " + message}}
+                   .dump();
+    return res;
+  };
+  std::string path = request.path.substr(8);
+  const auto slash = path.find('/');
+  const std::string model = path.substr(0, slash);
+  const std::string method = slash == std::string::npos ? "" : path.substr(slash + 1);
+  std::string auth = request.authorization;
+  std::string scheme = auth.substr(0, std::min<size_t>(auth.size(), 7));
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string token = scheme == "bearer " ? auth.substr(7) : "";
+  {
+    std::lock_guard lock(mu_);
+    log_.push_back({request.path, "json2", model, method, json::object()});
   }
-  res.delay = DelayFor(key);
+  if (request.method != "POST")
+    return fail(405, "werkzeug.exceptions.MethodNotAllowed", "405 Method Not Allowed",
+                json::array());
+  if (token.empty() || options_.api_key.empty() || token != options_.api_key) {
+    return fail(401, "werkzeug.exceptions.Unauthorized", "Invalid apikey",
+                json::array({"Invalid apikey", 401}));
+  }
+  if (!request.database.empty() && request.database != options_.database) {
+    return fail(404, "werkzeug.exceptions.NotFound",
+                "404 Not Found: database " + request.database + " not found", json::array());
+  }
+  json body = request.body.empty() ? json::object() : json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return fail(400, "werkzeug.exceptions.BadRequest", "The request body must be a JSON object",
+                json::array());
+  }
+  std::lock_guard lock(db_mu_);
+  if (!db_->HasModel(model) || method.empty()) {
+    return fail(404, "werkzeug.exceptions.NotFound", "the model '" + model + "' does not exist",
+                json::array());
+  }
+  try {
+    auto result = db_->CallNamed(model, method, body);
+    res.body = result ? result->dump() : "null";
+  } catch (const OdooException& e) {
+    int status = 500;
+    if (e.name == "odoo.exceptions.AccessError" || e.name == "odoo.exceptions.AccessDenied")
+      status = 403;
+    if (e.name == "odoo.exceptions.MissingError") status = 404;
+    if (e.name == "builtins.AttributeError") status = 404;
+    if (e.name == "odoo.exceptions.UserError" || e.name == "odoo.exceptions.ValidationError" ||
+        e.name == "builtins.ValueError" || e.name == "builtins.TypeError") {
+      status = 422;
+    }
+    return fail(status, e.name, e.message, json::array({e.message}));
+  }
   return res;
 }
 
@@ -451,7 +683,7 @@ OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
       }
       if ((method == "login" || method == "authenticate") && args.is_array() && args.size() >= 3 &&
           args[0].is_string() && args[1].is_string() && args[2].is_string()) {
-        const int uid = CheckLogin(args[0], args[1], args[2]);
+        const int uid = CheckLogin(args[0], args[1], args[2], /*allow_api_key=*/true);
         if (uid < 0) {
           const std::string text =
               "connection to server at \"localhost\" (127.0.0.1), port 5432 "
@@ -488,7 +720,7 @@ OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
       std::lock_guard lock(mu_);
       log_.push_back({path, "", "", "authenticate", logged});
     }
-    const int uid = CheckLogin(str("db"), str("login"), str("password"));
+    const int uid = CheckLogin(str("db"), str("login"), str("password"), /*allow_api_key=*/false);
     if (uid < 0) {
       a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.AccessError",
                       "Database not found.", kSessionAuthFrames);
@@ -502,7 +734,7 @@ OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
     const std::string sid = NewSessionId();
     {
       std::lock_guard lock(mu_);
-      sessions_[sid] = uid;
+      sessions_[sid] = Session{uid, 0};
     }
     set_cookie(sid);
     a.result = SessionInfo(uid);
@@ -557,7 +789,7 @@ OdooEmulator::RpcAnswer OdooEmulator::ExecuteKw(const json& args) {
     return a;
   }
   const int uid = args[1].get<int>();
-  if (CheckLogin(args[0], options_.login, args[2]) != 2 || uid != 2) {
+  if (CheckLogin(args[0], options_.login, args[2], /*allow_api_key=*/true) != 2 || uid != 2) {
     a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.AccessDenied", "Access Denied",
                     std::string(kRpcFrames) + kCheckFrames);
     return a;

@@ -20,8 +20,11 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
+
+#include "tests/emulator/faults.h"
 
 namespace odoo_prober::emulator {
 
@@ -34,21 +37,19 @@ struct EmulatorOptions {
   std::string database = "probe";
   std::string login = "admin";
   std::string password = "admin";
-};
-
-// Fault injection, settable at any time.
-struct Faults {
-  // Added before every answer.
-  std::chrono::milliseconds latency{0};
-  // Added before answers to one "model.method" (or "common.authenticate", or a route path).
-  std::map<std::string, std::chrono::milliseconds> method_latency;
+  // An API key that works instead of the password on /jsonrpc and as the bearer token of
+  // JSON-2 (19.0); empty: none.
+  std::string api_key;
 };
 
 struct HttpRequest {
   std::string method;  // "POST", "GET"
   std::string path;    // "/jsonrpc", without the query
   std::string content_type;
-  std::string cookie;  // the Cookie header
+  std::string query;          // after '?', undecoded
+  std::string cookie;         // the Cookie header
+  std::string authorization;  // the Authorization header (JSON-2 bearer keys)
+  std::string database;       // the X-Odoo-Database header
   std::string body;
   std::string client_address;
 };
@@ -60,6 +61,13 @@ struct HttpResponse {
   std::string body;
   // How long the server waits before answering (fault injection).
   std::chrono::milliseconds delay{0};
+  // What the server does with the answer (fault injection).
+  enum class Action {
+    kRespond,   // send it
+    kHang,      // send nothing, keep the connection open until the server stops
+    kReset,     // reset the connection (TCP RST) instead of answering
+    kTruncate,  // send the headers and half the body, then close
+  } action = Action::kRespond;
 };
 
 // One call, as recorded for tests. Secrets (passwords, API keys) are replaced by "<redacted>".
@@ -88,6 +96,9 @@ class OdooEmulator {
   HttpResponse Handle(const HttpRequest& request);
 
   void SetFaults(Faults faults);
+  Faults faults() const;
+  // The certificate the HTTPS listeners serve to new connections (Faults::certificate).
+  std::string certificate() const;
   // Forgets every web session, as a server restart or max inactivity would.
   void ExpireAllSessions();
   std::vector<LoggedCall> RequestLog() const;
@@ -101,7 +112,16 @@ class OdooEmulator {
     bool null_id = false;    // session errors answer with "id": null, as recorded
   };
 
+  HttpResponse HandleOdoo(const HttpRequest& request);
   HttpResponse HandleJsonRpc(const HttpRequest& request, const json& body);
+  HttpResponse HandleJson2(const HttpRequest& request);
+  HttpResponse HandleControl(const HttpRequest& request);
+  // "model.method", "service.method" or the route path: what faults are matched against.
+  static std::string CallKey(const HttpRequest& request);
+  std::optional<FaultKind> DrawFault(const std::string& key);
+  std::chrono::milliseconds DrawDelay(const std::string& key, const std::string& path,
+                                      const std::string& client);
+  HttpResponse FaultResponse(FaultKind kind, const HttpRequest& request);
   RpcAnswer Dispatch(const std::string& path, const json& params, const std::string& cookie,
                      std::vector<std::pair<std::string, std::string>>& headers);
   RpcAnswer ExecuteKw(const json& args);
@@ -110,18 +130,23 @@ class OdooEmulator {
   json VersionInfo() const;
   json SessionInfo(int uid) const;
   static json NotFound();
-  std::optional<int> SessionUid(const std::string& cookie) const;
-  std::chrono::milliseconds DelayFor(const std::string& key) const;
+  std::optional<int> SessionUid(const std::string& cookie);
   static json Error(int code, const std::string& message, const std::string& name,
                     const std::string& text, const std::string& frames);
-  int CheckLogin(const std::string& db, const std::string& login,
-                 const std::string& password) const;
+  // 2 (the uid) when the credentials are right, 0 when wrong, -1 for an unknown database.
+  int CheckLogin(const std::string& db, const std::string& login, const std::string& password,
+                 bool allow_api_key) const;
   std::string NewSessionId();
 
   const EmulatorOptions options_;
   mutable std::mutex mu_;  // guards everything below
   Faults faults_;
-  std::map<std::string, int> sessions_;
+  struct Session {
+    int uid = 0;
+    int calls = 0;
+  };
+  std::map<std::string, Session> sessions_;
+  std::mt19937_64 rng_{1};
   std::vector<LoggedCall> log_;
   uint64_t session_counter_ = 0;
   mutable std::mutex db_mu_;  // guards db_ (held across one RPC call)

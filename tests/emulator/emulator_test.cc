@@ -44,6 +44,15 @@ std::string ShapeDiff(const json& want, const json& got, const std::string& path
   return "";
 }
 
+HttpRequest Req(const std::string& method, const std::string& path, const std::string& body) {
+  HttpRequest r;
+  r.method = method;
+  r.path = path;
+  r.content_type = "application/json";
+  r.body = body;
+  return r;
+}
+
 std::string CookieOf(const HttpResponse& r) {
   for (const auto& [k, v] : r.headers) {
     if (k == "Set-Cookie" && v.rfind("session_id=", 0) == 0) return v.substr(0, v.find(';'));
@@ -55,7 +64,7 @@ void Replay(const std::string& version, const std::string& file) {
   const fs::path dir = fs::path(ODOO_TRANSCRIPTS_DIR) / version;
   const json meta = ReadJson(dir / "meta.json");
   const std::string db = meta["database"];
-  OdooEmulator emu({.version = version, .database = db, .login = "admin", .password = "pw"});
+  OdooEmulator emu(testing::Personality(version, "pw", db));
   std::string cookie;
   for (const json& e : ReadJson(dir / file)) {
     INFO(version << "/" << file << ": " << e.value("step", ""));
@@ -106,25 +115,23 @@ TEST_CASE("login exchanges replay like the recorded Odoo 17 and 18", "[emulator]
 }
 
 TEST_CASE("health, malformed JSON, wrong verb and unknown routes", "[emulator]") {
-  OdooEmulator emu({});
-  auto health = emu.Handle({"GET", "/web/health", "", "", "", ""});
+  OdooEmulator emu(EmulatorOptions{});
+  auto health = emu.Handle(Req("GET", "/web/health", ""));
   CHECK(health.status == 200);
   CHECK(json::parse(health.body) == json{{"status", "pass"}});
-  auto bad = emu.Handle({"POST", "/jsonrpc", "application/json", "", "this is not json", ""});
+  auto bad = emu.Handle(Req("POST", "/jsonrpc", "this is not json"));
   CHECK(bad.status == 400);
   CHECK(bad.body == "Invalid JSON data");
-  auto verb = emu.Handle({"GET", "/jsonrpc", "", "", "", ""});
+  auto verb = emu.Handle(Req("GET", "/jsonrpc", ""));
   CHECK(verb.status == 400);
   CHECK(testing::Contains(verb.body, "Bad Request"));
-  auto missing =
-      emu.Handle({"POST", "/web/dataset/no_such_route", "application/json", "", "{}", ""});
+  auto missing = emu.Handle(Req("POST", "/web/dataset/no_such_route", "{}"));
   CHECK(missing.status == 404);
   CHECK(testing::Contains(missing.body, "<html"));
 }
 
 TEST_CASE("the request log redacts passwords", "[emulator]") {
-  OdooEmulator emu(
-      {.version = "17.0", .database = "db", .login = "admin", .password = "topsecret"});
+  OdooEmulator emu(testing::Personality("17.0", "topsecret", "db"));
   json rpc = {{"jsonrpc", "2.0"},
               {"id", 1},
               {"params",
@@ -134,8 +141,8 @@ TEST_CASE("the request log redacts passwords", "[emulator]") {
   json web = {{"jsonrpc", "2.0"},
               {"id", 2},
               {"params", {{"db", "db"}, {"login", "admin"}, {"password", "topsecret"}}}};
-  CHECK(json::parse(emu.Handle({"POST", "/jsonrpc", "", "", rpc.dump(), ""}).body)["result"] == 2);
-  CHECK(json::parse(emu.Handle({"POST", "/web/session/authenticate", "", "", web.dump(), ""})
+  CHECK(json::parse(emu.Handle(Req("POST", "/jsonrpc", rpc.dump())).body)["result"] == 2);
+  CHECK(json::parse(emu.Handle(Req("POST", "/web/session/authenticate", web.dump()))
                         .body)["result"]["uid"] == 2);
   const auto log = emu.RequestLog();
   REQUIRE(log.size() == 2);

@@ -2,10 +2,12 @@
 //
 //   odoo-emulator --https --pki-dir /tmp/pki            # HTTPS with a CA it generates
 //   odoo-emulator --version 18.0 --http-port 8069       # plain HTTP, Odoo 18 personality
+//   odoo-emulator --faults faults.yaml                  # with fault injection (see faults.h)
 //
 // Prints one "listening" line per listener (with the bound port) and runs until SIGINT or
-// SIGTERM.
+// SIGTERM. Faults can be changed at run time: POST /__emulator/faults.
 #include <signal.h>
+#include <yaml-cpp/yaml.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -14,8 +16,52 @@
 
 #include "config/config.h"
 #include "tests/emulator/emulator.h"
+#include "tests/emulator/faults.h"
 #include "tests/emulator/pki.h"
 #include "tests/emulator/server.h"
+
+namespace {
+
+using nlohmann::json;
+
+// YAML (a superset of JSON) to JSON: scalars become numbers and booleans where they read so.
+json ToJson(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: {
+      json out = json::object();
+      for (auto it = node.begin(); it != node.end(); ++it)
+        out[it->first.Scalar()] = ToJson(it->second);
+      return out;
+    }
+    case YAML::NodeType::Sequence: {
+      json out = json::array();
+      for (const auto& item : node) out.push_back(ToJson(item));
+      return out;
+    }
+    case YAML::NodeType::Scalar: {
+      const std::string s = node.Scalar();
+      if (node.Tag() == "!") return s;  // quoted
+      if (s == "true" || s == "false") return s == "true";
+      char* end = nullptr;
+      const long long i = std::strtoll(s.c_str(), &end, 10);
+      if (!s.empty() && *end == '\0') return i;
+      const double d = std::strtod(s.c_str(), &end);
+      if (!s.empty() && *end == '\0') return d;
+      return s;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+std::optional<std::string> ReadLine(const std::string& file) {
+  std::ifstream in(file);
+  std::string line;
+  if (!in || !std::getline(in, line) || line.empty()) return std::nullopt;
+  return line;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace odoo_prober::emulator;
@@ -23,7 +69,9 @@ int main(int argc, char** argv) {
   EmulatorOptions emu;
   ServerOptions srv;
   bool http = false, https = false;
-  std::string pki_dir, password_file, latency = "0ms";
+  std::string pki_dir, password_file, api_key_file, faults_file, latency = "0ms", certificate;
+  double error_rate = 0;
+  int session_expiry_after = 0;
   app.add_option("--version", emu.version, "Odoo personality")
       ->check(CLI::IsMember(SupportedVersions()))
       ->capture_default_str();
@@ -31,6 +79,8 @@ int main(int argc, char** argv) {
   app.add_option("--login", emu.login, "The user's login")->capture_default_str();
   app.add_option("--password-file", password_file,
                  "File holding the user's password (default: admin)");
+  app.add_option("--api-key-file", api_key_file,
+                 "File holding an API key (for /jsonrpc and JSON-2)");
   app.add_option("--bind", srv.bind, "Address to listen on")->capture_default_str();
   app.add_flag("--http", http, "Serve plain HTTP (the default when --https is not given)");
   app.add_flag("--https", https, "Serve HTTPS");
@@ -38,17 +88,48 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--https-port", srv.https_port, "HTTPS port; 0 picks a free one")
       ->capture_default_str();
-  app.add_option("--pki-dir", pki_dir, "Folder for a generated CA and server certificate (HTTPS)");
+  app.add_option("--pki-dir", pki_dir, "Folder for a generated CA and server certificates (HTTPS)");
   app.add_option("--cert", srv.cert_file, "PEM certificate chain (HTTPS, instead of --pki-dir)");
   app.add_option("--key", srv.key_file, "PEM private key (HTTPS, instead of --pki-dir)");
+  app.add_option("--faults", faults_file, "Fault injection document (YAML or JSON; see faults.h)");
   app.add_option("--latency", latency, "Delay before every answer, e.g. 250ms")
       ->capture_default_str();
+  app.add_option("--error-rate", error_rate, "Share of calls answered with an Odoo server error")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--session-expiry-after", session_expiry_after,
+                 "Web sessions expire after N calls");
+  app.add_option("--certificate", certificate,
+                 "Certificate served: trusted, self-signed, expired, wrong-host")
+      ->check(CLI::IsMember(CertificateNames()));
   CLI11_PARSE(app, argc, argv);
 
   if (!password_file.empty()) {
-    std::ifstream in(password_file);
-    if (!in || !std::getline(in, emu.password) || emu.password.empty()) {
+    auto pw = ReadLine(password_file);
+    if (!pw) {
       std::cerr << "odoo-emulator: cannot read a password from " << password_file << "\n";
+      return 2;
+    }
+    emu.password = *pw;
+  }
+  if (!api_key_file.empty()) {
+    auto key = ReadLine(api_key_file);
+    if (!key) {
+      std::cerr << "odoo-emulator: cannot read an API key from " << api_key_file << "\n";
+      return 2;
+    }
+    emu.api_key = *key;
+  }
+  Faults faults;
+  if (!faults_file.empty()) {
+    try {
+      auto parsed = ParseFaults(ToJson(YAML::LoadFile(faults_file)));
+      if (!parsed.ok()) {
+        std::cerr << "odoo-emulator: " << faults_file << ": " << parsed.status().message() << "\n";
+        return 2;
+      }
+      faults = *parsed;
+    } catch (const YAML::Exception& e) {
+      std::cerr << "odoo-emulator: " << faults_file << ": " << e.what() << "\n";
       return 2;
     }
   }
@@ -57,6 +138,11 @@ int main(int argc, char** argv) {
     std::cerr << "odoo-emulator: --latency: not a duration: " << latency << "\n";
     return 2;
   }
+  if (delay->count() > 0) faults.latency = {*delay, *delay};
+  if (error_rate > 0) faults.rules.push_back({"*", FaultKind::kOdooError, error_rate});
+  if (session_expiry_after > 0) faults.session_expiry_after = session_expiry_after;
+  if (!certificate.empty()) faults.certificate = certificate;
+
   srv.https = https;
   srv.http = http || !https;
   if (https && srv.cert_file.empty()) {
@@ -71,6 +157,9 @@ int main(int argc, char** argv) {
     }
     srv.cert_file = pki->server_cert;
     srv.key_file = pki->server_key;
+    srv.certificates = {{"self-signed", {pki->untrusted_cert, pki->untrusted_key}},
+                        {"expired", {pki->expired_cert, pki->expired_key}},
+                        {"wrong-host", {pki->wrong_host_cert, pki->wrong_host_key}}};
   }
 
   // Block the stop signals before any thread starts, then wait for them here.
@@ -81,7 +170,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
   OdooEmulator emulator(emu);
-  emulator.SetFaults({*delay, {}});
+  emulator.SetFaults(faults);
   auto server = EmulatorServer::Start(srv, emulator);
   if (!server.ok()) {
     std::cerr << "odoo-emulator: " << server.status().message() << "\n";

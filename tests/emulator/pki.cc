@@ -39,7 +39,9 @@ bool AddExt(X509* cert, X509* issuer, int nid, const char* value) {
 }
 
 // Makes a certificate for `key`, signed by issuer_key (issuer == nullptr: self-signed).
-Cert MakeCert(EVP_PKEY* key, const char* cn, bool ca, X509* issuer, EVP_PKEY* issuer_key) {
+Cert MakeCert(EVP_PKEY* key, const char* cn, bool ca, X509* issuer, EVP_PKEY* issuer_key,
+              const char* san = "DNS:localhost,IP:127.0.0.1,IP:::1", long not_before = -3600,
+              long not_after = 60L * 60 * 24 * 365) {
   Cert cert(X509_new());
   if (!cert) return nullptr;
   X509_set_version(cert.get(), 2);
@@ -49,8 +51,8 @@ Cert MakeCert(EVP_PKEY* key, const char* cn, bool ca, X509* issuer, EVP_PKEY* is
   BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
   BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
   BN_free(bn);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 24 * 365);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), not_before);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), not_after);
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
@@ -69,8 +71,7 @@ Cert MakeCert(EVP_PKEY* key, const char* cn, bool ca, X509* issuer, EVP_PKEY* is
     ok = ok && AddExt(cert.get(), signer, NID_basic_constraints, "critical,CA:FALSE");
     ok = ok && AddExt(cert.get(), signer, NID_key_usage, "critical,digitalSignature");
     ok = ok && AddExt(cert.get(), signer, NID_ext_key_usage, "serverAuth");
-    ok =
-        ok && AddExt(cert.get(), signer, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1");
+    ok = ok && AddExt(cert.get(), signer, NID_subject_alt_name, san);
   }
   if (!ok || X509_sign(cert.get(), issuer_key ? issuer_key : key, EVP_sha256()) == 0)
     return nullptr;
@@ -95,27 +96,40 @@ bool WriteKey(const std::string& path, EVP_PKEY* key) {
 }  // namespace
 
 prober::Result<Pki> EnsurePki(const std::string& dir) {
-  Pki pki{dir + "/ca.pem", dir + "/server.pem", dir + "/server.key", dir + "/self-signed.pem",
-          dir + "/self-signed.key"};
+  Pki pki{dir + "/ca.pem",          dir + "/server.pem",      dir + "/server.key",
+          dir + "/self-signed.pem", dir + "/self-signed.key", dir + "/expired.pem",
+          dir + "/expired.key",     dir + "/wrong-host.pem",  dir + "/wrong-host.key"};
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return prober::Status::InvalidArgument("cannot create " + dir + ": " + ec.message());
   if (fs::exists(pki.ca_cert) && fs::exists(pki.server_cert) && fs::exists(pki.server_key) &&
-      fs::exists(pki.untrusted_cert) && fs::exists(pki.untrusted_key)) {
+      fs::exists(pki.untrusted_cert) && fs::exists(pki.untrusted_key) &&
+      fs::exists(pki.expired_cert) && fs::exists(pki.wrong_host_cert)) {
     return pki;
   }
-  Key ca_key = NewKey(), server_key = NewKey(), rogue_key = NewKey();
-  if (!ca_key || !server_key || !rogue_key)
+  Key ca_key = NewKey(), server_key = NewKey(), rogue_key = NewKey(), old_key = NewKey(),
+      other_key = NewKey();
+  if (!ca_key || !server_key || !rogue_key || !old_key || !other_key) {
     return prober::Status::Internal("EC key generation failed");
+  }
   Cert ca = MakeCert(ca_key.get(), "odoo-prober test CA", true, nullptr, nullptr);
   if (!ca) return prober::Status::Internal("cannot make the CA certificate");
   Cert server = MakeCert(server_key.get(), "localhost", false, ca.get(), ca_key.get());
   Cert rogue = MakeCert(rogue_key.get(), "localhost", false, nullptr, nullptr);
-  if (!server || !rogue) return prober::Status::Internal("cannot make the server certificates");
+  Cert expired = MakeCert(old_key.get(), "localhost", false, ca.get(), ca_key.get(),
+                          "DNS:localhost,IP:127.0.0.1,IP:::1", -60L * 60 * 24 * 31, -60L * 60 * 24);
+  Cert other = MakeCert(other_key.get(), "wrong.example", false, ca.get(), ca_key.get(),
+                        "DNS:wrong.example");
+  if (!server || !rogue || !expired || !other) {
+    return prober::Status::Internal("cannot make the server certificates");
+  }
   // Keys first, certificates last: a half-written folder is regenerated on the next call.
   if (!WriteKey(dir + "/ca.key", ca_key.get()) || !WriteKey(pki.server_key, server_key.get()) ||
-      !WriteKey(pki.untrusted_key, rogue_key.get()) || !WriteCert(pki.server_cert, server.get()) ||
-      !WriteCert(pki.untrusted_cert, rogue.get()) || !WriteCert(pki.ca_cert, ca.get())) {
+      !WriteKey(pki.untrusted_key, rogue_key.get()) || !WriteKey(pki.expired_key, old_key.get()) ||
+      !WriteKey(pki.wrong_host_key, other_key.get()) ||
+      !WriteCert(pki.expired_cert, expired.get()) || !WriteCert(pki.wrong_host_cert, other.get()) ||
+      !WriteCert(pki.server_cert, server.get()) || !WriteCert(pki.untrusted_cert, rogue.get()) ||
+      !WriteCert(pki.ca_cert, ca.get())) {
     return prober::Status::Internal("cannot write the PKI files into " + dir);
   }
   return pki;

@@ -1,6 +1,7 @@
-// Test PKI: a CA, a server certificate it signs (for localhost and 127.0.0.1), and a
-// self-signed certificate nobody trusts, generated with OpenSSL into a folder. Used by the
-// tests and by scripts/demo (through `odoo-emulator --pki-dir`); nothing is checked in.
+// Test PKI: a CA, a server certificate it signs (for localhost and 127.0.0.1), a self-signed
+// certificate nobody trusts, an expired one and one for another host name, generated with OpenSSL
+// into a folder. Used by the tests and by scripts/demo (through `odoo-emulator --pki-dir`); nothing
+// is checked in.
 //
 // Thread-safety: a plain function; concurrent calls must use different folders.
 #pragma once
@@ -18,6 +19,10 @@ struct Pki {
   std::string server_key;      // server.key
   std::string untrusted_cert;  // self-signed.pem: same names, signed by no one trusted
   std::string untrusted_key;   // self-signed.key
+  std::string expired_cert;    // expired.pem: signed by the CA, expired yesterday
+  std::string expired_key;
+  std::string wrong_host_cert;  // wrong-host.pem: signed by the CA for wrong.example only
+  std::string wrong_host_key;
 };
 
 // Creates the files in `dir` (created if missing), or reuses them when all already exist.

@@ -6,6 +6,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <iostream>
+#include <map>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -72,8 +74,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     request.method = std::string(req.method_string());
     std::string target(req.target());
     request.path = target.substr(0, target.find('?'));
+    if (auto q = target.find('?'); q != std::string::npos) request.query = target.substr(q + 1);
     request.content_type = std::string(req[http::field::content_type]);
     request.cookie = std::string(req[http::field::cookie]);
+    request.authorization = std::string(req[http::field::authorization]);
+    request.database = std::string(req["X-Odoo-Database"]);
     request.body = std::move(req.body());
     beast::error_code ignored;
     auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ignored);
@@ -88,16 +93,56 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     res.body() = std::move(answer.body);
     res.prepare_payload();
     pending_.emplace(std::move(res));
+    action_ = answer.action;
     if (answer.delay.count() > 0) {
       // A slow server: wait without holding a thread. Stop() cancels the timer.
       beast::get_lowest_layer(stream_).expires_never();
       timer_.expires_after(answer.delay);
       timer_.async_wait([self = this->shared_from_this()](beast::error_code wec) {
         if (wec) return;
-        self->Write();
+        self->Act();
       });
     } else {
-      Write();
+      Act();
+    }
+  }
+
+  // Answers, or misbehaves as fault injection asks.
+  void Act() {
+    switch (action_) {
+      case HttpResponse::Action::kRespond:
+        return Write();
+      case HttpResponse::Action::kHang:
+        // Keep the session (and its socket) alive, silent, until the server stops.
+        beast::get_lowest_layer(stream_).expires_never();
+        timer_.expires_at(net::steady_timer::time_point::max());
+        timer_.async_wait([self = this->shared_from_this()](beast::error_code) {});
+        return;
+      case HttpResponse::Action::kReset: {
+        auto& socket = beast::get_lowest_layer(stream_).socket();
+        beast::error_code ec;
+        socket.set_option(net::socket_base::linger(true, 0), ec);  // close() sends RST
+        socket.close(ec);
+        return;
+      }
+      case HttpResponse::Action::kTruncate: {
+        // The full Content-Length is announced, half the body is sent, then the connection
+        // closes.
+        std::ostringstream head;
+        head << pending_->base();
+        const std::string& body = pending_->body();
+        truncated_ = head.str() + body.substr(0, body.size() / 2);
+        beast::get_lowest_layer(stream_).expires_after(kIoTimeout);
+        net::async_write(stream_, net::buffer(truncated_),
+                         [self = this->shared_from_this()](beast::error_code, size_t) {
+                           beast::error_code ec;
+                           beast::get_lowest_layer(self->stream_)
+                               .socket()
+                               .shutdown(tcp::socket::shutdown_both, ec);
+                           beast::get_lowest_layer(self->stream_).socket().close(ec);
+                         });
+        return;
+      }
     }
   }
 
@@ -129,6 +174,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> pending_;
+  HttpResponse::Action action_ = HttpResponse::Action::kRespond;
+  std::string truncated_;
 };
 
 class Server final : public EmulatorServer {
@@ -139,11 +186,17 @@ class Server final : public EmulatorServer {
   prober::Status Init(const ServerOptions& o) {
     try {
       if (o.https) {
-        ssl_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                         ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                         ssl::context::no_tlsv1_1);
-        ssl_.use_certificate_chain_file(o.cert_file);
-        ssl_.use_private_key_file(o.key_file, ssl::context::pem);
+        auto certs = o.certificates;
+        certs["trusted"] = {o.cert_file, o.key_file};
+        for (const auto& [name, files] : certs) {
+          auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+          ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                           ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                           ssl::context::no_tlsv1_1);
+          ctx->use_certificate_chain_file(files.first);
+          ctx->use_private_key_file(files.second, ssl::context::pem);
+          contexts_[name] = std::move(ctx);
+        }
       }
       auto address = net::ip::make_address(o.bind);
       if (o.http) http_ = Listen(tcp::endpoint(address, o.http_port));
@@ -191,7 +244,10 @@ class Server final : public EmulatorServer {
         if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
           std::make_shared<Session<Stream>>(emulator_, std::move(socket))->Run();
         } else {
-          std::make_shared<Session<Stream>>(emulator_, std::move(socket), ssl_)->Run();
+          // The certificate is chosen per connection, so a test can switch it at run time.
+          auto it = contexts_.find(emulator_.certificate());
+          ssl::context& ctx = it != contexts_.end() ? *it->second : *contexts_.at("trusted");
+          std::make_shared<Session<Stream>>(emulator_, std::move(socket), ctx)->Run();
         }
       }
       Accept<Stream>(acceptor);
@@ -201,7 +257,7 @@ class Server final : public EmulatorServer {
   OdooEmulator& emulator_;
   const int threads_;
   // Destroyed after ioc_ (declared before it): sessions pending in ioc_ reference it.
-  ssl::context ssl_{ssl::context::tls_server};
+  std::map<std::string, std::unique_ptr<ssl::context>> contexts_;
   net::io_context ioc_;
   std::unique_ptr<tcp::acceptor> http_, https_;
   std::vector<std::thread> workers_;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -26,6 +27,9 @@ struct ServerOptions {
   uint16_t https_port = 0;
   std::string cert_file;
   std::string key_file;
+  // More certificates by name ("self-signed", "expired", "wrong-host"): the emulator's
+  // Faults::certificate picks the one new HTTPS connections get; cert_file is "trusted".
+  std::map<std::string, std::pair<std::string, std::string>> certificates;
   int threads = 2;
 };
 

@@ -58,7 +58,7 @@ TEST_CASE("login and read over every protocol, HTTP and HTTPS", "[client]") {
 }
 
 TEST_CASE("the version is known after login", "[client]") {
-  RunningEmulator emu({.version = "18.0"});
+  RunningEmulator emu(testing::Personality("18.0"));
   auto client = Client(Options(emu, emu.http_url(), Protocol::kWeb));
   REQUIRE(client->Authenticate(kNoDeadline).ok());
   CHECK(client->server_major() == 18);
@@ -113,7 +113,7 @@ TEST_CASE("connection refused is outcome transport", "[client]") {
 
 TEST_CASE("a server slower than the deadline is outcome timeout, on time", "[client]") {
   RunningEmulator emu;
-  emu.emulator().SetFaults({std::chrono::seconds(5), {}});
+  emu.emulator().SetFaults(testing::SlowEverything(std::chrono::seconds(5)));
   auto o = Options(emu, emu.https_url(), Protocol::kJsonRpc);
 
   SECTION("the per-call timeout") {
@@ -135,8 +135,7 @@ TEST_CASE("a server slower than the deadline is outcome timeout, on time", "[cli
     CHECK(took <= std::chrono::milliseconds(600));
   }
   SECTION("a slow method, not a slow server") {
-    emu.emulator().SetFaults(
-        {std::chrono::milliseconds(0), {{"res.users.read", std::chrono::seconds(5)}}});
+    emu.emulator().SetFaults(testing::SlowMethod("res.users.read", std::chrono::seconds(5)));
     o.call_timeout = std::chrono::milliseconds(500);
     auto client = Client(o);
     REQUIRE(client->Authenticate(kNoDeadline).ok());

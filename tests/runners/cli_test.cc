@@ -90,8 +90,7 @@ TEST_CASE("validate: 0 for a good config, 2 with positions for a bad one", "[cli
 }
 
 TEST_CASE("once: the login journey end to end over HTTPS", "[cli]") {
-  RunningEmulator emu(
-      {.version = "17.0", .database = "probe", .login = "admin", .password = kPlanted});
+  RunningEmulator emu(testing::Personality("17.0", kPlanted));
   TempDir dir;
   const std::string protocol = GENERATE("jsonrpc", "web", "auto");
   const auto path = WriteConfig(dir, emu, {{"lyon", emu.https_url()}}, protocol);
@@ -123,8 +122,7 @@ TEST_CASE("once: the login journey end to end over HTTPS", "[cli]") {
 }
 
 TEST_CASE("once: exit 1 when a journey fails, with the reason", "[cli]") {
-  RunningEmulator emu(
-      {.version = "18.0", .database = "probe", .login = "admin", .password = kPlanted});
+  RunningEmulator emu(testing::Personality("18.0", kPlanted));
   TempDir dir;
   SECTION("wrong password") {
     const auto path = WriteConfig(dir, emu, {{"lyon", emu.https_url()}}, "web", "not-the-password");
@@ -159,8 +157,7 @@ TEST_CASE("once: exit 1 when a journey fails, with the reason", "[cli]") {
 }
 
 TEST_CASE("a planted password never reaches stdout, stderr or logs", "[cli][secrets]") {
-  RunningEmulator emu(
-      {.version = "17.0", .database = "probe", .login = "admin", .password = kPlanted});
+  RunningEmulator emu(testing::Personality("17.0", kPlanted));
   TempDir dir;
   const std::string down = "https://127.0.0.1:" + std::to_string(testing::UnusedPort());
   std::vector<ProcessResult> runs;

@@ -122,6 +122,9 @@ RunningEmulator::RunningEmulator(emulator::EmulatorOptions options) {
   o.https = true;
   o.cert_file = pki_.server_cert;
   o.key_file = pki_.server_key;
+  o.certificates = {{"self-signed", {pki_.untrusted_cert, pki_.untrusted_key}},
+                    {"expired", {pki_.expired_cert, pki_.expired_key}},
+                    {"wrong-host", {pki_.wrong_host_cert, pki_.wrong_host_key}}};
   auto server = emulator::EmulatorServer::Start(o, *emulator_);
   if (!server.ok()) throw std::runtime_error(server.status().message());
   server_ = std::move(*server);
@@ -149,6 +152,27 @@ std::string RunningEmulator::https_url() const {
 }
 std::string RunningEmulator::untrusted_https_url() const {
   return "https://localhost:" + std::to_string(untrusted_->https_port());
+}
+
+emulator::EmulatorOptions Personality(const std::string& version, const std::string& password,
+                                      const std::string& database) {
+  emulator::EmulatorOptions o;
+  o.version = version;
+  o.password = password;
+  o.database = database;
+  return o;
+}
+
+emulator::Faults SlowEverything(std::chrono::milliseconds delay) {
+  emulator::Faults f;
+  f.latency = {delay, delay};
+  return f;
+}
+
+emulator::Faults SlowMethod(const std::string& key, std::chrono::milliseconds delay) {
+  emulator::Faults f;
+  f.method_latency[key] = {delay, delay};
+  return f;
 }
 
 uint16_t UnusedPort() {

@@ -63,6 +63,14 @@ class RunningEmulator {
   std::unique_ptr<emulator::EmulatorServer> untrusted_;
 };
 
+// Emulator options: a personality, its database, login "admin" and a password.
+emulator::EmulatorOptions Personality(const std::string& version,
+                                      const std::string& password = "admin",
+                                      const std::string& database = "probe");
+// Faults that only slow answers down: all of them, or one "model.method".
+emulator::Faults SlowEverything(std::chrono::milliseconds delay);
+emulator::Faults SlowMethod(const std::string& key, std::chrono::milliseconds delay);
+
 // A port on 127.0.0.1 on which nothing listens (bound, then closed).
 uint16_t UnusedPort();
 
