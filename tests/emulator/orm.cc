@@ -387,6 +387,17 @@ std::vector<int> Orm::Search(const std::string& m, const json& domain, int offse
   const Model& md = model(m);
   if (!domain.is_null() && !domain.is_array())
     Raise("builtins.ValueError", "Invalid domain " + PyRepr(domain));
+  // Odoo checks every leaf's field before running the query, records or not.
+  for (const auto& leaf : domain.is_array() ? domain : json::array()) {
+    if (!leaf.is_array() || leaf.size() != 3 || !leaf[0].is_string()) continue;
+    const std::string path = leaf[0].get<std::string>();
+    const std::string first = path.substr(0, path.find('.'));
+    if (first != "id" && FindField(m, first) == nullptr) {
+      std::string tuple = "(";
+      for (size_t i = 0; i < leaf.size(); ++i) tuple += (i ? ", " : "") + PyRepr(leaf[i]);
+      Raise("builtins.ValueError", "Invalid field " + m + "." + path + " in leaf " + tuple + ")");
+    }
+  }
   std::vector<int> ids;
   const bool has_active = md.fields.count("active") > 0;
   bool mentions_active = false;

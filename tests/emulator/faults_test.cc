@@ -1,0 +1,261 @@
+// Every fault kind, produced by the emulator over real sockets and seen by the prober's client.
+#include "tests/emulator/faults.h"
+
+#include <curl/curl.h>
+
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "prober/odoo_client.h"
+#include "tests/support/support.h"
+
+namespace odoo_prober::emulator {
+namespace {
+
+using prober::Outcome;
+using testing::Contains;
+using testing::RunningEmulator;
+
+std::unique_ptr<prober::OdooClient> Client(
+    RunningEmulator& emu, prober::Protocol protocol,
+    std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  prober::ClientOptions o;
+  o.base_url = emu.https_url();
+  o.database = emu.emulator().options().database;
+  o.login = "admin";
+  o.password = prober::Secret("admin");
+  o.protocol = protocol;
+  o.call_timeout = timeout;
+  o.tls.ca_file = emu.pki().ca_cert;
+  o.max_response_bytes = 1u << 20;
+  auto c = prober::CreateCurlOdooClient(o, prober::RealClock());
+  REQUIRE(c.ok());
+  return std::move(*c);
+}
+
+Faults Rule(FaultKind kind, const std::string& match = "*", double rate = 1.0) {
+  Faults f;
+  f.rules.push_back({match, kind, rate});
+  return f;
+}
+
+size_t Collect(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+// A plain HTTP call to the emulator's control endpoint.
+std::pair<long, std::string> Control(const std::string& url, const std::string& body = "") {
+  CURL* c = curl_easy_init();
+  std::string answer;
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &Collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
+  if (!body.empty()) curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+  long status = 0;
+  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(c);
+  return {status, answer};
+}
+
+TEST_CASE("gateway errors answer HTML with the status", "[emulator][faults]") {
+  RunningEmulator emu;
+  for (auto [kind, status] : {std::pair{FaultKind::kHttp502, 502L},
+                              {FaultKind::kHttp503, 503L},
+                              {FaultKind::kHttp504, 504L}}) {
+    emu.emulator().SetFaults(Rule(kind));
+    auto r = Client(emu, prober::Protocol::kJsonRpc)->Authenticate(prober::kNoDeadline);
+    CHECK(r.outcome == Outcome::kHttp);
+    CHECK(r.http_status == status);
+    CHECK(Contains(r.detail, "HTTP " + std::to_string(status)));
+  }
+}
+
+TEST_CASE("hang, reset, malformed, truncated and oversized answers", "[emulator][faults]") {
+  RunningEmulator emu;
+  SECTION("hang: accepted, never answered") {
+    emu.emulator().SetFaults(Rule(FaultKind::kHang));
+    const auto start = std::chrono::steady_clock::now();
+    auto r = Client(emu, prober::Protocol::kJsonRpc, std::chrono::milliseconds(400))
+                 ->Authenticate(prober::kNoDeadline);
+    CHECK(r.outcome == Outcome::kTimeout);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(480));
+  }
+  SECTION("reset") {
+    emu.emulator().SetFaults(Rule(FaultKind::kReset));
+    auto r = Client(emu, prober::Protocol::kJsonRpc)->Authenticate(prober::kNoDeadline);
+    CHECK(r.outcome == Outcome::kTransport);
+  }
+  SECTION("malformed JSON") {
+    emu.emulator().SetFaults(Rule(FaultKind::kMalformedJson));
+    auto r = Client(emu, prober::Protocol::kJsonRpc)->Authenticate(prober::kNoDeadline);
+    CHECK(r.outcome == Outcome::kHttp);
+    CHECK(r.http_status == 200);
+    CHECK(Contains(r.detail, "not a JSON-RPC object"));
+  }
+  SECTION("truncated body") {
+    emu.emulator().SetFaults(Rule(FaultKind::kTruncated));
+    auto r = Client(emu, prober::Protocol::kJsonRpc)->Authenticate(prober::kNoDeadline);
+    CHECK(r.outcome == Outcome::kTransport);
+  }
+  SECTION("oversized body") {
+    Faults f = Rule(FaultKind::kOversized);
+    f.oversized_bytes = 4u << 20;
+    emu.emulator().SetFaults(f);
+    auto r = Client(emu, prober::Protocol::kJsonRpc)->Authenticate(prober::kNoDeadline);
+    CHECK(r.outcome == Outcome::kHttp);
+    CHECK(Contains(r.detail, "max_response_bytes"));
+  }
+}
+
+TEST_CASE("an error rate answers Odoo errors for that share of calls", "[emulator][faults]") {
+  RunningEmulator emu;
+  SECTION("every call, on one method only") {
+    emu.emulator().SetFaults(Rule(FaultKind::kOdooError, "res.users.read"));
+    auto client = Client(emu, prober::Protocol::kJsonRpc);
+    REQUIRE(client->Authenticate(prober::kNoDeadline).ok());
+    auto r = client->CallKw("res.users", "read", {{2}}, json::object(), prober::kNoDeadline);
+    CHECK(r.outcome == Outcome::kOdooError);
+    REQUIRE(r.error);
+    CHECK(r.error->name == "psycopg2.errors.SerializationFailure");
+  }
+  SECTION("half of the calls, reproducibly with a seed") {
+    auto run = [&] {
+      Faults f = Rule(FaultKind::kOdooError, "res.users.*", 0.5);
+      f.seed = 42;
+      emu.emulator().SetFaults(f);
+      auto client = Client(emu, prober::Protocol::kJsonRpc);
+      REQUIRE(client->Authenticate(prober::kNoDeadline).ok());
+      std::string pattern;
+      for (int i = 0; i < 40; ++i) {
+        pattern +=
+            client->CallKw("res.users", "read", {{2}}, json::object(), prober::kNoDeadline).ok()
+                ? '.'
+                : 'x';
+      }
+      return pattern;
+    };
+    const std::string first = run();
+    const auto failures = std::count(first.begin(), first.end(), 'x');
+    CHECK(failures > 8);
+    CHECK(failures < 32);
+    CHECK(run() == first);
+  }
+}
+
+TEST_CASE("latency: fixed, uniform, per method and per client address", "[emulator][faults]") {
+  RunningEmulator emu;
+  SECTION("fixed latency on every answer, seen on the wire") {
+    emu.emulator().SetFaults(testing::SlowEverything(std::chrono::milliseconds(150)));
+    auto r = Client(emu, prober::Protocol::kJsonRpc)->Authenticate(prober::kNoDeadline);
+    REQUIRE(r.ok());
+    CHECK(r.timings.first_byte_us >= 150'000);
+  }
+  SECTION("uniform ranges, per method and per client, in the handler") {
+    Faults f;
+    f.latency = {std::chrono::milliseconds(10), std::chrono::milliseconds(30)};
+    f.method_latency["res.users.read"] = {std::chrono::milliseconds(100),
+                                          std::chrono::milliseconds(100)};
+    f.client_latency["127.0.0.2"] = {std::chrono::milliseconds(1000),
+                                     std::chrono::milliseconds(1000)};
+    emu.emulator().SetFaults(f);
+    HttpRequest health;
+    health.method = "GET";
+    health.path = "/web/health";
+    health.client_address = "127.0.0.1";
+    std::set<int64_t> seen;
+    for (int i = 0; i < 50; ++i) {
+      const auto d = emu.emulator().Handle(health).delay;
+      CHECK(d >= std::chrono::milliseconds(10));
+      CHECK(d <= std::chrono::milliseconds(30));
+      seen.insert(d.count());
+    }
+    CHECK(seen.size() > 5);
+    HttpRequest read = health;
+    read.method = "POST";
+    read.path = "/jsonrpc";
+    read.body = json{{"params",
+                      {{"service", "object"},
+                       {"method", "execute_kw"},
+                       {"args", {"probe", 2, "admin", "res.users", "read", {{2}}}}}}}
+                    .dump();
+    CHECK(emu.emulator().Handle(read).delay >= std::chrono::milliseconds(110));
+    health.client_address = "127.0.0.2";
+    CHECK(emu.emulator().Handle(health).delay >= std::chrono::milliseconds(1010));
+  }
+}
+
+TEST_CASE("web sessions expire after N calls", "[emulator][faults]") {
+  RunningEmulator emu;
+  Faults f;
+  f.session_expiry_after = 2;
+  emu.emulator().SetFaults(f);
+  auto client = Client(emu, prober::Protocol::kWeb);
+  REQUIRE(client->Authenticate(prober::kNoDeadline).ok());
+  for (int i = 0; i < 6; ++i) {
+    CHECK(client->CallKw("res.users", "read", {{2}}, json::object(), prober::kNoDeadline).ok());
+  }
+  int logins = 0;
+  for (const auto& call : emu.emulator().RequestLog())
+    logins += call.endpoint == "/web/session/authenticate";
+  CHECK(logins == 3);  // the first, then one renewal per two calls
+}
+
+TEST_CASE("the certificate served can be switched at run time", "[emulator][faults]") {
+  RunningEmulator emu;
+  for (const auto& [name, outcome] :
+       std::vector<std::pair<std::string, Outcome>>{{"expired", Outcome::kTls},
+                                                    {"wrong-host", Outcome::kTls},
+                                                    {"self-signed", Outcome::kTls},
+                                                    {"trusted", Outcome::kOk}}) {
+    INFO(name);
+    Faults f;
+    f.certificate = name;
+    emu.emulator().SetFaults(f);
+    CHECK(Client(emu, prober::Protocol::kJsonRpc)->Authenticate(prober::kNoDeadline).outcome ==
+          outcome);
+  }
+}
+
+TEST_CASE("the control endpoint sets and shows faults and the request log", "[emulator][faults]") {
+  RunningEmulator emu;
+  const std::string base = emu.http_url() + "/__emulator/";
+  REQUIRE(Client(emu, prober::Protocol::kJsonRpc)->Authenticate(prober::kNoDeadline).ok());
+  auto bad = Control(base + "faults", R"({"rules": [{"kind": "explode"}]})");
+  CHECK(bad.first == 400);
+  CHECK(Contains(bad.second, "rules[0].kind"));
+  auto set = Control(base + "faults",
+                     R"({"rules": [{"match": "common.*", "kind": "http_503"}], "latency": "5ms"})");
+  CHECK(set.first == 200);
+  CHECK(json::parse(Control(base + "faults").second)["rules"][0]["kind"] == "http_503");
+  auto r = Client(emu, prober::Protocol::kJsonRpc)->Authenticate(prober::kNoDeadline);
+  CHECK(r.http_status == 503);
+  json log = json::parse(Control(base + "log").second);
+  REQUIRE_FALSE(log.empty());
+  CHECK_FALSE(Contains(log.dump(), "\"admin\",\"admin\""));  // the password is redacted
+  CHECK(Control(base + "nothing").first == 404);
+}
+
+TEST_CASE("fault documents parse, round-trip and reject mistakes", "[emulator][faults]") {
+  auto f = ParseFaults(json::parse(R"({
+      "latency": {"min": "10ms", "max": "20ms"},
+      "method_latency": {"sale.order.action_confirm": "2s"},
+      "client_latency": {"127.0.0.2": 120},
+      "rules": [{"match": "stock.picking.*", "kind": "truncated", "rate": 0.25}],
+      "session_expiry_after": 3, "certificate": "expired", "seed": 7})"));
+  REQUIRE(f.ok());
+  CHECK(f->method_latency["sale.order.action_confirm"].min == std::chrono::seconds(2));
+  CHECK(f->client_latency["127.0.0.2"].max == std::chrono::milliseconds(120));
+  CHECK(f->rules[0].kind == FaultKind::kTruncated);
+  auto again = ParseFaults(ToJson(*f));
+  REQUIRE(again.ok());
+  CHECK(ToJson(*again) == ToJson(*f));
+  CHECK_FALSE(ParseFaults(json{{"latencyy", "1s"}}).ok());
+  CHECK_FALSE(ParseFaults(json{{"certificate", "stolen"}}).ok());
+  CHECK_FALSE(ParseFaults(json{{"rules", {{{"kind", "hang"}, {"rate", 2}}}}}).ok());
+  CHECK_FALSE(ParseFaults(json{{"latency", {{"min", "2s"}, {"max", "1s"}}}}).ok());
+}
+
+}  // namespace
+}  // namespace odoo_prober::emulator
