@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
   CLI::App app{"emulator_load: requests per second the Odoo emulator sustains on loopback"};
   int connections = 64, seconds = 5, threads = 2;
   std::string version = "17.0";
-  app.add_option("--connections", connections, "Concurrent keep-alive connections")->capture_default_str();
+  app.add_option("--connections", connections, "Concurrent keep-alive connections")
+      ->capture_default_str();
   app.add_option("--seconds", seconds, "Duration of the measurement")->capture_default_str();
   app.add_option("--threads", threads, "Emulator I/O threads")->capture_default_str();
   app.add_option("--version", version, "Odoo personality")->capture_default_str();
@@ -82,8 +83,10 @@ int main(int argc, char** argv) {
   const uint16_t port = (*server)->http_port();
   const std::string body =
       R"({"jsonrpc":"2.0","method":"call","id":1,"params":{"service":"common","method":"version","args":[]}})";
-  const std::string request = "POST /jsonrpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  const std::string request =
+      "POST /jsonrpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
 
   std::atomic<bool> stop{false};
   std::atomic<int64_t> errors{0};
@@ -115,7 +118,8 @@ int main(int argc, char** argv) {
           ++errors;
           break;
         }
-        mine.push_back(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count());
+        mine.push_back(
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count());
       }
       ::close(fd);
     });
@@ -129,11 +133,14 @@ int main(int argc, char** argv) {
   std::vector<int64_t> all;
   for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
-  auto pct = [&](double p) { return all.empty() ? 0 : all[std::min(all.size() - 1, static_cast<size_t>(p * all.size()))]; };
-  std::printf("connections=%d seconds=%.1f emulator_threads=%d requests=%zu errors=%lld\n", connections, elapsed,
-              threads, all.size(), static_cast<long long>(errors.load()));
-  std::printf("requests_per_second=%.0f p50_us=%lld p99_us=%lld max_us=%lld\n", all.size() / elapsed,
-              static_cast<long long>(pct(0.5)), static_cast<long long>(pct(0.99)),
+  auto pct = [&](double p) {
+    return all.empty() ? 0 : all[std::min(all.size() - 1, static_cast<size_t>(p * all.size()))];
+  };
+  std::printf("connections=%d seconds=%.1f emulator_threads=%d requests=%zu errors=%lld\n",
+              connections, elapsed, threads, all.size(), static_cast<long long>(errors.load()));
+  std::printf("requests_per_second=%.0f p50_us=%lld p99_us=%lld max_us=%lld\n",
+              all.size() / elapsed, static_cast<long long>(pct(0.5)),
+              static_cast<long long>(pct(0.99)),
               static_cast<long long>(all.empty() ? 0 : all.back()));
   return errors.load() == 0 && all.size() / elapsed >= 5000 ? 0 : 1;
 }

@@ -257,5 +257,26 @@ TEST_CASE("fault documents parse, round-trip and reject mistakes", "[emulator][f
   CHECK_FALSE(ParseFaults(json{{"latency", {{"min", "2s"}, {"max", "1s"}}}}).ok());
 }
 
+TEST_CASE("odoo-emulator reads a YAML fault file and flags at start", "[emulator][faults]") {
+  testing::TempDir dir;
+  const auto file = dir.Write("faults.yaml",
+                              "# slow confirmations, and a gateway error on every login\n"
+                              "method_latency:\n  res.users.read: 50ms\n"
+                              "rules:\n  - match: common.authenticate\n    kind: http_502\n");
+  testing::BackgroundProcess emu({ODOO_EMULATOR_BIN, "--faults", file, "--version", "18.0"});
+  const std::string line = emu.WaitForLine("listening on http://");
+  REQUIRE_FALSE(line.empty());
+  const std::string url = line.substr(line.find("http://"));
+  json faults = json::parse(Control(url + "/__emulator/faults").second);
+  CHECK(faults["rules"][0]["kind"] == "http_502");
+  CHECK(faults["method_latency"]["res.users.read"] == "50ms");
+  CHECK(emu.Stop() == 0);
+
+  const auto bad = dir.Write("bad.yaml", "rules:\n  - kind: explode\n");
+  auto r = testing::RunProcess({ODOO_EMULATOR_BIN, "--faults", bad});
+  CHECK(r.exit_code == 2);
+  CHECK(Contains(r.err, "rules[0].kind"));
+}
+
 }  // namespace
 }  // namespace odoo_prober::emulator

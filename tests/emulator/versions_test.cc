@@ -268,6 +268,61 @@ TEST_CASE("version differences are the recorded and documented ones", "[emulator
   }
 }
 
+TEST_CASE("domains, name_search, fields_get and refusals", "[emulator][orm]") {
+  Rpc rpc("17.0");
+  auto count = [&](json domain) {
+    return rpc.Call("res.partner", "search_count", json::array({std::move(domain)})).get<int>();
+  };
+  const int companies = count(json::array({json::array({"is_company", "=", true})}));
+  CHECK(companies >= 4);
+  CHECK(count(json::array({"|", json::array({"name", "=", "Deco Addict"}),
+                           json::array({"name", "=", "Wood Corner"})})) == 2);
+  CHECK(count(json::array({"!", json::array({"is_company", "=", true})})) ==
+        count(json::array()) - companies);
+  CHECK(count(json::array({json::array({"name", "ilike", "deco"})})) == 1);
+  CHECK(count(json::array({json::array({"name", "=like", "Deco%"})})) == 1);
+  CHECK(count(json::array({json::array({"id", "in", {10, 14}})})) == 2);
+  CHECK(count(json::array({json::array({"customer_rank", ">=", 1}),
+                           json::array({"supplier_rank", "<", 1})})) == 2);
+  CHECK(count(json::array({json::array({"parent_id.name", "=", "YourCompany"})})) == 1);
+  CHECK(count(json::array({json::array({"child_ids", "!=", false})})) == 1);
+  CHECK(rpc.ErrorName("res.partner", "search_count",
+                      {json::array({json::array({"no_such_field", "=", 1})})}) ==
+        "builtins.ValueError");
+  json found = rpc.Call("res.partner", "name_search", {"azure"});
+  REQUIRE(found.size() == 1);
+  CHECK(found[0][1] == "Azure Interior");
+  json fields = rpc.Call("sale.order", "fields_get",
+                         {json::array({"partner_id", "state"}), json::array({"type", "relation"})});
+  CHECK(fields["partner_id"]["type"] == "many2one");
+  CHECK(fields["partner_id"]["relation"] == "res.partner");
+  CHECK(fields["state"]["type"] == "selection");
+  // Refusals, as Odoo refuses them.
+  const int so =
+      rpc.Call("sale.order", "create",
+               {{{"partner_id", 10},
+                 {"order_line", {{0, 0, {{"product_id", 5}, {"product_uom_qty", 1}}}}}}});
+  rpc.Call("sale.order", "action_confirm", {{so}});
+  CHECK(rpc.ErrorName("sale.order", "action_confirm", {{so}}) == "odoo.exceptions.UserError");
+  CHECK(rpc.ErrorName("sale.order", "unlink", {{so}}) == "odoo.exceptions.UserError");
+  json wizard = rpc.Call("sale.order", "action_cancel", {{so}});
+  CHECK(wizard["res_model"] == "sale.order.cancel");  // 16-18 ask first, unless told not to
+  const int po = rpc.Call(
+      "purchase.order", "create",
+      {{{"partner_id", 14}, {"order_line", {{0, 0, {{"product_id", 5}, {"product_qty", 1}}}}}}});
+  rpc.Call("purchase.order", "button_confirm", {{po}});
+  const int picking = rpc.Read("purchase.order", po, {"picking_ids"})["picking_ids"][0];
+  CHECK(rpc.Call("stock.picking", "button_validate", {{picking}}) == true);
+  CHECK(rpc.ErrorName("stock.picking", "action_cancel", {{picking}}) ==
+        "odoo.exceptions.UserError");
+  CHECK(rpc.ErrorName("purchase.order", "unlink", {{po}}) == "odoo.exceptions.UserError");
+  CHECK(rpc.ErrorName("sale.order", "action_confirm", {{999999}}) ==
+        "odoo.exceptions.MissingError");
+  CHECK(rpc.ErrorName("sale.order", "create", {{{"partner_id", 10}}},
+                      {{"context", {{"allowed_company_ids", {99}}}}}) ==
+        "odoo.exceptions.AccessError");
+}
+
 TEST_CASE("JSON-2 exists on 19 only, with bearer keys and real statuses", "[emulator][versions]") {
   auto request = [](const std::string& path, const std::string& key, const json& body) {
     HttpRequest r;

@@ -43,6 +43,29 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {},
                          std::chrono::seconds deadline = std::chrono::seconds(60));
 
+// A child process running in the background (a server), stopped with SIGTERM on destruction.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::string>& env = {});
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  // Reads stdout until a line contains `needle`; returns that line, or "" at the deadline or
+  // when the process closed its output.
+  std::string WaitForLine(const std::string& needle,
+                          std::chrono::milliseconds deadline = std::chrono::seconds(20));
+  // Sends SIGTERM and waits; returns the exit code (-1 when killed by a signal).
+  int Stop();
+  const std::string& output() const { return out_; }
+
+ private:
+  int pid_ = -1;
+  int out_fd_ = -1;
+  std::string out_;
+  size_t scanned_ = 0;
+};
+
 // An emulator on HTTP and HTTPS on 127.0.0.1, with a generated PKI; stopped on destruction.
 class RunningEmulator {
  public:
