@@ -11,8 +11,11 @@
 //   targets: [{name, url, database, protocol, login, password_env|password_file|api_key_env|
 //              api_key_file, timeout, connect_timeout, max_response_bytes,
 //              tls: {ca_file, client_cert, client_key, insecure_skip_verify},
-//              labels: {region, plant, env}}]
-//   journeys: [{name, targets: [target names]; all targets when omitted}]
+//              labels: {region, plant, env}, company_id, params: {...}}]
+//   journeys: [{name, targets: [target names]; all targets when omitted, params: {...}}]
+//   journey_dirs: [folders of user journeys]
+//   plants: {<plant label>: {params: {...}}}
+//   concurrency: 4
 //
 // Thread-safety: a loaded ProberConfig is immutable and may be shared between threads.
 // Extending: a new field is a member here with a default and a comment, a key in the loader's
@@ -20,6 +23,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +55,10 @@ struct TargetConfig {
   // URL, database, login, resolved credentials, protocol, timeouts and TLS options.
   prober::ClientOptions client;
   Labels labels;
+  // The probe company: every call carries allowed_company_ids=[company_id]; 0: none.
+  int company_id = 0;
+  // Journey parameters for this target (they override the journey's and the plant's).
+  nlohmann::json params = nlohmann::json::object();
   SourcePos pos;
 };
 
@@ -58,6 +67,8 @@ struct JourneySelection {
   std::string name;
   // Target names; empty means every target.
   std::vector<std::string> targets;
+  // Parameters for this journey (override the journey's defaults).
+  nlohmann::json params = nlohmann::json::object();
   SourcePos pos;
 };
 
@@ -67,6 +78,12 @@ struct ProberConfig {
   int version = 1;
   std::vector<TargetConfig> targets;
   std::vector<JourneySelection> journeys;
+  // Folders with user journey files (*.yaml), next to the built-in ones.
+  std::vector<std::string> journey_dirs;
+  // Journey parameters per plant label (override the journeys[] entry, overridden by targets).
+  std::map<std::string, nlohmann::json> plant_params;
+  // How many journeys `once` runs at the same time.
+  int concurrency = 4;
   // Not errors, but worth a line in the log (insecure TLS, plain HTTP with a password, ...).
   std::vector<std::string> warnings;
 

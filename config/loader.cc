@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "config/config.h"
+#include "config/yaml_util.h"
 
 namespace odoo_prober::config {
 
@@ -74,34 +75,6 @@ namespace {
 namespace fs = std::filesystem;
 using prober::Protocol;
 using prober::Secret;
-
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-// The known key closest to `key`, if it is close enough to be a typo.
-std::optional<std::string> Closest(const std::string& key, const std::vector<std::string>& known) {
-  std::optional<std::string> best;
-  size_t best_d = std::max<size_t>(2, key.size() / 3) + 1;
-  for (const auto& k : known) {
-    const size_t d = EditDistance(key, k);
-    if (d < best_d) {
-      best_d = d;
-      best = k;
-    }
-  }
-  return best;
-}
 
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
@@ -376,7 +349,7 @@ class Loader {
       Error(YAML::Mark(), "", "the file is empty; start from config/examples/prober.yaml");
       return;
     }
-    auto top = Map(root, "", {"version", "defaults", "targets", "journeys"});
+    auto top = Map(root, "", {"version", "defaults", "targets", "journeys", "journey_dirs", "plants", "concurrency"});
     if (!top) return;
     auto& e = *top;
 
@@ -421,6 +394,50 @@ class Loader {
     } else {
       Error(root.Mark(), "journeys",
             "is required; list the journeys to run, e.g. journeys: [{name: login}]");
+    }
+    if (auto it = e.find("journey_dirs"); it != e.end()) {
+      const YAML::Node& list = it->second.value;
+      if (!list.IsSequence()) {
+        Error(list.Mark(), "journey_dirs", "must be a list of folders");
+      } else {
+        for (size_t i = 0; i < list.size(); ++i) {
+          const std::string dir = list[i].IsScalar() ? Resolve(list[i].Scalar()) : "";
+          if (dir.empty() || !fs::is_directory(dir)) {
+            Error(list[i].Mark(), "journey_dirs[" + std::to_string(i) + "]",
+                  "is not a folder; relative paths are taken from the config file's folder");
+          } else {
+            cfg.journey_dirs.push_back(dir);
+          }
+        }
+      }
+    }
+    if (auto it = e.find("plants"); it != e.end()) {
+      const YAML::Node& plants = it->second.value;
+      if (!plants.IsMap()) {
+        Error(plants.Mark(), "plants", "must map plant labels to {params: {...}}");
+      } else {
+        for (auto p = plants.begin(); p != plants.end(); ++p) {
+          const std::string plant = p->first.Scalar();
+          if (auto m = Map(p->second, "plants." + plant, {"params"})) {
+            if (auto params = m->find("params"); params != m->end()) {
+              if (!params->second.value.IsMap()) {
+                Error(params->second.value.Mark(), "plants." + plant + ".params", "must be a mapping");
+              } else {
+                cfg.plant_params[plant] = YamlToJson(params->second.value);
+              }
+            }
+          }
+        }
+      }
+    }
+    if (auto it = e.find("concurrency"); it != e.end()) {
+      const YAML::Node& v = it->second.value;
+      const auto n = v.IsScalar() ? YamlToJson(v) : nlohmann::json();
+      if (!n.is_number_integer() || n.get<int>() < 1 || n.get<int>() > 256) {
+        Error(v.Mark(), "concurrency", "must be an integer from 1 to 256");
+      } else {
+        cfg.concurrency = n.get<int>();
+      }
     }
   }
 
@@ -518,6 +535,21 @@ class Loader {
     if (auto t2 = Duration(e, "connect_timeout", field)) c.connect_timeout = *t2;
     if (auto b = Bytes(e, "max_response_bytes", field)) c.max_response_bytes = *b;
     if (auto it = e.find("tls"); it != e.end()) LoadTls(it->second.value, field + ".tls", c);
+    if (auto it = e.find("company_id"); it != e.end()) {
+      const auto v = YamlToJson(it->second.value);
+      if (!v.is_number_integer() || v.get<int>() < 1) {
+        Error(it->second.value.Mark(), field + ".company_id", "must be the probe company's id (an integer)");
+      } else {
+        t.company_id = v.get<int>();
+      }
+    }
+    if (auto it = e.find("params"); it != e.end()) {
+      if (!it->second.value.IsMap()) {
+        Error(it->second.value.Mark(), field + ".params", "must be a mapping of parameter: value");
+      } else {
+        t.params = YamlToJson(it->second.value);
+      }
+    }
     if (auto it = e.find("labels"); it != e.end()) {
       if (auto l = Map(it->second.value, field + ".labels", {"region", "plant", "env"})) {
         auto label = [&](const char* key, std::string& out) {
@@ -568,7 +600,7 @@ class Loader {
   }
 
   void LoadJourney(const YAML::Node& node, const std::string& field, ProberConfig& cfg) {
-    auto m = Map(node, field, {"name", "targets"});
+    auto m = Map(node, field, {"name", "targets", "params"});
     if (!m) return;
     auto& e = *m;
     JourneySelection j;
@@ -600,6 +632,13 @@ class Loader {
           }
           j.targets.push_back(name);
         }
+      }
+    }
+    if (auto it = e.find("params"); it != e.end()) {
+      if (!it->second.value.IsMap()) {
+        Error(it->second.value.Mark(), field + ".params", "must be a mapping of parameter: value");
+      } else {
+        j.params = YamlToJson(it->second.value);
       }
     }
     ReportMissing(node);

@@ -10,6 +10,13 @@ using nlohmann::json;
 using prober::Outcome;
 using prober::RpcTimings;
 
+bool JourneyResult::CleanedUp() const {
+  for (const auto& r : records) {
+    if (r.status != "ok") return false;
+  }
+  return true;
+}
+
 RpcTimings JourneyResult::TotalTimings() const {
   RpcTimings t;
   for (const auto& s : steps) t += s.timings;
@@ -84,7 +91,14 @@ json ToJson(const JourneyResult& r) {
                  {"http_status", s.http_status}};
     if (!s.detail.empty()) step["detail"] = s.detail;
     if (!s.odoo_error.empty()) step["odoo_error"] = s.odoo_error;
+    if (s.attempts != 1) step["attempts"] = s.attempts;
     steps.push_back(std::move(step));
+  }
+  json records = json::array();
+  for (const auto& rc : r.records) {
+    json rec = {{"model", rc.model}, {"id", rc.id}, {"cleanup", rc.status}};
+    if (!rc.detail.empty()) rec["detail"] = rc.detail;
+    records.push_back(std::move(rec));
   }
   json out = {
       {"run_id", r.run_id},
@@ -133,7 +147,12 @@ prober::Result<JourneyResult> FromJson(const json& j) {
       step.http_status = s.at("http_status").get<long>();
       step.detail = s.value("detail", "");
       step.odoo_error = s.value("odoo_error", "");
+      step.attempts = s.value("attempts", 1);
       r.steps.push_back(std::move(step));
+    }
+    for (const auto& rec : j.value("records", json::array())) {
+      r.records.push_back({rec.at("model").get<std::string>(), rec.at("id").get<int64_t>(),
+                           rec.at("cleanup").get<std::string>(), rec.value("detail", "")});
     }
     return r;
   } catch (const json::exception& e) {

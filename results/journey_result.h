@@ -27,6 +27,15 @@ struct StepResult {
   // Odoo's exception class when Odoo answered with an error ("odoo.exceptions.UserError").
   std::string odoo_error;
   long http_status = 0;
+  int attempts = 1;  // more than 1 with retry_until
+};
+
+// A record the run created, and what its cleanup did.
+struct RecordCleanup {
+  std::string model;
+  int64_t id = 0;
+  std::string status;  // "ok", "failed", "not_run"
+  std::string detail;  // the failing cleanup step and why
 };
 
 struct JourneyResult {
@@ -44,8 +53,11 @@ struct JourneyResult {
   std::string protocol;
   int server_major = 0;
   std::vector<StepResult> steps;
+  std::vector<RecordCleanup> records;
 
   bool ok() const { return outcome == prober::Outcome::kOk; }
+  // True when every record was cleaned up.
+  bool CleanedUp() const;
   // The sum of the steps' phase timings.
   prober::RpcTimings TotalTimings() const;
 };

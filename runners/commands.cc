@@ -3,24 +3,35 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
 
 #include "prober/clock.h"
 #include "prober/odoo_client.h"
 #include "regions/region.h"
 #include "results/journey_result.h"
 #include "runners/journey_runner.h"
+#include "runners/junit.h"
 
 namespace odoo_prober::runners {
 
 namespace {
 
+using nlohmann::json;
+
 struct Pair {
   const scenarios::Journey* journey;
   const config::TargetConfig* target;
+  const config::JourneySelection* selection;
 };
 
-std::vector<Pair> Plan(const config::ProberConfig& cfg,
-                       const std::vector<scenarios::Journey>& journeys,
+std::vector<Pair> Plan(const config::ProberConfig& cfg, const scenarios::Catalog& catalog,
                        const std::vector<std::string>& only_journeys,
                        const std::vector<std::string>& only_targets) {
   auto wanted = [](const std::vector<std::string>& filter, const std::string& name) {
@@ -29,26 +40,34 @@ std::vector<Pair> Plan(const config::ProberConfig& cfg,
   std::vector<Pair> plan;
   const auto selected = regions::SelectTargets(cfg, regions::RegionIdentity{});
   for (const auto& sel : cfg.journeys) {
-    const scenarios::Journey* j = scenarios::FindJourney(journeys, sel.name);
+    const scenarios::Journey* j = catalog.Find(sel.name);
     if (j == nullptr || !wanted(only_journeys, sel.name)) continue;
     for (const config::TargetConfig* t : selected) {
-      const bool listed = sel.targets.empty() || std::find(sel.targets.begin(), sel.targets.end(),
-                                                           t->name) != sel.targets.end();
-      if (listed && wanted(only_targets, t->name)) plan.push_back({j, t});
+      const bool listed = sel.targets.empty() ||
+                          std::find(sel.targets.begin(), sel.targets.end(), t->name) != sel.targets.end();
+      if (listed && wanted(only_targets, t->name)) plan.push_back({j, t, &sel});
     }
   }
   return plan;
 }
 
-prober::Result<config::ProberConfig> LoadChecked(const std::string& path,
-                                                 const std::vector<scenarios::Journey>& journeys,
-                                                 std::ostream& err) {
+struct Loaded {
+  config::ProberConfig config;
+  scenarios::Catalog catalog;
+};
+
+prober::Result<Loaded> LoadChecked(const std::string& path, std::ostream& err) {
   auto cfg = config::LoadConfig(path);
   if (!cfg.ok()) {
     err << cfg.status().message() << "\n";
     return cfg.status();
   }
-  auto errors = CheckPlan(*cfg, journeys);
+  auto catalog = scenarios::LoadJourneys(cfg->journey_dirs);
+  if (!catalog.ok()) {
+    err << catalog.status().message() << "\n";
+    return catalog.status();
+  }
+  auto errors = CheckPlan(*cfg, *catalog);
   if (!errors.empty()) {
     std::string msg;
     for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e.ToString();
@@ -56,84 +75,280 @@ prober::Result<config::ProberConfig> LoadChecked(const std::string& path,
     return prober::Status::InvalidArgument(msg);
   }
   for (const auto& w : cfg->warnings) spdlog::warn("{}", w);
-  return cfg;
+  return Loaded{std::move(*cfg), std::move(*catalog)};
+}
+
+std::string Seconds(int64_t us) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(3) << static_cast<double>(us) / 1e6;
+  return o.str();
+}
+
+JourneyRunner::ClientFactory CurlFactory() {
+  return [](const prober::ClientOptions& o) { return prober::CreateCurlOdooClient(o, prober::RealClock()); };
 }
 
 }  // namespace
 
-std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg,
-                                           const std::vector<scenarios::Journey>& journeys) {
+std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg, const scenarios::Catalog& catalog) {
   std::vector<config::ConfigError> errors;
   for (size_t i = 0; i < cfg.journeys.size(); ++i) {
     const auto& sel = cfg.journeys[i];
-    if (scenarios::FindJourney(journeys, sel.name) == nullptr) {
+    const std::string field = "journeys[" + std::to_string(i) + "]";
+    const scenarios::Journey* j = catalog.Find(sel.name);
+    if (j == nullptr) {
       std::string known;
-      for (const auto& j : journeys) known += (known.empty() ? "" : ", ") + j.name;
-      errors.push_back({sel.pos, "journeys[" + std::to_string(i) + "].name",
-                        "no journey is named '" + sel.name + "'; known journeys: " + known});
+      for (const auto& x : catalog.journeys) known += (known.empty() ? "" : ", ") + x.name;
+      errors.push_back({sel.pos, field + ".name", "no journey is named '" + sel.name + "'; known journeys: " + known});
+      continue;
     }
-  }
-  for (size_t i = 0; i < cfg.targets.size(); ++i) {
-    const auto& t = cfg.targets[i];
-    if (t.client.protocol == prober::Protocol::kJson2) {
-      errors.push_back({t.pos, "targets[" + std::to_string(i) + "].protocol",
-                        "json2 is not supported by this build yet; use jsonrpc with the API key"});
+    // Unknown or mistyped parameters of this entry; required ones may come from the plant or
+    // the target, so those are checked on the merged set.
+    for (auto& e : scenarios::CheckParams(*j, sel.params, sel.pos, field + ".params")) {
+      if (e.message.find("requires parameter") == std::string::npos) errors.push_back(e);
+    }
+    for (const auto& t : cfg.targets) {
+      if (!sel.targets.empty() && std::find(sel.targets.begin(), sel.targets.end(), t.name) == sel.targets.end()) continue;
+      const json merged = ResolveParams(*j, cfg, sel, t);
+      for (const auto& p : j->params) {
+        if (p.required && !merged.contains(p.name)) {
+          errors.push_back({sel.pos, field + ".params." + p.name,
+                            "journey " + j->name + " requires parameter '" + p.name + "' on target " + t.name +
+                                (p.description.empty() ? "" : " (" + p.description + ")") +
+                                "; set it under this entry's params:, the plant's or the target's"});
+        }
+      }
     }
   }
   return errors;
 }
 
 int RunValidate(const std::string& path, std::ostream& out, std::ostream& err) {
-  const auto& journeys = scenarios::BuiltinJourneys();
-  auto cfg = LoadChecked(path, journeys, err);
-  if (!cfg.ok()) return kExitUsage;
-  const auto plan = Plan(*cfg, journeys, {}, {});
-  out << path << ": OK, " << cfg->targets.size() << " target(s), " << plan.size()
+  auto loaded = LoadChecked(path, err);
+  if (!loaded.ok()) return kExitUsage;
+  const auto plan = Plan(loaded->config, loaded->catalog, {}, {});
+  out << path << ": OK, " << loaded->config.targets.size() << " target(s), " << plan.size()
       << " journey x target pair(s)\n";
   for (const auto& p : plan) {
     out << "  " << p.journey->name << " on " << p.target->name << " (" << p.target->client.base_url
-        << ", database " << p.target->client.database << ", "
-        << prober::ProtocolName(p.target->client.protocol) << ")\n";
+        << ", database " << p.target->client.database << ", " << prober::ProtocolName(p.target->client.protocol)
+        << ")\n";
+  }
+  return kExitOk;
+}
+
+int RunJourneys(const std::optional<std::string>& config_path, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> dirs;
+  if (config_path) {
+    auto cfg = config::LoadConfig(*config_path);
+    if (!cfg.ok()) {
+      err << cfg.status().message() << "\n";
+      return kExitUsage;
+    }
+    dirs = cfg->journey_dirs;
+  }
+  auto catalog = scenarios::LoadJourneys(dirs);
+  if (!catalog.ok()) {
+    err << catalog.status().message() << "\n";
+    return kExitUsage;
+  }
+  for (const auto& j : catalog->journeys) {
+    out << j.name << (j.builtin ? "  (built-in)" : "  (" + j.file + ")") << "\n";
+    if (!j.description.empty()) out << "  " << j.description << "\n";
+    for (const auto& p : j.params) {
+      out << "    " << p.name << " (" << p.type << ")";
+      if (p.required && p.default_value.is_null()) out << " required";
+      if (!p.default_value.is_null()) out << " default " << p.default_value.dump();
+      if (!p.description.empty()) out << ": " << p.description;
+      out << "\n";
+    }
   }
   return kExitOk;
 }
 
 int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err) {
-  const auto& journeys = scenarios::BuiltinJourneys();
-  auto cfg = LoadChecked(options.config_path, journeys, err);
-  if (!cfg.ok()) return kExitUsage;
+  auto loaded = LoadChecked(options.config_path, err);
+  if (!loaded.ok()) return kExitUsage;
+  const auto& cfg = loaded->config;
   for (const auto& name : options.journeys) {
-    if (scenarios::FindJourney(journeys, name) == nullptr) {
-      err << "--journey " << name << ": no such journey\n";
+    if (loaded->catalog.Find(name) == nullptr) {
+      err << "--journey " << name << ": no such journey (see odoo-prober journeys)\n";
       return kExitUsage;
     }
   }
   for (const auto& name : options.targets) {
-    if (cfg->FindTarget(name) == nullptr) {
+    if (cfg.FindTarget(name) == nullptr) {
       err << "--target " << name << ": no such target in " << options.config_path << "\n";
       return kExitUsage;
     }
   }
-  const auto plan = Plan(*cfg, journeys, options.journeys, options.targets);
+  const auto plan = Plan(cfg, loaded->catalog, options.journeys, options.targets);
   if (plan.empty()) {
     err << "nothing to run: no configured journey x target pair matches the filters\n";
     return kExitUsage;
   }
 
-  JourneyRunner runner(prober::RealClock(), [](const prober::ClientOptions& o) {
-    return prober::CreateCurlOdooClient(o, prober::RealClock());
-  });
-  std::vector<results::JourneyResult> done;
-  bool all_ok = true;
-  for (const auto& p : plan) {
-    auto r = runner.Run(*p.journey, *p.target, NewRunId());
-    all_ok = all_ok && r.ok();
-    if (options.output == OnceOptions::Output::kJson) {
-      out << results::ToJson(r).dump() << "\n" << std::flush;
+  JourneyRunner runner(prober::RealClock(), loaded->catalog, CurlFactory());
+  const int workers = std::max(1, std::min<int>(options.concurrency > 0 ? options.concurrency : cfg.concurrency,
+                                                static_cast<int>(plan.size())));
+  constexpr int kPerTarget = 2;  // do no harm: at most two journeys at once on one ERP
+
+  std::mutex mu;  // guards everything below
+  std::condition_variable cv;
+  std::vector<std::optional<results::JourneyResult>> done(plan.size());
+  std::vector<std::string> state(plan.size(), "waiting");
+  std::map<std::string, int> busy;
+  size_t next_unclaimed = 0;
+  std::vector<bool> claimed(plan.size(), false);
+  size_t drawn_lines = 0;
+
+  auto draw = [&] {  // REQUIRES: mu held
+    if (!options.live_progress) return;
+    std::ostringstream frame;
+    if (drawn_lines > 0) frame << "\x1b[" << drawn_lines << "A";
+    for (size_t i = 0; i < plan.size(); ++i) {
+      frame << "\r\x1b[2K" << std::left << std::setw(10) << state[i] << plan[i].journey->name << " on "
+            << plan[i].target->name << "\n";
     }
-    done.push_back(std::move(r));
+    drawn_lines = plan.size();
+    err << frame.str() << std::flush;
+  };
+  {
+    std::lock_guard lock(mu);
+    draw();
   }
-  if (options.output == OnceOptions::Output::kTable) out << results::FormatTable(done);
+  auto work = [&] {
+    for (;;) {
+      size_t i = plan.size();
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] {
+          if (next_unclaimed >= plan.size()) return true;
+          for (size_t k = next_unclaimed; k < plan.size(); ++k) {
+            if (!claimed[k] && busy[plan[k].target->name] < kPerTarget) return true;
+          }
+          return false;
+        });
+        for (size_t k = next_unclaimed; k < plan.size(); ++k) {
+          if (!claimed[k] && busy[plan[k].target->name] < kPerTarget) {
+            i = k;
+            break;
+          }
+        }
+        if (i == plan.size()) return;
+        claimed[i] = true;
+        while (next_unclaimed < plan.size() && claimed[next_unclaimed]) ++next_unclaimed;
+        ++busy[plan[i].target->name];
+        state[i] = "running";
+        draw();
+      }
+      const Pair& p = plan[i];
+      auto result = runner.Run(*p.journey, *p.target, ResolveParams(*p.journey, cfg, *p.selection, *p.target), NewRunId());
+      std::lock_guard lock(mu);
+      --busy[p.target->name];
+      state[i] = std::string(prober::OutcomeName(result.outcome));
+      if (!options.live_progress) {
+        err << state[i] << " " << p.journey->name << " on " << p.target->name << " in "
+            << Seconds(result.duration_us) << " s" << (result.ok() ? "" : " (step " + result.failed_step + ": " + result.detail + ")")
+            << "\n";
+      }
+      if (options.output == OnceOptions::Output::kJson) out << results::ToJson(result).dump() << "\n" << std::flush;
+      done[i] = std::move(result);
+      draw();
+      cv.notify_all();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int w = 0; w < workers; ++w) threads.emplace_back(work);
+  for (auto& t : threads) t.join();
+
+  std::vector<results::JourneyResult> results;
+  bool all_ok = true;
+  for (auto& r : done) {
+    all_ok = all_ok && r->ok();
+    results.push_back(std::move(*r));
+  }
+  if (options.output == OnceOptions::Output::kTable) out << results::FormatTable(results);
+  int rc = all_ok ? kExitOk : kExitJourneyFailed;
+  if (!options.junit_file.empty()) {
+    std::ofstream f(options.junit_file);
+    f << ToJUnit(results, prober::RealClock().Now());
+    if (!f) {
+      err << "cannot write " << options.junit_file << "\n";
+      rc = kExitInternal;
+    }
+  }
+  if (!options.json_file.empty()) {
+    json all = json::array();
+    for (const auto& r : results) all.push_back(results::ToJson(r));
+    std::ofstream f(options.json_file);
+    f << all.dump(2) << "\n";
+    if (!f) {
+      err << "cannot write " << options.json_file << "\n";
+      rc = kExitInternal;
+    }
+  }
+  return rc;
+}
+
+int RunSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) {
+  auto loaded = LoadChecked(options.config_path, err);
+  if (!loaded.ok()) return kExitUsage;
+  const auto& cfg = loaded->config;
+  JourneyRunner runner(prober::RealClock(), loaded->catalog, CurlFactory());
+  const auto cutoff_tp = prober::RealClock().Now() - options.older_than;
+  std::time_t t = std::chrono::system_clock::to_time_t(cutoff_tp);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char cutoff[32];
+  std::strftime(cutoff, sizeof cutoff, "%Y-%m-%d %H:%M:%S", &tm);
+  bool all_ok = true;
+  for (const auto& target : cfg.targets) {
+    if (!options.targets.empty() &&
+        std::find(options.targets.begin(), options.targets.end(), target.name) == options.targets.end()) {
+      continue;
+    }
+    auto client = prober::CreateCurlOdooClient(target.client, prober::RealClock());
+    if (!client.ok()) {
+      err << target.name << ": " << client.status().message() << "\n";
+      all_ok = false;
+      continue;
+    }
+    auto login = (*client)->Authenticate(prober::kNoDeadline);
+    if (!login.ok()) {
+      err << target.name << ": cannot log in: " << login.detail << "\n";
+      all_ok = false;
+      continue;
+    }
+    json context = json::object();
+    if (target.company_id > 0) context["allowed_company_ids"] = json::array({target.company_id});
+    for (const auto& [model, recipe] : loaded->catalog.recipes) {
+      if (recipe.ref_field.empty()) continue;
+      json domain = json::array({json::array({recipe.ref_field, "=like", "probe-%"}),
+                                 json::array({"create_date", "<", cutoff})});
+      json kwargs = {{"fields", {"id", "state", recipe.ref_field}}};
+      if (!context.empty()) kwargs["context"] = context;
+      auto found = (*client)->CallKw(model, "search_read", json::array({domain}), kwargs, prober::kNoDeadline);
+      if (!found.ok()) {
+        err << target.name << ": cannot search " << model << ": " << found.detail << "\n";
+        all_ok = false;
+        continue;
+      }
+      for (const auto& rec : found.result) {
+        const std::string st = rec.value("state", json("")).is_string() ? rec["state"].get<std::string>() : "";
+        if (std::find(recipe.final_states.begin(), recipe.final_states.end(), st) != recipe.final_states.end()) continue;
+        const int64_t id = rec["id"].get<int64_t>();
+        out << target.name << " " << model << " " << id << " " << rec.value(recipe.ref_field, json("")).dump() << " " << st;
+        if (options.dry_run) {
+          out << " would be neutralised\n";
+          continue;
+        }
+        auto rc = runner.Neutralise(**client, target, model, id, (*client)->server_major());
+        out << " " << rc.status << (rc.detail.empty() ? "" : " (" + rc.detail + ")") << "\n";
+        all_ok = all_ok && rc.status == "ok";
+      }
+    }
+  }
   return all_ok ? kExitOk : kExitJourneyFailed;
 }
 

@@ -5,6 +5,8 @@
 // or configuration error, 3 internal error.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -19,12 +21,13 @@ inline constexpr int kExitJourneyFailed = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitInternal = 3;
 
-// Cross-checks a loaded config against the known journeys and this build's abilities: unknown
-// journey names, protocols not supported yet. Each error is positioned like a config error.
+// Cross-checks a loaded config against the journeys: unknown journey names, parameters that
+// do not exist, have the wrong type or are required and missing. Positioned like config errors.
 std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& config,
-                                           const std::vector<scenarios::Journey>& journeys);
+                                           const scenarios::Catalog& catalog);
 
-// `odoo-prober validate CONFIG`: loads and checks the config, prints what would run.
+// `odoo-prober validate CONFIG`: loads and checks the config and its journeys, prints what
+// would run.
 int RunValidate(const std::string& config_path, std::ostream& out, std::ostream& err);
 
 struct OnceOptions {
@@ -33,9 +36,28 @@ struct OnceOptions {
   std::vector<std::string> journeys;
   std::vector<std::string> targets;
   enum class Output { kTable, kJson } output = Output::kTable;
+  std::string junit_file;  // also write JUnit XML here
+  std::string json_file;   // also write a JSON array of the results here
+  int concurrency = 0;     // 0: the config's
+  bool live_progress = false;  // redraw one line per journey in place (a terminal)
 };
 
-// `odoo-prober once CONFIG`: runs every selected journey × target pair once.
+// `odoo-prober once CONFIG`: runs every selected journey x target pair once, with bounded
+// concurrency (and at most 2 at a time per target).
 int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err);
+
+// `odoo-prober journeys [CONFIG]`: the built-in journeys (and the config's), with parameters.
+int RunJourneys(const std::optional<std::string>& config_path, std::ostream& out, std::ostream& err);
+
+struct SweepOptions {
+  std::string config_path;
+  std::chrono::seconds older_than{3600};
+  bool dry_run = false;
+  std::vector<std::string> targets;
+};
+
+// `odoo-prober sweep CONFIG`: finds probe-tagged records older than the given age that are not
+// in a final state, and neutralises them with the cleanup recipes.
+int RunSweep(const SweepOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace odoo_prober::runners

@@ -2,16 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <ctime>
 #include <map>
 #include <random>
+#include <thread>
 
 namespace odoo_prober::runners {
 
 using nlohmann::json;
 using prober::Outcome;
-
-JourneyRunner::JourneyRunner(const prober::Clock& clock, ClientFactory factory)
-    : clock_(clock), factory_(std::move(factory)) {}
+using scenarios::Expectation;
+using scenarios::Scope;
+using scenarios::Step;
 
 std::string NewRunId() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -25,29 +27,246 @@ std::string NewRunId() {
   return id;
 }
 
+json ResolveParams(const scenarios::Journey& journey, const config::ProberConfig& config,
+                   const config::JourneySelection& selection, const config::TargetConfig& target) {
+  json out = json::object();
+  for (const auto& p : journey.params) {
+    if (!p.default_value.is_null()) out[p.name] = p.default_value;
+  }
+  auto overlay = [&](const json& layer) {
+    if (!layer.is_object()) return;
+    for (auto it = layer.begin(); it != layer.end(); ++it) {
+      if (journey.FindParam(it.key())) out[it.key()] = it.value();
+    }
+  };
+  overlay(selection.params);
+  if (auto it = config.plant_params.find(target.labels.plant); it != config.plant_params.end()) {
+    overlay(it->second);
+  }
+  overlay(target.params);
+  return out;
+}
+
+JourneyRunner::JourneyRunner(const prober::Clock& clock, const scenarios::Catalog& catalog,
+                             ClientFactory factory)
+    : clock_(clock), catalog_(catalog), factory_(std::move(factory)) {}
+
 namespace {
 
-// Checks a step's expectations; returns the reason when they do not hold.
-std::optional<std::string> CheckExpectations(const scenarios::Step& step, const json& result) {
-  const bool empty = result.is_null() || result == false ||
-                     ((result.is_array() || result.is_object()) && result.empty());
-  if (step.expect_non_empty && empty) return "expected a non-empty result, got " + result.dump();
-  if (step.expect_fields.empty()) return std::nullopt;
-  const json& record = result.is_array() && !result.empty() ? result[0] : result;
-  if (!record.is_object()) return "expected records, got " + result.dump().substr(0, 200);
-  for (const auto& field : step.expect_fields) {
-    auto it = record.find(field);
-    if (it == record.end()) return "field '" + field + "' is missing from the answer";
-    if (it->is_null() || *it == false) return "field '" + field + "' is empty";
+std::string Utc(std::chrono::system_clock::time_point tp, const char* fmt) {
+  std::time_t t = std::chrono::system_clock::to_time_t(tp);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, fmt, &tm);
+  return buf;
+}
+
+bool Empty(const json& v) {
+  return v.is_null() || v == false || ((v.is_array() || v.is_object() || v.is_string()) && v.empty());
+}
+
+bool NumEq(const json& a, const json& b) {
+  if (a.is_number() && b.is_number()) return a.get<double>() == b.get<double>();
+  return a == b;
+}
+
+// Checks one expectation; returns why it does not hold.
+std::optional<std::string> Check(const Expectation& e, const json& result, const Scope& scope) {
+  json subject = result;
+  std::string what = "the answer";
+  if (!e.var.empty()) {
+    auto v = scenarios::Expand(json("${var." + e.var + "}"), scope);
+    subject = v.ok() ? *v : json(nullptr);
+    what = "var." + e.var;
+  }
+  if (e.path) {
+    const json* found = e.path->Find(subject);
+    subject = found ? *found : json(nullptr);
+    what = e.path->text();
+  }
+  auto expected = scenarios::Expand(e.value, scope);
+  if (!expected.ok()) return "cannot expand " + e.value.dump() + ": " + expected.status().message();
+  const json& want = *expected;
+  auto got = [&] { return subject.dump().substr(0, 200); };
+  using Op = Expectation::Op;
+  switch (e.op) {
+    case Op::kEquals:
+      if (!NumEq(subject, want)) return "expected " + what + " == " + want.dump() + ", got " + got();
+      break;
+    case Op::kNotEquals:
+      if (NumEq(subject, want)) return "expected " + what + " != " + want.dump();
+      break;
+    case Op::kIn: {
+      bool found = false;
+      for (const auto& w : want) found = found || NumEq(subject, w);
+      if (!found) return "expected " + what + " in " + want.dump() + ", got " + got();
+      break;
+    }
+    case Op::kGt:
+    case Op::kGe:
+    case Op::kLt:
+    case Op::kLe: {
+      if (!subject.is_number() || !want.is_number()) return "expected a number at " + what + ", got " + got();
+      const double x = subject.get<double>(), y = want.get<double>();
+      const bool ok = e.op == Op::kGt ? x > y : e.op == Op::kGe ? x >= y : e.op == Op::kLt ? x < y : x <= y;
+      if (!ok) return "expected " + what + " " + (e.op == Op::kGt ? ">" : e.op == Op::kGe ? ">=" : e.op == Op::kLt ? "<" : "<=") + " " + want.dump() + ", got " + got();
+      break;
+    }
+    case Op::kCount: {
+      const size_t n = subject.is_array() || subject.is_object() ? subject.size() : (subject.is_null() ? 0 : 1);
+      if (!want.is_number() || n != want.get<size_t>()) return "expected " + std::to_string(want.get<long>()) + " item(s) in " + what + ", got " + std::to_string(n);
+      break;
+    }
+    case Op::kNotEmpty:
+      if (Empty(subject) == (want == true)) return "expected " + what + (want == true ? " not empty" : " empty") + ", got " + got();
+      break;
   }
   return std::nullopt;
 }
 
+// One run's mutable state.
+struct RunState {
+  prober::OdooClient* client = nullptr;
+  const config::TargetConfig* target = nullptr;
+  Scope scope;
+  prober::Deadline deadline = prober::kNoDeadline;
+  std::vector<results::StepResult> steps;
+  std::vector<std::pair<std::string, int64_t>> records;
+  Outcome outcome = Outcome::kOk;
+  std::string failed_step;
+  std::string detail;
+};
+
 }  // namespace
 
-results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,
-                                          const config::TargetConfig& target,
-                                          const std::string& run_id) const {
+// Runs `steps` in order; false when one failed (run.outcome/failed_step/detail set).
+static bool RunSteps(const prober::Clock& clock, const scenarios::Steps& steps, RunState& run,
+                     const std::string& prefix);
+
+static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run, const std::string& prefix) {
+  if (step.when && !step.when->Eval(run.scope)) return true;
+  results::StepResult sr;
+  sr.name = prefix + step.name;
+  auto fail = [&](Outcome outcome, const std::string& detail) {
+    sr.outcome = outcome;
+    sr.detail = detail;
+    run.steps.push_back(sr);
+    run.outcome = outcome;
+    run.failed_step = sr.name;
+    run.detail = detail;
+    return false;
+  };
+  prober::Deadline deadline = run.deadline;
+  if (step.timeout) deadline = std::min(deadline, clock.Monotonic() + *step.timeout);
+  if (clock.Monotonic() >= deadline) return fail(Outcome::kTimeout, "the journey's deadline passed before this step");
+
+  prober::RpcResult rpc;
+  const int attempts = step.retry ? step.retry->attempts : 1;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    sr.attempts = attempt;
+    if (step.kind == scenarios::StepKind::kAuthenticate) {
+      rpc = run.client->Authenticate(deadline);
+      if (rpc.ok()) {
+        run.scope.vars["uid"] = run.client->uid();
+        run.scope.odoo_version = run.client->server_major();
+      }
+    } else {
+      auto args = scenarios::Expand(step.args, run.scope);
+      auto kwargs = args.ok() ? scenarios::Expand(step.kwargs, run.scope) : args;
+      auto context = kwargs.ok() ? scenarios::Expand(step.context, run.scope) : kwargs;
+      if (!context.ok()) return fail(Outcome::kAssertion, context.status().message());
+      json kw = *kwargs;
+      json ctx = kw.value("context", json::object());
+      if (context->is_object()) ctx.update(*context);
+      if (run.target->company_id > 0) ctx["allowed_company_ids"] = json::array({run.target->company_id});
+      if (!ctx.empty()) kw["context"] = ctx;
+      rpc = run.client->CallKw(step.model, step.method, *args, kw, deadline);
+    }
+    sr.timings += rpc.timings;
+    sr.http_status = rpc.http_status;
+    if (!rpc.ok()) break;
+    if (!step.retry) break;
+    bool settled = true;
+    for (const auto& e : step.retry->until) settled = settled && !Check(e, rpc.result, run.scope);
+    if (settled || attempt == attempts) break;
+    // States that settle asynchronously: wait, within the deadline.
+    if (clock.Monotonic() + step.retry->interval >= deadline) break;
+    std::this_thread::sleep_for(step.retry->interval);
+  }
+  if (rpc.error) sr.odoo_error = rpc.error->name;
+  if (!rpc.ok()) return fail(rpc.outcome, rpc.detail);
+  if (step.retry) {
+    for (const auto& e : step.retry->until) {
+      if (auto why = Check(e, rpc.result, run.scope)) {
+        return fail(Outcome::kAssertion, "not settled after " + std::to_string(sr.attempts) + " attempt(s): " + *why);
+      }
+    }
+  }
+  for (const auto& e : step.expect) {
+    if (auto why = Check(e, rpc.result, run.scope)) return fail(Outcome::kAssertion, *why);
+  }
+  for (const auto& [name, path] : step.save) {
+    const json* v = path.Find(rpc.result);
+    if (v == nullptr) return fail(Outcome::kAssertion, "save " + name + ": " + path.text() + " is not in the answer " + rpc.result.dump().substr(0, 200));
+    run.scope.vars[name] = *v;
+  }
+  run.steps.push_back(sr);
+  if (step.record) {
+    auto id = scenarios::Expand(step.record->id, run.scope);
+    if (id.ok() && id->is_number_integer()) {
+      run.records.push_back({step.record->model, id->get<int64_t>()});
+    } else {
+      return fail(Outcome::kAssertion, "record: the id of the " + step.record->model + " is not an integer");
+    }
+  }
+  // A business method that answered with an action (a wizard): follow it if the journey says how.
+  if (rpc.result.is_object() && rpc.result.value("type", "").rfind("ir.actions", 0) == 0 && !step.on_action.empty()) {
+    const std::string model = rpc.result.value("res_model", "");
+    auto it = step.on_action.find(model);
+    if (it == step.on_action.end()) it = step.on_action.find("*");
+    if (it == step.on_action.end()) {
+      return fail(Outcome::kAssertion, "the answer is an action for " + model + ", which this step does not handle");
+    }
+    run.scope.vars["action"] = rpc.result;
+    if (!RunSteps(clock, it->second, run, sr.name + "/")) return false;
+  }
+  return true;
+}
+
+static bool RunSteps(const prober::Clock& clock, const scenarios::Steps& steps, RunState& run,
+                     const std::string& prefix) {
+  for (const auto& step : steps) {
+    if (!RunStep(clock, step, run, prefix)) return false;
+  }
+  return true;
+}
+
+results::RecordCleanup JourneyRunner::Neutralise(prober::OdooClient& client, const config::TargetConfig& target,
+                                                 const std::string& model, int64_t id, int odoo_version) const {
+  results::RecordCleanup rc{model, id, "ok", ""};
+  auto recipe = catalog_.recipes.find(model);
+  if (recipe == catalog_.recipes.end()) {
+    rc.status = "failed";
+    rc.detail = "no cleanup recipe for " + model;
+    return rc;
+  }
+  RunState run;
+  run.client = &client;
+  run.target = &target;
+  run.scope.odoo_version = odoo_version;
+  run.scope.vars["record_id"] = id;
+  run.scope.vars["record"] = json{{"id", id}, {"model", model}};
+  run.deadline = clock_.Monotonic() + std::chrono::seconds(60);
+  if (!RunSteps(clock_, recipe->second.steps, run, "")) {
+    rc.status = "failed";
+    rc.detail = run.failed_step + ": " + run.detail;
+  }
+  return rc;
+}
+
+results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey, const config::TargetConfig& target,
+                                          const json& params, const std::string& run_id) const {
   results::JourneyResult r;
   r.run_id = run_id;
   r.journey = journey.name;
@@ -56,11 +275,6 @@ results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,
   r.started_at = clock_.Now();
   r.protocol = std::string(prober::ProtocolName(target.client.protocol));
   const auto start = clock_.Monotonic();
-  auto finish = [&](results::JourneyResult& res) {
-    res.duration_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(clock_.Monotonic() - start).count();
-    return res;
-  };
 
   auto client = factory_(target.client);
   if (!client.ok()) {
@@ -68,57 +282,37 @@ results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,
     r.outcome = Outcome::kTransport;
     r.failed_step = journey.steps.empty() ? "" : journey.steps[0].name;
     r.detail = "cannot create the client: " + client.status().message();
-    return finish(r);
+    return r;
   }
-  prober::OdooClient& odoo = **client;
-  std::map<std::string, json> vars;
-
-  for (const auto& step : journey.steps) {
-    results::StepResult s;
-    s.name = step.name;
-    prober::RpcResult rpc;
-    std::string error;
-    switch (step.kind) {
-      case scenarios::StepKind::kAuthenticate:
-        rpc = odoo.Authenticate(prober::kNoDeadline);
-        if (rpc.ok()) vars["uid"] = odoo.uid();
-        break;
-      case scenarios::StepKind::kCall: {
-        auto args = scenarios::Substitute(step.args, vars, &error);
-        auto kwargs = args ? scenarios::Substitute(step.kwargs, vars, &error) : std::nullopt;
-        if (!kwargs) {
-          rpc.outcome = Outcome::kAssertion;
-          rpc.detail = error;
-          break;
-        }
-        rpc = odoo.CallKw(step.model, step.method, *args, *kwargs, prober::kNoDeadline);
-        break;
-      }
-    }
-    if (rpc.ok()) {
-      if (auto why = CheckExpectations(step, rpc.result)) {
-        rpc.outcome = Outcome::kAssertion;
-        rpc.detail = *why;
-      }
-    }
-    s.outcome = rpc.outcome;
-    s.timings = rpc.timings;
-    s.detail = rpc.detail;
-    s.http_status = rpc.http_status;
-    if (rpc.error) s.odoo_error = rpc.error->name;
-    r.steps.push_back(s);
-    if (odoo.server_major() > 0) r.server_major = odoo.server_major();
-    r.protocol = std::string(prober::ProtocolName(odoo.protocol()));
-    if (!rpc.ok()) {
-      r.outcome = rpc.outcome;
-      r.failed_step = step.name;
-      r.detail = rpc.detail;
-      spdlog::info("journey {} on {} failed at step {}: {} ({})", journey.name, target.name,
-                   step.name, prober::OutcomeName(rpc.outcome), rpc.detail);
-      break;
+  RunState run;
+  run.client = client->get();
+  run.target = &target;
+  for (auto it = params.begin(); params.is_object() && it != params.end(); ++it) run.scope.params[it.key()] = it.value();
+  run.scope.run_id = run_id;
+  run.scope.run_tag = "probe-" + run_id;
+  run.scope.now = Utc(r.started_at, "%Y-%m-%d %H:%M:%S");
+  run.scope.today = Utc(r.started_at, "%Y-%m-%d");
+  run.deadline = start + journey.timeout;
+  RunSteps(clock_, journey.steps, run, "");
+  r.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(clock_.Monotonic() - start).count();
+  r.outcome = run.outcome;
+  r.failed_step = run.failed_step;
+  r.detail = run.detail;
+  r.steps = std::move(run.steps);
+  r.server_major = (*client)->server_major();
+  r.protocol = std::string(prober::ProtocolName((*client)->protocol()));
+  if (!r.ok()) {
+    spdlog::info("journey {} on {} failed at step {}: {} ({})", journey.name, target.name, r.failed_step,
+                 prober::OutcomeName(r.outcome), r.detail);
+  }
+  // Cleanup always runs, newest record first, with its own deadline (the journey's may be spent).
+  for (auto it = run.records.rbegin(); it != run.records.rend(); ++it) {
+    r.records.push_back(Neutralise(**client, target, it->first, it->second, r.server_major));
+    if (r.records.back().status != "ok") {
+      spdlog::warn("cleanup of {} {} on {} failed: {}", it->first, it->second, target.name, r.records.back().detail);
     }
   }
-  return finish(r);
+  return r;
 }
 
 }  // namespace odoo_prober::runners

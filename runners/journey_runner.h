@@ -2,10 +2,12 @@
 //
 // A run never throws and never returns a Status: whatever the target does (refuses the login,
 // times out, answers garbage) ends up as an outcome in the result, with the failing step and a
-// reason. Steps run in order; the first failing step ends the run.
+// reason. Steps run in order under the journey's deadline (and their own); the first failing
+// step ends the run. Then, always, every record the run registered is cleaned up in reverse
+// order by its model's recipe, each with its own outcome in the result.
 //
 // Thread-safety: Run() may be called from several threads at once; each call builds its own
-// client. The clock and the factory must outlive the runner.
+// client. The clock, the catalog and the factory must outlive the runner.
 #pragma once
 
 #include <functional>
@@ -26,18 +28,32 @@ class JourneyRunner {
       const prober::ClientOptions&)>;
 
   // `factory` builds one client per run (CreateCurlOdooClient in production).
-  JourneyRunner(const prober::Clock& clock, ClientFactory factory);
+  JourneyRunner(const prober::Clock& clock, const scenarios::Catalog& catalog,
+                ClientFactory factory);
 
-  // Runs `journey` against `target`. `run_id` identifies the run in results.
+  // Runs `journey` against `target` with the journey's parameters resolved (`params`: name ->
+  // value, defaults included). `run_id` identifies the run; records are tagged probe-<run_id>.
   results::JourneyResult Run(const scenarios::Journey& journey, const config::TargetConfig& target,
-                             const std::string& run_id) const;
+                             const nlohmann::json& params, const std::string& run_id) const;
+
+  // Neutralises one record with its model's recipe, as cleanup and `sweep` do. Returns the
+  // outcome ("ok" or "failed") and a detail.
+  results::RecordCleanup Neutralise(prober::OdooClient& client, const config::TargetConfig& target,
+                                    const std::string& model, int64_t id, int odoo_version) const;
 
  private:
   const prober::Clock& clock_;
+  const scenarios::Catalog& catalog_;
   ClientFactory factory_;
 };
 
 // A fresh run id: 12 lower-case hex digits.
 std::string NewRunId();
+
+// The journey's parameters for one target: defaults, then the config's journeys[] entry, then
+// the target's plant, then the target itself.
+nlohmann::json ResolveParams(const scenarios::Journey& journey, const config::ProberConfig& config,
+                             const config::JourneySelection& selection,
+                             const config::TargetConfig& target);
 
 }  // namespace odoo_prober::runners

@@ -1,56 +1,155 @@
-// The journey model: a named sequence of RPC steps a prober runs against one Odoo target.
+// The journey model: a named, parameterised sequence of Odoo RPC steps, written in YAML and
+// interpreted by the runner (runners/), so users add journeys without recompiling.
 //
-// Pure data and pure functions, no network: the runner (runners/) interprets a Journey against
-// an OdooClient. Values in a step's args and kwargs may be templates: a JSON string that is
-// exactly "${var.NAME}" is replaced by the variable's JSON value (so ids stay integers).
-// The authenticate step defines var.uid.
+// A journey file:
+//   name: sales_order_confirmation
+//   description: ...
+//   timeout: 60s                       # the whole run, cleanup excluded
+//   params:
+//     customer_ref: {default: DECO, description: ...}
+//     quantity: {default: 2, type: number}
+//     mode: {type: string, required: true}
+//   steps:
+//     - name: login
+//       authenticate: {}
+//     - name: find_customer
+//       search_read: {model: res.partner, domain: [[ref, "=", "${param.customer_ref}"]],
+//                     fields: [id], limit: 1}
+//       expect: [{count: 1}]
+//       save: {customer_id: "$[0].id"}
+//     - name: create_order
+//       call: {model: sale.order, method: create, args: [{...}], kwargs: {}, context: {}}
+//       save: {order_id: $}
+//       record: {model: sale.order, id: "${var.order_id}"}   # cleaned up at the end
+//       when: odoo_version >= 17
+//       timeout: 10s
+//       retry_until: {attempts: 5, interval: 500ms, expect: [...]}
+//       on_action:                         # when the answer is an action dict
+//         stock.backorder.confirmation: [ ...steps; ${var.action} is the action... ]
 //
-// Thread-safety: Journeys are immutable values, shared freely.
-// Extending: a new step kind is a StepKind value plus a case in the runner's one switch.
+// Cleanup: every record a step registers is cleaned up after the run (success, failure or
+// timeout) in reverse order, by the recipe for its model (cleanup.yaml), each reported.
+//
+// Thread-safety: immutable values, shared freely.
+// Extending: a new step kind is a StepKind value, a key in the loader and a case in the
+// runner's one switch.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "config/config.h"
+#include "prober/status.h"
+#include "scenarios/expr.h"
+
 namespace odoo_prober::scenarios {
 
+using config::SourcePos;
+
 enum class StepKind {
-  kAuthenticate,  // log in with the target's credentials; defines var.uid
-  kCall,          // model.method(*args, **kwargs)
+  kAuthenticate,  // log in (and learn the server version); defines var.uid
+  kCall,          // model.method(*args, **kwargs); search_read/read are shorthands for it
 };
+
+struct Expectation {
+  enum class Op { kEquals, kNotEquals, kIn, kGt, kGe, kLt, kLe, kCount, kNotEmpty };
+  std::optional<JsonPath> path;  // into the result; absent with `var`: the whole result
+  std::string var;               // or a variable (var.name[.field])
+  Op op = Op::kEquals;
+  json value;                    // may hold templates
+  std::string text;              // as written, for messages
+  SourcePos pos;
+};
+
+struct Step;
+using Steps = std::vector<Step>;
 
 struct Step {
   std::string name;
+  SourcePos pos;
   StepKind kind = StepKind::kCall;
   std::string model;
   std::string method;
-  nlohmann::json args = nlohmann::json::array();
-  nlohmann::json kwargs = nlohmann::json::object();
-  // The result must be a non-empty list (or a non-empty, non-false value).
-  bool expect_non_empty = false;
-  // Each of these fields must be present and not false in the first record of the result.
-  std::vector<std::string> expect_fields;
+  json args = json::array();      // templates
+  json kwargs = json::object();   // templates
+  json context = json::object();  // templates; merged into kwargs.context
+  std::vector<std::pair<std::string, JsonPath>> save;
+  std::vector<Expectation> expect;
+  std::optional<std::chrono::milliseconds> timeout;
+  struct Retry {
+    int attempts = 1;
+    std::chrono::milliseconds interval{0};
+    std::vector<Expectation> until;
+  };
+  std::optional<Retry> retry;
+  std::optional<Condition> when;
+  // res_model of a returned action ("*" for any) -> steps run with var.action set.
+  std::map<std::string, Steps> on_action;
+  // A record this step created, to clean up: model and a template for its id.
+  struct Record {
+    std::string model;
+    json id;
+  };
+  std::optional<Record> record;
+};
+
+struct Param {
+  std::string name;
+  std::string type = "any";  // string, integer, number, boolean, list, any
+  json default_value;        // null: none
+  bool required = false;
+  std::string description;
 };
 
 struct Journey {
   std::string name;
   std::string description;
-  std::vector<Step> steps;
+  std::string file;  // where it was loaded from ("<built-in>/x.yaml" for shipped ones)
+  bool builtin = false;
+  std::chrono::milliseconds timeout{120000};
+  std::vector<Param> params;
+  Steps steps;
+
+  const Param* FindParam(const std::string& name) const;
 };
 
-// The journeys that ship with odoo-prober.
-const std::vector<Journey>& BuiltinJourneys();
+// How to neutralise a probe record of one model: the reference field that carries the probe
+// tag, the states in which nothing is left to do, and the steps (with var.record_id).
+struct CleanupRecipe {
+  std::string model;
+  std::string ref_field;
+  std::vector<std::string> final_states;
+  Steps steps;
+};
 
-// The journey called `name` in `journeys`, or nullptr.
-const Journey* FindJourney(const std::vector<Journey>& journeys, const std::string& name);
+struct Catalog {
+  std::vector<Journey> journeys;
+  std::map<std::string, CleanupRecipe> recipes;
 
-// Replaces every "${var.NAME}" string in `value` by vars[NAME]. Fails (nullopt, *error set)
-// when a variable is not defined.
-std::optional<nlohmann::json> Substitute(const nlohmann::json& value,
-                                         const std::map<std::string, nlohmann::json>& vars,
-                                         std::string* error);
+  const Journey* Find(const std::string& name) const;
+};
+
+// One problem in a journey file: file:line:column, the field and how to fix it.
+using JourneyError = config::ConfigError;
+
+// Parses one journey document; `file` names it in errors.
+prober::Result<Journey> ParseJourney(const std::string& text, const std::string& file);
+// Parses the cleanup recipes document.
+prober::Result<std::map<std::string, CleanupRecipe>> ParseRecipes(const std::string& text,
+                                                                  const std::string& file);
+
+// The built-in journeys and recipes (embedded at build time), plus every *.yaml journey in
+// `dirs` (a user journey may replace a built-in one of the same name). All errors of all files
+// are reported together, one per line.
+prober::Result<Catalog> LoadJourneys(const std::vector<std::string>& dirs = {});
+
+// Checks the parameters a config gives a journey: unknown names, wrong types, required ones
+// missing. `where` positions the errors (the config's journeys[] entry).
+std::vector<JourneyError> CheckParams(const Journey& journey, const json& given,
+                                      const SourcePos& where, const std::string& field);
 
 }  // namespace odoo_prober::scenarios

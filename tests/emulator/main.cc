@@ -15,6 +15,7 @@
 #include <iostream>
 
 #include "config/config.h"
+#include "config/yaml_util.h"
 #include "tests/emulator/emulator.h"
 #include "tests/emulator/faults.h"
 #include "tests/emulator/pki.h"
@@ -23,36 +24,6 @@
 namespace {
 
 using nlohmann::json;
-
-// YAML (a superset of JSON) to JSON: scalars become numbers and booleans where they read so.
-json ToJson(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      json out = json::object();
-      for (auto it = node.begin(); it != node.end(); ++it)
-        out[it->first.Scalar()] = ToJson(it->second);
-      return out;
-    }
-    case YAML::NodeType::Sequence: {
-      json out = json::array();
-      for (const auto& item : node) out.push_back(ToJson(item));
-      return out;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string s = node.Scalar();
-      if (node.Tag() == "!") return s;  // quoted
-      if (s == "true" || s == "false") return s == "true";
-      char* end = nullptr;
-      const long long i = std::strtoll(s.c_str(), &end, 10);
-      if (!s.empty() && *end == '\0') return i;
-      const double d = std::strtod(s.c_str(), &end);
-      if (!s.empty() && *end == '\0') return d;
-      return s;
-    }
-    default:
-      return nullptr;
-  }
-}
 
 std::optional<std::string> ReadLine(const std::string& file) {
   std::ifstream in(file);
@@ -122,7 +93,7 @@ int main(int argc, char** argv) {
   Faults faults;
   if (!faults_file.empty()) {
     try {
-      auto parsed = ParseFaults(ToJson(YAML::LoadFile(faults_file)));
+      auto parsed = ParseFaults(odoo_prober::config::YamlToJson(YAML::LoadFile(faults_file)));
       if (!parsed.ok()) {
         std::cerr << "odoo-emulator: " << faults_file << ": " << parsed.status().message() << "\n";
         return 2;
