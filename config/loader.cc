@@ -349,7 +349,9 @@ class Loader {
       Error(YAML::Mark(), "", "the file is empty; start from config/examples/prober.yaml");
       return;
     }
-    auto top = Map(root, "", {"version", "defaults", "targets", "journeys", "journey_dirs", "plants", "concurrency"});
+    auto top = Map(
+        root, "",
+        {"version", "defaults", "targets", "journeys", "journey_dirs", "plants", "concurrency"});
     if (!top) return;
     auto& e = *top;
 
@@ -421,7 +423,8 @@ class Loader {
           if (auto m = Map(p->second, "plants." + plant, {"params"})) {
             if (auto params = m->find("params"); params != m->end()) {
               if (!params->second.value.IsMap()) {
-                Error(params->second.value.Mark(), "plants." + plant + ".params", "must be a mapping");
+                Error(params->second.value.Mark(), "plants." + plant + ".params",
+                      "must be a mapping");
               } else {
                 cfg.plant_params[plant] = YamlToJson(params->second.value);
               }
@@ -538,7 +541,8 @@ class Loader {
     if (auto it = e.find("company_id"); it != e.end()) {
       const auto v = YamlToJson(it->second.value);
       if (!v.is_number_integer() || v.get<int>() < 1) {
-        Error(it->second.value.Mark(), field + ".company_id", "must be the probe company's id (an integer)");
+        Error(it->second.value.Mark(), field + ".company_id",
+              "must be the probe company's id (an integer)");
       } else {
         t.company_id = v.get<int>();
       }

@@ -10,7 +10,8 @@ nlohmann::json YamlToJson(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       json out = json::object();
-      for (auto it = node.begin(); it != node.end(); ++it) out[it->first.Scalar()] = YamlToJson(it->second);
+      for (auto it = node.begin(); it != node.end(); ++it)
+        out[it->first.Scalar()] = YamlToJson(it->second);
       return out;
     }
     case YAML::NodeType::Sequence: {
@@ -27,9 +28,12 @@ nlohmann::json YamlToJson(const YAML::Node& node) {
       if (!s.empty()) {
         char* end = nullptr;
         const long long i = std::strtoll(s.c_str(), &end, 10);
-        if (*end == '\0' && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-')) return i;
+        if (*end == '\0' && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-'))
+          return i;
         const double d = std::strtod(s.c_str(), &end);
-        if (*end == '\0' && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-' || s[0] == '.')) return d;
+        if (*end == '\0' &&
+            (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-' || s[0] == '.'))
+          return d;
       }
       return s;
     }
@@ -50,7 +54,8 @@ size_t EditDistance(const std::string& a, const std::string& b) {
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      cur[j] =
+          std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
     }
     std::swap(prev, cur);
   }

@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "prober/odoo_client.h"
 
@@ -154,7 +157,11 @@ class CurlOdooClient final : public OdooClient {
                   "the version answer has no server_version_info: is this an Odoo server?");
     }
     server_major_ = (*info)[0].get<int>();
-    if (resolved_ == Protocol::kAuto) resolved_ = Protocol::kJsonRpc;
+    if (resolved_ == Protocol::kAuto) {
+      // JSON-2 is Odoo 19's API (and /jsonrpc is deprecated there); it needs an API key.
+      resolved_ =
+          server_major_ >= 19 && !options_.api_key.empty() ? Protocol::kJson2 : Protocol::kJsonRpc;
+    }
     return r;
   }
 
@@ -181,6 +188,7 @@ class CurlOdooClient final : public OdooClient {
       r.detail = "not logged in: authenticate before calling " + model + "." + method;
       return r;
     }
+    if (resolved_ == Protocol::kJson2) return Json2Call(model, method, args, kwargs, deadline);
     if (resolved_ == Protocol::kWeb) {
       json params = {{"model", model}, {"method", method}, {"args", args}, {"kwargs", kwargs}};
       const std::string path = "/web/dataset/call_kw/" + model + "/" + method;
@@ -257,6 +265,126 @@ class CurlOdooClient final : public OdooClient {
     return Fail(std::move(r), Outcome::kHttp, "the login answer has no uid");
   }
 
+  // JSON-2 has no login call: the key is checked on every call. context_get tells the uid.
+  RpcResult AuthenticateJson2(Deadline deadline) {
+    RpcResult r = Json2Call("res.users", "context_get", json::array(), json::object(), deadline);
+    if (!r.ok()) return r;
+    if (r.result.is_object() && r.result.contains("uid") && r.result["uid"].is_number_integer()) {
+      uid_ = r.result["uid"].get<int>();
+      r.result = uid_;
+      return r;
+    }
+    return Fail(std::move(r), Outcome::kHttp, "context_get answered without a uid");
+  }
+
+  // JSON-2 takes named arguments only: positional ones are named after Odoo's signatures.
+  static std::optional<json> NamedArguments(const std::string& method, const json& args,
+                                            const json& kwargs, std::string* error) {
+    static const std::map<std::string, std::vector<std::string>> kModelMethods = {
+        {"search", {"domain", "offset", "limit", "order"}},
+        {"search_read", {"domain", "fields", "offset", "limit", "order"}},
+        {"search_count", {"domain", "limit"}},
+        {"create", {"vals_list"}},
+        {"name_search", {"name", "domain", "operator", "limit"}},
+        {"fields_get", {"allfields", "attributes"}},
+        {"default_get", {"fields_list"}},
+        {"context_get", {}},
+    };
+    static const std::map<std::string, std::vector<std::string>> kRecordMethods = {
+        {"read", {"fields"}}, {"write", {"vals"}}, {"copy", {"default"}}};
+    json body = json::object();
+    std::vector<std::string> names;
+    size_t first = 0;
+    if (auto it = kModelMethods.find(method); it != kModelMethods.end()) {
+      names = it->second;
+    } else {
+      if (!args.empty()) body["ids"] = args[0];
+      first = 1;
+      if (auto r = kRecordMethods.find(method); r != kRecordMethods.end()) names = r->second;
+    }
+    for (size_t i = first; i < args.size(); ++i) {
+      if (i - first >= names.size()) {
+        *error = "JSON-2 takes named arguments: give " + method + "'s extra arguments in kwargs";
+        return std::nullopt;
+      }
+      body[names[i - first]] = args[i];
+    }
+    if (method == "create" && body.contains("vals_list") && body["vals_list"].is_object()) {
+      body["vals_list"] = json::array({body["vals_list"]});  // JSON-2 creates from a list
+    }
+    for (auto it = kwargs.begin(); it != kwargs.end(); ++it) body[it.key()] = it.value();
+    return body;
+  }
+
+  RpcResult Json2Call(const std::string& model, const std::string& method, const json& args,
+                      const json& kwargs, Deadline deadline) {
+    std::string error;
+    auto body = NamedArguments(method, args, kwargs, &error);
+    RpcResult r;
+    if (!body) {
+      r.outcome = Outcome::kAssertion;
+      r.detail = error;
+      return r;
+    }
+    const bool single_create = method == "create" && !args.empty() && args[0].is_object();
+    const std::string path = "/json/2/" + model + "/" + method;
+    HttpExchange x = Post(path, body->dump(), deadline, /*json2=*/true);
+    r.http_status = x.status;
+    r.timings = x.timings;
+    if (x.code != CURLE_OK) return Transport(std::move(r), x, path);
+    json answer = json::parse(x.body, nullptr, /*allow_exceptions=*/false);
+    if (x.status == 200) {
+      if (answer.is_discarded()) {
+        r.outcome = Outcome::kHttp;
+        r.detail = "answer from " + path + " is not JSON: " + Excerpt(x.body);
+        return r;
+      }
+      // create() of one dict returns one id over JSON-RPC; keep that shape for journeys.
+      r.result = single_create && answer.is_array() && answer.size() == 1 ? answer[0] : answer;
+      return r;
+    }
+    if (answer.is_discarded() || !(answer.is_object() || answer.is_string())) {
+      r.outcome = Outcome::kHttp;
+      r.detail = "HTTP " + std::to_string(x.status) + " from " + path + ": " + Excerpt(x.body);
+      return r;
+    }
+    OdooError err;
+    err.code = static_cast<int>(x.status);
+    if (answer.is_string()) {  // an early saas-18.x draft answered a bare string
+      err.data_message = answer.get<std::string>();
+    } else {
+      err.name = answer.value("name", "");
+      err.data_message = answer.value("message", "");
+      err.debug = answer.value("debug", "");
+      if (err.debug.size() > options_.max_debug_bytes) {
+        err.debug = "..." + err.debug.substr(err.debug.size() - options_.max_debug_bytes);
+      }
+    }
+    err.message = "HTTP " + std::to_string(x.status);
+    r.outcome = x.status == 401 || x.status == 403 ? Outcome::kAuth : Outcome::kOdooError;
+    r.detail = (err.name.empty() ? err.message : err.name) + ": " + err.data_message;
+    r.error = std::move(err);
+    return r;
+  }
+
+  RpcResult Transport(RpcResult r, const HttpExchange& x, const std::string& path) const {
+    if (x.too_large || x.code == CURLE_FILESIZE_EXCEEDED) {
+      r.outcome = Outcome::kHttp;
+      r.detail = "answer larger than max_response_bytes (" +
+                 std::to_string(options_.max_response_bytes) + " bytes) from " + path;
+    } else if (x.code == CURLE_OPERATION_TIMEDOUT) {
+      r.outcome = Outcome::kTimeout;
+      r.detail = "no complete answer from " + path + " before the deadline: " + x.curl_error;
+    } else if (IsTlsFailure(x.code)) {
+      r.outcome = Outcome::kTls;
+      r.detail = "TLS failure on " + path + ": " + x.curl_error;
+    } else {
+      r.outcome = Outcome::kTransport;
+      r.detail = std::string(curl_easy_strerror(x.code)) + " on " + path + ": " + x.curl_error;
+    }
+    return r;
+  }
+
   static RpcResult Fail(RpcResult r, Outcome outcome, std::string detail) {
     r.outcome = outcome;
     r.detail = std::move(detail);
@@ -273,23 +401,7 @@ class CurlOdooClient final : public OdooClient {
     RpcResult r;
     r.http_status = x.status;
     r.timings = x.timings;
-    if (x.code != CURLE_OK) {
-      if (x.too_large || x.code == CURLE_FILESIZE_EXCEEDED) {
-        r.outcome = Outcome::kHttp;
-        r.detail = "answer larger than max_response_bytes (" +
-                   std::to_string(options_.max_response_bytes) + " bytes) from " + path;
-      } else if (x.code == CURLE_OPERATION_TIMEDOUT) {
-        r.outcome = Outcome::kTimeout;
-        r.detail = "no complete answer from " + path + " before the deadline: " + x.curl_error;
-      } else if (IsTlsFailure(x.code)) {
-        r.outcome = Outcome::kTls;
-        r.detail = "TLS failure on " + path + ": " + x.curl_error;
-      } else {
-        r.outcome = Outcome::kTransport;
-        r.detail = std::string(curl_easy_strerror(x.code)) + " on " + path + ": " + x.curl_error;
-      }
-      return r;
-    }
+    if (x.code != CURLE_OK) return Transport(std::move(r), x, path);
     if (x.status != 200) {
       r.outcome = Outcome::kHttp;
       r.detail = "HTTP " + std::to_string(x.status) + " from " + path;
@@ -349,6 +461,15 @@ class CurlOdooClient final : public OdooClient {
     h = curl_slist_append(h, "Accept: application/json");
     h = curl_slist_append(h, "Expect:");  // no 100-continue round trip
     headers_.reset(h);
+    if (!options_.api_key.empty()) {
+      // The bearer key lives only in this list, which is never logged.
+      curl_slist* j = curl_slist_append(nullptr, "Content-Type: application/json");
+      j = curl_slist_append(j, "Accept: application/json");
+      j = curl_slist_append(j, "Expect:");
+      j = curl_slist_append(j, ("Authorization: bearer " + options_.api_key.Reveal()).c_str());
+      j = curl_slist_append(j, ("X-Odoo-Database: " + options_.database).c_str());
+      json2_headers_.reset(j);
+    }
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_POST, 1L);
@@ -371,7 +492,8 @@ class CurlOdooClient final : public OdooClient {
     }
   }
 
-  HttpExchange Post(const std::string& path, const std::string& body, Deadline deadline) {
+  HttpExchange Post(const std::string& path, const std::string& body, Deadline deadline,
+                    bool json2 = false) {
     HttpExchange x;
     CURL* c = curl_.get();
     auto budget = options_.call_timeout;
@@ -396,6 +518,7 @@ class CurlOdooClient final : public OdooClient {
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(std::min(budget, options_.connect_timeout).count()));
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, json2 ? json2_headers_.get() : headers_.get());
 
     x.code = curl_easy_perform(c);
     x.too_large = sink.too_large;
@@ -425,6 +548,7 @@ class CurlOdooClient final : public OdooClient {
   const Clock& clock_;
   CurlHandle curl_;
   CurlList headers_;
+  CurlList json2_headers_;  // with the bearer API key; empty without a key
   char errbuf_[CURL_ERROR_SIZE] = {0};
   Protocol resolved_;
   int uid_ = 0;
@@ -450,8 +574,8 @@ Result<std::unique_ptr<OdooClient>> CreateCurlOdooClient(const ClientOptions& op
     return Status::InvalidArgument(
         "the web session API logs in with a password; API keys work only with jsonrpc");
   }
-  if (options.protocol == Protocol::kJson2) {
-    return Status::InvalidArgument("protocol json2 (Odoo 19) is not supported by this build yet");
+  if (options.protocol == Protocol::kJson2 && options.api_key.empty()) {
+    return Status::InvalidArgument("JSON-2 authenticates with an API key; none is configured");
   }
   CurlHandle handle(curl_easy_init());
   if (!handle) return Status::Internal("curl_easy_init failed");

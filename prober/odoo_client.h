@@ -6,8 +6,10 @@
 //  - kWeb: the web session API (/web/session/authenticate, then
 //    /web/dataset/call_kw/<model>/<method> with the session_id cookie, re-authenticating once
 //    when Odoo answers "Session expired");
-//  - kAuto: asks the server's version first and picks the API for it.
-// JSON-2 (/json/2, Odoo 19) is accepted by the configuration but not spoken yet.
+//  - kJson2: Odoo 19's /json/2/<model>/<method> with a bearer API key, named arguments (the
+//    client names positional ones after Odoo's signatures) and real HTTP error statuses;
+//  - kAuto: asks the server's version first and picks JSON-2 on 19+ when an API key is
+//    configured, /jsonrpc otherwise.
 //
 // Every call has a deadline and a cap on the response size, and returns an RpcResult: failures
 // of the server are data in the result (an Outcome), never exceptions or a Status.
@@ -147,8 +149,8 @@ class OdooClient {
 };
 
 // Builds the libcurl client. Fails with InvalidArgument for unusable options (empty URL,
-// a scheme other than http/https, no credential, JSON-2). The clock must outlive the client.
-// REQUIRES: curl_global_init() was called (once, in main).
+// a scheme other than http/https, no credential, JSON-2 or web without their credential). The clock
+// must outlive the client. REQUIRES: curl_global_init() was called (once, in main).
 Result<std::unique_ptr<OdooClient>> CreateCurlOdooClient(const ClientOptions& options,
                                                          const Clock& clock);
 

@@ -111,7 +111,8 @@ json ToJson(const JourneyResult& r) {
       {"protocol", r.protocol},
       {"server_major", r.server_major},
       {"timings", TimingsJson(r.TotalTimings())},
-      {"steps", std::move(steps)}};
+      {"steps", std::move(steps)},
+      {"records", std::move(records)}};
   if (!r.failed_step.empty()) out["failed_step"] = r.failed_step;
   if (!r.detail.empty()) out["detail"] = r.detail;
   return out;
@@ -180,6 +181,10 @@ std::string FormatTable(const std::vector<JourneyResult>& results) {
       rows.push_back({{"  " + s.name, "", std::string(prober::OutcomeName(s.outcome)),
                        Ms(s.timings.total_us), Ms(s.timings.dns_us), Ms(s.timings.connect_us),
                        Ms(s.timings.tls_us), Ms(s.timings.first_byte_us), s.detail}});
+    }
+    for (const auto& rc : r.records) {
+      rows.push_back({{"  cleanup " + rc.model + " " + std::to_string(rc.id), "", rc.status, "", "",
+                       "", "", "", rc.detail}});
     }
   }
   std::vector<size_t> width(rows[0].cells.size(), 0);

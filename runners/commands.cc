@@ -43,8 +43,8 @@ std::vector<Pair> Plan(const config::ProberConfig& cfg, const scenarios::Catalog
     const scenarios::Journey* j = catalog.Find(sel.name);
     if (j == nullptr || !wanted(only_journeys, sel.name)) continue;
     for (const config::TargetConfig* t : selected) {
-      const bool listed = sel.targets.empty() ||
-                          std::find(sel.targets.begin(), sel.targets.end(), t->name) != sel.targets.end();
+      const bool listed = sel.targets.empty() || std::find(sel.targets.begin(), sel.targets.end(),
+                                                           t->name) != sel.targets.end();
       if (listed && wanted(only_targets, t->name)) plan.push_back({j, t, &sel});
     }
   }
@@ -85,12 +85,15 @@ std::string Seconds(int64_t us) {
 }
 
 JourneyRunner::ClientFactory CurlFactory() {
-  return [](const prober::ClientOptions& o) { return prober::CreateCurlOdooClient(o, prober::RealClock()); };
+  return [](const prober::ClientOptions& o) {
+    return prober::CreateCurlOdooClient(o, prober::RealClock());
+  };
 }
 
 }  // namespace
 
-std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg, const scenarios::Catalog& catalog) {
+std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg,
+                                           const scenarios::Catalog& catalog) {
   std::vector<config::ConfigError> errors;
   for (size_t i = 0; i < cfg.journeys.size(); ++i) {
     const auto& sel = cfg.journeys[i];
@@ -99,7 +102,8 @@ std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg, cons
     if (j == nullptr) {
       std::string known;
       for (const auto& x : catalog.journeys) known += (known.empty() ? "" : ", ") + x.name;
-      errors.push_back({sel.pos, field + ".name", "no journey is named '" + sel.name + "'; known journeys: " + known});
+      errors.push_back({sel.pos, field + ".name",
+                        "no journey is named '" + sel.name + "'; known journeys: " + known});
       continue;
     }
     // Unknown or mistyped parameters of this entry; required ones may come from the plant or
@@ -108,14 +112,17 @@ std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg, cons
       if (e.message.find("requires parameter") == std::string::npos) errors.push_back(e);
     }
     for (const auto& t : cfg.targets) {
-      if (!sel.targets.empty() && std::find(sel.targets.begin(), sel.targets.end(), t.name) == sel.targets.end()) continue;
+      if (!sel.targets.empty() &&
+          std::find(sel.targets.begin(), sel.targets.end(), t.name) == sel.targets.end())
+        continue;
       const json merged = ResolveParams(*j, cfg, sel, t);
       for (const auto& p : j->params) {
         if (p.required && !merged.contains(p.name)) {
-          errors.push_back({sel.pos, field + ".params." + p.name,
-                            "journey " + j->name + " requires parameter '" + p.name + "' on target " + t.name +
-                                (p.description.empty() ? "" : " (" + p.description + ")") +
-                                "; set it under this entry's params:, the plant's or the target's"});
+          errors.push_back(
+              {sel.pos, field + ".params." + p.name,
+               "journey " + j->name + " requires parameter '" + p.name + "' on target " + t.name +
+                   (p.description.empty() ? "" : " (" + p.description + ")") +
+                   "; set it under this entry's params:, the plant's or the target's"});
         }
       }
     }
@@ -131,13 +138,14 @@ int RunValidate(const std::string& path, std::ostream& out, std::ostream& err) {
       << " journey x target pair(s)\n";
   for (const auto& p : plan) {
     out << "  " << p.journey->name << " on " << p.target->name << " (" << p.target->client.base_url
-        << ", database " << p.target->client.database << ", " << prober::ProtocolName(p.target->client.protocol)
-        << ")\n";
+        << ", database " << p.target->client.database << ", "
+        << prober::ProtocolName(p.target->client.protocol) << ")\n";
   }
   return kExitOk;
 }
 
-int RunJourneys(const std::optional<std::string>& config_path, std::ostream& out, std::ostream& err) {
+int RunJourneys(const std::optional<std::string>& config_path, std::ostream& out,
+                std::ostream& err) {
   std::vector<std::string> dirs;
   if (config_path) {
     auto cfg = config::LoadConfig(*config_path);
@@ -189,8 +197,9 @@ int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err) {
   }
 
   JourneyRunner runner(prober::RealClock(), loaded->catalog, CurlFactory());
-  const int workers = std::max(1, std::min<int>(options.concurrency > 0 ? options.concurrency : cfg.concurrency,
-                                                static_cast<int>(plan.size())));
+  const int workers =
+      std::max(1, std::min<int>(options.concurrency > 0 ? options.concurrency : cfg.concurrency,
+                                static_cast<int>(plan.size())));
   constexpr int kPerTarget = 2;  // do no harm: at most two journeys at once on one ERP
 
   std::mutex mu;  // guards everything below
@@ -207,8 +216,8 @@ int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err) {
     std::ostringstream frame;
     if (drawn_lines > 0) frame << "\x1b[" << drawn_lines << "A";
     for (size_t i = 0; i < plan.size(); ++i) {
-      frame << "\r\x1b[2K" << std::left << std::setw(10) << state[i] << plan[i].journey->name << " on "
-            << plan[i].target->name << "\n";
+      frame << "\r\x1b[2K" << std::left << std::setw(10) << state[i] << plan[i].journey->name
+            << " on " << plan[i].target->name << "\n";
     }
     drawn_lines = plan.size();
     err << frame.str() << std::flush;
@@ -243,16 +252,19 @@ int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err) {
         draw();
       }
       const Pair& p = plan[i];
-      auto result = runner.Run(*p.journey, *p.target, ResolveParams(*p.journey, cfg, *p.selection, *p.target), NewRunId());
+      auto result = runner.Run(*p.journey, *p.target,
+                               ResolveParams(*p.journey, cfg, *p.selection, *p.target), NewRunId());
       std::lock_guard lock(mu);
       --busy[p.target->name];
       state[i] = std::string(prober::OutcomeName(result.outcome));
       if (!options.live_progress) {
         err << state[i] << " " << p.journey->name << " on " << p.target->name << " in "
-            << Seconds(result.duration_us) << " s" << (result.ok() ? "" : " (step " + result.failed_step + ": " + result.detail + ")")
+            << Seconds(result.duration_us) << " s"
+            << (result.ok() ? "" : " (step " + result.failed_step + ": " + result.detail + ")")
             << "\n";
       }
-      if (options.output == OnceOptions::Output::kJson) out << results::ToJson(result).dump() << "\n" << std::flush;
+      if (options.output == OnceOptions::Output::kJson)
+        out << results::ToJson(result).dump() << "\n" << std::flush;
       done[i] = std::move(result);
       draw();
       cv.notify_all();
@@ -304,8 +316,8 @@ int RunSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
   std::strftime(cutoff, sizeof cutoff, "%Y-%m-%d %H:%M:%S", &tm);
   bool all_ok = true;
   for (const auto& target : cfg.targets) {
-    if (!options.targets.empty() &&
-        std::find(options.targets.begin(), options.targets.end(), target.name) == options.targets.end()) {
+    if (!options.targets.empty() && std::find(options.targets.begin(), options.targets.end(),
+                                              target.name) == options.targets.end()) {
       continue;
     }
     auto client = prober::CreateCurlOdooClient(target.client, prober::RealClock());
@@ -328,17 +340,22 @@ int RunSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
                                  json::array({"create_date", "<", cutoff})});
       json kwargs = {{"fields", {"id", "state", recipe.ref_field}}};
       if (!context.empty()) kwargs["context"] = context;
-      auto found = (*client)->CallKw(model, "search_read", json::array({domain}), kwargs, prober::kNoDeadline);
+      auto found = (*client)->CallKw(model, "search_read", json::array({domain}), kwargs,
+                                     prober::kNoDeadline);
       if (!found.ok()) {
         err << target.name << ": cannot search " << model << ": " << found.detail << "\n";
         all_ok = false;
         continue;
       }
       for (const auto& rec : found.result) {
-        const std::string st = rec.value("state", json("")).is_string() ? rec["state"].get<std::string>() : "";
-        if (std::find(recipe.final_states.begin(), recipe.final_states.end(), st) != recipe.final_states.end()) continue;
+        const std::string st =
+            rec.value("state", json("")).is_string() ? rec["state"].get<std::string>() : "";
+        if (std::find(recipe.final_states.begin(), recipe.final_states.end(), st) !=
+            recipe.final_states.end())
+          continue;
         const int64_t id = rec["id"].get<int64_t>();
-        out << target.name << " " << model << " " << id << " " << rec.value(recipe.ref_field, json("")).dump() << " " << st;
+        out << target.name << " " << model << " " << id << " "
+            << rec.value(recipe.ref_field, json("")).dump() << " " << st;
         if (options.dry_run) {
           out << " would be neutralised\n";
           continue;

@@ -36,9 +36,9 @@ struct OnceOptions {
   std::vector<std::string> journeys;
   std::vector<std::string> targets;
   enum class Output { kTable, kJson } output = Output::kTable;
-  std::string junit_file;  // also write JUnit XML here
-  std::string json_file;   // also write a JSON array of the results here
-  int concurrency = 0;     // 0: the config's
+  std::string junit_file;      // also write JUnit XML here
+  std::string json_file;       // also write a JSON array of the results here
+  int concurrency = 0;         // 0: the config's
   bool live_progress = false;  // redraw one line per journey in place (a terminal)
 };
 
@@ -47,7 +47,8 @@ struct OnceOptions {
 int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err);
 
 // `odoo-prober journeys [CONFIG]`: the built-in journeys (and the config's), with parameters.
-int RunJourneys(const std::optional<std::string>& config_path, std::ostream& out, std::ostream& err);
+int RunJourneys(const std::optional<std::string>& config_path, std::ostream& out,
+                std::ostream& err);
 
 struct SweepOptions {
   std::string config_path;

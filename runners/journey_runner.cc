@@ -63,7 +63,8 @@ std::string Utc(std::chrono::system_clock::time_point tp, const char* fmt) {
 }
 
 bool Empty(const json& v) {
-  return v.is_null() || v == false || ((v.is_array() || v.is_object() || v.is_string()) && v.empty());
+  return v.is_null() || v == false ||
+         ((v.is_array() || v.is_object() || v.is_string()) && v.empty());
 }
 
 bool NumEq(const json& a, const json& b) {
@@ -92,7 +93,8 @@ std::optional<std::string> Check(const Expectation& e, const json& result, const
   using Op = Expectation::Op;
   switch (e.op) {
     case Op::kEquals:
-      if (!NumEq(subject, want)) return "expected " + what + " == " + want.dump() + ", got " + got();
+      if (!NumEq(subject, want))
+        return "expected " + what + " == " + want.dump() + ", got " + got();
       break;
     case Op::kNotEquals:
       if (NumEq(subject, want)) return "expected " + what + " != " + want.dump();
@@ -107,19 +109,33 @@ std::optional<std::string> Check(const Expectation& e, const json& result, const
     case Op::kGe:
     case Op::kLt:
     case Op::kLe: {
-      if (!subject.is_number() || !want.is_number()) return "expected a number at " + what + ", got " + got();
+      if (!subject.is_number() || !want.is_number())
+        return "expected a number at " + what + ", got " + got();
       const double x = subject.get<double>(), y = want.get<double>();
-      const bool ok = e.op == Op::kGt ? x > y : e.op == Op::kGe ? x >= y : e.op == Op::kLt ? x < y : x <= y;
-      if (!ok) return "expected " + what + " " + (e.op == Op::kGt ? ">" : e.op == Op::kGe ? ">=" : e.op == Op::kLt ? "<" : "<=") + " " + want.dump() + ", got " + got();
+      const bool ok = e.op == Op::kGt   ? x > y
+                      : e.op == Op::kGe ? x >= y
+                      : e.op == Op::kLt ? x < y
+                                        : x <= y;
+      if (!ok)
+        return "expected " + what + " " +
+               (e.op == Op::kGt   ? ">"
+                : e.op == Op::kGe ? ">="
+                : e.op == Op::kLt ? "<"
+                                  : "<=") +
+               " " + want.dump() + ", got " + got();
       break;
     }
     case Op::kCount: {
-      const size_t n = subject.is_array() || subject.is_object() ? subject.size() : (subject.is_null() ? 0 : 1);
-      if (!want.is_number() || n != want.get<size_t>()) return "expected " + std::to_string(want.get<long>()) + " item(s) in " + what + ", got " + std::to_string(n);
+      const size_t n =
+          subject.is_array() || subject.is_object() ? subject.size() : (subject.is_null() ? 0 : 1);
+      if (!want.is_number() || n != want.get<size_t>())
+        return "expected " + std::to_string(want.get<long>()) + " item(s) in " + what + ", got " +
+               std::to_string(n);
       break;
     }
     case Op::kNotEmpty:
-      if (Empty(subject) == (want == true)) return "expected " + what + (want == true ? " not empty" : " empty") + ", got " + got();
+      if (Empty(subject) == (want == true))
+        return "expected " + what + (want == true ? " not empty" : " empty") + ", got " + got();
       break;
   }
   return std::nullopt;
@@ -144,7 +160,8 @@ struct RunState {
 static bool RunSteps(const prober::Clock& clock, const scenarios::Steps& steps, RunState& run,
                      const std::string& prefix);
 
-static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run, const std::string& prefix) {
+static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run,
+                    const std::string& prefix) {
   if (step.when && !step.when->Eval(run.scope)) return true;
   results::StepResult sr;
   sr.name = prefix + step.name;
@@ -159,7 +176,8 @@ static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run,
   };
   prober::Deadline deadline = run.deadline;
   if (step.timeout) deadline = std::min(deadline, clock.Monotonic() + *step.timeout);
-  if (clock.Monotonic() >= deadline) return fail(Outcome::kTimeout, "the journey's deadline passed before this step");
+  if (clock.Monotonic() >= deadline)
+    return fail(Outcome::kTimeout, "the journey's deadline passed before this step");
 
   prober::RpcResult rpc;
   const int attempts = step.retry ? step.retry->attempts : 1;
@@ -179,7 +197,8 @@ static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run,
       json kw = *kwargs;
       json ctx = kw.value("context", json::object());
       if (context->is_object()) ctx.update(*context);
-      if (run.target->company_id > 0) ctx["allowed_company_ids"] = json::array({run.target->company_id});
+      if (run.target->company_id > 0)
+        ctx["allowed_company_ids"] = json::array({run.target->company_id});
       if (!ctx.empty()) kw["context"] = ctx;
       rpc = run.client->CallKw(step.model, step.method, *args, kw, deadline);
     }
@@ -199,7 +218,8 @@ static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run,
   if (step.retry) {
     for (const auto& e : step.retry->until) {
       if (auto why = Check(e, rpc.result, run.scope)) {
-        return fail(Outcome::kAssertion, "not settled after " + std::to_string(sr.attempts) + " attempt(s): " + *why);
+        return fail(Outcome::kAssertion,
+                    "not settled after " + std::to_string(sr.attempts) + " attempt(s): " + *why);
       }
     }
   }
@@ -208,7 +228,10 @@ static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run,
   }
   for (const auto& [name, path] : step.save) {
     const json* v = path.Find(rpc.result);
-    if (v == nullptr) return fail(Outcome::kAssertion, "save " + name + ": " + path.text() + " is not in the answer " + rpc.result.dump().substr(0, 200));
+    if (v == nullptr)
+      return fail(Outcome::kAssertion, "save " + name + ": " + path.text() +
+                                           " is not in the answer " +
+                                           rpc.result.dump().substr(0, 200));
     run.scope.vars[name] = *v;
   }
   run.steps.push_back(sr);
@@ -217,16 +240,19 @@ static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run,
     if (id.ok() && id->is_number_integer()) {
       run.records.push_back({step.record->model, id->get<int64_t>()});
     } else {
-      return fail(Outcome::kAssertion, "record: the id of the " + step.record->model + " is not an integer");
+      return fail(Outcome::kAssertion,
+                  "record: the id of the " + step.record->model + " is not an integer");
     }
   }
   // A business method that answered with an action (a wizard): follow it if the journey says how.
-  if (rpc.result.is_object() && rpc.result.value("type", "").rfind("ir.actions", 0) == 0 && !step.on_action.empty()) {
+  if (rpc.result.is_object() && rpc.result.value("type", "").rfind("ir.actions", 0) == 0 &&
+      !step.on_action.empty()) {
     const std::string model = rpc.result.value("res_model", "");
     auto it = step.on_action.find(model);
     if (it == step.on_action.end()) it = step.on_action.find("*");
     if (it == step.on_action.end()) {
-      return fail(Outcome::kAssertion, "the answer is an action for " + model + ", which this step does not handle");
+      return fail(Outcome::kAssertion,
+                  "the answer is an action for " + model + ", which this step does not handle");
     }
     run.scope.vars["action"] = rpc.result;
     if (!RunSteps(clock, it->second, run, sr.name + "/")) return false;
@@ -242,8 +268,10 @@ static bool RunSteps(const prober::Clock& clock, const scenarios::Steps& steps, 
   return true;
 }
 
-results::RecordCleanup JourneyRunner::Neutralise(prober::OdooClient& client, const config::TargetConfig& target,
-                                                 const std::string& model, int64_t id, int odoo_version) const {
+results::RecordCleanup JourneyRunner::Neutralise(prober::OdooClient& client,
+                                                 const config::TargetConfig& target,
+                                                 const std::string& model, int64_t id,
+                                                 int odoo_version) const {
   results::RecordCleanup rc{model, id, "ok", ""};
   auto recipe = catalog_.recipes.find(model);
   if (recipe == catalog_.recipes.end()) {
@@ -265,8 +293,9 @@ results::RecordCleanup JourneyRunner::Neutralise(prober::OdooClient& client, con
   return rc;
 }
 
-results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey, const config::TargetConfig& target,
-                                          const json& params, const std::string& run_id) const {
+results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,
+                                          const config::TargetConfig& target, const json& params,
+                                          const std::string& run_id) const {
   results::JourneyResult r;
   r.run_id = run_id;
   r.journey = journey.name;
@@ -287,14 +316,16 @@ results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey, con
   RunState run;
   run.client = client->get();
   run.target = &target;
-  for (auto it = params.begin(); params.is_object() && it != params.end(); ++it) run.scope.params[it.key()] = it.value();
+  for (auto it = params.begin(); params.is_object() && it != params.end(); ++it)
+    run.scope.params[it.key()] = it.value();
   run.scope.run_id = run_id;
   run.scope.run_tag = "probe-" + run_id;
   run.scope.now = Utc(r.started_at, "%Y-%m-%d %H:%M:%S");
   run.scope.today = Utc(r.started_at, "%Y-%m-%d");
   run.deadline = start + journey.timeout;
   RunSteps(clock_, journey.steps, run, "");
-  r.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(clock_.Monotonic() - start).count();
+  r.duration_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(clock_.Monotonic() - start).count();
   r.outcome = run.outcome;
   r.failed_step = run.failed_step;
   r.detail = run.detail;
@@ -302,14 +333,15 @@ results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey, con
   r.server_major = (*client)->server_major();
   r.protocol = std::string(prober::ProtocolName((*client)->protocol()));
   if (!r.ok()) {
-    spdlog::info("journey {} on {} failed at step {}: {} ({})", journey.name, target.name, r.failed_step,
-                 prober::OutcomeName(r.outcome), r.detail);
+    spdlog::info("journey {} on {} failed at step {}: {} ({})", journey.name, target.name,
+                 r.failed_step, prober::OutcomeName(r.outcome), r.detail);
   }
   // Cleanup always runs, newest record first, with its own deadline (the journey's may be spent).
   for (auto it = run.records.rbegin(); it != run.records.rend(); ++it) {
     r.records.push_back(Neutralise(**client, target, it->first, it->second, r.server_major));
     if (r.records.back().status != "ok") {
-      spdlog::warn("cleanup of {} {} on {} failed: {}", it->first, it->second, target.name, r.records.back().detail);
+      spdlog::warn("cleanup of {} {} on {} failed: {}", it->first, it->second, target.name,
+                   r.records.back().detail);
     }
   }
   return r;

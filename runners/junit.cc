@@ -12,15 +12,27 @@ std::string Xml(const std::string& s) {
   std::string out;
   for (unsigned char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // Control characters are not allowed in XML 1.0.
-        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') out += '?';
-        else out += static_cast<char>(c);
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
+          out += '?';
+        else
+          out += static_cast<char>(c);
     }
   }
   return out;
@@ -34,7 +46,8 @@ std::string Secs(int64_t us) {
 
 }  // namespace
 
-std::string ToJUnit(const std::vector<results::JourneyResult>& results, std::chrono::system_clock::time_point when) {
+std::string ToJUnit(const std::vector<results::JourneyResult>& results,
+                    std::chrono::system_clock::time_point when) {
   int failures = 0;
   int64_t total_us = 0;
   for (const auto& r : results) {
@@ -50,21 +63,24 @@ std::string ToJUnit(const std::vector<results::JourneyResult>& results, std::chr
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     << "<testsuites name=\"odoo-prober\" tests=\"" << results.size() << "\" failures=\"" << failures
     << "\" errors=\"0\" time=\"" << Secs(total_us) << "\">\n"
-    << "  <testsuite name=\"odoo-prober once\" tests=\"" << results.size() << "\" failures=\"" << failures
-    << "\" errors=\"0\" skipped=\"0\" time=\"" << Secs(total_us) << "\" timestamp=\"" << stamp << "\">\n";
+    << "  <testsuite name=\"odoo-prober once\" tests=\"" << results.size() << "\" failures=\""
+    << failures << "\" errors=\"0\" skipped=\"0\" time=\"" << Secs(total_us) << "\" timestamp=\""
+    << stamp << "\">\n";
   for (const auto& r : results) {
     x << "    <testcase classname=\"odoo-prober." << Xml(r.target) << "\" name=\"" << Xml(r.journey)
       << "\" time=\"" << Secs(r.duration_us) << "\">\n";
     if (!r.ok()) {
       x << "      <failure type=\"" << prober::OutcomeName(r.outcome) << "\" message=\""
-        << Xml("step " + r.failed_step + ": " + std::string(prober::OutcomeName(r.outcome)) + ": " + r.detail)
+        << Xml("step " + r.failed_step + ": " + std::string(prober::OutcomeName(r.outcome)) + ": " +
+               r.detail)
         << "\">" << Xml("failed step: " + r.failed_step + "\n" + r.detail) << "</failure>\n";
     }
     std::ostringstream steps;
     steps << "run " << r.run_id << " on Odoo " << r.server_major << " via " << r.protocol << "\n";
     for (const auto& s : r.steps) {
-      steps << s.name << ": " << prober::OutcomeName(s.outcome) << " in " << Secs(s.timings.total_us) << " s"
-            << (s.detail.empty() ? "" : " (" + s.detail + ")") << "\n";
+      steps << s.name << ": " << prober::OutcomeName(s.outcome) << " in "
+            << Secs(s.timings.total_us) << " s" << (s.detail.empty() ? "" : " (" + s.detail + ")")
+            << "\n";
     }
     for (const auto& rec : r.records) {
       steps << "cleanup " << rec.model << " " << rec.id << ": " << rec.status

@@ -2,10 +2,9 @@
 #include <curl/curl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <optional>
 
@@ -58,21 +57,27 @@ int main(int argc, char** argv) {
   once->add_option("--output", output, "Output: table (default) or json (one JSON object per line)")
       ->check(CLI::IsMember({"table", "json"}));
   once->add_option("--junit", once_opts.junit_file, "Also write JUnit XML to this file");
-  once->add_option("--json", once_opts.json_file, "Also write the results as a JSON array to this file");
-  once->add_option("--concurrency", once_opts.concurrency, "Journeys at the same time (default: the config's)")
+  once->add_option("--json", once_opts.json_file,
+                   "Also write the results as a JSON array to this file");
+  once->add_option("--concurrency", once_opts.concurrency,
+                   "Journeys at the same time (default: the config's)")
       ->check(CLI::Range(1, 256));
   once->footer(kExitCodes);
 
   std::string journeys_config;
-  auto* journeys = app.add_subcommand("journeys", "List the built-in journeys (and the config's) with their parameters");
+  auto* journeys = app.add_subcommand(
+      "journeys", "List the built-in journeys (and the config's) with their parameters");
   journeys->add_option("CONFIG", journeys_config, "Configuration file (YAML) naming journey_dirs");
   journeys->footer(kExitCodes);
 
   runners::SweepOptions sweep_opts;
   std::string older_than = "1h";
-  auto* sweep = app.add_subcommand("sweep", "Find and neutralise probe records left behind (older than --older-than)");
+  auto* sweep = app.add_subcommand(
+      "sweep", "Find and neutralise probe records left behind (older than --older-than)");
   sweep->add_option("CONFIG", sweep_opts.config_path, "Configuration file (YAML)")->required();
-  sweep->add_option("--older-than", older_than, "Only records created before this long ago (e.g. 30m, 2h)")
+  sweep
+      ->add_option("--older-than", older_than,
+                   "Only records created before this long ago (e.g. 30m, 2h)")
       ->capture_default_str();
   sweep->add_flag("--dry-run", sweep_opts.dry_run, "Only list what would be neutralised");
   sweep->add_option("--target", sweep_opts.targets, "Only this target (repeatable)");
@@ -103,7 +108,8 @@ int main(int argc, char** argv) {
     } else if (*once) {
       once_opts.output = output == "json" ? runners::OnceOptions::Output::kJson
                                           : runners::OnceOptions::Output::kTable;
-      once_opts.live_progress = isatty(STDERR_FILENO) && log_level != "debug" && log_level != "trace";
+      once_opts.live_progress =
+          isatty(STDERR_FILENO) && log_level != "debug" && log_level != "trace";
       rc = runners::RunOnce(once_opts, std::cout, std::cerr);
     } else if (*journeys) {
       rc = runners::RunJourneys(

@@ -19,8 +19,12 @@ Result<JsonPath> JsonPath::Parse(const std::string& text) {
   while (i < text.size()) {
     if (text[i] == '.') {
       size_t j = i + 1;
-      while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_')) ++j;
-      if (j == i + 1) return Status::InvalidArgument("expected a field name after '.' at position " + std::to_string(i + 1));
+      while (j < text.size() &&
+             (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_'))
+        ++j;
+      if (j == i + 1)
+        return Status::InvalidArgument("expected a field name after '.' at position " +
+                                       std::to_string(i + 1));
       p.parts_.push_back({text.substr(i + 1, j - i - 1), -1});
       i = j;
     } else if (text[i] == '[') {
@@ -80,9 +84,12 @@ Status CheckRef(const std::string& ref) {
     return rest.empty() ? Status::Ok() : Status::InvalidArgument("${" + ref + "} takes no field");
   }
   if (ns != "param" && ns != "var" && ns != "run") {
-    return Status::InvalidArgument("unknown template ${" + ref + "}; use ${param.x}, ${var.x}, ${run.id}, ${run.tag}, ${now} or ${today}");
+    return Status::InvalidArgument(
+        "unknown template ${" + ref +
+        "}; use ${param.x}, ${var.x}, ${run.id}, ${run.tag}, ${now} or ${today}");
   }
-  if (rest.empty() || rest[0].empty()) return Status::InvalidArgument("${" + ref + "} needs a name, e.g. ${" + ns + ".x}");
+  if (rest.empty() || rest[0].empty())
+    return Status::InvalidArgument("${" + ref + "} needs a name, e.g. ${" + ns + ".x}");
   for (const auto& r : rest) {
     if (r.empty()) return Status::InvalidArgument("${" + ref + "} has an empty segment");
     for (char c : r) {
@@ -109,7 +116,8 @@ Result<json> Resolve(const std::string& ref, const Scope& scope) {
   for (size_t i = 1; i < rest.size(); ++i) {
     if (cur.is_object() && cur.contains(rest[i])) {
       cur = cur[rest[i]];
-    } else if (cur.is_array() && !rest[i].empty() && std::isdigit(static_cast<unsigned char>(rest[i][0])) &&
+    } else if (cur.is_array() && !rest[i].empty() &&
+               std::isdigit(static_cast<unsigned char>(rest[i][0])) &&
                std::stoul(rest[i]) < cur.size()) {
       cur = cur[std::stoul(rest[i])];
     } else {
@@ -223,20 +231,25 @@ Result<Condition> Condition::Parse(const std::string& text) {
   size_t i = 0;
   auto operand_ok = [](const std::string& t) {
     return t == "odoo_version" || t.rfind("param.", 0) == 0 || t.rfind("var.", 0) == 0 ||
-           t == "true" || t == "false" || t == "null" || (t.size() >= 2 && t.front() == '\'' && t.back() == '\'') ||
+           t == "true" || t == "false" || t == "null" ||
+           (t.size() >= 2 && t.front() == '\'' && t.back() == '\'') ||
            (!t.empty() && (std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '-'));
   };
   static const std::vector<std::string> kOps = {"==", "!=", "<", "<=", ">", ">="};
   while (i < tokens.size()) {
     if (i + 3 > tokens.size()) {
-      return Status::InvalidArgument("incomplete condition \"" + text + "\"; write e.g. odoo_version >= 17");
+      return Status::InvalidArgument("incomplete condition \"" + text +
+                                     "\"; write e.g. odoo_version >= 17");
     }
     Term t{tokens[i], tokens[i + 1], tokens[i + 2]};
     if (!operand_ok(t.lhs) || !operand_ok(t.rhs)) {
-      return Status::InvalidArgument("in \"" + text + "\": operands are odoo_version, param.x, var.x, numbers, 'text', true, false or null");
+      return Status::InvalidArgument(
+          "in \"" + text +
+          "\": operands are odoo_version, param.x, var.x, numbers, 'text', true, false or null");
     }
     if (std::find(kOps.begin(), kOps.end(), t.op) == kOps.end()) {
-      return Status::InvalidArgument("in \"" + text + "\": unknown operator '" + t.op + "'; use ==, !=, <, <=, >, >=");
+      return Status::InvalidArgument("in \"" + text + "\": unknown operator '" + t.op +
+                                     "'; use ==, !=, <, <=, >, >=");
     }
     group.push_back(t);
     i += 3;
@@ -245,10 +258,12 @@ Result<Condition> Condition::Parse(const std::string& text) {
         c.any_of_all_.push_back(group);
         group.clear();
       } else if (tokens[i] != "and") {
-        return Status::InvalidArgument("in \"" + text + "\": expected 'and' or 'or', got '" + tokens[i] + "'");
+        return Status::InvalidArgument("in \"" + text + "\": expected 'and' or 'or', got '" +
+                                       tokens[i] + "'");
       }
       ++i;
-      if (i >= tokens.size()) return Status::InvalidArgument("condition \"" + text + "\" ends with and/or");
+      if (i >= tokens.size())
+        return Status::InvalidArgument("condition \"" + text + "\" ends with and/or");
     }
   }
   if (group.empty()) return Status::InvalidArgument("empty condition");
@@ -287,8 +302,10 @@ bool Condition::Eval(const Scope& scope) const {
     for (const auto& term : all) {
       const json a = value(term.lhs), b = value(term.rhs);
       bool r = false;
-      if (term.op == "==") r = a == b || (a.is_number() && b.is_number() && a.get<double>() == b.get<double>());
-      else if (term.op == "!=") r = !(a == b || (a.is_number() && b.is_number() && a.get<double>() == b.get<double>()));
+      if (term.op == "==")
+        r = a == b || (a.is_number() && b.is_number() && a.get<double>() == b.get<double>());
+      else if (term.op == "!=")
+        r = !(a == b || (a.is_number() && b.is_number() && a.get<double>() == b.get<double>()));
       else if (a.is_number() && b.is_number()) {
         const double x = a.get<double>(), y = b.get<double>();
         r = term.op == "<" ? x < y : term.op == "<=" ? x <= y : term.op == ">" ? x > y : x >= y;

@@ -60,8 +60,8 @@ struct Expectation {
   std::optional<JsonPath> path;  // into the result; absent with `var`: the whole result
   std::string var;               // or a variable (var.name[.field])
   Op op = Op::kEquals;
-  json value;                    // may hold templates
-  std::string text;              // as written, for messages
+  json value;        // may hold templates
+  std::string text;  // as written, for messages
   SourcePos pos;
 };
 

@@ -38,11 +38,11 @@ const Journey* Catalog::Find(const std::string& n) const {
 
 namespace {
 
-const std::vector<std::string> kStepKeys = {"name", "authenticate", "call", "search_read", "read",
-                                            "save", "expect", "timeout", "retry_until", "when",
-                                            "on_action", "record", "description"};
-const std::vector<std::string> kExpectOps = {"equals", "not_equals", "in", "gt", "ge", "lt", "le",
-                                             "count", "not_empty"};
+const std::vector<std::string> kStepKeys = {
+    "name",    "authenticate", "call", "search_read", "read",   "save",       "expect",
+    "timeout", "retry_until",  "when", "on_action",   "record", "description"};
+const std::vector<std::string> kExpectOps = {"equals", "not_equals", "in",    "gt",       "ge",
+                                             "lt",     "le",         "count", "not_empty"};
 
 bool TypeMatches(const std::string& type, const json& v) {
   if (type == "any") return true;
@@ -65,7 +65,8 @@ class Parser {
   }
 
   // Map entries with unknown keys reported (with a did-you-mean).
-  bool CheckKeys(const YAML::Node& node, const std::string& field, const std::vector<std::string>& known) {
+  bool CheckKeys(const YAML::Node& node, const std::string& field,
+                 const std::vector<std::string>& known) {
     if (!node.IsMap()) {
       Error(node, field, "must be a mapping (key: value)");
       return false;
@@ -77,7 +78,8 @@ class Parser {
         std::string all;
         for (const auto& k : known) all += (all.empty() ? "" : ", ") + k;
         Error(it->first, field + "." + key,
-              "unknown key; " + (guess ? "did you mean '" + *guess + "'?" : "expected one of: " + all));
+              "unknown key; " +
+                  (guess ? "did you mean '" + *guess + "'?" : "expected one of: " + all));
       }
     }
     return true;
@@ -98,16 +100,18 @@ class Parser {
     if (r.ns == "var" && !vars.count(r.name)) {
       std::vector<std::string> known(vars.begin(), vars.end());
       auto guess = Closest(r.name, known);
-      Error(at, field, "variable '" + r.name + "' is not defined before this step; " +
-                           (guess ? "did you mean '" + *guess + "'?"
-                                  : "save it in an earlier step (save: {" + r.name + ": $...})"));
+      Error(at, field,
+            "variable '" + r.name + "' is not defined before this step; " +
+                (guess ? "did you mean '" + *guess + "'?"
+                       : "save it in an earlier step (save: {" + r.name + ": $...})"));
     }
     if (r.ns == "param" && journey_ && !journey_->FindParam(r.name)) {
       Error(at, field, "parameter '" + r.name + "' is not declared; add it under params:");
     }
   }
 
-  std::optional<std::chrono::milliseconds> Duration(const YAML::Node& node, const std::string& field) {
+  std::optional<std::chrono::milliseconds> Duration(const YAML::Node& node,
+                                                    const std::string& field) {
     auto d = node.IsScalar() ? config::ParseDuration(node.Scalar()) : std::nullopt;
     if (!d || d->count() <= 0) {
       Error(node, field, "must be a duration such as 500ms, 10s or 2m");
@@ -116,7 +120,8 @@ class Parser {
     return d;
   }
 
-  std::vector<Expectation> Expects(const YAML::Node& node, const std::string& field, const std::set<std::string>& vars) {
+  std::vector<Expectation> Expects(const YAML::Node& node, const std::string& field,
+                                   const std::set<std::string>& vars) {
     std::vector<Expectation> out;
     if (!node.IsSequence()) {
       Error(node, field, "must be a list, e.g. [{path: \"$[0].state\", equals: sale}, {count: 1}]");
@@ -141,11 +146,14 @@ class Parser {
         CheckTemplates(e[kExpectOps[k]], sub + "." + kExpectOps[k], x.value, vars);
       }
       if (ops != 1) {
-        Error(e, sub, "needs exactly one of equals, not_equals, in, gt, ge, lt, le, count, not_empty");
+        Error(e, sub,
+              "needs exactly one of equals, not_equals, in, gt, ge, lt, le, count, not_empty");
         continue;
       }
-      if (x.op == Expectation::Op::kIn && !x.value.is_array()) Error(e, sub + ".in", "must be a list");
-      if (x.op == Expectation::Op::kCount && !x.value.is_number_integer()) Error(e, sub + ".count", "must be an integer");
+      if (x.op == Expectation::Op::kIn && !x.value.is_array())
+        Error(e, sub + ".in", "must be a list");
+      if (x.op == Expectation::Op::kCount && !x.value.is_number_integer())
+        Error(e, sub + ".count", "must be an integer");
       if (e["path"]) {
         auto p = JsonPath::Parse(e["path"].Scalar());
         if (!p.ok()) {
@@ -174,26 +182,31 @@ class Parser {
       const std::string sub = field + "[" + std::to_string(i) + "]";
       auto step = ParseStep(node[i], sub, vars);
       if (!step) continue;
-      if (!names.insert(step->name).second) Error(node[i], sub + ".name", "step '" + step->name + "' is defined twice");
+      if (!names.insert(step->name).second)
+        Error(node[i], sub + ".name", "step '" + step->name + "' is defined twice");
       steps.push_back(std::move(*step));
     }
     return steps;
   }
 
-  std::optional<Step> ParseStep(const YAML::Node& node, const std::string& field, std::set<std::string>& vars) {
+  std::optional<Step> ParseStep(const YAML::Node& node, const std::string& field,
+                                std::set<std::string>& vars) {
     if (!CheckKeys(node, field, kStepKeys)) return std::nullopt;
     Step s;
     s.pos = PosOf(node, file_);
     if (!node["name"] || !node["name"].IsScalar()) {
-      Error(node, field + ".name", "is required; give every step a short name (it becomes the metric label `step`)");
+      Error(node, field + ".name",
+            "is required; give every step a short name (it becomes the metric label `step`)");
     } else {
       s.name = node["name"].Scalar();
     }
     int kinds = 0;
     for (const char* k : {"authenticate", "call", "search_read", "read"}) kinds += node[k] ? 1 : 0;
     if (kinds != 1) {
-      Error(node, field, kinds == 0 ? "has no step kind; use one of authenticate, call, search_read, read"
-                                    : "has more than one step kind; use one of authenticate, call, search_read, read");
+      Error(node, field,
+            kinds == 0
+                ? "has no step kind; use one of authenticate, call, search_read, read"
+                : "has more than one step kind; use one of authenticate, call, search_read, read");
       return std::nullopt;
     }
     if (node["when"]) {
@@ -216,11 +229,13 @@ class Parser {
         s.method = c["method"] ? c["method"].Scalar() : "";
         if (c["args"]) {
           s.args = YamlToJson(c["args"]);
-          if (!s.args.is_array()) Error(c["args"], field + ".call.args", "must be a list (positional arguments)");
+          if (!s.args.is_array())
+            Error(c["args"], field + ".call.args", "must be a list (positional arguments)");
         }
         if (c["kwargs"]) {
           s.kwargs = YamlToJson(c["kwargs"]);
-          if (!s.kwargs.is_object()) Error(c["kwargs"], field + ".call.kwargs", "must be a mapping (keyword arguments)");
+          if (!s.kwargs.is_object())
+            Error(c["kwargs"], field + ".call.kwargs", "must be a mapping (keyword arguments)");
         }
         if (c["context"]) s.context = YamlToJson(c["context"]);
         CheckTemplates(c, field + ".call", YamlToJson(c), vars);
@@ -229,20 +244,26 @@ class Parser {
       const bool sr = static_cast<bool>(node["search_read"]);
       const YAML::Node c = sr ? node["search_read"] : node["read"];
       const std::string sub = field + (sr ? ".search_read" : ".read");
-      const std::vector<std::string> keys = sr ? std::vector<std::string>{"model", "domain", "fields", "limit", "offset", "order", "context"}
-                                               : std::vector<std::string>{"model", "ids", "fields", "context"};
+      const std::vector<std::string> keys =
+          sr ? std::vector<std::string>{"model",  "domain", "fields", "limit",
+                                        "offset", "order",  "context"}
+             : std::vector<std::string>{"model", "ids", "fields", "context"};
       if (CheckKeys(c, sub, keys)) {
         if (!c["model"]) Error(c, sub, "needs model");
         s.model = c["model"] ? c["model"].Scalar() : "";
         s.method = sr ? "search_read" : "read";
         json v = YamlToJson(c);
-        s.args = json::array({sr ? v.value("domain", json::array()) : v.value("ids", json::array())});
-        if (sr && !s.args[0].is_array() && !s.args[0].is_string()) Error(c["domain"], sub + ".domain", "must be a list of [field, operator, value]");
+        s.args =
+            json::array({sr ? v.value("domain", json::array()) : v.value("ids", json::array())});
+        if (sr && !s.args[0].is_array() && !s.args[0].is_string())
+          Error(c["domain"], sub + ".domain", "must be a list of [field, operator, value]");
         for (const char* k : {"fields", "limit", "offset", "order"}) {
           if (v.contains(k)) s.kwargs[k] = v[k];
         }
-        if (v.contains("limit") && !v["limit"].is_number_integer()) Error(c["limit"], sub + ".limit", "must be an integer");
-        if (v.contains("fields") && !v["fields"].is_array()) Error(c["fields"], sub + ".fields", "must be a list of field names");
+        if (v.contains("limit") && !v["limit"].is_number_integer())
+          Error(c["limit"], sub + ".limit", "must be an integer");
+        if (v.contains("fields") && !v["fields"].is_array())
+          Error(c["fields"], sub + ".fields", "must be a list of field names");
         if (v.contains("context")) s.context = v["context"];
         CheckTemplates(c, sub, v, vars);
       }
@@ -255,12 +276,14 @@ class Parser {
         Step::Retry retry;
         const json attempts = r["attempts"] ? YamlToJson(r["attempts"]) : json(3);
         if (!attempts.is_number_integer() || attempts.get<int>() < 1 || attempts.get<int>() > 100) {
-          Error(r["attempts"] ? r["attempts"] : r, field + ".retry_until.attempts", "must be an integer from 1 to 100");
+          Error(r["attempts"] ? r["attempts"] : r, field + ".retry_until.attempts",
+                "must be an integer from 1 to 100");
         } else {
           retry.attempts = attempts.get<int>();
         }
         if (r["interval"]) {
-          if (auto d = Duration(r["interval"], field + ".retry_until.interval")) retry.interval = *d;
+          if (auto d = Duration(r["interval"], field + ".retry_until.interval"))
+            retry.interval = *d;
         }
         if (!r["expect"]) {
           Error(r, field + ".retry_until", "needs expect: the condition to wait for");
@@ -277,10 +300,12 @@ class Parser {
       } else {
         for (auto it = sv.begin(); it != sv.end(); ++it) {
           const std::string var = it->first.Scalar();
-          auto p = it->second.IsScalar() ? JsonPath::Parse(it->second.Scalar())
-                                         : Result<JsonPath>(Status::InvalidArgument("must be a JSON path string"));
+          auto p = it->second.IsScalar()
+                       ? JsonPath::Parse(it->second.Scalar())
+                       : Result<JsonPath>(Status::InvalidArgument("must be a JSON path string"));
           if (!p.ok()) {
-            Error(it->second, field + ".save." + var, "malformed JSON path: " + p.status().message());
+            Error(it->second, field + ".save." + var,
+                  "malformed JSON path: " + p.status().message());
             continue;
           }
           s.save.push_back({var, *p});
@@ -295,7 +320,8 @@ class Parser {
         for (auto it = oa.begin(); it != oa.end(); ++it) {
           std::set<std::string> inner = vars;
           inner.insert("action");
-          s.on_action[it->first.Scalar()] = ParseSteps(it->second, field + ".on_action." + it->first.Scalar(), inner);
+          s.on_action[it->first.Scalar()] =
+              ParseSteps(it->second, field + ".on_action." + it->first.Scalar(), inner);
           for (const auto& v : inner) {
             if (v != "action") vars.insert(v);
           }
@@ -308,7 +334,8 @@ class Parser {
       const YAML::Node r = node["record"];
       if (CheckKeys(r, field + ".record", {"model", "id"})) {
         if (!r["model"] || !r["id"]) {
-          Error(r, field + ".record", "needs model and id, e.g. {model: sale.order, id: \"${var.order_id}\"}");
+          Error(r, field + ".record",
+                "needs model and id, e.g. {model: sale.order, id: \"${var.order_id}\"}");
         } else {
           s.record = Step::Record{r["model"].Scalar(), YamlToJson(r["id"])};
           CheckTemplates(r["id"], field + ".record.id", s.record->id, vars);
@@ -319,7 +346,8 @@ class Parser {
   }
 
   std::optional<Journey> ParseJourney(const YAML::Node& root) {
-    if (!CheckKeys(root, "", {"name", "description", "timeout", "params", "steps"})) return std::nullopt;
+    if (!CheckKeys(root, "", {"name", "description", "timeout", "params", "steps"}))
+      return std::nullopt;
     Journey j;
     j.file = file_;
     journey_ = &j;
@@ -351,9 +379,11 @@ class Parser {
           } else {
             p.default_value = YamlToJson(v);
           }
-          static const std::vector<std::string> kTypes = {"string", "integer", "number", "boolean", "list", "any"};
+          static const std::vector<std::string> kTypes = {"string",  "integer", "number",
+                                                          "boolean", "list",    "any"};
           if (std::find(kTypes.begin(), kTypes.end(), p.type) == kTypes.end()) {
-            Error(v["type"], sub + ".type", "must be one of string, integer, number, boolean, list, any");
+            Error(v["type"], sub + ".type",
+                  "must be one of string, integer, number, boolean, list, any");
           } else if (!p.default_value.is_null() && !TypeMatches(p.type, p.default_value)) {
             Error(v["default"] ? v["default"] : v, sub + ".default", "is not of type " + p.type);
           }
@@ -388,7 +418,8 @@ std::optional<YAML::Node> LoadYaml(const std::string& text, const std::string& f
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    errors.push_back({{file, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax error: " + e.msg});
+    errors.push_back(
+        {{file, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax error: " + e.msg});
     return std::nullopt;
   }
 }
@@ -403,13 +434,16 @@ Result<Journey> ParseJourney(const std::string& text, const std::string& file) {
   try {
     j = p.ParseJourney(*root);
   } catch (const YAML::Exception& e) {
-    p.errors().push_back({{file, e.mark.line + 1, e.mark.column + 1}, "", std::string("unexpected YAML: ") + e.what()});
+    p.errors().push_back({{file, e.mark.line + 1, e.mark.column + 1},
+                          "",
+                          std::string("unexpected YAML: ") + e.what()});
   }
   if (!p.errors().empty() || !j) return Joined(p.errors());
   return *j;
 }
 
-Result<std::map<std::string, CleanupRecipe>> ParseRecipes(const std::string& text, const std::string& file) {
+Result<std::map<std::string, CleanupRecipe>> ParseRecipes(const std::string& text,
+                                                          const std::string& file) {
   Parser p(file);
   auto root = LoadYaml(text, file, p.errors());
   if (!root) return Joined(p.errors());
@@ -422,21 +456,24 @@ Result<std::map<std::string, CleanupRecipe>> ParseRecipes(const std::string& tex
         const std::string field = "recipes." + r.model;
         if (!p.CheckKeys(it->second, field, {"ref_field", "final_states", "steps"})) continue;
         r.ref_field = it->second["ref_field"] ? it->second["ref_field"].Scalar() : "";
-        for (const auto& s : YamlToJson(it->second["final_states"])) r.final_states.push_back(s.get<std::string>());
+        for (const auto& s : YamlToJson(it->second["final_states"]))
+          r.final_states.push_back(s.get<std::string>());
         std::set<std::string> vars = {"record_id", "record"};
         r.steps = p.ParseSteps(it->second["steps"], field + ".steps", vars);
         out[r.model] = std::move(r);
       }
     }
   } catch (const YAML::Exception& e) {
-    p.errors().push_back({{file, e.mark.line + 1, e.mark.column + 1}, "", std::string("unexpected YAML: ") + e.what()});
+    p.errors().push_back({{file, e.mark.line + 1, e.mark.column + 1},
+                          "",
+                          std::string("unexpected YAML: ") + e.what()});
   }
   if (!p.errors().empty()) return Joined(p.errors());
   return out;
 }
 
-std::vector<JourneyError> CheckParams(const Journey& journey, const json& given, const SourcePos& where,
-                                      const std::string& field) {
+std::vector<JourneyError> CheckParams(const Journey& journey, const json& given,
+                                      const SourcePos& where, const std::string& field) {
   std::vector<JourneyError> errors;
   if (!given.is_null() && !given.is_object()) {
     errors.push_back({where, field, "params must be a mapping of parameter: value"});
@@ -452,14 +489,16 @@ std::vector<JourneyError> CheckParams(const Journey& journey, const json& given,
                         "journey " + journey.name + " has no parameter '" + it.key() + "'" +
                             (guess ? "; did you mean '" + *guess + "'?" : "")});
     } else if (!TypeMatches(p->type, it.value())) {
-      errors.push_back({where, field + "." + it.key(), "must be of type " + p->type + " (journey " + journey.name + ")"});
+      errors.push_back({where, field + "." + it.key(),
+                        "must be of type " + p->type + " (journey " + journey.name + ")"});
     }
   }
   for (const auto& p : journey.params) {
     if (p.required && p.default_value.is_null() && !(given.is_object() && given.contains(p.name))) {
       errors.push_back({where, field + "." + p.name,
                         "journey " + journey.name + " requires parameter '" + p.name + "'" +
-                            (p.description.empty() ? "" : " (" + p.description + ")") + "; set it under params:"});
+                            (p.description.empty() ? "" : " (" + p.description + ")") +
+                            "; set it under params:"});
     }
   }
   return errors;
@@ -480,8 +519,10 @@ Result<Catalog> LoadJourneys(const std::vector<std::string>& dirs) {
     const std::string file = "<built-in>/" + name;
     if (name == "cleanup.yaml") {
       auto recipes = ParseRecipes(text, file);
-      if (!recipes.ok()) add_error(recipes.status());
-      else catalog.recipes = std::move(*recipes);
+      if (!recipes.ok())
+        add_error(recipes.status());
+      else
+        catalog.recipes = std::move(*recipes);
       continue;
     }
     auto j = ParseJourney(text, file);
@@ -531,8 +572,8 @@ Result<Catalog> LoadJourneys(const std::vector<std::string>& dirs) {
     std::function<void(const Steps&)> walk = [&](const Steps& steps) {
       for (const auto& s : steps) {
         if (s.record && !catalog.recipes.count(s.record->model)) {
-          add_error(Status::InvalidArgument(s.pos.ToString() + ": record: no cleanup recipe for model " +
-                                            s.record->model));
+          add_error(Status::InvalidArgument(
+              s.pos.ToString() + ": record: no cleanup recipe for model " + s.record->model));
         }
         for (const auto& [m, inner] : s.on_action) walk(inner);
       }

@@ -84,6 +84,7 @@ const std::map<std::string, std::set<std::string>>& BusinessMethods() {
         "action_set_quantities_to_reservation"}},
       {"stock.backorder.confirmation", {"process", "process_cancel_backorder"}},
       {"stock.immediate.transfer", {"process"}},
+      {"stock.return.picking", {"create_returns", "action_create_returns"}},
       {"mrp.production",
        {"action_confirm", "action_assign", "button_plan", "button_unplan", "action_cancel",
         "button_mark_done"}},
@@ -295,6 +296,7 @@ void OdooDatabase::BuildSchema() {
   add("stock.backorder.confirmation", "Backorder Confirmation",
       {{"pick_ids", M2M("Pick", "stock.picking")},
        {"show_transfers", Def(F("Show Transfers", FT::kBoolean), false)}});
+  add("stock.return.picking", "Return Picking", {{"picking_id", M2O("Picking", "stock.picking")}});
   if (v16) {
     add("stock.immediate.transfer", "Immediate Transfer",
         {{"pick_ids", M2M("Pick", "stock.picking")},
@@ -916,6 +918,17 @@ void OdooDatabase::AfterCreate(const std::string& m, int id, const json& vals,
     tmpl.erase("product_tmpl_id");
     const int t = orm_.Create("product.template", tmpl);
     rec["product_tmpl_id"] = t;
+  } else if (m == "stock.return.picking") {
+    if (!vals.contains("picking_id") && context.contains("active_id")) {
+      if (!context.value("active_model", std::string("stock.picking")).empty() &&
+          orm_.Exists("stock.picking", context["active_id"].get<int>())) {
+        rec["picking_id"] = context["active_id"];
+      }
+    }
+    if (!orm_.RawId(m, id, "picking_id")) UserError("You may only return one picking at a time.");
+    if (Str(orm_.Raw("stock.picking", orm_.RawId(m, id, "picking_id"), "state")) != "done") {
+      UserError("You may only return Done pickings.");
+    }
   } else if (m == "stock.backorder.confirmation" || m == "stock.immediate.transfer") {
     if (!vals.contains("pick_ids") && context.contains("default_pick_ids")) {
       orm_.Write(m, {id}, {{"pick_ids", context["default_pick_ids"]}});
@@ -1420,6 +1433,44 @@ std::optional<json> OdooDatabase::CallBusiness(const std::string& m, const std::
     json r = ValidatePickings(picks, ctx);
     return r.is_boolean() ? json(true) : r;
   }
+  if (m == "stock.return.picking") {
+    // create_returns (<= 17) / action_create_returns (18+): a picking that reverses the done
+    // moves, ready to validate; the answer is the action opening it.
+    const bool current =
+        major_ >= 18 ? method == "action_create_returns" : method == "create_returns";
+    if (!current) {
+      Raise("builtins.AttributeError",
+            major_ <= 17 ? "The method '" + method + "' does not exist on the model '" + m + "'"
+                         : "The method '" + m + "." + method + "' does not exist");
+    }
+    const int original = orm_.RawId(m, ids.at(0), "picking_id");
+    const int type = orm_.RawId("stock.picking", original, "picking_type_id");
+    const std::string code = Str(orm_.Raw("stock.picking.type", type, "code"));
+    const int return_type = code == "incoming" ? 2 : 1;
+    json lines = json::array();
+    for (int mv : orm_.RawIds("stock.picking", original, "move_ids")) {
+      if (Str(orm_.Raw("stock.move", mv, "state")) != "done") continue;
+      lines.push_back(
+          {{"product_id", orm_.RawId("stock.move", mv, "product_id")},
+           {"qty", Num(orm_.Raw("stock.move", mv, major_ >= 17 ? "quantity" : "quantity_done"))}});
+    }
+    const int ret = CreatePicking(return_type, orm_.RawId("stock.picking", original, "partner_id"),
+                                  "Return of " + Str(orm_.Raw("stock.picking", original, "name")),
+                                  "", 0, lines);
+    // The goods go back where they came from.
+    json& r = orm_.Rec("stock.picking", ret);
+    r["location_id"] = orm_.RawId("stock.picking", original, "location_dest_id");
+    r["location_dest_id"] = orm_.RawId("stock.picking", original, "location_id");
+    r["state"] = "assigned";
+    for (int mv : orm_.RawIds("stock.picking", ret, "move_ids")) {
+      json& move = orm_.Rec("stock.move", mv);
+      move["state"] = "assigned";
+      if (major_ >= 17) move["quantity"] = move["product_uom_qty"];
+    }
+    return json{{"name", "Returned Picking"},   {"type", "ir.actions.act_window"},
+                {"res_model", "stock.picking"}, {"res_id", ret},
+                {"view_mode", "form,tree"},     {"context", json::object()}};
+  }
   if (m == "mrp.production") {
     if (method == "action_confirm") {
       for (int id : ids) {
@@ -1723,15 +1774,26 @@ json OdooDatabase::OpenRecordsTagged(const std::string& tag) const {
       {"sale.order", "client_order_ref"}, {"purchase.order", "partner_ref"},
       {"purchase.order", "origin"},       {"stock.picking", "origin"},
       {"mrp.production", "origin"},       {"account.move", "ref"}};
-  static const std::set<std::string> kFinal = {"done", "cancel", "posted"};
+  // States in which nothing is left to clean up: posted invoices still need a reversal or a
+  // cancellation, confirmed orders a cancellation, a received purchase order a lock.
+  auto final_state = [&](const std::string& model, const json& rec) {
+    const std::string state = Str(rec.value("state", json("")));
+    if (state == "cancel") return true;
+    if (model == "account.move" || model == "sale.order") return false;
+    if (model == "purchase.order")
+      return state == "done" || Truthy(rec.value("locked", json(false)));
+    return state == "done";
+  };
   json out = json::array();
   for (const auto& [model, field] : kRefs) {
     for (const auto& [id, rec] : orm_.model(model).records) {
       const std::string ref = Str(rec.value(field, json("")));
       if (ref.find(tag) == std::string::npos) continue;
-      const std::string state = Str(rec.value("state", json("")));
-      if (!kFinal.count(state)) {
-        out.push_back({{"model", model}, {"id", id}, {"state", state}, {"ref", ref}});
+      if (!final_state(model, rec)) {
+        out.push_back({{"model", model},
+                       {"id", id},
+                       {"state", Str(rec.value("state", json("")))},
+                       {"ref", ref}});
       }
     }
   }
