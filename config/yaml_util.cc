@@ -67,6 +67,9 @@ std::optional<std::string> Closest(const std::string& word, const std::vector<st
   std::optional<std::string> best;
   size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
   for (const auto& k : known) {
+    // A word that is the start of a known one ("partner" for "partner_id") is a likely slip.
+    if (word.size() >= 3 && k.size() > word.size() && k.compare(0, word.size(), word) == 0)
+      return k;
     const size_t d = EditDistance(word, k);
     if (d < best_d) {
       best_d = d;

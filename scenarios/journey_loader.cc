@@ -71,9 +71,11 @@ class Parser {
       Error(node, field, "must be a mapping (key: value)");
       return false;
     }
+    unknown_keys_ = false;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string key = it->first.Scalar();
       if (std::find(known.begin(), known.end(), key) == known.end()) {
+        unknown_keys_ = true;
         auto guess = Closest(key, known);
         std::string all;
         for (const auto& k : known) all += (all.empty() ? "" : ", ") + k;
@@ -202,6 +204,7 @@ class Parser {
     }
     int kinds = 0;
     for (const char* k : {"authenticate", "call", "search_read", "read"}) kinds += node[k] ? 1 : 0;
+    if (kinds == 0 && unknown_keys_) return std::nullopt;  // a misspelt kind, already reported
     if (kinds != 1) {
       Error(node, field,
             kinds == 0
@@ -306,6 +309,7 @@ class Parser {
           if (!p.ok()) {
             Error(it->second, field + ".save." + var,
                   "malformed JSON path: " + p.status().message());
+            vars.insert(var);  // defined anyway, so later uses do not repeat the error
             continue;
           }
           s.save.push_back({var, *p});
@@ -405,6 +409,7 @@ class Parser {
   std::string file_;
   std::vector<JourneyError> errors_;
   const Journey* journey_ = nullptr;
+  bool unknown_keys_ = false;  // the last CheckKeys() found unknown keys
 };
 
 Status Joined(const std::vector<JourneyError>& errors) {
