@@ -337,7 +337,7 @@ int RunSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
     for (const auto& [model, recipe] : loaded->catalog.recipes) {
       if (recipe.ref_field.empty()) continue;
       json domain = json::array({json::array({recipe.ref_field, "=like", "probe-%"}),
-                                 json::array({"create_date", "<", cutoff})});
+                                 json::array({"create_date", "<=", cutoff})});
       json kwargs = {{"fields", {"id", "state", recipe.ref_field}}};
       if (!context.empty()) kwargs["context"] = context;
       auto found = (*client)->CallKw(model, "search_read", json::array({domain}), kwargs,

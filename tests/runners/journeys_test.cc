@@ -1,0 +1,257 @@
+// The five journeys end to end: odoo-prober once against the emulator in each personality and
+// over each protocol it offers, cleanup included; failures, timeouts, user journeys, JUnit,
+// JSON files and sweep.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "results/journey_result.h"
+#include "tests/support/support.h"
+
+namespace odoo_prober {
+namespace {
+
+using nlohmann::json;
+using testing::Contains;
+using testing::ProcessResult;
+using testing::RunningEmulator;
+using testing::TempDir;
+
+constexpr const char* kKey = "test-api-key-0b1c";
+
+ProcessResult Prober(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {ODOO_PROBER_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return testing::RunProcess(argv);
+}
+
+struct Setup {
+  std::string protocol = "jsonrpc";
+  std::string timeout = "5s";
+  std::string journeys = R"(journeys:
+  - name: login
+  - name: sales_order_confirmation
+  - name: goods_receipt
+  - name: goods_receipt
+    params: {receive_quantity: 3}
+  - name: work_order_release
+  - name: invoice_validation
+)";
+  std::string extra;
+};
+
+std::string WriteConfig(const TempDir& dir, RunningEmulator& emu, const Setup& s) {
+  dir.Write("secret", "admin\n");
+  dir.Write("key", std::string(kKey) + "\n");
+  std::ostringstream y;
+  y << "version: 1\ntargets:\n  - name: plant\n    url: " << emu.https_url() << "\n    database: probe\n"
+    << "    protocol: " << s.protocol << "\n    login: admin\n    password_file: secret\n    api_key_file: key\n"
+    << "    timeout: " << s.timeout << "\n    tls: {ca_file: " << emu.pki().ca_cert << "}\n"
+    << "    labels: {region: eu-west, plant: lyon}\n"
+    << s.extra << s.journeys;
+  return dir.Write("prober.yaml", y.str());
+}
+
+std::vector<json> Lines(const std::string& out) {
+  std::vector<json> lines;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(json::parse(line));
+  }
+  return lines;
+}
+
+RunningEmulator Emulator(const std::string& version) {
+  emulator::EmulatorOptions o = testing::Personality(version);
+  o.api_key = kKey;
+  return RunningEmulator(o);
+}
+
+TEST_CASE("all five journeys pass on every personality and protocol, and clean up", "[journeys]") {
+  struct Case {
+    std::string version, protocol;
+  };
+  const auto c = GENERATE(Case{"16.0", "jsonrpc"}, Case{"16.0", "web"}, Case{"17.0", "jsonrpc"},
+                          Case{"17.0", "web"}, Case{"18.0", "jsonrpc"}, Case{"18.0", "web"},
+                          Case{"19.0", "jsonrpc"}, Case{"19.0", "web"}, Case{"19.0", "json2"},
+                          Case{"19.0", "auto"});
+  INFO("Odoo " << c.version << " over " << c.protocol);
+  RunningEmulator emu = Emulator(c.version);
+  TempDir dir;
+  Setup s;
+  s.protocol = c.protocol;
+  auto r = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  auto lines = Lines(r.out);
+  REQUIRE(lines.size() == 6);
+  for (const auto& l : lines) {
+    INFO(l.dump());
+    CHECK(l["outcome"] == "ok");
+    CHECK(l["server_major"] == std::stoi(c.version));
+    if (c.protocol == "auto") CHECK(l["protocol"] == "json2");
+    for (const auto& rec : l["records"]) CHECK(rec["cleanup"] == "ok");
+    if (l["journey"] != "login") CHECK_FALSE(l["records"].empty());
+  }
+  // Nothing the journeys tagged is left in a state that needs cleaning up.
+  CHECK(emu.emulator().OpenRecordsTagged("probe-") == json::array());
+}
+
+TEST_CASE("a failing step still cleans up and names the step and reason", "[journeys]") {
+  RunningEmulator emu = Emulator("17.0");
+  emulator::Faults f;
+  f.rules.push_back({"sale.order.action_confirm", emulator::FaultKind::kOdooError, 1.0});
+  emu.emulator().SetFaults(f);
+  TempDir dir;
+  Setup s;
+  s.journeys = "journeys:\n  - name: sales_order_confirmation\n";
+  auto r = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
+  CHECK(r.exit_code == 1);
+  auto lines = Lines(r.out);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0]["outcome"] == "odoo_error");
+  CHECK(lines[0]["failed_step"] == "confirm");
+  CHECK(Contains(lines[0]["detail"], "SerializationFailure"));
+  REQUIRE(lines[0]["records"].size() == 1);
+  CHECK(lines[0]["records"][0]["model"] == "sale.order");
+  CHECK(lines[0]["records"][0]["cleanup"] == "ok");
+  CHECK(emu.emulator().OpenRecordsTagged("probe-") == json::array());
+}
+
+TEST_CASE("a hang in step 3 is a timeout of step 3, on time", "[journeys]") {
+  RunningEmulator emu = Emulator("18.0");
+  emulator::Faults f;
+  f.rules.push_back({"product.product.search_read", emulator::FaultKind::kHang, 1.0});
+  emu.emulator().SetFaults(f);
+  TempDir dir;
+  Setup s;
+  s.timeout = "1s";
+  s.journeys = "journeys:\n  - name: sales_order_confirmation\n";
+  auto r = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
+  CHECK(r.exit_code == 1);
+  auto lines = Lines(r.out);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0]["outcome"] == "timeout");
+  CHECK(lines[0]["failed_step"] == "find_product");
+  REQUIRE(lines[0]["steps"].size() == 3);
+  const json& step3 = lines[0]["steps"][2];
+  CHECK(step3["name"] == "find_product");
+  CHECK(step3["outcome"] == "timeout");
+  CHECK(step3["timings"]["total_seconds"].get<double>() <= 1.2);
+  CHECK(lines[0]["duration_seconds"].get<double>() <= 1.2 + 0.5);
+}
+
+TEST_CASE("a user journey from its own folder runs without recompiling", "[journeys]") {
+  RunningEmulator emu = Emulator("17.0");
+  TempDir dir;
+  dir.Write("journeys/vendor_check.yaml", R"(name: vendor_check
+description: Our custom check that the probe vendor exists and is a company.
+params:
+  vendor_ref: {type: string, required: true}
+steps:
+  - name: authenticate
+    authenticate: {}
+  - name: vendor
+    search_read:
+      model: res.partner
+      domain: [[ref, "=", "${param.vendor_ref}"], [supplier_rank, ">", 0]]
+      fields: [name, is_company]
+    expect:
+      - count: 1
+      - {path: "$[0].is_company", equals: true}
+    save: {vendor_name: "$[0].name"}
+  - name: count_orders
+    call: {model: purchase.order, method: search_count, args: [[[partner_id.name, "=", "${var.vendor_name}"]]]}
+    expect: [{ge: 0}]
+)");
+  Setup s;
+  s.extra = "journey_dirs: [journeys]\n";
+  s.journeys = "journeys:\n  - name: vendor_check\n    params: {vendor_ref: AZURE}\n";
+  const auto path = WriteConfig(dir, emu, s);
+  auto r = Prober({"once", path, "--output", "json"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(Lines(r.out).at(0)["outcome"] == "ok");
+  auto listed = Prober({"journeys", path});
+  CHECK(Contains(listed.out, "vendor_check"));
+  CHECK(Contains(listed.out, "vendor_ref (string) required"));
+  // The required parameter is checked against the config, with its position.
+  s.journeys = "journeys:\n  - name: vendor_check\n";
+  auto missing = Prober({"validate", WriteConfig(dir, emu, s)});
+  CHECK(missing.exit_code == 2);
+  CHECK(Contains(missing.err, "prober.yaml:15:11: journeys[0].params.vendor_ref: journey vendor_check requires parameter 'vendor_ref'"));
+}
+
+TEST_CASE("JUnit and JSON files", "[journeys]") {
+  RunningEmulator emu = Emulator("17.0");
+  emulator::Faults f;
+  f.rules.push_back({"account.move.action_post", emulator::FaultKind::kHttp503, 1.0});
+  emu.emulator().SetFaults(f);
+  TempDir dir;
+  Setup s;
+  s.journeys = "journeys:\n  - name: login\n  - name: invoice_validation\n";
+  const std::string junit = dir.path() + "/junit.xml", results = dir.path() + "/results.json";
+  auto r = Prober({"once", WriteConfig(dir, emu, s), "--junit", junit, "--json", results});
+  CHECK(r.exit_code == 1);
+  auto lint = testing::RunProcess({"/usr/bin/xmllint", "--noout", junit});
+  CHECK(lint.exit_code == 0);
+  std::ifstream in(junit);
+  std::stringstream xml;
+  xml << in.rdbuf();
+  const std::string text = xml.str();
+  CHECK(Contains(text, "tests=\"2\" failures=\"1\""));
+  CHECK(Contains(text, "<testcase classname=\"odoo-prober.plant\" name=\"login\""));
+  CHECK(Contains(text, "<testcase classname=\"odoo-prober.plant\" name=\"invoice_validation\""));
+  CHECK(Contains(text, "<failure type=\"http\" message=\"step post: http: HTTP 503"));
+  std::ifstream jf(results);
+  json all = json::parse(jf);
+  REQUIRE(all.size() == 2);
+  for (const auto& j : all) {
+    auto back = results::FromJson(j);
+    REQUIRE(back.ok());
+    CHECK(results::ToJson(*back) == j);
+  }
+}
+
+TEST_CASE("sweep neutralises probe records left behind", "[journeys]") {
+  RunningEmulator emu = Emulator("18.0");
+  TempDir dir;
+  // A journey that creates tagged records and does not register them for cleanup.
+  dir.Write("journeys/leaky.yaml", R"(name: leaky
+steps:
+  - name: authenticate
+    authenticate: {}
+  - name: order
+    call: {model: sale.order, method: create, args: [{partner_id: 10, client_order_ref: "${run.tag}"}]}
+    save: {order_id: $}
+  - name: confirm
+    call: {model: sale.order, method: action_confirm, args: [["${var.order_id}"]]}
+  - name: invoice
+    call: {model: account.move, method: create, args: [{move_type: out_invoice, partner_id: 10, ref: "${run.tag}", invoice_line_ids: [[0, 0, {product_id: 5, price_unit: 10}]]}]}
+    save: {invoice_id: $}
+  - name: post
+    call: {model: account.move, method: action_post, args: [["${var.invoice_id}"]]}
+)");
+  Setup s;
+  s.extra = "journey_dirs: [journeys]\n";
+  s.journeys = "journeys:\n  - name: leaky\n";
+  const auto path = WriteConfig(dir, emu, s);
+  REQUIRE(Prober({"once", path}).exit_code == 0);
+  REQUIRE(emu.emulator().OpenRecordsTagged("probe-").size() == 2);
+  auto dry = Prober({"sweep", path, "--older-than", "0s", "--dry-run"});
+  CHECK(dry.exit_code == 0);
+  CHECK(Contains(dry.out, "sale.order"));
+  CHECK(Contains(dry.out, "would be neutralised"));
+  CHECK(emu.emulator().OpenRecordsTagged("probe-").size() == 2);
+  // Records younger than the age are left alone.
+  auto young = Prober({"sweep", path, "--older-than", "1h"});
+  CHECK(young.exit_code == 0);
+  CHECK(emu.emulator().OpenRecordsTagged("probe-").size() == 2);
+  auto swept = Prober({"sweep", path, "--older-than", "0s"});
+  INFO(swept.out << swept.err);
+  CHECK(swept.exit_code == 0);
+  CHECK(emu.emulator().OpenRecordsTagged("probe-") == json::array());
+}
+
+}  // namespace
+}  // namespace odoo_prober
