@@ -213,6 +213,26 @@ TEST_CASE("JUnit and JSON files", "[journeys]") {
   }
 }
 
+TEST_CASE("live progress on a terminal, plain lines otherwise", "[journeys]") {
+  RunningEmulator emu = Emulator("17.0");
+  TempDir dir;
+  Setup s;
+  s.journeys = "journeys:\n  - name: login\n  - name: invoice_validation\n";
+  const auto path = WriteConfig(dir, emu, s);
+  // Not a terminal: one plain line per finished journey on stderr, the table on stdout.
+  auto plain = Prober({"once", path});
+  CHECK(plain.exit_code == 0);
+  CHECK_FALSE(Contains(plain.err, "\x1b["));
+  CHECK(Contains(plain.err, "ok login on plant in "));
+  CHECK(Contains(plain.out, "JOURNEY"));
+  // A terminal (script(1) gives the prober a pseudo-terminal): lines redrawn in place.
+  auto tty = testing::RunProcess({"/usr/bin/script", "-qec", std::string(ODOO_PROBER_BIN) + " once " + path, "/dev/null"});
+  CHECK(tty.exit_code == 0);
+  CHECK(Contains(tty.out, "\x1b[2A"));  // cursor back up over the two journey lines
+  CHECK(Contains(tty.out, "running"));
+  CHECK(Contains(tty.out, "invoice_validation on plant"));
+}
+
 TEST_CASE("sweep neutralises probe records left behind", "[journeys]") {
   RunningEmulator emu = Emulator("18.0");
   TempDir dir;
