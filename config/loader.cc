@@ -450,7 +450,7 @@ class Loader {
     auto m = Map(node, field,
                  {"name", "url", "database", "protocol", "login", "password_env", "password_file",
                   "api_key_env", "api_key_file", "timeout", "connect_timeout", "max_response_bytes",
-                  "tls", "labels"});
+                  "tls", "labels", "company_id", "params"});
     if (!m) return;
     auto& e = *m;
     TargetConfig t;

@@ -44,8 +44,10 @@ std::string WriteConfig(const TempDir& dir, RunningEmulator& emu, const Setup& s
   dir.Write("secret", "admin\n");
   dir.Write("key", std::string(kKey) + "\n");
   std::ostringstream y;
-  y << "version: 1\ntargets:\n  - name: plant\n    url: " << emu.https_url() << "\n    database: probe\n"
-    << "    protocol: " << s.protocol << "\n    login: admin\n    password_file: secret\n    api_key_file: key\n"
+  y << "version: 1\ntargets:\n  - name: plant\n    url: " << emu.https_url()
+    << "\n    database: probe\n"
+    << "    protocol: " << s.protocol
+    << "\n    login: admin\n    password_file: secret\n    api_key_file: key\n"
     << "    timeout: " << s.timeout << "\n    tls: {ca_file: " << emu.pki().ca_cert << "}\n"
     << "    labels: {region: eu-west, plant: lyon}\n"
     << s.extra << s.journeys;
@@ -179,7 +181,9 @@ steps:
   s.journeys = "journeys:\n  - name: vendor_check\n";
   auto missing = Prober({"validate", WriteConfig(dir, emu, s)});
   CHECK(missing.exit_code == 2);
-  CHECK(Contains(missing.err, "prober.yaml:15:11: journeys[0].params.vendor_ref: journey vendor_check requires parameter 'vendor_ref'"));
+  CHECK(Contains(missing.err,
+                 "prober.yaml:15:11: journeys[0].params.vendor_ref: journey vendor_check requires "
+                 "parameter 'vendor_ref'"));
 }
 
 TEST_CASE("JUnit and JSON files", "[journeys]") {
@@ -213,6 +217,45 @@ TEST_CASE("JUnit and JSON files", "[journeys]") {
   }
 }
 
+TEST_CASE("parameters: journey defaults < journeys[] < plant < target; the probe company",
+          "[journeys]") {
+  RunningEmulator emu = Emulator("17.0");
+  TempDir dir;
+  Setup s;
+  // The journeys[] entry asks for an unknown customer; the plant fixes it; a target override
+  // would win over both.
+  s.extra = "plants:\n  lyon: {params: {customer_ref: AZURE}}\n";
+  s.journeys =
+      "journeys:\n  - name: sales_order_confirmation\n    params: {customer_ref: NOBODY, quantity: "
+      "1}\n";
+  auto r = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  s.extra = "plants:\n  lyon: {params: {customer_ref: NOBODY}}\n";
+  s.journeys = "journeys:\n  - name: sales_order_confirmation\n";
+  auto failed = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
+  CHECK(failed.exit_code == 1);
+  CHECK(Lines(failed.out).at(0)["failed_step"] == "find_customer");
+  // A probe company the user may not use: every call carries allowed_company_ids, and Odoo refuses.
+  s.extra = "";
+  s.journeys = "journeys:\n  - name: login\n";
+  std::string text = [&] {
+    std::ifstream in(WriteConfig(dir, emu, s));
+    std::stringstream t;
+    t << in.rdbuf();
+    return t.str();
+  }();
+  text.replace(text.find("    labels:"), 0, "    company_id: 99\n");
+  auto refused = Prober({"once", dir.Write("company.yaml", text), "--output", "json"});
+  INFO(refused.err);
+  CHECK(refused.exit_code == 1);
+  const json line = Lines(refused.out).at(0);
+  CHECK(line["failed_step"] == "read_user");
+  CHECK(line["steps"][1]["odoo_error"] == "odoo.exceptions.AccessError");
+  text.replace(text.find("company_id: 99"), 14, "company_id: 2");
+  CHECK(Prober({"once", dir.Write("company2.yaml", text)}).exit_code == 0);
+}
+
 TEST_CASE("live progress on a terminal, plain lines otherwise", "[journeys]") {
   RunningEmulator emu = Emulator("17.0");
   TempDir dir;
@@ -226,7 +269,8 @@ TEST_CASE("live progress on a terminal, plain lines otherwise", "[journeys]") {
   CHECK(Contains(plain.err, "ok login on plant in "));
   CHECK(Contains(plain.out, "JOURNEY"));
   // A terminal (script(1) gives the prober a pseudo-terminal): lines redrawn in place.
-  auto tty = testing::RunProcess({"/usr/bin/script", "-qec", std::string(ODOO_PROBER_BIN) + " once " + path, "/dev/null"});
+  auto tty = testing::RunProcess(
+      {"/usr/bin/script", "-qec", std::string(ODOO_PROBER_BIN) + " once " + path, "/dev/null"});
   CHECK(tty.exit_code == 0);
   CHECK(Contains(tty.out, "\x1b[2A"));  // cursor back up over the two journey lines
   CHECK(Contains(tty.out, "running"));
