@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
+#include "tests/runners/prober_process.h"
 #include "tests/support/support.h"
 
 namespace odoo_prober {
@@ -16,9 +17,7 @@ using testing::TempDir;
 constexpr const char* kPlanted = "pw-planted-7f3a9c51";
 
 ProcessResult Prober(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {ODOO_PROBER_BIN};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return testing::RunProcess(argv, {{"PLANTED_ENV_PW", kPlanted}});
+  return testing::RunProber(args, {{"PLANTED_ENV_PW", kPlanted}});
 }
 
 // A config with one target per entry of `targets` (name -> url), the secret in a file.
@@ -37,15 +36,6 @@ std::string WriteConfig(const TempDir& dir, const RunningEmulator& emu,
   }
   y << "journeys:\n  - name: login\n";
   return dir.Write("prober.yaml", y.str());
-}
-
-std::vector<json> JsonLines(const std::string& out) {
-  std::vector<json> lines;
-  std::istringstream in(out);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(json::parse(line));
-  }
-  return lines;
 }
 
 TEST_CASE("version, help and usage errors", "[cli]") {
@@ -108,7 +98,7 @@ TEST_CASE("once: the login journey end to end over HTTPS", "[cli]") {
   SECTION("json lines") {
     auto r = Prober({"once", path, "--output", "json"});
     CHECK(r.exit_code == 0);
-    auto lines = JsonLines(r.out);
+    auto lines = testing::JsonLines(r.out);
     REQUIRE(lines.size() == 1);
     CHECK(lines[0]["outcome"] == "ok");
     CHECK(lines[0]["journey"] == "login");
@@ -128,7 +118,7 @@ TEST_CASE("once: exit 1 when a journey fails, with the reason", "[cli]") {
     const auto path = WriteConfig(dir, emu, {{"lyon", emu.https_url()}}, "web", "not-the-password");
     auto r = Prober({"once", path, "--output", "json"});
     CHECK(r.exit_code == 1);
-    auto lines = JsonLines(r.out);
+    auto lines = testing::JsonLines(r.out);
     REQUIRE(lines.size() == 1);
     CHECK(lines[0]["outcome"] == "auth");
     CHECK(lines[0]["failed_step"] == "authenticate");
@@ -139,7 +129,7 @@ TEST_CASE("once: exit 1 when a journey fails, with the reason", "[cli]") {
     const auto path = WriteConfig(dir, emu, {{"good", emu.https_url()}, {"down", down}});
     auto r = Prober({"once", path, "--output", "json"});
     CHECK(r.exit_code == 1);
-    auto lines = JsonLines(r.out);
+    auto lines = testing::JsonLines(r.out);
     REQUIRE(lines.size() == 2);
     std::map<std::string, std::string> outcome;  // journeys run concurrently: any order
     for (const auto& l : lines) outcome[l["target"]] = l["outcome"];
@@ -154,7 +144,7 @@ TEST_CASE("once: exit 1 when a journey fails, with the reason", "[cli]") {
     const auto path = WriteConfig(dir, emu, {{"rogue", emu.untrusted_https_url()}});
     auto r = Prober({"once", path, "--output", "json"});
     CHECK(r.exit_code == 1);
-    CHECK(JsonLines(r.out).at(0)["outcome"] == "tls");
+    CHECK(testing::JsonLines(r.out).at(0)["outcome"] == "tls");
   }
 }
 

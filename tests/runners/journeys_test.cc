@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "results/journey_result.h"
+#include "tests/runners/prober_process.h"
 #include "tests/support/support.h"
 
 namespace odoo_prober {
@@ -19,11 +20,7 @@ using testing::TempDir;
 
 constexpr const char* kKey = "test-api-key-0b1c";
 
-ProcessResult Prober(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {ODOO_PROBER_BIN};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return testing::RunProcess(argv);
-}
+ProcessResult Prober(const std::vector<std::string>& args) { return testing::RunProber(args); }
 
 struct Setup {
   std::string protocol = "jsonrpc";
@@ -54,15 +51,6 @@ std::string WriteConfig(const TempDir& dir, RunningEmulator& emu, const Setup& s
   return dir.Write("prober.yaml", y.str());
 }
 
-std::vector<json> Lines(const std::string& out) {
-  std::vector<json> lines;
-  std::istringstream in(out);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(json::parse(line));
-  }
-  return lines;
-}
-
 RunningEmulator Emulator(const std::string& version) {
   emulator::EmulatorOptions o = testing::Personality(version);
   o.api_key = kKey;
@@ -85,7 +73,7 @@ TEST_CASE("all five journeys pass on every personality and protocol, and clean u
   auto r = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  auto lines = Lines(r.out);
+  auto lines = testing::JsonLines(r.out);
   REQUIRE(lines.size() == 6);
   for (const auto& l : lines) {
     INFO(l.dump());
@@ -109,7 +97,7 @@ TEST_CASE("a failing step still cleans up and names the step and reason", "[jour
   s.journeys = "journeys:\n  - name: sales_order_confirmation\n";
   auto r = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
   CHECK(r.exit_code == 1);
-  auto lines = Lines(r.out);
+  auto lines = testing::JsonLines(r.out);
   REQUIRE(lines.size() == 1);
   CHECK(lines[0]["outcome"] == "odoo_error");
   CHECK(lines[0]["failed_step"] == "confirm");
@@ -131,7 +119,7 @@ TEST_CASE("a hang in step 3 is a timeout of step 3, on time", "[journeys]") {
   s.journeys = "journeys:\n  - name: sales_order_confirmation\n";
   auto r = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
   CHECK(r.exit_code == 1);
-  auto lines = Lines(r.out);
+  auto lines = testing::JsonLines(r.out);
   REQUIRE(lines.size() == 1);
   CHECK(lines[0]["outcome"] == "timeout");
   CHECK(lines[0]["failed_step"] == "find_product");
@@ -173,7 +161,7 @@ steps:
   auto r = Prober({"once", path, "--output", "json"});
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(Lines(r.out).at(0)["outcome"] == "ok");
+  CHECK(testing::JsonLines(r.out).at(0)["outcome"] == "ok");
   auto listed = Prober({"journeys", path});
   CHECK(Contains(listed.out, "vendor_check"));
   CHECK(Contains(listed.out, "vendor_ref (string) required"));
@@ -235,7 +223,7 @@ TEST_CASE("parameters: journey defaults < journeys[] < plant < target; the probe
   s.journeys = "journeys:\n  - name: sales_order_confirmation\n";
   auto failed = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
   CHECK(failed.exit_code == 1);
-  CHECK(Lines(failed.out).at(0)["failed_step"] == "find_customer");
+  CHECK(testing::JsonLines(failed.out).at(0)["failed_step"] == "find_customer");
   // A probe company the user may not use: every call carries allowed_company_ids, and Odoo refuses.
   s.extra = "";
   s.journeys = "journeys:\n  - name: login\n";
@@ -249,7 +237,7 @@ TEST_CASE("parameters: journey defaults < journeys[] < plant < target; the probe
   auto refused = Prober({"once", dir.Write("company.yaml", text), "--output", "json"});
   INFO(refused.err);
   CHECK(refused.exit_code == 1);
-  const json line = Lines(refused.out).at(0);
+  const json line = testing::JsonLines(refused.out).at(0);
   CHECK(line["failed_step"] == "read_user");
   CHECK(line["steps"][1]["odoo_error"] == "odoo.exceptions.AccessError");
   text.replace(text.find("company_id: 99"), 14, "company_id: 2");

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 extern char** environ;
@@ -46,6 +47,30 @@ std::string TempDir::Write(const std::string& name, const std::string& content, 
   return p;
 }
 
+namespace {
+
+// argv and environ for execve: this process's environment with `env` on top. The vectors of
+// pointers point into `strings`, which must outlive them.
+struct ExecArgs {
+  std::vector<std::string> strings;
+  std::vector<char*> argv, envp;
+  ExecArgs(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+    for (char** e = environ; *e; ++e) {
+      std::string kv = *e;
+      if (!env.count(kv.substr(0, kv.find('=')))) strings.push_back(kv);
+    }
+    for (const auto& [k, v] : env) strings.push_back(k + "=" + v);
+    const size_t env_count = strings.size();
+    strings.insert(strings.end(), args.begin(), args.end());
+    for (size_t i = env_count; i < strings.size(); ++i) argv.push_back(strings[i].data());
+    argv.push_back(nullptr);
+    for (size_t i = 0; i < env_count; ++i) envp.push_back(strings[i].data());
+    envp.push_back(nullptr);
+  }
+};
+
+}  // namespace
+
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env,
                          std::chrono::seconds deadline) {
@@ -53,17 +78,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    if (!env.count(kv.substr(0, kv.find('=')))) env_strings.push_back(kv);
-  }
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> cargv, cenv;
-  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  for (const auto& e : env_strings) cenv.push_back(const_cast<char*>(e.c_str()));
-  cenv.push_back(nullptr);
+  ExecArgs exec(argv, env);
 
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
@@ -72,7 +87,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
     ::dup2(devnull, 0);
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
-    ::execve(cargv[0], cargv.data(), cenv.data());
+    ::execve(exec.argv[0], exec.argv.data(), exec.envp.data());
     ::_exit(127);
   }
   ::close(out_pipe[1]);
@@ -116,21 +131,14 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
                                      const std::map<std::string, std::string>& env) {
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e) env_strings.push_back(*e);
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> cargv, cenv;
-  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  for (const auto& e : env_strings) cenv.push_back(const_cast<char*>(e.c_str()));
-  cenv.push_back(nullptr);
+  ExecArgs exec(argv, env);
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     int devnull = ::open("/dev/null", O_RDONLY);
     ::dup2(devnull, 0);
     ::dup2(out[1], 1);
-    ::execve(cargv[0], cargv.data(), cenv.data());
+    ::execve(exec.argv[0], exec.argv.data(), exec.envp.data());
     ::_exit(127);
   }
   ::close(out[1]);
@@ -239,6 +247,15 @@ emulator::Faults SlowMethod(const std::string& key, std::chrono::milliseconds de
   emulator::Faults f;
   f.method_latency[key] = {delay, delay};
   return f;
+}
+
+std::vector<nlohmann::json> JsonLines(const std::string& text) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
+  }
+  return lines;
 }
 
 uint16_t UnusedPort() {
