@@ -277,7 +277,8 @@ int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err) {
   std::vector<results::JourneyResult> results;
   bool all_ok = true;
   for (auto& r : done) {
-    all_ok = all_ok && r->ok();
+    // A journey that could not clean up did harm: it counts as a failure of the run.
+    all_ok = all_ok && r->ok() && r->CleanedUp();
     results.push_back(std::move(*r));
   }
   if (options.output == OnceOptions::Output::kTable) out << results::FormatTable(results);

@@ -51,7 +51,7 @@ std::string ToJUnit(const std::vector<results::JourneyResult>& results,
   int failures = 0;
   int64_t total_us = 0;
   for (const auto& r : results) {
-    failures += r.ok() ? 0 : 1;
+    failures += r.ok() && r.CleanedUp() ? 0 : 1;
     total_us += r.duration_us;
   }
   std::time_t t = std::chrono::system_clock::to_time_t(when);
@@ -69,6 +69,15 @@ std::string ToJUnit(const std::vector<results::JourneyResult>& results,
   for (const auto& r : results) {
     x << "    <testcase classname=\"odoo-prober." << Xml(r.target) << "\" name=\"" << Xml(r.journey)
       << "\" time=\"" << Secs(r.duration_us) << "\">\n";
+    if (r.ok() && !r.CleanedUp()) {
+      std::string detail;
+      for (const auto& rec : r.records) {
+        if (rec.status != "ok")
+          detail += rec.model + " " + std::to_string(rec.id) + ": " + rec.detail + "\n";
+      }
+      x << "      <failure type=\"cleanup\" message=\"" << Xml("cleanup failed: " + detail) << "\">"
+        << Xml(detail) << "</failure>\n";
+    }
     if (!r.ok()) {
       x << "      <failure type=\"" << prober::OutcomeName(r.outcome) << "\" message=\""
         << Xml("step " + r.failed_step + ": " + std::string(prober::OutcomeName(r.outcome)) + ": " +

@@ -20,7 +20,7 @@ namespace {
 constexpr const char* kExitCodes =
     "Exit codes:\n"
     "  0  every journey succeeded\n"
-    "  1  at least one journey failed\n"
+    "  1  at least one journey failed (or could not clean up)\n"
     "  2  usage or configuration error\n"
     "  3  internal error";
 

@@ -108,6 +108,34 @@ TEST_CASE("a failing step still cleans up and names the step and reason", "[jour
   CHECK(emu.emulator().OpenRecordsTagged("probe-") == json::array());
 }
 
+TEST_CASE("a cleanup that fails is reported, fails the run, and sweep finishes it", "[journeys]") {
+  RunningEmulator emu = Emulator("17.0");
+  emulator::Faults f;
+  f.rules.push_back({"sale.order.action_cancel", emulator::FaultKind::kOdooError, 1.0});
+  emu.emulator().SetFaults(f);
+  TempDir dir;
+  Setup s;
+  s.journeys = "journeys:\n  - name: sales_order_confirmation\n";
+  const auto path = WriteConfig(dir, emu, s);
+  const std::string junit = dir.path() + "/junit.xml";
+  auto r = Prober({"once", path, "--output", "json", "--junit", junit});
+  CHECK(r.exit_code == 1);
+  auto lines = testing::JsonLines(r.out);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0]["outcome"] == "ok");
+  REQUIRE(lines[0]["records"].size() == 1);
+  CHECK(lines[0]["records"][0]["cleanup"] == "failed");
+  CHECK(Contains(lines[0]["records"][0]["detail"], "cancel"));
+  std::ifstream in(junit);
+  std::stringstream xml;
+  xml << in.rdbuf();
+  CHECK(Contains(xml.str(), "<failure type=\"cleanup\""));
+  REQUIRE(emu.emulator().OpenRecordsTagged("probe-").size() == 1);
+  emu.emulator().SetFaults({});
+  CHECK(Prober({"sweep", path, "--older-than", "0s"}).exit_code == 0);
+  CHECK(emu.emulator().OpenRecordsTagged("probe-") == json::array());
+}
+
 TEST_CASE("a hang in step 3 is a timeout of step 3, on time", "[journeys]") {
   RunningEmulator emu = Emulator("18.0");
   emulator::Faults f;
