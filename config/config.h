@@ -15,7 +15,9 @@
 //   journeys: [{name, targets: [target names]; all targets when omitted, params: {...}}]
 //   journey_dirs: [folders of user journeys]
 //   plants: {<plant label>: {params: {...}}}
-//   concurrency: 4
+//   concurrency: 4, per_target_concurrency: 2
+//   targets[].maintenance: [{days: [sat, sun], from: "22:00", to: "02:00", time_zone:
+//   Europe/Brussels}] journeys[].interval: 60s
 //
 // Thread-safety: a loaded ProberConfig is immutable and may be shared between threads.
 // Extending: a new field is a member here with a default and a comment, a key in the loader's
@@ -24,6 +26,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -31,6 +34,7 @@
 
 #include "prober/odoo_client.h"
 #include "prober/status.h"
+#include "prober/time_zone.h"
 
 namespace odoo_prober::config {
 
@@ -49,6 +53,16 @@ struct Labels {
   std::string env;     // e.g. "prod", "staging"
 };
 
+// A weekly window during which a target is not probed (its pairs report "in maintenance").
+struct MaintenanceWindow {
+  uint8_t days = 0x7f;  // bit 0 = Sunday ... bit 6 = Saturday
+  int from_minute = 0;  // local time of day; a window with from > to runs past midnight
+  int to_minute = 0;
+  std::shared_ptr<const prober::TimeZone> zone;
+  // Whether `when` falls in the window.
+  bool Contains(std::chrono::system_clock::time_point when) const;
+};
+
 struct TargetConfig {
   // Unique, metric-label-safe name ([A-Za-z0-9_.-]).
   std::string name;
@@ -59,6 +73,7 @@ struct TargetConfig {
   int company_id = 0;
   // Journey parameters for this target (they override the journey's and the plant's).
   nlohmann::json params = nlohmann::json::object();
+  std::vector<MaintenanceWindow> maintenance;
   SourcePos pos;
 };
 
@@ -69,6 +84,8 @@ struct JourneySelection {
   std::vector<std::string> targets;
   // Parameters for this journey (override the journey's defaults).
   nlohmann::json params = nlohmann::json::object();
+  // How often `run` starts this journey on each of its targets.
+  std::chrono::milliseconds interval{60000};
   SourcePos pos;
 };
 
@@ -82,8 +99,10 @@ struct ProberConfig {
   std::vector<std::string> journey_dirs;
   // Journey parameters per plant label (override the journeys[] entry, overridden by targets).
   std::map<std::string, nlohmann::json> plant_params;
-  // How many journeys `once` runs at the same time.
+  // How many journeys run at the same time (the worker pool of `once` and `run`).
   int concurrency = 4;
+  // At most this many journeys at once on one target (do no harm to the ERP).
+  int per_target_concurrency = 2;
   // Not errors, but worth a line in the log (insecure TLS, plain HTTP with a password, ...).
   std::vector<std::string> warnings;
 

@@ -25,6 +25,17 @@ std::string ConfigError::ToString() const {
   return pos.ToString() + ": " + (field.empty() ? "" : field + ": ") + message;
 }
 
+bool MaintenanceWindow::Contains(std::chrono::system_clock::time_point when) const {
+  const auto local = zone ? zone->LocalAt(when) : prober::TimeZone::Utc().LocalAt(when);
+  auto on = [&](int weekday) { return (days >> ((weekday + 7) % 7)) & 1; };
+  if (from_minute <= to_minute) {
+    return on(local.weekday) && local.minute_of_day >= from_minute &&
+           local.minute_of_day < to_minute;
+  }
+  return (on(local.weekday) && local.minute_of_day >= from_minute) ||
+         (on(local.weekday - 1) && local.minute_of_day < to_minute);
+}
+
 const TargetConfig* ProberConfig::FindTarget(const std::string& name) const {
   for (const auto& t : targets) {
     if (t.name == name) return &t;
@@ -349,9 +360,9 @@ class Loader {
       Error(YAML::Mark(), "", "the file is empty; start from config/examples/prober.yaml");
       return;
     }
-    auto top = Map(
-        root, "",
-        {"version", "defaults", "targets", "journeys", "journey_dirs", "plants", "concurrency"});
+    auto top = Map(root, "",
+                   {"version", "defaults", "targets", "journeys", "journey_dirs", "plants",
+                    "concurrency", "per_target_concurrency"});
     if (!top) return;
     auto& e = *top;
 
@@ -433,13 +444,16 @@ class Loader {
         }
       }
     }
-    if (auto it = e.find("concurrency"); it != e.end()) {
-      const YAML::Node& v = it->second.value;
-      const auto n = v.IsScalar() ? YamlToJson(v) : nlohmann::json();
-      if (!n.is_number_integer() || n.get<int>() < 1 || n.get<int>() > 256) {
-        Error(v.Mark(), "concurrency", "must be an integer from 1 to 256");
-      } else {
-        cfg.concurrency = n.get<int>();
+    for (const auto& [key, target] : {std::pair<const char*, int*>{"concurrency", &cfg.concurrency},
+                                      {"per_target_concurrency", &cfg.per_target_concurrency}}) {
+      if (auto it = e.find(key); it != e.end()) {
+        const YAML::Node& v = it->second.value;
+        const auto n = v.IsScalar() ? YamlToJson(v) : nlohmann::json();
+        if (!n.is_number_integer() || n.get<int>() < 1 || n.get<int>() > 256) {
+          Error(v.Mark(), key, "must be an integer from 1 to 256");
+        } else {
+          *target = n.get<int>();
+        }
       }
     }
   }
@@ -450,7 +464,7 @@ class Loader {
     auto m = Map(node, field,
                  {"name", "url", "database", "protocol", "login", "password_env", "password_file",
                   "api_key_env", "api_key_file", "timeout", "connect_timeout", "max_response_bytes",
-                  "tls", "labels", "company_id", "params"});
+                  "tls", "labels", "company_id", "params", "maintenance"});
     if (!m) return;
     auto& e = *m;
     TargetConfig t;
@@ -554,6 +568,9 @@ class Loader {
         t.params = YamlToJson(it->second.value);
       }
     }
+    if (auto it = e.find("maintenance"); it != e.end()) {
+      LoadMaintenance(it->second.value, field + ".maintenance", t);
+    }
     if (auto it = e.find("labels"); it != e.end()) {
       if (auto l = Map(it->second.value, field + ".labels", {"region", "plant", "env"})) {
         auto label = [&](const char* key, std::string& out) {
@@ -576,6 +593,66 @@ class Loader {
     }
     ReportMissing(node);
     cfg.targets.push_back(std::move(t));
+  }
+
+  void LoadMaintenance(const YAML::Node& list, const std::string& field, TargetConfig& t) {
+    if (!list.IsSequence()) {
+      Error(list.Mark(), field,
+            "must be a list of windows, e.g. [{days: [sat, sun], from: \"22:00\", to: \"06:00\", "
+            "time_zone: Europe/Brussels}]");
+      return;
+    }
+    static const std::vector<std::string> kDays = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string sub = field + "[" + std::to_string(i) + "]";
+      auto m = Map(list[i], sub, {"days", "from", "to", "time_zone"});
+      if (!m) continue;
+      MaintenanceWindow w;
+      if (auto d = m->find("days"); d != m->end()) {
+        w.days = 0;
+        const YAML::Node& days = d->second.value;
+        for (size_t k = 0; days.IsSequence() && k < days.size(); ++k) {
+          auto pos = std::find(kDays.begin(), kDays.end(), days[k].Scalar());
+          if (pos == kDays.end()) {
+            Error(days[k].Mark(), sub + ".days",
+                  "unknown day '" + days[k].Scalar() + "'; use mon, tue, wed, thu, fri, sat, sun");
+          } else {
+            w.days |= static_cast<uint8_t>(1u << (pos - kDays.begin()));
+          }
+        }
+        if (!days.IsSequence())
+          Error(days.Mark(), sub + ".days", "must be a list such as [sat, sun]");
+      }
+      auto minute = [&](const char* key, int& out) {
+        auto it = m->find(key);
+        if (it == m->end()) {
+          Error(list[i].Mark(), sub + "." + key, "is required, as HH:MM local time");
+          return;
+        }
+        const std::string v = it->second.value.Scalar();
+        int h = -1, mi = -1;
+        if (std::sscanf(v.c_str(), "%2d:%2d", &h, &mi) != 2 || v.size() != 5 || h < 0 || h > 24 ||
+            mi < 0 || mi > 59 || (h == 24 && mi != 0)) {
+          Error(it->second.value.Mark(), sub + "." + key,
+                "must be a time of day as HH:MM, e.g. 22:00");
+          return;
+        }
+        out = h * 60 + mi;
+      };
+      minute("from", w.from_minute);
+      minute("to", w.to_minute);
+      const std::string zone = m->count("time_zone") ? m->at("time_zone").value.Scalar() : "UTC";
+      auto tz = prober::TimeZone::Load(zone);
+      if (!tz.ok()) {
+        Error(m->count("time_zone") ? m->at("time_zone").value.Mark() : list[i].Mark(),
+              sub + ".time_zone", tz.status().message());
+      } else {
+        w.zone = std::make_shared<const prober::TimeZone>(std::move(*tz));
+      }
+      if (w.from_minute == w.to_minute)
+        Error(list[i].Mark(), sub, "from and to are the same time; the window would be empty");
+      t.maintenance.push_back(std::move(w));
+    }
   }
 
   void LoadTls(const YAML::Node& node, const std::string& field, prober::ClientOptions& c) {
@@ -604,7 +681,7 @@ class Loader {
   }
 
   void LoadJourney(const YAML::Node& node, const std::string& field, ProberConfig& cfg) {
-    auto m = Map(node, field, {"name", "targets", "params"});
+    auto m = Map(node, field, {"name", "targets", "params", "interval"});
     if (!m) return;
     auto& e = *m;
     JourneySelection j;
@@ -643,6 +720,15 @@ class Loader {
         Error(it->second.value.Mark(), field + ".params", "must be a mapping of parameter: value");
       } else {
         j.params = YamlToJson(it->second.value);
+      }
+    }
+    if (auto it = e.find("interval"); it != e.end()) {
+      const YAML::Node& v = it->second.value;
+      auto d = v.IsScalar() ? ParseDuration(v.Scalar()) : std::nullopt;
+      if (!d || *d < std::chrono::seconds(1) || *d > std::chrono::hours(24)) {
+        Error(v.Mark(), field + ".interval", "must be a duration from 1s to 24h, e.g. 60s or 5m");
+      } else {
+        j.interval = *d;
       }
     }
     ReportMissing(node);

@@ -111,6 +111,14 @@ std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg,
     for (auto& e : scenarios::CheckParams(*j, sel.params, sel.pos, field + ".params")) {
       if (e.message.find("requires parameter") == std::string::npos) errors.push_back(e);
     }
+    if (j->timeout > sel.interval) {
+      errors.push_back({sel.pos, field + ".interval",
+                        "journey " + j->name + " may take up to " +
+                            std::to_string(j->timeout.count() / 1000) +
+                            "s (its timeout), longer than its interval of " +
+                            std::to_string(sel.interval.count() / 1000) +
+                            "s; runs would overlap: raise the interval"});
+    }
     for (const auto& t : cfg.targets) {
       if (!sel.targets.empty() &&
           std::find(sel.targets.begin(), sel.targets.end(), t.name) == sel.targets.end())

@@ -4,7 +4,7 @@
 // A journey file:
 //   name: sales_order_confirmation
 //   description: ...
-//   timeout: 60s                       # the whole run, cleanup excluded
+//   timeout: 45s                       # the whole run, cleanup excluded (default 45s)
 //   params:
 //     customer_ref: {default: DECO, description: ...}
 //     quantity: {default: 2, type: number}
@@ -110,7 +110,7 @@ struct Journey {
   std::string description;
   std::string file;  // where it was loaded from ("<built-in>/x.yaml" for shipped ones)
   bool builtin = false;
-  std::chrono::milliseconds timeout{120000};
+  std::chrono::milliseconds timeout{45000};  // no longer than the default interval (60s)
   std::vector<Param> params;
   Steps steps;
 

@@ -1,0 +1,79 @@
+#include "runners/scheduler.h"
+
+#include <algorithm>
+#include <functional>
+#include <random>
+
+namespace odoo_prober::runners {
+
+Scheduler::Scheduler(std::vector<SchedulePair> pairs, ScheduleOptions options, Mono start)
+    : pairs_(std::move(pairs)), options_(std::move(options)), states_(pairs_.size()) {
+  // The instance's jitter: the same instance restarts with the same phase; two instances differ.
+  std::mt19937_64 rng(options_.seed ^ std::hash<std::string>{}(options_.instance));
+  const size_t n = std::max<size_t>(1, pairs_.size());
+  for (size_t i = 0; i < pairs_.size(); ++i) {
+    const auto interval = pairs_[i].interval;
+    const auto spread = interval * static_cast<int64_t>(i) / static_cast<int64_t>(n);
+    const int64_t max_jitter = static_cast<int64_t>(interval.count() * options_.jitter_fraction);
+    const auto jitter = std::chrono::milliseconds(
+        max_jitter > 0 ? std::uniform_int_distribution<int64_t>(0, max_jitter)(rng) : 0);
+    states_[i].next = start + (spread + jitter) % interval;
+  }
+}
+
+std::vector<size_t> Scheduler::Due(Mono now, Wall wall) {
+  std::vector<size_t> start;
+  for (size_t i = 0; i < pairs_.size(); ++i) {
+    PairState& s = states_[i];
+    if (now < s.next) continue;
+    const auto interval = pairs_[i].interval;
+    auto advance = [&] {  // to the first tick after now
+      const auto behind = (now - s.next) / interval + 1;
+      s.next += interval * behind;
+      return behind;
+    };
+    const bool maintenance =
+        std::any_of(pairs_[i].maintenance.begin(), pairs_[i].maintenance.end(),
+                    [&](const config::MaintenanceWindow& w) { return w.Contains(wall); });
+    s.in_maintenance = maintenance;
+    if (maintenance) {
+      advance();  // not run, and not a skip: the target is expected to be down
+      continue;
+    }
+    if (s.running) {
+      s.skipped += advance();
+      continue;
+    }
+    if (busy_ >= options_.workers ||
+        busy_per_target_[pairs_[i].target] >= options_.per_target_cap) {
+      continue;  // wait for a slot; the tick stays due
+    }
+    s.last_lag = std::chrono::duration_cast<std::chrono::milliseconds>(now - s.next);
+    const auto behind = advance();
+    s.skipped += behind - 1;  // ticks missed entirely while waiting for a slot
+    s.running = true;
+    ++s.runs;
+    ++busy_;
+    ++busy_per_target_[pairs_[i].target];
+    start.push_back(i);
+  }
+  return start;
+}
+
+void Scheduler::Finished(size_t i) {
+  PairState& s = states_.at(i);
+  if (!s.running) return;
+  s.running = false;
+  --busy_;
+  --busy_per_target_[pairs_[i].target];
+}
+
+Scheduler::Mono Scheduler::NextWakeup(Mono now) const {
+  Mono next = Mono::max();
+  for (const auto& s : states_) {
+    if (s.next > now) next = std::min(next, s.next);
+  }
+  return next;
+}
+
+}  // namespace odoo_prober::runners
