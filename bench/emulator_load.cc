@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   OdooEmulator emulator(options);
   ServerOptions server_options;
   server_options.threads = threads;
-  auto server = EmulatorServer::Start(server_options, emulator);
+  auto server = StartServer(server_options, emulator);
   if (!server.ok()) {
     std::cerr << server.status().message() << "\n";
     return 1;

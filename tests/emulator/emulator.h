@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "runners/http_server.h"
 #include "tests/emulator/faults.h"
 
 namespace odoo_prober::emulator {
@@ -42,33 +43,8 @@ struct EmulatorOptions {
   std::string api_key;
 };
 
-struct HttpRequest {
-  std::string method;  // "POST", "GET"
-  std::string path;    // "/jsonrpc", without the query
-  std::string content_type;
-  std::string query;          // after '?', undecoded
-  std::string cookie;         // the Cookie header
-  std::string authorization;  // the Authorization header (JSON-2 bearer keys)
-  std::string database;       // the X-Odoo-Database header
-  std::string body;
-  std::string client_address;
-};
-
-struct HttpResponse {
-  int status = 200;
-  std::string content_type = "application/json; charset=utf-8";
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  // How long the server waits before answering (fault injection).
-  std::chrono::milliseconds delay{0};
-  // What the server does with the answer (fault injection).
-  enum class Action {
-    kRespond,   // send it
-    kHang,      // send nothing, keep the connection open until the server stops
-    kReset,     // reset the connection (TCP RST) instead of answering
-    kTruncate,  // send the headers and half the body, then close
-  } action = Action::kRespond;
-};
+using runners::HttpRequest;
+using runners::HttpResponse;
 
 // One call, as recorded for tests. Secrets (passwords, API keys) are replaced by "<redacted>".
 struct LoggedCall {

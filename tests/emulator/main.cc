@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
 
   OdooEmulator emulator(emu);
   emulator.SetFaults(faults);
-  auto server = EmulatorServer::Start(srv, emulator);
+  auto server = StartServer(srv, emulator);
   if (!server.ok()) {
     std::cerr << "odoo-emulator: " << server.status().message() << "\n";
     return 1;

@@ -199,7 +199,7 @@ RunningEmulator::RunningEmulator(emulator::EmulatorOptions options) {
   o.certificates = {{"self-signed", {pki_.untrusted_cert, pki_.untrusted_key}},
                     {"expired", {pki_.expired_cert, pki_.expired_key}},
                     {"wrong-host", {pki_.wrong_host_cert, pki_.wrong_host_key}}};
-  auto server = emulator::EmulatorServer::Start(o, *emulator_);
+  auto server = emulator::StartServer(o, *emulator_);
   if (!server.ok()) throw std::runtime_error(server.status().message());
   server_ = std::move(*server);
   emulator::ServerOptions rogue;
@@ -208,7 +208,7 @@ RunningEmulator::RunningEmulator(emulator::EmulatorOptions options) {
   rogue.threads = 1;
   rogue.cert_file = pki_.untrusted_cert;
   rogue.key_file = pki_.untrusted_key;
-  auto untrusted = emulator::EmulatorServer::Start(rogue, *emulator_);
+  auto untrusted = emulator::StartServer(rogue, *emulator_);
   if (!untrusted.ok()) throw std::runtime_error(untrusted.status().message());
   untrusted_ = std::move(*untrusted);
 }

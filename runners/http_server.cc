@@ -1,4 +1,4 @@
-#include "tests/emulator/server.h"
+#include "runners/http_server.h"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-namespace odoo_prober::emulator {
+namespace odoo_prober::runners {
 namespace {
 
 namespace beast = boost::beast;
@@ -21,7 +21,6 @@ namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 constexpr auto kIoTimeout = std::chrono::seconds(30);
-constexpr size_t kBodyLimit = 8u << 20;
 
 void Fail(beast::error_code ec, const char* what) {
   // Peers closing connections is normal traffic for a test server; only odd errors are shown.
@@ -30,7 +29,7 @@ void Fail(beast::error_code ec, const char* what) {
       ec == net::error::connection_reset || ec == ssl::error::stream_truncated) {
     return;
   }
-  std::cerr << "odoo-emulator: " << what << ": " << ec.message() << "\n";
+  std::cerr << "http server: " << what << ": " << ec.message() << "\n";
 }
 
 template <class Stream>
@@ -39,8 +38,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
  public:
   template <class... Args>
-  Session(OdooEmulator& emulator, Args&&... args)
-      : emulator_(emulator), stream_(std::forward<Args>(args)...), timer_(stream_.get_executor()) {}
+  Session(const HttpServer::Handler& handler, size_t body_limit, Args&&... args)
+      : handler_(handler),
+        body_limit_(body_limit),
+        stream_(std::forward<Args>(args)...),
+        timer_(stream_.get_executor()) {}
 
   void Run() {
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
@@ -59,7 +61,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
  private:
   void Read() {
     parser_.emplace();
-    parser_->body_limit(kBodyLimit);
+    parser_->body_limit(body_limit_);
     beast::get_lowest_layer(stream_).expires_after(kIoTimeout);
     http::async_read(
         stream_, buffer_, *parser_,
@@ -83,7 +85,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     beast::error_code ignored;
     auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ignored);
     request.client_address = ignored ? "" : remote.address().to_string();
-    HttpResponse answer = emulator_.Handle(request);
+    HttpResponse answer = handler_(request);
 
     http::response<http::string_body> res{static_cast<http::status>(answer.status), req.version()};
     res.set(http::field::server, "odoo-emulator");
@@ -168,7 +170,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
   }
 
-  OdooEmulator& emulator_;
+  const HttpServer::Handler& handler_;
+  const size_t body_limit_;
   Stream stream_;
   net::steady_timer timer_;
   beast::flat_buffer buffer_;
@@ -178,12 +181,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::string truncated_;
 };
 
-class Server final : public EmulatorServer {
+class Server final : public HttpServer {
  public:
-  Server(OdooEmulator& emulator, int threads) : emulator_(emulator), threads_(threads) {}
+  Server(Handler handler, CertificatePicker picker, int threads, size_t body_limit)
+      : handler_(std::move(handler)),
+        picker_(std::move(picker)),
+        threads_(threads),
+        body_limit_(body_limit) {}
   ~Server() override { Stop(); }
 
-  prober::Status Init(const ServerOptions& o) {
+  prober::Status Init(const HttpServerOptions& o) {
     try {
       if (o.https) {
         auto certs = o.certificates;
@@ -242,20 +249,22 @@ class Server final : public EmulatorServer {
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);  // answers leave at once, no Nagle wait
         if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-          std::make_shared<Session<Stream>>(emulator_, std::move(socket))->Run();
+          std::make_shared<Session<Stream>>(handler_, body_limit_, std::move(socket))->Run();
         } else {
           // The certificate is chosen per connection, so a test can switch it at run time.
-          auto it = contexts_.find(emulator_.certificate());
+          auto it = contexts_.find(picker_ ? picker_() : std::string("trusted"));
           ssl::context& ctx = it != contexts_.end() ? *it->second : *contexts_.at("trusted");
-          std::make_shared<Session<Stream>>(emulator_, std::move(socket), ctx)->Run();
+          std::make_shared<Session<Stream>>(handler_, body_limit_, std::move(socket), ctx)->Run();
         }
       }
       Accept<Stream>(acceptor);
     });
   }
 
-  OdooEmulator& emulator_;
+  const Handler handler_;
+  const CertificatePicker picker_;
   const int threads_;
+  const size_t body_limit_;
   // Destroyed after ioc_ (declared before it): sessions pending in ioc_ reference it.
   std::map<std::string, std::unique_ptr<ssl::context>> contexts_;
   net::io_context ioc_;
@@ -266,14 +275,16 @@ class Server final : public EmulatorServer {
 
 }  // namespace
 
-prober::Result<std::unique_ptr<EmulatorServer>> EmulatorServer::Start(const ServerOptions& options,
-                                                                      OdooEmulator& emulator) {
+prober::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
+                                                              Handler handler,
+                                                              CertificatePicker picker) {
   if (!options.http && !options.https) {
     return prober::Status::InvalidArgument("enable at least one of http and https");
   }
-  auto server = std::make_unique<Server>(emulator, std::max(1, options.threads));
+  auto server = std::make_unique<Server>(std::move(handler), std::move(picker),
+                                         std::max(1, options.threads), options.max_body_bytes);
   if (auto st = server->Init(options); !st.ok()) return st;
-  return std::unique_ptr<EmulatorServer>(std::move(server));
+  return std::unique_ptr<HttpServer>(std::move(server));
 }
 
-}  // namespace odoo_prober::emulator
+}  // namespace odoo_prober::runners
