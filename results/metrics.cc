@@ -1,0 +1,162 @@
+#include "results/metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+#include <chrono>
+#include <sstream>
+
+namespace odoo_prober::results {
+
+namespace {
+
+// ERP latencies: 5 ms to 60 s.
+const prometheus::Histogram::BucketBoundaries kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                                          1,     2.5,  5,     10,   20,  30,  60};
+
+double Secs(int64_t us) { return static_cast<double>(us) / 1e6; }
+
+}  // namespace
+
+Metrics::Metrics(std::string instance, std::string version)
+    : instance_(std::move(instance)),
+      registry_(std::make_shared<prometheus::Registry>()),
+      journey_duration_(prometheus::BuildHistogram()
+                            .Name("odoo_prober_journey_duration_seconds")
+                            .Help("Duration of journey runs, cleanup excluded.")
+                            .Register(*registry_)),
+      step_duration_(prometheus::BuildHistogram()
+                         .Name("odoo_prober_step_duration_seconds")
+                         .Help("Duration of journey steps (all RPC calls of the step).")
+                         .Register(*registry_)),
+      phase_duration_(prometheus::BuildHistogram()
+                          .Name("odoo_prober_rpc_phase_duration_seconds")
+                          .Help("Time of each phase of the RPC calls of a journey (dns, connect, tls, first_byte).")
+                          .Register(*registry_)),
+      runs_(prometheus::BuildCounter()
+                .Name("odoo_prober_journey_runs_total")
+                .Help("Journey runs, whatever their outcome.")
+                .Register(*registry_)),
+      failures_(prometheus::BuildCounter()
+                    .Name("odoo_prober_journey_failures_total")
+                    .Help("Failed journey runs by reason (the outcome class, or cleanup).")
+                    .Register(*registry_)),
+      last_success_(prometheus::BuildGauge()
+                        .Name("odoo_prober_journey_last_success_timestamp_seconds")
+                        .Help("When the journey last succeeded (unix time).")
+                        .Register(*registry_)),
+      skipped_(prometheus::BuildCounter()
+                   .Name("odoo_prober_runs_skipped_total")
+                   .Help("Scheduled runs skipped because the previous run of the pair was still going.")
+                   .Register(*registry_)),
+      maintenance_(prometheus::BuildGauge()
+                       .Name("odoo_prober_journey_in_maintenance")
+                       .Help("1 while the target is in a maintenance window (the pair does not run).")
+                       .Register(*registry_)),
+      lag_(prometheus::BuildGauge()
+               .Name("odoo_prober_scheduler_lag_seconds")
+               .Help("How late the last run started after its tick.")
+               .Register(*registry_)
+               .Add({{"instance", instance_}})),
+      busy_(prometheus::BuildGauge()
+                .Name("odoo_prober_busy_workers")
+                .Help("Workers running a journey now.")
+                .Register(*registry_)
+                .Add({{"instance", instance_}})),
+      dropped_(prometheus::BuildCounter()
+                   .Name("odoo_prober_sink_dropped_total")
+                   .Help("Results a sink's full queue refused.")
+                   .Register(*registry_)
+                   .Add({{"instance", instance_}})),
+      reloads_(prometheus::BuildCounter()
+                   .Name("odoo_prober_config_reloads_total")
+                   .Help("Configuration reloads applied (SIGHUP).")
+                   .Register(*registry_)
+                   .Add({{"instance", instance_}})),
+      reload_failures_(prometheus::BuildCounter()
+                           .Name("odoo_prober_config_reload_failures_total")
+                           .Help("Configuration reloads refused because the new file was invalid.")
+                           .Register(*registry_)
+                           .Add({{"instance", instance_}})) {
+  prometheus::BuildGauge()
+      .Name("odoo_prober_build_info")
+      .Help("The odoo-prober build.")
+      .Register(*registry_)
+      .Add({{"instance", instance_}, {"version", version}})
+      .Set(1);
+}
+
+std::map<std::string, std::string> Metrics::PairLabels(const std::string& journey, const std::string& target,
+                                                       const config::Labels& labels) const {
+  return {{"journey", journey}, {"target", target},          {"region", labels.region},
+          {"plant", labels.plant}, {"env", labels.env}, {"instance", instance_}};
+}
+
+void Metrics::Observe(const JourneyResult& r) {
+  const auto base = PairLabels(r.journey, r.target, r.labels);
+  journey_duration_.Add(base, kBuckets).Observe(Secs(r.duration_us));
+  runs_.Add(base).Increment();
+  if (!r.ok()) {
+    auto labels = base;
+    labels["reason"] = std::string(prober::OutcomeName(r.outcome));
+    failures_.Add(labels).Increment();
+  } else if (!r.CleanedUp()) {
+    auto labels = base;
+    labels["reason"] = "cleanup";
+    failures_.Add(labels).Increment();
+  } else {
+    last_success_.Add(base).Set(
+        std::chrono::duration<double>((r.started_at + std::chrono::microseconds(r.duration_us)).time_since_epoch())
+            .count());
+  }
+  for (const auto& s : r.steps) {
+    auto labels = base;
+    labels["step"] = s.name;
+    step_duration_.Add(labels, kBuckets).Observe(Secs(s.timings.total_us));
+    for (const auto& [phase, us] : {std::pair<const char*, int64_t>{"dns", s.timings.dns_us},
+                                    {"connect", s.timings.connect_us},
+                                    {"tls", s.timings.tls_us},
+                                    {"first_byte", s.timings.first_byte_us}}) {
+      auto pl = base;
+      pl["phase"] = phase;
+      phase_duration_.Add(pl, kBuckets).Observe(Secs(us));
+    }
+  }
+}
+
+void Metrics::SetSchedulerLag(double seconds) { lag_.Set(seconds); }
+void Metrics::SetBusyWorkers(int busy) { busy_.Set(busy); }
+void Metrics::AddSkipped(const std::string& journey, const std::string& target, const config::Labels& labels,
+                         uint64_t n) {
+  skipped_.Add(PairLabels(journey, target, labels)).Increment(static_cast<double>(n));
+}
+void Metrics::SetInMaintenance(const std::string& journey, const std::string& target, const config::Labels& labels,
+                               bool on) {
+  maintenance_.Add(PairLabels(journey, target, labels)).Set(on ? 1 : 0);
+}
+void Metrics::SinkDropped() { dropped_.Increment(); }
+void Metrics::ConfigReload(bool ok) { (ok ? reloads_ : reload_failures_).Increment(); }
+
+std::string Metrics::Serialize() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+namespace {
+
+class MetricsSink final : public ResultSink {
+ public:
+  explicit MetricsSink(Metrics& m) : metrics_(m) {}
+  prober::Status Write(const JourneyResult& r) override {
+    metrics_.Observe(r);
+    return prober::Status::Ok();
+  }
+  std::string name() const override { return "metrics"; }
+
+ private:
+  Metrics& metrics_;
+};
+
+}  // namespace
+
+std::unique_ptr<ResultSink> CreateMetricsSink(Metrics& metrics) { return std::make_unique<MetricsSink>(metrics); }
+
+}  // namespace odoo_prober::results

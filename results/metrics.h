@@ -1,0 +1,67 @@
+// Metrics: the prober's Prometheus metrics (prometheus-cpp core), named as in DESIGN.md with the
+// odoo_prober_ prefix. Families are built once; labels come only from the closed set journey,
+// step, target, region, plant, instance, reason, phase, env (build_info adds `version`, as
+// Prometheus' convention has it).
+//
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "results/journey_result.h"
+#include "results/sink.h"
+
+namespace odoo_prober::results {
+
+class Metrics {
+ public:
+  Metrics(std::string instance, std::string version);
+
+  // Counts and times one run (runs, failures by reason, durations, phases, last success).
+  void Observe(const JourneyResult& result);
+  // Self-metrics.
+  void SetSchedulerLag(double seconds);
+  void SetBusyWorkers(int busy);
+  void AddSkipped(const std::string& journey, const std::string& target, const config::Labels& labels,
+                  uint64_t n);
+  void SetInMaintenance(const std::string& journey, const std::string& target, const config::Labels& labels,
+                        bool on);
+  void SinkDropped();
+  void ConfigReload(bool ok);
+
+  // The Prometheus text exposition of everything.
+  std::string Serialize() const;
+
+ private:
+  std::map<std::string, std::string> PairLabels(const std::string& journey, const std::string& target,
+                                                const config::Labels& labels) const;
+
+  const std::string instance_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Histogram>& journey_duration_;
+  prometheus::Family<prometheus::Histogram>& step_duration_;
+  prometheus::Family<prometheus::Histogram>& phase_duration_;
+  prometheus::Family<prometheus::Counter>& runs_;
+  prometheus::Family<prometheus::Counter>& failures_;
+  prometheus::Family<prometheus::Gauge>& last_success_;
+  prometheus::Family<prometheus::Counter>& skipped_;
+  prometheus::Family<prometheus::Gauge>& maintenance_;
+  prometheus::Gauge& lag_;
+  prometheus::Gauge& busy_;
+  prometheus::Counter& dropped_;
+  prometheus::Counter& reloads_;
+  prometheus::Counter& reload_failures_;
+};
+
+// A sink that feeds Metrics::Observe (so the runner never waits on metrics either).
+std::unique_ptr<ResultSink> CreateMetricsSink(Metrics& metrics);
+
+}  // namespace odoo_prober::results

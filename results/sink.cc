@@ -1,0 +1,90 @@
+#include "results/sink.h"
+
+#include <spdlog/spdlog.h>
+
+namespace odoo_prober::results {
+
+FanOut::FanOut(std::vector<std::unique_ptr<ResultSink>> sinks, size_t queue_capacity,
+               std::function<void()> on_drop)
+    : capacity_(std::max<size_t>(1, queue_capacity)), on_drop_(std::move(on_drop)) {
+  for (auto& sink : sinks) {
+    auto lane = std::make_unique<Lane>();
+    lane->sink = std::move(sink);
+    Lane* raw = lane.get();
+    lanes_.push_back(std::move(lane));
+    raw->thread = std::thread([this, raw] { Drain(*raw); });
+  }
+}
+
+FanOut::~FanOut() { Close(std::chrono::seconds(5)); }
+
+void FanOut::Publish(const JourneyResult& result) {
+  for (auto& lane : lanes_) {
+    bool dropped = false;
+    {
+      std::lock_guard lock(lane->mu);
+      if (lane->closing || lane->queue.size() >= capacity_) {
+        dropped = true;
+      } else {
+        lane->queue.push_back(result);
+      }
+    }
+    if (dropped) {
+      ++dropped_;
+      if (on_drop_) on_drop_();
+    } else {
+      lane->cv.notify_one();
+    }
+  }
+}
+
+void FanOut::Drain(Lane& lane) {
+  for (;;) {
+    JourneyResult r;
+    {
+      std::unique_lock lock(lane.mu);
+      lane.cv.wait(lock, [&] { return lane.closing || !lane.queue.empty(); });
+      if (lane.queue.empty()) break;  // closing and drained
+      r = std::move(lane.queue.front());
+      lane.queue.pop_front();
+    }
+    auto st = lane.sink->Write(r);
+    if (!st.ok() && lane.healthy.exchange(false)) {
+      spdlog::warn("sink {}: {}", lane.sink->name(), st.message());
+    } else if (st.ok()) {
+      lane.healthy = true;
+    }
+  }
+  if (auto st = lane.sink->Flush(); !st.ok()) spdlog::warn("sink {}: flush: {}", lane.sink->name(), st.message());
+}
+
+void FanOut::Close(std::chrono::milliseconds grace) {
+  if (closed_) return;
+  closed_ = true;
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  for (auto& lane : lanes_) {
+    std::unique_lock lock(lane->mu);
+    lane->closing = true;
+    lane->cv.notify_all();
+  }
+  for (auto& lane : lanes_) {
+    // A sink still draining after the grace period loses its queue (counted as drops).
+    {
+      std::unique_lock lock(lane->mu);
+      if (std::chrono::steady_clock::now() > deadline && !lane->queue.empty()) {
+        dropped_ += lane->queue.size();
+        lane->queue.clear();
+      }
+    }
+    if (lane->thread.joinable()) lane->thread.join();
+  }
+}
+
+bool FanOut::Healthy() const {
+  for (const auto& lane : lanes_) {
+    if (!lane->healthy) return false;
+  }
+  return true;
+}
+
+}  // namespace odoo_prober::results

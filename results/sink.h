@@ -1,0 +1,76 @@
+// Result sinks and the fan-out that feeds them.
+//
+// A ResultSink stores or exports JourneyResults (a JSON-lines file, SQLite, Prometheus metrics,
+// the status board). The FanOut gives every sink its own bounded queue and thread, so
+// Publish() never blocks the runner: when a sink falls behind, results for it are dropped and
+// counted, never waited for.
+//
+// Thread-safety: Publish() may be called from any thread. A sink's Write() is called from its
+// own fan-out thread only.
+// Extending: a new sink implements ResultSink and is added where the daemon builds its list.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "prober/status.h"
+#include "results/journey_result.h"
+
+namespace odoo_prober::results {
+
+class ResultSink {
+ public:
+  virtual ~ResultSink() = default;
+  // Stores one result. A failure is the sink's own operational error: logged, counted, and the
+  // sink stays in use.
+  virtual prober::Status Write(const JourneyResult& result) = 0;
+  // Makes written results durable (flush buffers, checkpoint).
+  virtual prober::Status Flush() { return prober::Status::Ok(); }
+  virtual std::string name() const = 0;
+};
+
+class FanOut {
+ public:
+  // `on_drop` is called (from Publish's thread) for every result a full queue refuses.
+  FanOut(std::vector<std::unique_ptr<ResultSink>> sinks, size_t queue_capacity,
+         std::function<void()> on_drop = {});
+  ~FanOut();
+  FanOut(const FanOut&) = delete;
+  FanOut& operator=(const FanOut&) = delete;
+
+  // Queues `result` for every sink; never blocks.
+  void Publish(const JourneyResult& result);
+  // Stops accepting, lets every queue drain (up to `grace`), flushes, and joins the threads.
+  void Close(std::chrono::milliseconds grace);
+  // False when a sink's last write failed.
+  bool Healthy() const;
+  uint64_t dropped() const { return dropped_.load(); }
+
+ private:
+  struct Lane {
+    std::unique_ptr<ResultSink> sink;
+    std::mutex mu;  // guards queue, closing
+    std::condition_variable cv;
+    std::deque<JourneyResult> queue;
+    bool closing = false;
+    std::atomic<bool> healthy{true};
+    std::thread thread;
+  };
+  void Drain(Lane& lane);
+
+  const size_t capacity_;
+  std::function<void()> on_drop_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  std::atomic<uint64_t> dropped_{0};
+  bool closed_ = false;
+};
+
+}  // namespace odoo_prober::results

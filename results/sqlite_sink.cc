@@ -1,0 +1,175 @@
+#include "results/sqlite_sink.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+
+namespace odoo_prober::results {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+PRAGMA journal_mode=WAL;
+PRAGMA synchronous=NORMAL;
+PRAGMA foreign_keys=ON;
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  journey TEXT NOT NULL,
+  target TEXT NOT NULL,
+  region TEXT, plant TEXT, env TEXT,
+  started_at REAL NOT NULL,
+  started_at_iso TEXT NOT NULL,
+  duration_seconds REAL NOT NULL,
+  outcome TEXT NOT NULL,
+  failed_step TEXT, detail TEXT, protocol TEXT, server_major INTEGER,
+  cleanup_ok INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS runs_by_pair ON runs(journey, target, started_at);
+CREATE INDEX IF NOT EXISTS runs_by_time ON runs(started_at);
+CREATE TABLE IF NOT EXISTS steps (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  total_seconds REAL, dns_seconds REAL, connect_seconds REAL, tls_seconds REAL,
+  first_byte_seconds REAL, http_status INTEGER, odoo_error TEXT, detail TEXT);
+CREATE INDEX IF NOT EXISTS steps_by_run ON steps(run_id);
+)sql";
+
+struct DbClose {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtFinalize {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Db = std::unique_ptr<sqlite3, DbClose>;
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+
+using nlohmann::json;
+
+double Secs(int64_t us) { return static_cast<double>(us) / 1e6; }
+
+class SqliteSink final : public ResultSink {
+ public:
+  SqliteSink(SqliteOptions options, Db db) : options_(std::move(options)), db_(std::move(db)) {}
+
+  prober::Status Prepare() {
+    insert_run_ = Compile(
+        "INSERT INTO runs (run_id, journey, target, region, plant, env, started_at, started_at_iso, "
+        "duration_seconds, outcome, failed_step, detail, protocol, server_major, cleanup_ok) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    insert_step_ = Compile(
+        "INSERT INTO steps (run_id, position, name, outcome, total_seconds, dns_seconds, connect_seconds, "
+        "tls_seconds, first_byte_seconds, http_status, odoo_error, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    prune_ = Compile("DELETE FROM runs WHERE started_at < ?");
+    if (!insert_run_ || !insert_step_ || !prune_) return Error("cannot prepare statements");
+    return prober::Status::Ok();
+  }
+
+  prober::Status Write(const JourneyResult& r) override {
+    if (!Exec("BEGIN")) return Error("begin");
+    sqlite3_stmt* s = insert_run_.get();
+    sqlite3_reset(s);
+    const json j = ToJson(r);
+    const double started =
+        std::chrono::duration<double>(r.started_at.time_since_epoch()).count();
+    Text(s, 1, r.run_id);
+    Text(s, 2, r.journey);
+    Text(s, 3, r.target);
+    Text(s, 4, r.labels.region);
+    Text(s, 5, r.labels.plant);
+    Text(s, 6, r.labels.env);
+    sqlite3_bind_double(s, 7, started);
+    Text(s, 8, j["started_at"].get<std::string>());
+    sqlite3_bind_double(s, 9, Secs(r.duration_us));
+    Text(s, 10, std::string(prober::OutcomeName(r.outcome)));
+    Text(s, 11, r.failed_step);
+    Text(s, 12, r.detail);
+    Text(s, 13, r.protocol);
+    sqlite3_bind_int(s, 14, r.server_major);
+    sqlite3_bind_int(s, 15, r.CleanedUp() ? 1 : 0);
+    if (sqlite3_step(s) != SQLITE_DONE) return Rollback("insert run");
+    const int64_t row = sqlite3_last_insert_rowid(db_.get());
+    int position = 0;
+    for (const auto& step : r.steps) {
+      sqlite3_stmt* t = insert_step_.get();
+      sqlite3_reset(t);
+      sqlite3_bind_int64(t, 1, row);
+      sqlite3_bind_int(t, 2, position++);
+      Text(t, 3, step.name);
+      Text(t, 4, std::string(prober::OutcomeName(step.outcome)));
+      sqlite3_bind_double(t, 5, Secs(step.timings.total_us));
+      sqlite3_bind_double(t, 6, Secs(step.timings.dns_us));
+      sqlite3_bind_double(t, 7, Secs(step.timings.connect_us));
+      sqlite3_bind_double(t, 8, Secs(step.timings.tls_us));
+      sqlite3_bind_double(t, 9, Secs(step.timings.first_byte_us));
+      sqlite3_bind_int(t, 10, static_cast<int>(step.http_status));
+      Text(t, 11, step.odoo_error);
+      Text(t, 12, step.detail);
+      if (sqlite3_step(t) != SQLITE_DONE) return Rollback("insert step");
+    }
+    // Retention: pruned as writes go on, once every 100 runs, in this (background) thread.
+    if (++writes_ % 100 == 0 && options_.retention_days > 0) {
+      sqlite3_reset(prune_.get());
+      sqlite3_bind_double(prune_.get(), 1, started - options_.retention_days * 86400.0);
+      if (sqlite3_step(prune_.get()) != SQLITE_DONE) return Rollback("prune");
+    }
+    if (!Exec("COMMIT")) return Rollback("commit");
+    return prober::Status::Ok();
+  }
+
+  prober::Status Flush() override {
+    if (!Exec("PRAGMA wal_checkpoint(PASSIVE)")) return Error("checkpoint");
+    return prober::Status::Ok();
+  }
+
+  std::string name() const override { return "sqlite"; }
+
+ private:
+  Stmt Compile(const char* sql) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db_.get(), sql, -1, &s, nullptr) != SQLITE_OK) return nullptr;
+    return Stmt(s);
+  }
+  static void Text(sqlite3_stmt* s, int i, const std::string& v) {
+    sqlite3_bind_text(s, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  bool Exec(const char* sql) { return sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+  prober::Status Error(const std::string& what) {
+    return prober::Status::Unavailable(options_.path + ": " + what + ": " + sqlite3_errmsg(db_.get()));
+  }
+  prober::Status Rollback(const std::string& what) {
+    auto st = Error(what);
+    Exec("ROLLBACK");
+    return st;
+  }
+
+  const SqliteOptions options_;
+  Db db_;
+  Stmt insert_run_, insert_step_, prune_;
+  uint64_t writes_ = 0;
+};
+
+}  // namespace
+
+prober::Result<std::unique_ptr<ResultSink>> CreateSqliteSink(const SqliteOptions& options) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(options.path.c_str(), &raw,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  Db db(raw);
+  if (rc != SQLITE_OK) {
+    return prober::Status::InvalidArgument(options.path + ": cannot open the results database: " +
+                                           (raw ? sqlite3_errmsg(raw) : "out of memory"));
+  }
+  sqlite3_busy_timeout(db.get(), 5000);
+  char* err = nullptr;
+  if (sqlite3_exec(db.get(), kSchema, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return prober::Status::InvalidArgument(options.path + ": cannot create the schema: " + msg);
+  }
+  auto sink = std::make_unique<SqliteSink>(options, std::move(db));
+  if (auto st = sink->Prepare(); !st.ok()) return prober::Status::InvalidArgument(st.message());
+  return std::unique_ptr<ResultSink>(std::move(sink));
+}
+
+}  // namespace odoo_prober::results
