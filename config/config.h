@@ -16,6 +16,9 @@
 //   journey_dirs: [folders of user journeys]
 //   plants: {<plant label>: {params: {...}}}
 //   concurrency: 4, per_target_concurrency: 2
+//   instance: prober-lyon-1
+//   admin: {listen: "127.0.0.1:9188"}
+//   results: {jsonl, jsonl_max_bytes, jsonl_keep, sqlite, retention_days, queue}
 //   targets[].maintenance: [{days: [sat, sun], from: "22:00", to: "02:00", time_zone:
 //   Europe/Brussels}] journeys[].interval: 60s
 //
@@ -86,6 +89,8 @@ struct JourneySelection {
   nlohmann::json params = nlohmann::json::object();
   // How often `run` starts this journey on each of its targets.
   std::chrono::milliseconds interval{60000};
+  // Overrides the journey's own timeout (it may not exceed the interval).
+  std::optional<std::chrono::milliseconds> timeout;
   SourcePos pos;
 };
 
@@ -103,6 +108,17 @@ struct ProberConfig {
   int concurrency = 4;
   // At most this many journeys at once on one target (do no harm to the ERP).
   int per_target_concurrency = 2;
+  // This prober instance's name (metric label `instance`); default: the host name.
+  std::string instance;
+  // The admin server of `run`: /metrics, /healthz, /readyz, /status.
+  std::string admin_listen = "127.0.0.1:9188";
+  // Where `run` keeps results: a JSON-lines file and a SQLite history ("" = off).
+  std::string results_jsonl;
+  size_t results_jsonl_max_bytes = 64u << 20;
+  int results_jsonl_keep = 5;
+  std::string results_sqlite;
+  int retention_days = 30;
+  size_t sink_queue = 1024;
   // Not errors, but worth a line in the log (insecure TLS, plain HTTP with a password, ...).
   std::vector<std::string> warnings;
 

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "config/config.h"
 #include "config/yaml_util.h"
@@ -362,7 +363,7 @@ class Loader {
     }
     auto top = Map(root, "",
                    {"version", "defaults", "targets", "journeys", "journey_dirs", "plants",
-                    "concurrency", "per_target_concurrency"});
+                    "concurrency", "per_target_concurrency", "instance", "admin", "results"});
     if (!top) return;
     auto& e = *top;
 
@@ -440,6 +441,74 @@ class Loader {
                 cfg.plant_params[plant] = YamlToJson(params->second.value);
               }
             }
+          }
+        }
+      }
+    }
+    if (auto it = e.find("instance"); it != e.end()) {
+      const YAML::Node& v = it->second.value;
+      const std::string name = v.IsScalar() ? v.Scalar() : "";
+      const bool safe = !name.empty() && name.size() <= 64 &&
+                        std::all_of(name.begin(), name.end(), [](unsigned char ch) {
+                          return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
+                        });
+      if (!safe) {
+        Error(v.Mark(), "instance",
+              "use at most 64 letters, digits, '_', '-' or '.' (it becomes a metric label)");
+      } else {
+        cfg.instance = name;
+      }
+    }
+    if (auto it = e.find("admin"); it != e.end()) {
+      if (auto m = Map(it->second.value, "admin", {"listen"})) {
+        if (auto listen = Str(*m, "listen", "admin", false, "")) {
+          const auto colon = listen->rfind(':');
+          const std::string port = colon == std::string::npos ? "" : listen->substr(colon + 1);
+          if (colon == std::string::npos || port.empty() ||
+              !std::all_of(port.begin(), port.end(),
+                           [](unsigned char ch) { return std::isdigit(ch); }) ||
+              std::stoul(port) > 65535) {
+            Error(m->at("listen").value.Mark(), "admin.listen",
+                  "must be ADDRESS:PORT, e.g. 127.0.0.1:9188");
+          } else {
+            cfg.admin_listen = *listen;
+          }
+        }
+      }
+    }
+    if (auto it = e.find("results"); it != e.end()) {
+      if (auto m = Map(
+              it->second.value, "results",
+              {"jsonl", "jsonl_max_bytes", "jsonl_keep", "sqlite", "retention_days", "queue"})) {
+        if (auto v = Str(*m, "jsonl", "results", false, "")) cfg.results_jsonl = Resolve(*v);
+        if (auto v = Str(*m, "sqlite", "results", false, "")) cfg.results_sqlite = Resolve(*v);
+        if (auto b = Bytes(*m, "jsonl_max_bytes", "results")) cfg.results_jsonl_max_bytes = *b;
+        for (const auto& [key, out, lo, hi] : {std::tuple<const char*, int*, int, int>{
+                                                   "jsonl_keep", &cfg.results_jsonl_keep, 0, 100},
+                                               {"retention_days", &cfg.retention_days, 1, 3650}}) {
+          if (auto f = m->find(key); f != m->end()) {
+            const auto n = YamlToJson(f->second.value);
+            if (!n.is_number_integer() || n.get<int>() < lo || n.get<int>() > hi) {
+              Error(f->second.value.Mark(), std::string("results.") + key,
+                    "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+            } else {
+              *out = n.get<int>();
+            }
+          }
+        }
+        if (auto f = m->find("queue"); f != m->end()) {
+          const auto n = YamlToJson(f->second.value);
+          if (!n.is_number_integer() || n.get<int>() < 1 || n.get<int>() > 1000000) {
+            Error(f->second.value.Mark(), "results.queue", "must be an integer from 1 to 1000000");
+          } else {
+            cfg.sink_queue = n.get<size_t>();
+          }
+        }
+        for (const std::string* dir_of : {&cfg.results_jsonl, &cfg.results_sqlite}) {
+          const fs::path parent = fs::path(*dir_of).parent_path();
+          if (!dir_of->empty() && !fs::is_directory(parent.empty() ? fs::path(".") : parent)) {
+            Error(it->second.value.Mark(), "results",
+                  "the folder of '" + *dir_of + "' does not exist; create it first");
           }
         }
       }
@@ -681,7 +750,7 @@ class Loader {
   }
 
   void LoadJourney(const YAML::Node& node, const std::string& field, ProberConfig& cfg) {
-    auto m = Map(node, field, {"name", "targets", "params", "interval"});
+    auto m = Map(node, field, {"name", "targets", "params", "interval", "timeout"});
     if (!m) return;
     auto& e = *m;
     JourneySelection j;
@@ -722,6 +791,7 @@ class Loader {
         j.params = YamlToJson(it->second.value);
       }
     }
+    if (auto t = Duration(e, "timeout", field)) j.timeout = *t;
     if (auto it = e.find("interval"); it != e.end()) {
       const YAML::Node& v = it->second.value;
       auto d = v.IsScalar() ? ParseDuration(v.Scalar()) : std::nullopt;

@@ -29,7 +29,8 @@ class JsonLinesSink final : public ResultSink {
       const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
       if (n < 0) {
         if (errno == EINTR) continue;
-        return prober::Status::Unavailable(options_.path + ": write failed: " + std::strerror(errno));
+        return prober::Status::Unavailable(options_.path +
+                                           ": write failed: " + std::strerror(errno));
       }
       done += static_cast<size_t>(n);
     }
@@ -60,7 +61,9 @@ class JsonLinesSink final : public ResultSink {
       fs::remove(options_.path, ec);
     }
     fd_ = ::open(options_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-    if (fd_ < 0) return prober::Status::Unavailable(options_.path + ": cannot reopen after rotation: " + std::strerror(errno));
+    if (fd_ < 0)
+      return prober::Status::Unavailable(options_.path +
+                                         ": cannot reopen after rotation: " + std::strerror(errno));
     size_ = 0;
     return prober::Status::Ok();
   }
@@ -75,11 +78,13 @@ class JsonLinesSink final : public ResultSink {
 prober::Result<std::unique_ptr<ResultSink>> CreateJsonLinesSink(const JsonLinesOptions& options) {
   const int fd = ::open(options.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd < 0) {
-    return prober::Status::InvalidArgument(options.path + ": cannot open for appending: " + std::strerror(errno));
+    return prober::Status::InvalidArgument(options.path +
+                                           ": cannot open for appending: " + std::strerror(errno));
   }
-  struct stat st{};
+  struct stat st {};
   ::fstat(fd, &st);
-  return std::unique_ptr<ResultSink>(new JsonLinesSink(options, fd, static_cast<size_t>(st.st_size)));
+  return std::unique_ptr<ResultSink>(
+      new JsonLinesSink(options, fd, static_cast<size_t>(st.st_size)));
 }
 
 }  // namespace odoo_prober::results

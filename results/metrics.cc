@@ -11,7 +11,7 @@ namespace {
 
 // ERP latencies: 5 ms to 60 s.
 const prometheus::Histogram::BucketBoundaries kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                                                          1,     2.5,  5,     10,   20,  30,  60};
+                                                          1,     2.5,  5,     10,   20,  30,   60};
 
 double Secs(int64_t us) { return static_cast<double>(us) / 1e6; }
 
@@ -30,7 +30,8 @@ Metrics::Metrics(std::string instance, std::string version)
                          .Register(*registry_)),
       phase_duration_(prometheus::BuildHistogram()
                           .Name("odoo_prober_rpc_phase_duration_seconds")
-                          .Help("Time of each phase of the RPC calls of a journey (dns, connect, tls, first_byte).")
+                          .Help("Time of each phase of the RPC calls of a journey (dns, connect, "
+                                "tls, first_byte).")
                           .Register(*registry_)),
       runs_(prometheus::BuildCounter()
                 .Name("odoo_prober_journey_runs_total")
@@ -44,14 +45,16 @@ Metrics::Metrics(std::string instance, std::string version)
                         .Name("odoo_prober_journey_last_success_timestamp_seconds")
                         .Help("When the journey last succeeded (unix time).")
                         .Register(*registry_)),
-      skipped_(prometheus::BuildCounter()
-                   .Name("odoo_prober_runs_skipped_total")
-                   .Help("Scheduled runs skipped because the previous run of the pair was still going.")
-                   .Register(*registry_)),
-      maintenance_(prometheus::BuildGauge()
-                       .Name("odoo_prober_journey_in_maintenance")
-                       .Help("1 while the target is in a maintenance window (the pair does not run).")
-                       .Register(*registry_)),
+      skipped_(
+          prometheus::BuildCounter()
+              .Name("odoo_prober_runs_skipped_total")
+              .Help("Scheduled runs skipped because the previous run of the pair was still going.")
+              .Register(*registry_)),
+      maintenance_(
+          prometheus::BuildGauge()
+              .Name("odoo_prober_journey_in_maintenance")
+              .Help("1 while the target is in a maintenance window (the pair does not run).")
+              .Register(*registry_)),
       lag_(prometheus::BuildGauge()
                .Name("odoo_prober_scheduler_lag_seconds")
                .Help("How late the last run started after its tick.")
@@ -85,9 +88,10 @@ Metrics::Metrics(std::string instance, std::string version)
       .Set(1);
 }
 
-std::map<std::string, std::string> Metrics::PairLabels(const std::string& journey, const std::string& target,
+std::map<std::string, std::string> Metrics::PairLabels(const std::string& journey,
+                                                       const std::string& target,
                                                        const config::Labels& labels) const {
-  return {{"journey", journey}, {"target", target},          {"region", labels.region},
+  return {{"journey", journey},    {"target", target},  {"region", labels.region},
           {"plant", labels.plant}, {"env", labels.env}, {"instance", instance_}};
 }
 
@@ -105,7 +109,8 @@ void Metrics::Observe(const JourneyResult& r) {
     failures_.Add(labels).Increment();
   } else {
     last_success_.Add(base).Set(
-        std::chrono::duration<double>((r.started_at + std::chrono::microseconds(r.duration_us)).time_since_epoch())
+        std::chrono::duration<double>(
+            (r.started_at + std::chrono::microseconds(r.duration_us)).time_since_epoch())
             .count());
   }
   for (const auto& s : r.steps) {
@@ -125,12 +130,12 @@ void Metrics::Observe(const JourneyResult& r) {
 
 void Metrics::SetSchedulerLag(double seconds) { lag_.Set(seconds); }
 void Metrics::SetBusyWorkers(int busy) { busy_.Set(busy); }
-void Metrics::AddSkipped(const std::string& journey, const std::string& target, const config::Labels& labels,
-                         uint64_t n) {
+void Metrics::AddSkipped(const std::string& journey, const std::string& target,
+                         const config::Labels& labels, uint64_t n) {
   skipped_.Add(PairLabels(journey, target, labels)).Increment(static_cast<double>(n));
 }
-void Metrics::SetInMaintenance(const std::string& journey, const std::string& target, const config::Labels& labels,
-                               bool on) {
+void Metrics::SetInMaintenance(const std::string& journey, const std::string& target,
+                               const config::Labels& labels, bool on) {
   maintenance_.Add(PairLabels(journey, target, labels)).Set(on ? 1 : 0);
 }
 void Metrics::SinkDropped() { dropped_.Increment(); }
@@ -157,6 +162,8 @@ class MetricsSink final : public ResultSink {
 
 }  // namespace
 
-std::unique_ptr<ResultSink> CreateMetricsSink(Metrics& metrics) { return std::make_unique<MetricsSink>(metrics); }
+std::unique_ptr<ResultSink> CreateMetricsSink(Metrics& metrics) {
+  return std::make_unique<MetricsSink>(metrics);
+}
 
 }  // namespace odoo_prober::results

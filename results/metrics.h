@@ -30,10 +30,10 @@ class Metrics {
   // Self-metrics.
   void SetSchedulerLag(double seconds);
   void SetBusyWorkers(int busy);
-  void AddSkipped(const std::string& journey, const std::string& target, const config::Labels& labels,
-                  uint64_t n);
-  void SetInMaintenance(const std::string& journey, const std::string& target, const config::Labels& labels,
-                        bool on);
+  void AddSkipped(const std::string& journey, const std::string& target,
+                  const config::Labels& labels, uint64_t n);
+  void SetInMaintenance(const std::string& journey, const std::string& target,
+                        const config::Labels& labels, bool on);
   void SinkDropped();
   void ConfigReload(bool ok);
 
@@ -41,7 +41,8 @@ class Metrics {
   std::string Serialize() const;
 
  private:
-  std::map<std::string, std::string> PairLabels(const std::string& journey, const std::string& target,
+  std::map<std::string, std::string> PairLabels(const std::string& journey,
+                                                const std::string& target,
                                                 const config::Labels& labels) const;
 
   const std::string instance_;

@@ -55,7 +55,8 @@ void FanOut::Drain(Lane& lane) {
       lane.healthy = true;
     }
   }
-  if (auto st = lane.sink->Flush(); !st.ok()) spdlog::warn("sink {}: flush: {}", lane.sink->name(), st.message());
+  if (auto st = lane.sink->Flush(); !st.ok())
+    spdlog::warn("sink {}: flush: {}", lane.sink->name(), st.message());
 }
 
 void FanOut::Close(std::chrono::milliseconds grace) {

@@ -54,12 +54,15 @@ class SqliteSink final : public ResultSink {
 
   prober::Status Prepare() {
     insert_run_ = Compile(
-        "INSERT INTO runs (run_id, journey, target, region, plant, env, started_at, started_at_iso, "
+        "INSERT INTO runs (run_id, journey, target, region, plant, env, started_at, "
+        "started_at_iso, "
         "duration_seconds, outcome, failed_step, detail, protocol, server_major, cleanup_ok) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert_step_ = Compile(
-        "INSERT INTO steps (run_id, position, name, outcome, total_seconds, dns_seconds, connect_seconds, "
-        "tls_seconds, first_byte_seconds, http_status, odoo_error, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+        "INSERT INTO steps (run_id, position, name, outcome, total_seconds, dns_seconds, "
+        "connect_seconds, "
+        "tls_seconds, first_byte_seconds, http_status, odoo_error, detail) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?)");
     prune_ = Compile("DELETE FROM runs WHERE started_at < ?");
     if (!insert_run_ || !insert_step_ || !prune_) return Error("cannot prepare statements");
     return prober::Status::Ok();
@@ -70,8 +73,7 @@ class SqliteSink final : public ResultSink {
     sqlite3_stmt* s = insert_run_.get();
     sqlite3_reset(s);
     const json j = ToJson(r);
-    const double started =
-        std::chrono::duration<double>(r.started_at.time_since_epoch()).count();
+    const double started = std::chrono::duration<double>(r.started_at.time_since_epoch()).count();
     Text(s, 1, r.run_id);
     Text(s, 2, r.journey);
     Text(s, 3, r.target);
@@ -133,9 +135,12 @@ class SqliteSink final : public ResultSink {
   static void Text(sqlite3_stmt* s, int i, const std::string& v) {
     sqlite3_bind_text(s, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
-  bool Exec(const char* sql) { return sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+  bool Exec(const char* sql) {
+    return sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
   prober::Status Error(const std::string& what) {
-    return prober::Status::Unavailable(options_.path + ": " + what + ": " + sqlite3_errmsg(db_.get()));
+    return prober::Status::Unavailable(options_.path + ": " + what + ": " +
+                                       sqlite3_errmsg(db_.get()));
   }
   prober::Status Rollback(const std::string& what) {
     auto st = Error(what);
@@ -153,8 +158,9 @@ class SqliteSink final : public ResultSink {
 
 prober::Result<std::unique_ptr<ResultSink>> CreateSqliteSink(const SqliteOptions& options) {
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(options.path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int rc =
+      sqlite3_open_v2(options.path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   Db db(raw);
   if (rc != SQLITE_OK) {
     return prober::Status::InvalidArgument(options.path + ": cannot open the results database: " +

@@ -13,11 +13,20 @@ std::string Html(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -41,7 +50,8 @@ std::string Ms(double seconds) {
 
 }  // namespace
 
-void StatusBoard::Declare(const std::string& journey, const std::string& target, bool in_maintenance) {
+void StatusBoard::Declare(const std::string& journey, const std::string& target,
+                          bool in_maintenance) {
   std::lock_guard lock(mu_);
   pairs_[{journey, target}].in_maintenance = in_maintenance;
 }
@@ -49,24 +59,29 @@ void StatusBoard::Declare(const std::string& journey, const std::string& target,
 void StatusBoard::Record(const JourneyResult& r) {
   std::lock_guard lock(mu_);
   Pair& p = pairs_[{r.journey, r.target}];
-  const std::string outcome = r.ok() && !r.CleanedUp() ? "cleanup" : std::string(prober::OutcomeName(r.outcome));
+  const std::string outcome =
+      r.ok() && !r.CleanedUp() ? "cleanup" : std::string(prober::OutcomeName(r.outcome));
   p.runs.push_back({r.started_at, static_cast<double>(r.duration_us) / 1e6, outcome});
   if (p.runs.size() > kKeep) p.runs.pop_front();
   if (r.ok()) p.last_success = r.started_at;
   p.last_detail = r.ok() ? "" : "step " + r.failed_step + ": " + r.detail;
 }
 
-std::string StatusBoard::RenderHtml(std::chrono::system_clock::time_point now, const std::string& instance) const {
+std::string StatusBoard::RenderHtml(std::chrono::system_clock::time_point now,
+                                    const std::string& instance) const {
   std::ostringstream h;
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
     << "<title>odoo-prober status</title><style>"
     << "body{font-family:sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse}"
-    << "th,td{padding:.35em .8em;border-bottom:1px solid #ddd;text-align:left;vertical-align:middle}"
-    << ".ok{color:#1a7f37;font-weight:bold}.fail{color:#cf222e;font-weight:bold}.maint{color:#9a6700}"
+    << "th,td{padding:.35em .8em;border-bottom:1px solid "
+       "#ddd;text-align:left;vertical-align:middle}"
+    << ".ok{color:#1a7f37;font-weight:bold}.fail{color:#cf222e;font-weight:bold}.maint{color:#"
+       "9a6700}"
     << "small{color:#666}</style></head><body>\n"
     << "<h1>odoo-prober</h1><p><small>instance " << Html(instance) << " &middot; " << When(now)
     << "</small></p>\n<table><thead><tr><th>journey</th><th>target</th><th>last outcome</th>"
-    << "<th>last success</th><th>p50 (1h)</th><th>p95 (1h)</th><th>recent runs</th></tr></thead><tbody>\n";
+    << "<th>last success</th><th>p50 (1h)</th><th>p95 (1h)</th><th>recent "
+       "runs</th></tr></thead><tbody>\n";
   std::lock_guard lock(mu_);
   for (const auto& [key, p] : pairs_) {
     std::vector<double> hour;
@@ -75,28 +90,38 @@ std::string StatusBoard::RenderHtml(std::chrono::system_clock::time_point now, c
     }
     std::sort(hour.begin(), hour.end());
     auto pct = [&](double q) {
-      return hour.empty() ? std::string("&ndash;") : Ms(hour[std::min(hour.size() - 1, static_cast<size_t>(q * hour.size()))]);
+      return hour.empty()
+                 ? std::string("&ndash;")
+                 : Ms(hour[std::min(hour.size() - 1, static_cast<size_t>(q * hour.size()))]);
     };
-    std::string outcome = p.in_maintenance ? "in maintenance" : p.runs.empty() ? "pending" : p.runs.back().outcome;
-    const char* cls = p.in_maintenance ? "maint" : outcome == "ok" ? "ok" : outcome == "pending" ? "" : "fail";
-    h << "<tr><td>" << Html(key.first) << "</td><td>" << Html(key.second) << "</td><td class=\"" << cls
-      << "\" title=\"" << Html(p.last_detail) << "\">" << Html(outcome) << "</td><td>" << When(p.last_success)
-      << "</td><td>" << pct(0.5) << "</td><td>" << pct(0.95) << "</td><td>";
+    std::string outcome = p.in_maintenance ? "in maintenance"
+                          : p.runs.empty() ? "pending"
+                                           : p.runs.back().outcome;
+    const char* cls = p.in_maintenance       ? "maint"
+                      : outcome == "ok"      ? "ok"
+                      : outcome == "pending" ? ""
+                                             : "fail";
+    h << "<tr><td>" << Html(key.first) << "</td><td>" << Html(key.second) << "</td><td class=\""
+      << cls << "\" title=\"" << Html(p.last_detail) << "\">" << Html(outcome) << "</td><td>"
+      << When(p.last_success) << "</td><td>" << pct(0.5) << "</td><td>" << pct(0.95) << "</td><td>";
     // Sparkline: the last 40 runs, bar height by duration, colour by outcome.
     const size_t n = std::min<size_t>(40, p.runs.size());
     double longest = 0.001;
-    for (size_t i = p.runs.size() - n; i < p.runs.size(); ++i) longest = std::max(longest, p.runs[i].seconds);
-    h << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"160\" height=\"24\" role=\"img\" aria-label=\"recent runs\">";
+    for (size_t i = p.runs.size() - n; i < p.runs.size(); ++i)
+      longest = std::max(longest, p.runs[i].seconds);
+    h << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"160\" height=\"24\" role=\"img\" "
+         "aria-label=\"recent runs\">";
     for (size_t i = 0; i < n; ++i) {
       const auto& run = p.runs[p.runs.size() - n + i];
       const int height = std::max(2, static_cast<int>(22 * run.seconds / longest));
-      h << "<rect x=\"" << i * 4 << "\" y=\"" << 24 - height << "\" width=\"3\" height=\"" << height << "\" fill=\""
-        << (run.outcome == "ok" ? "#2da44e" : "#cf222e") << "\"><title>" << Html(run.outcome) << " "
-        << Ms(run.seconds) << "</title></rect>";
+      h << "<rect x=\"" << i * 4 << "\" y=\"" << 24 - height << "\" width=\"3\" height=\"" << height
+        << "\" fill=\"" << (run.outcome == "ok" ? "#2da44e" : "#cf222e") << "\"><title>"
+        << Html(run.outcome) << " " << Ms(run.seconds) << "</title></rect>";
     }
     h << "</svg></td></tr>\n";
   }
-  h << "</tbody></table>\n<p><small><a href=\"/metrics\">/metrics</a> &middot; <a href=\"/healthz\">/healthz</a>"
+  h << "</tbody></table>\n<p><small><a href=\"/metrics\">/metrics</a> &middot; <a "
+       "href=\"/healthz\">/healthz</a>"
     << " &middot; <a href=\"/readyz\">/readyz</a></small></p></body></html>\n";
   return h.str();
 }
@@ -118,6 +143,8 @@ class StatusSink final : public ResultSink {
 
 }  // namespace
 
-std::unique_ptr<ResultSink> CreateStatusSink(StatusBoard& board) { return std::make_unique<StatusSink>(board); }
+std::unique_ptr<ResultSink> CreateStatusSink(StatusBoard& board) {
+  return std::make_unique<StatusSink>(board);
+}
 
 }  // namespace odoo_prober::results

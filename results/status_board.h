@@ -21,7 +21,8 @@ class StatusBoard {
   void Declare(const std::string& journey, const std::string& target, bool in_maintenance);
   void Record(const JourneyResult& result);
   // The HTML page: self-contained (inline CSS and SVG, no scripts, no external assets).
-  std::string RenderHtml(std::chrono::system_clock::time_point now, const std::string& instance) const;
+  std::string RenderHtml(std::chrono::system_clock::time_point now,
+                         const std::string& instance) const;
 
  private:
   struct Run {

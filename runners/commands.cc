@@ -111,13 +111,13 @@ std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg,
     for (auto& e : scenarios::CheckParams(*j, sel.params, sel.pos, field + ".params")) {
       if (e.message.find("requires parameter") == std::string::npos) errors.push_back(e);
     }
-    if (j->timeout > sel.interval) {
+    if (sel.timeout.value_or(j->timeout) > sel.interval) {
       errors.push_back({sel.pos, field + ".interval",
                         "journey " + j->name + " may take up to " +
-                            std::to_string(j->timeout.count() / 1000) +
+                            std::to_string(sel.timeout.value_or(j->timeout).count() / 1000) +
                             "s (its timeout), longer than its interval of " +
                             std::to_string(sel.interval.count() / 1000) +
-                            "s; runs would overlap: raise the interval"});
+                            "s; runs would overlap: raise the interval or set a shorter timeout"});
     }
     for (const auto& t : cfg.targets) {
       if (!sel.targets.empty() &&

@@ -295,7 +295,8 @@ results::RecordCleanup JourneyRunner::Neutralise(prober::OdooClient& client,
 
 results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,
                                           const config::TargetConfig& target, const json& params,
-                                          const std::string& run_id) const {
+                                          const std::string& run_id,
+                                          std::optional<std::chrono::milliseconds> timeout) const {
   results::JourneyResult r;
   r.run_id = run_id;
   r.journey = journey.name;
@@ -322,7 +323,7 @@ results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,
   run.scope.run_tag = "probe-" + run_id;
   run.scope.now = Utc(r.started_at, "%Y-%m-%d %H:%M:%S");
   run.scope.today = Utc(r.started_at, "%Y-%m-%d");
-  run.deadline = start + journey.timeout;
+  run.deadline = start + timeout.value_or(journey.timeout);
   RunSteps(clock_, journey.steps, run, "");
   r.duration_us =
       std::chrono::duration_cast<std::chrono::microseconds>(clock_.Monotonic() - start).count();

@@ -33,8 +33,10 @@ class JourneyRunner {
 
   // Runs `journey` against `target` with the journey's parameters resolved (`params`: name ->
   // value, defaults included). `run_id` identifies the run; records are tagged probe-<run_id>.
+  // `timeout` overrides the journey's own (the config's journeys[].timeout).
   results::JourneyResult Run(const scenarios::Journey& journey, const config::TargetConfig& target,
-                             const nlohmann::json& params, const std::string& run_id) const;
+                             const nlohmann::json& params, const std::string& run_id,
+                             std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
 
   // Neutralises one record with its model's recipe, as cleanup and `sweep` do. Returns the
   // outcome ("ok" or "failed") and a detail.

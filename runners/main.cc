@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "runners/commands.h"
+#include "runners/daemon.h"
 
 #ifndef ODOO_PROBER_VERSION
 #define ODOO_PROBER_VERSION "0.0.0"
@@ -64,6 +65,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 256));
   once->footer(kExitCodes);
 
+  runners::RunOptions run_opts;
+  run_opts.version = ODOO_PROBER_VERSION;
+  int grace_seconds = 60;
+  auto* run = app.add_subcommand(
+      "run", "Run the daemon: scheduled probes, /metrics, /status, results history");
+  run->add_option("CONFIG", run_opts.config_path, "Configuration file (YAML)")->required();
+  run->add_option("--listen", run_opts.listen,
+                  "Admin server address:port (overrides admin.listen; port 0 picks one)");
+  run->add_option("--grace", grace_seconds, "Seconds in-flight journeys get to finish on SIGTERM")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 3600));
+  run->footer(kExitCodes);
+
   std::string journeys_config;
   auto* journeys = app.add_subcommand(
       "journeys", "List the built-in journeys (and the config's) with their parameters");
@@ -111,6 +125,9 @@ int main(int argc, char** argv) {
       once_opts.live_progress =
           isatty(STDERR_FILENO) && log_level != "debug" && log_level != "trace";
       rc = runners::RunOnce(once_opts, std::cout, std::cerr);
+    } else if (*run) {
+      run_opts.grace = std::chrono::seconds(grace_seconds);
+      rc = runners::RunDaemon(run_opts, std::cout, std::cerr);
     } else if (*journeys) {
       rc = runners::RunJourneys(
           journeys_config.empty() ? std::nullopt : std::optional<std::string>(journeys_config),

@@ -68,6 +68,14 @@ void Scheduler::Finished(size_t i) {
   --busy_per_target_[pairs_[i].target];
 }
 
+void Scheduler::MarkRunning(size_t i) {
+  PairState& s = states_.at(i);
+  if (s.running) return;
+  s.running = true;
+  ++busy_;
+  ++busy_per_target_[pairs_[i].target];
+}
+
 Scheduler::Mono Scheduler::NextWakeup(Mono now) const {
   Mono next = Mono::max();
   for (const auto& s : states_) {

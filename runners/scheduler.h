@@ -50,6 +50,8 @@ class Scheduler {
   std::vector<size_t> Due(Mono now, Wall wall);
   // A run of pair `i` ended.
   void Finished(size_t i);
+  // Pair `i` has a run going that started elsewhere (before a configuration reload).
+  void MarkRunning(size_t i);
   // When Due() may next return something: the earliest tick after `now`. Pairs already due but
   // waiting for a slot are not counted: a Finished() call is their wake-up.
   Mono NextWakeup(Mono now) const;
