@@ -58,6 +58,7 @@ class BackgroundProcess {
   // Sends SIGTERM and waits; returns the exit code (-1 when killed by a signal).
   int Stop();
   const std::string& output() const { return out_; }
+  int pid() const { return pid_; }
 
  private:
   int pid_ = -1;
