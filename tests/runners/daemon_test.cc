@@ -30,17 +30,20 @@ std::string WriteConfig(const TempDir& dir, RunningEmulator& emu, const std::str
   dir.Write("secret", "admin\n");
   std::ostringstream y;
   y << "version: 1\ninstance: test-instance\nadmin: {listen: \"127.0.0.1:0\"}\n"
-    << "results: {jsonl: results.jsonl, sqlite: history.db}\n" << extra
-    << "targets:\n  - name: plant\n    url: " << emu.https_url() << "\n    database: probe\n"
+    << "results: {jsonl: results.jsonl, sqlite: history.db}\n"
+    << extra << "targets:\n  - name: plant\n    url: " << emu.https_url()
+    << "\n    database: probe\n"
     << "    login: admin\n    password_file: secret\n    timeout: 5s\n"
-    << "    tls: {ca_file: " << emu.pki().ca_cert << "}\n    labels: {region: eu-west, plant: lyon}\n"
+    << "    tls: {ca_file: " << emu.pki().ca_cert
+    << "}\n    labels: {region: eu-west, plant: lyon}\n"
     << journeys;
   return dir.Write("prober.yaml", y.str());
 }
 
 // The daemon, with its admin URL once it listens.
 struct Daemon {
-  explicit Daemon(const std::string& config) : process({ODOO_PROBER_BIN, "run", config, "--grace", "20"}) {
+  explicit Daemon(const std::string& config)
+      : process({ODOO_PROBER_BIN, "run", config, "--grace", "20"}) {
     const std::string line = process.WaitForLine("listening on http://");
     REQUIRE_FALSE(line.empty());
     const auto start = line.find("http://");
@@ -70,8 +73,8 @@ bool Eventually(F condition, std::chrono::milliseconds deadline = 20s) {
 // A PromQL query against the Prometheus server on `port`.
 json PromQuery(uint16_t port, const std::string& expr) {
   auto r = testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5", "-G",
-                                "http://127.0.0.1:" + std::to_string(port) + "/api/v1/query", "--data-urlencode",
-                                "query=" + expr});
+                                "http://127.0.0.1:" + std::to_string(port) + "/api/v1/query",
+                                "--data-urlencode", "query=" + expr});
   return json::parse(r.out, nullptr, false);
 }
 
@@ -88,9 +91,11 @@ TEST_CASE("promtool accepts /metrics and a real Prometheus computes a success ra
   RunningEmulator emu;
   TempDir dir;
   Daemon d(WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n"));
-  REQUIRE(Eventually([&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 2; }));
+  REQUIRE(Eventually(
+      [&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 2; }));
   dir.Write("metrics.txt", Get(d.url + "/metrics"));
-  auto check = testing::RunProcess({"/bin/sh", "-c", "promtool check metrics < " + dir.path() + "/metrics.txt"});
+  auto check = testing::RunProcess(
+      {"/bin/sh", "-c", "promtool check metrics < " + dir.path() + "/metrics.txt"});
   INFO(check.out << check.err);
   CHECK(check.exit_code == 0);
   CHECK(Get(d.url + "/healthz") == "ok\n");
@@ -99,10 +104,13 @@ TEST_CASE("promtool accepts /metrics and a real Prometheus computes a success ra
   // A real Prometheus scrapes the daemon and answers the SLI query.
   const std::string host = d.url.substr(7);
   const uint16_t port = testing::UnusedPort();
-  dir.Write("prometheus.yml", "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-                              "scrape_configs:\n  - job_name: odoo-prober\n    static_configs:\n"
-                              "      - targets: ['" + host + "']\n");
-  BackgroundProcess prometheus({"/usr/bin/prometheus", "--config.file=" + dir.path() + "/prometheus.yml",
+  dir.Write("prometheus.yml",
+            "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+            "scrape_configs:\n  - job_name: odoo-prober\n    static_configs:\n"
+            "      - targets: ['" +
+                host + "']\n");
+  BackgroundProcess prometheus({"/usr/bin/prometheus",
+                                "--config.file=" + dir.path() + "/prometheus.yml",
                                 "--storage.tsdb.path=" + dir.path() + "/tsdb",
                                 "--web.listen-address=127.0.0.1:" + std::to_string(port)});
   // The success ratio of the login journey, as the shipped rules compute SLIs.
@@ -127,20 +135,31 @@ TEST_CASE("promtool accepts /metrics and a real Prometheus computes a success ra
 TEST_CASE("SIGHUP with a broken config keeps the old schedule running", "[daemon]") {
   RunningEmulator emu;
   TempDir dir;
-  const auto config = WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n");
+  const auto config =
+      WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n");
   Daemon d(config);
-  REQUIRE(Eventually([&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 1; }));
+  REQUIRE(Eventually(
+      [&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 1; }));
   dir.Write("prober.yaml", "version: 1\ntargets: [oops\n");
   ::kill(d.process.pid(), SIGHUP);
-  REQUIRE(Eventually([&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_config_reload_failures_total") == 1; }));
+  REQUIRE(Eventually([&] {
+    return Metric(Get(d.url + "/metrics"), "odoo_prober_config_reload_failures_total") == 1;
+  }));
   const double runs = Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total");
-  CHECK(Eventually([&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= runs + 2; }));
-  // A good config is taken: the new journey starts running.
-  WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n  - {name: invoice_validation, interval: 2s, timeout: 2s}\n");
-  ::kill(d.process.pid(), SIGHUP);
-  CHECK(Eventually([&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_config_reloads_total") == 1; }));
   CHECK(Eventually([&] {
-    return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total{env=\"\",instance=\"test-instance\",journey=\"invoice_validation\"") >= 1;
+    return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= runs + 2;
+  }));
+  // A good config is taken: the new journey starts running.
+  WriteConfig(dir, emu,
+              "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n  - {name: "
+              "invoice_validation, interval: 2s, timeout: 2s}\n");
+  ::kill(d.process.pid(), SIGHUP);
+  CHECK(Eventually(
+      [&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_config_reloads_total") == 1; }));
+  CHECK(Eventually([&] {
+    return Metric(Get(d.url + "/metrics"),
+                  "odoo_prober_journey_runs_total{env=\"\",instance=\"test-instance\",journey="
+                  "\"invoice_validation\"") >= 1;
   }));
   CHECK(d.process.Stop() == 0);
 }
@@ -150,7 +169,8 @@ TEST_CASE("SIGTERM lets an in-flight journey finish its cleanup, then exits 0", 
   // Confirmation takes 2 s: SIGTERM arrives while the journey is in flight.
   emu.emulator().SetFaults(testing::SlowMethod("sale.order.action_confirm", 2s));
   TempDir dir;
-  Daemon d(WriteConfig(dir, emu, "journeys:\n  - {name: sales_order_confirmation, interval: 30s, timeout: 10s}\n"));
+  Daemon d(WriteConfig(
+      dir, emu, "journeys:\n  - {name: sales_order_confirmation, interval: 30s, timeout: 10s}\n"));
   REQUIRE(Eventually([&] {
     for (const auto& call : emu.emulator().RequestLog()) {
       if (call.method == "action_confirm") return true;
@@ -175,7 +195,8 @@ TEST_CASE("SIGKILL during heavy writing leaves readable files with every older r
   std::string journeys = "journeys:\n";
   for (int i = 0; i < 8; ++i) journeys += "  - {name: login, interval: 1s, timeout: 1s}\n";
   Daemon d(WriteConfig(dir, emu, journeys, "concurrency: 8\nper_target_concurrency: 8\n"));
-  REQUIRE(Eventually([&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 30; }));
+  REQUIRE(Eventually(
+      [&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 30; }));
   // Every run the daemon reported in /metrics more than a second ago must be on disk.
   const double reported = Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total");
   std::this_thread::sleep_for(1s);  // the durability window under test, not synchronisation
@@ -192,7 +213,8 @@ TEST_CASE("SIGKILL during heavy writing leaves readable files with every older r
   CHECK(lines >= reported);
   // SQLite: the database opens, is consistent, and holds the same runs.
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2((dir.path() + "/history.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_open_v2((dir.path() + "/history.db").c_str(), &db, SQLITE_OPEN_READONLY,
+                          nullptr) == SQLITE_OK);
   auto scalar = [&](const char* sql) {
     sqlite3_stmt* s = nullptr;
     REQUIRE(sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK);
@@ -210,14 +232,16 @@ TEST_CASE("SIGKILL during heavy writing leaves readable files with every older r
 TEST_CASE("/status renders in headless Chromium without console errors", "[daemon]") {
   RunningEmulator emu;
   TempDir dir;
-  Daemon d(WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n"
-                                 "  - {name: invoice_validation, interval: 2s, timeout: 2s}\n"));
-  REQUIRE(Eventually([&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 2; }));
+  Daemon d(WriteConfig(dir, emu,
+                       "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n"
+                       "  - {name: invoice_validation, interval: 2s, timeout: 2s}\n"));
+  REQUIRE(Eventually(
+      [&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 2; }));
   auto chromium = testing::RunProcess(
-      {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-       "--disable-background-networking", "--disable-component-update", "--disable-sync",
-       "--user-data-dir=" + dir.path() + "/chromium", "--enable-logging=stderr", "--v=0", "--dump-dom",
-       d.url + "/status"},
+      {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+       "--no-first-run", "--disable-background-networking", "--disable-component-update",
+       "--disable-sync", "--user-data-dir=" + dir.path() + "/chromium", "--enable-logging=stderr",
+       "--v=0", "--dump-dom", d.url + "/status"},
       {}, 90s);
   INFO(chromium.err.substr(0, 2000));
   CHECK(chromium.exit_code == 0);

@@ -1,0 +1,200 @@
+// The result sinks: the fan-out never blocks and counts drops; JSON lines rotate by size; the
+// SQLite history stores runs and steps and prunes by retention; metrics carry the closed label set.
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "results/jsonl_sink.h"
+#include "results/metrics.h"
+#include "results/sink.h"
+#include "results/sqlite_sink.h"
+#include "results/status_board.h"
+#include "tests/support/support.h"
+
+namespace odoo_prober::results {
+namespace {
+
+using testing::Contains;
+
+JourneyResult Result(const std::string& run_id, std::chrono::system_clock::time_point at,
+                     bool ok = true) {
+  JourneyResult r;
+  r.run_id = run_id;
+  r.journey = "login";
+  r.target = "lyon";
+  r.labels = {"eu-west", "lyon", "prod"};
+  r.started_at = at;
+  r.duration_us = 1500;
+  r.outcome = ok ? prober::Outcome::kOk : prober::Outcome::kTimeout;
+  if (!ok) r.failed_step = "read_user";
+  StepResult s;
+  s.name = "authenticate";
+  s.timings = {10, 20, 30, 40, 100};
+  r.steps = {s, s};
+  return r;
+}
+
+// A sink that blocks until released, to fill the fan-out's queue.
+class GateSink : public ResultSink {
+ public:
+  prober::Status Write(const JourneyResult&) override {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return open_; });
+    ++written_;
+    return prober::Status::Ok();
+  }
+  std::string name() const override { return "gate"; }
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  int written() {
+    std::lock_guard lock(mu_);
+    return written_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+  int written_ = 0;
+};
+
+TEST_CASE("the fan-out never blocks: a full queue drops and counts", "[sinks]") {
+  auto gate = std::make_unique<GateSink>();
+  GateSink* g = gate.get();
+  std::vector<std::unique_ptr<ResultSink>> sinks;
+  sinks.push_back(std::move(gate));
+  int drops = 0;
+  FanOut fanout(std::move(sinks), 3, [&] { ++drops; });
+  // One is taken by the blocked writer, three wait in the queue, the rest are dropped.
+  for (int i = 0; i < 10; ++i)
+    fanout.Publish(Result(std::to_string(i), std::chrono::system_clock::now()));
+  CHECK(fanout.dropped() >= 6);
+  CHECK(drops == static_cast<int>(fanout.dropped()));
+  g->Open();
+  fanout.Close(std::chrono::seconds(5));
+  CHECK(g->written() + static_cast<int>(fanout.dropped()) == 10);
+}
+
+TEST_CASE("JSON lines rotate by size and keep whole lines", "[sinks]") {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/r.jsonl";
+  auto sink = CreateJsonLinesSink({path, 2048, 2});
+  REQUIRE(sink.ok());
+  for (int i = 0; i < 20; ++i)
+    REQUIRE((*sink)->Write(Result(std::to_string(i), std::chrono::system_clock::now())).ok());
+  REQUIRE((*sink)->Flush().ok());
+  namespace fs = std::filesystem;
+  CHECK(fs::exists(path + ".1"));
+  CHECK(fs::exists(path + ".2"));
+  CHECK_FALSE(fs::exists(path + ".3"));
+  for (const auto& f : {path, path + ".1", path + ".2"}) {
+    CHECK(fs::file_size(f) <= 2048);
+    std::ifstream in(f);
+    for (std::string line; std::getline(in, line);)
+      CHECK(FromJson(nlohmann::json::parse(line)).ok());
+  }
+  CHECK_FALSE(CreateJsonLinesSink({dir.path() + "/missing/r.jsonl", 2048, 2}).ok());
+}
+
+TEST_CASE("the SQLite history stores runs and steps and prunes old runs", "[sinks]") {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/h.db";
+  auto sink = CreateSqliteSink({path, 30});
+  REQUIRE(sink.ok());
+  const auto now = std::chrono::system_clock::now();
+  REQUIRE((*sink)->Write(Result("old", now - std::chrono::hours(24 * 40))).ok());
+  for (int i = 0; i < 99; ++i)
+    REQUIRE((*sink)->Write(Result("r" + std::to_string(i), now, i % 10 != 0)).ok());
+  REQUIRE((*sink)->Flush().ok());
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  auto count = [&](const char* sql) {
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+    const int n = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return n;
+  };
+  // The 100th write pruned the run older than the 30 days of retention (and its steps).
+  CHECK(count("SELECT count(*) FROM runs") == 99);
+  CHECK(count("SELECT count(*) FROM runs WHERE run_id = 'old'") == 0);
+  CHECK(count("SELECT count(*) FROM steps") == 198);
+  CHECK(
+      count("SELECT count(*) FROM runs WHERE outcome = 'timeout' AND failed_step = 'read_user'") ==
+      10);
+  CHECK(
+      count("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'runs_by_pair'") ==
+      1);
+  sqlite3_close(db);
+  CHECK_FALSE(CreateSqliteSink({dir.path() + "/missing/h.db", 30}).ok());
+}
+
+TEST_CASE("metrics: names, the closed label set, failures by reason", "[sinks]") {
+  Metrics m("inst-1", "1.2.3");
+  m.Observe(Result("a", std::chrono::system_clock::now()));
+  m.Observe(Result("b", std::chrono::system_clock::now(), false));
+  const std::string text = m.Serialize();
+  CHECK(Contains(text,
+                 "odoo_prober_journey_runs_total{env=\"prod\",instance=\"inst-1\",journey="
+                 "\"login\",plant=\"lyon\",region=\"eu-west\",target=\"lyon\"} 2"));
+  CHECK(Contains(
+      text,
+      "odoo_prober_journey_failures_total{env=\"prod\",instance=\"inst-1\",journey=\"login\",plant="
+      "\"lyon\",reason=\"timeout\",region=\"eu-west\",target=\"lyon\"} 1"));
+  CHECK(Contains(text,
+                 "odoo_prober_rpc_phase_duration_seconds_bucket{env=\"prod\",instance=\"inst-1\","
+                 "journey=\"login\",phase=\"tls\""));
+  CHECK(Contains(text,
+                 "odoo_prober_step_duration_seconds_count{env=\"prod\",instance=\"inst-1\",journey="
+                 "\"login\",plant=\"lyon\",region=\"eu-west\",step=\"authenticate\""));
+  CHECK(Contains(text, "le=\"0.005\""));
+  CHECK(Contains(text, "le=\"60\""));
+  CHECK(Contains(text, "odoo_prober_build_info{instance=\"inst-1\",version=\"1.2.3\"} 1"));
+  // No label outside the closed set (build_info's version aside).
+  const std::set<std::string> allowed = {"journey", "step",     "target", "region",
+                                         "plant",   "instance", "reason", "phase",
+                                         "env",     "le",       "version"};
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#' || line.find('{') == std::string::npos) continue;
+    const std::string labels = line.substr(line.find('{') + 1, line.find('}') - line.find('{') - 1);
+    size_t pos = 0;
+    while (pos < labels.size()) {
+      const auto eq = labels.find('=', pos);
+      INFO(line);
+      CHECK(allowed.count(labels.substr(pos, eq - pos)) == 1);
+      pos = labels.find("\",", eq);
+      pos = pos == std::string::npos ? labels.size() : pos + 2;
+    }
+  }
+}
+
+TEST_CASE("the status page shows every pair with outcome, percentiles and a sparkline", "[sinks]") {
+  StatusBoard board;
+  board.Declare("login", "lyon", false);
+  board.Declare("goods_receipt", "lyon", true);
+  const auto now = std::chrono::system_clock::now();
+  for (int i = 0; i < 10; ++i)
+    board.Record(Result(std::to_string(i), now - std::chrono::minutes(i), i != 3));
+  const std::string html = board.RenderHtml(now, "inst-<1>");
+  CHECK(Contains(html, "<td>login</td><td>lyon</td><td class=\"ok\""));
+  CHECK(Contains(html, "in maintenance"));
+  CHECK(Contains(html, "<svg"));
+  CHECK(Contains(html, "1.5 ms"));
+  CHECK(Contains(html, "inst-&lt;1&gt;"));  // escaped
+  CHECK_FALSE(Contains(html, "<script"));
+  CHECK_FALSE(Contains(html, "src="));  // no external assets
+  CHECK_FALSE(Contains(html, "href=\"http"));
+}
+
+}  // namespace
+}  // namespace odoo_prober::results
