@@ -5,32 +5,13 @@
 #include <iomanip>
 #include <sstream>
 
+#include "results/markup.h"
+
 namespace odoo_prober::results {
 
 namespace {
 
-std::string Html(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Html(const std::string& s) { return EscapeMarkup(s); }
 
 std::string When(std::chrono::system_clock::time_point tp) {
   if (tp.time_since_epoch().count() == 0) return "never";

@@ -4,39 +4,13 @@
 #include <iomanip>
 #include <sstream>
 
+#include "results/markup.h"
+
 namespace odoo_prober::runners {
 
 namespace {
 
-std::string Xml(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // Control characters are not allowed in XML 1.0.
-        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
-          out += '?';
-        else
-          out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
+std::string Xml(const std::string& s) { return results::EscapeMarkup(s); }
 
 std::string Secs(int64_t us) {
   std::ostringstream o;
