@@ -200,6 +200,8 @@ class Server final : public HttpServer {
           ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                            ssl::context::no_tlsv1_1);
+          if (o.tls_security_level >= 0)
+            SSL_CTX_set_security_level(ctx->native_handle(), o.tls_security_level);
           ctx->use_certificate_chain_file(files.first);
           ctx->use_private_key_file(files.second, ssl::context::pem);
           contexts_[name] = std::move(ctx);

@@ -63,6 +63,9 @@ struct HttpServerOptions {
   // gets ("trusted" is cert_file).
   std::map<std::string, std::pair<std::string, std::string>> certificates;
   int threads = 2;
+  // OpenSSL security level of the HTTPS listeners; -1: the system default. Tests lower it to
+  // serve deliberately weak certificates.
+  int tls_security_level = -1;
   // Request bodies larger than this are refused.
   size_t max_body_bytes = 8u << 20;
 };

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 namespace odoo_prober::emulator {
 namespace {
@@ -71,7 +72,8 @@ Cert MakeCert(EVP_PKEY* key, const char* cn, bool ca, X509* issuer, EVP_PKEY* is
     ok = ok && AddExt(cert.get(), signer, NID_basic_constraints, "critical,CA:FALSE");
     ok = ok && AddExt(cert.get(), signer, NID_key_usage, "critical,digitalSignature");
     ok = ok && AddExt(cert.get(), signer, NID_ext_key_usage, "serverAuth");
-    ok = ok && AddExt(cert.get(), signer, NID_subject_alt_name, san);
+    if (san != nullptr && *san != '\0')
+      ok = ok && AddExt(cert.get(), signer, NID_subject_alt_name, san);
   }
   if (!ok || X509_sign(cert.get(), issuer_key ? issuer_key : key, EVP_sha256()) == 0)
     return nullptr;
@@ -93,7 +95,104 @@ bool WriteKey(const std::string& path, EVP_PKEY* key) {
   return std::fclose(f) == 0 && ok;
 }
 
+bool WriteChain(const std::string& path, const std::vector<X509*>& certs) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) return false;
+  bool ok = true;
+  for (X509* c : certs) ok = ok && PEM_write_X509(f, c) == 1;
+  return std::fclose(f) == 0 && ok;
+}
+
+constexpr long kDay = 24L * 3600;
+
 }  // namespace
+
+prober::Result<TlsScenarios> MakeTlsScenarios(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  TlsScenarios out;
+  out.root_ca = dir + "/root.pem";
+  Key root_key = NewKey(), old_root_key = NewKey(), inter_key = NewKey(), short_key = NewKey();
+  if (!root_key || !old_root_key || !inter_key || !short_key)
+    return prober::Status::Internal("key generation failed");
+  Cert root = MakeCert(root_key.get(), "odoo-prober test root", true, nullptr, nullptr, "", -kDay,
+                       3650 * kDay);
+  Cert old_root = MakeCert(old_root_key.get(), "odoo-prober old root", true, nullptr, nullptr, "",
+                           -900 * kDay, -100 * kDay);
+  Cert inter = MakeCert(inter_key.get(), "odoo-prober test intermediate", true, root.get(),
+                        root_key.get(), "", -kDay, 1825 * kDay);
+  // The same intermediate (subject and key), cross-signed long ago by a root that has expired.
+  Cert cross = MakeCert(inter_key.get(), "odoo-prober test intermediate", true, old_root.get(),
+                        old_root_key.get(), "", -800 * kDay, -200 * kDay);
+  Cert short_inter = MakeCert(short_key.get(), "odoo-prober short intermediate", true, root.get(),
+                              root_key.get(), "", -kDay, 3 * kDay);
+  if (!root || !old_root || !inter || !cross || !short_inter ||
+      !WriteCert(out.root_ca, root.get())) {
+    return prober::Status::Internal("cannot make the CA certificates");
+  }
+  struct Leaf {
+    const char* name;
+    long not_before, not_after;
+    const char* san;
+    enum { kIntermediate, kSelf, kShort } signer;
+    std::vector<X509*> extra;  // presented after the leaf
+    bool rsa1024;
+  };
+  const char* here = "DNS:localhost,IP:127.0.0.1";
+  const std::vector<Leaf> leaves = {
+      {"valid", -kDay, 200 * kDay, here, Leaf::kIntermediate, {inter.get()}, false},
+      {"expires_in_5d", -kDay, 5 * kDay, here, Leaf::kIntermediate, {inter.get()}, false},
+      {"expires_in_20d", -kDay, 20 * kDay, here, Leaf::kIntermediate, {inter.get()}, false},
+      {"expired", -60 * kDay, -kDay, here, Leaf::kIntermediate, {inter.get()}, false},
+      {"not_yet_valid", 2 * kDay, 200 * kDay, here, Leaf::kIntermediate, {inter.get()}, false},
+      {"wrong_host",
+       -kDay,
+       200 * kDay,
+       "DNS:wrong.example",
+       Leaf::kIntermediate,
+       {inter.get()},
+       false},
+      {"self_signed", -kDay, 200 * kDay, here, Leaf::kSelf, {}, false},
+      {"missing_intermediate", -kDay, 200 * kDay, here, Leaf::kIntermediate, {}, false},
+      {"intermediate_expires_first",
+       -kDay,
+       200 * kDay,
+       here,
+       Leaf::kShort,
+       {short_inter.get()},
+       false},
+      {"expired_cross_sign",
+       -kDay,
+       200 * kDay,
+       here,
+       Leaf::kIntermediate,
+       {inter.get(), cross.get()},
+       false},
+      {"rsa_1024", -kDay, 200 * kDay, here, Leaf::kIntermediate, {inter.get()}, true},
+  };
+  for (const auto& l : leaves) {
+    Key key(l.rsa1024 ? EVP_RSA_gen(1024) : EVP_EC_gen("P-256"));
+    if (!key) return prober::Status::Internal("key generation failed");
+    X509* issuer = l.signer == Leaf::kIntermediate ? inter.get()
+                   : l.signer == Leaf::kShort      ? short_inter.get()
+                                                   : nullptr;
+    EVP_PKEY* issuer_key = l.signer == Leaf::kIntermediate ? inter_key.get()
+                           : l.signer == Leaf::kShort      ? short_key.get()
+                                                           : nullptr;
+    Cert cert = MakeCert(key.get(), "localhost", false, issuer, issuer_key, l.san, l.not_before,
+                         l.not_after);
+    if (!cert)
+      return prober::Status::Internal(std::string("cannot make the certificate ") + l.name);
+    std::vector<X509*> chain = {cert.get()};
+    chain.insert(chain.end(), l.extra.begin(), l.extra.end());
+    TlsScenario s{dir + "/" + l.name + ".chain.pem", dir + "/" + l.name + ".key"};
+    if (!WriteChain(s.chain_file, chain) || !WriteKey(s.key_file, key.get())) {
+      return prober::Status::Internal("cannot write " + s.chain_file);
+    }
+    out.scenarios[l.name] = s;
+  }
+  return out;
+}
 
 prober::Result<Pki> EnsurePki(const std::string& dir) {
   Pki pki{dir + "/ca.pem",          dir + "/server.pem",      dir + "/server.key",

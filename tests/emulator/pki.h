@@ -6,6 +6,7 @@
 // Thread-safety: a plain function; concurrent calls must use different folders.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,5 +28,19 @@ struct Pki {
 
 // Creates the files in `dir` (created if missing), or reuses them when all already exist.
 prober::Result<Pki> EnsurePki(const std::string& dir);
+
+// Certificate situations for TLS inspection, each a chain file (what the server presents, leaf
+// first) and a key, under a root CA written to `root_ca`:
+//   valid, expires_in_5d, expires_in_20d, expired, not_yet_valid, wrong_host, self_signed,
+//   missing_intermediate, intermediate_expires_first, expired_cross_sign, rsa_1024.
+struct TlsScenario {
+  std::string chain_file;
+  std::string key_file;
+};
+struct TlsScenarios {
+  std::string root_ca;
+  std::map<std::string, TlsScenario> scenarios;
+};
+prober::Result<TlsScenarios> MakeTlsScenarios(const std::string& dir);
 
 }  // namespace odoo_prober::emulator
