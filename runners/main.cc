@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "runners/commands.h"
 #include "runners/daemon.h"
+#include "runners/tls_command.h"
 
 #ifndef ODOO_PROBER_VERSION
 #define ODOO_PROBER_VERSION "0.0.0"
@@ -78,6 +79,28 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 3600));
   run->footer(kExitCodes);
 
+  runners::TlsOptions tls_opts;
+  std::string tls_timeout = "10s", tls_critical = "7d", tls_warning = "30d";
+  auto* tls =
+      app.add_subcommand("tls", "Inspect one TLS endpoint: chain, expiry, host name, findings");
+  tls->add_option("ENDPOINT", tls_opts.endpoint, "https://host[:port] or host:port")->required();
+  tls->add_option("--ca", tls_opts.ca_file, "Trust this CA bundle instead of the system store");
+  tls->add_option("--servername", tls_opts.servername,
+                  "Name for SNI and the host-name check (default: the host)");
+  std::string tls_output = "table";
+  tls->add_option("--output", tls_output, "Output: table (default) or json (one JSON object)")
+      ->check(CLI::IsMember({"table", "json"}));
+  tls->add_option("--timeout", tls_timeout, "Deadline for connect and handshake")
+      ->capture_default_str();
+  tls->add_option("--critical", tls_critical, "Expiry closer than this is critical")
+      ->capture_default_str();
+  tls->add_option("--warning", tls_warning, "Expiry closer than this is a warning")
+      ->capture_default_str();
+  tls->footer(
+      "Exit codes:\n  0  no critical or warning finding\n  1  at least one critical or warning "
+      "finding\n"
+      "  2  usage error\n  3  internal error");
+
   std::string journeys_config;
   auto* journeys = app.add_subcommand(
       "journeys", "List the built-in journeys (and the config's) with their parameters");
@@ -128,6 +151,26 @@ int main(int argc, char** argv) {
     } else if (*run) {
       run_opts.grace = std::chrono::seconds(grace_seconds);
       rc = runners::RunDaemon(run_opts, std::cout, std::cerr);
+    } else if (*tls) {
+      auto days = [](const std::string& text) -> std::optional<std::chrono::hours> {
+        if (text.size() > 1 && text.back() == 'd' &&
+            text.find_first_not_of("0123456789") == text.size() - 1) {
+          return std::chrono::hours(24 * std::stoi(text.substr(0, text.size() - 1)));
+        }
+        auto d = config::ParseDuration(text);
+        return d ? std::optional(std::chrono::duration_cast<std::chrono::hours>(*d)) : std::nullopt;
+      };
+      auto timeout = config::ParseDuration(tls_timeout);
+      auto critical = days(tls_critical), warning = days(tls_warning);
+      if (!timeout || !critical || !warning) {
+        std::cerr << "--timeout, --critical and --warning take durations such as 10s, 7d, 30d\n";
+        rc = runners::kExitUsage;
+      } else {
+        tls_opts.timeout = *timeout;
+        tls_opts.thresholds = {*critical, *warning};
+        tls_opts.json = tls_output == "json";
+        rc = runners::RunTls(tls_opts, std::cout, std::cerr);
+      }
     } else if (*journeys) {
       rc = runners::RunJourneys(
           journeys_config.empty() ? std::nullopt : std::optional<std::string>(journeys_config),

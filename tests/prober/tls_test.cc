@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <set>
+#include <thread>
 
 #include "prober/tls_inspector.h"
 #include "results/tls_findings.h"
@@ -136,6 +137,48 @@ TEST_CASE("an endpoint that accepts TCP but never handshakes is a timeout, on ti
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].kind == "handshake_timeout");
   CHECK(findings[0].severity == results::Severity::kCritical);
+}
+
+TEST_CASE("our chain expiry equals blackbox_exporter's to the second", "[tls]") {
+  testing::TempDir dir;
+  auto pki = emulator::MakeTlsScenarios(dir.path());
+  REQUIRE(pki.ok());
+  dir.Write("blackbox.yml",
+            "modules:\n  tls:\n    prober: tcp\n    timeout: 5s\n    tcp:\n      tls: true\n"
+            "      tls_config:\n        ca_file: " +
+                pki->root_ca + "\n        server_name: localhost\n");
+  const uint16_t port = testing::UnusedPort();
+  testing::BackgroundProcess blackbox({"/usr/bin/prometheus-blackbox-exporter",
+                                       "--config.file=" + dir.path() + "/blackbox.yml",
+                                       "--web.listen-address=127.0.0.1:" + std::to_string(port)});
+  auto scrape = [&](uint16_t target) {
+    return testing::RunProcess(
+        {"/usr/bin/curl", "-sS", "--max-time", "10",
+         "http://127.0.0.1:" + std::to_string(port) +
+             "/probe?module=tls&target=127.0.0.1:" + std::to_string(target)});
+  };
+  // Wait until the exporter answers (it is starting); each try is bounded.
+  bool up = false;
+  for (int i = 0; i < 100 && !up; ++i) {
+    up = testing::RunProcess({"/usr/bin/curl", "-sf", "--max-time", "1",
+                              "http://127.0.0.1:" + std::to_string(port) + "/-/healthy"})
+             .exit_code == 0;
+    if (!up) std::this_thread::sleep_for(100ms);
+  }
+  REQUIRE(up);
+  for (const char* name : {"valid", "expires_in_5d", "expires_in_20d", "intermediate_expires_first",
+                           "expired_cross_sign", "rsa_1024"}) {
+    INFO(name);
+    Served served = Serve(pki->scenarios.at(name));
+    prober::TlsInspectOptions o{"127.0.0.1", served.port(), "localhost", pki->root_ca, 5s};
+    const int64_t ours = results::ChainExpiry(prober::InspectTls(o));
+    const std::string metrics = scrape(served.port()).out;
+    const auto at = metrics.find("\nprobe_ssl_last_chain_expiry_timestamp_seconds ");
+    INFO(metrics);
+    REQUIRE(at != std::string::npos);
+    const double theirs = std::stod(metrics.substr(metrics.find(' ', at + 1) + 1));
+    CHECK(ours == static_cast<int64_t>(theirs));
+  }
 }
 
 }  // namespace

@@ -1,0 +1,92 @@
+#include "runners/tls_command.h"
+
+#include <ctime>
+
+#include "runners/commands.h"
+
+namespace odoo_prober::runners {
+
+bool ParseEndpoint(const std::string& endpoint, std::string* host, uint16_t* port) {
+  std::string rest = endpoint;
+  uint16_t default_port = 443;
+  if (rest.rfind("https://", 0) == 0) {
+    rest = rest.substr(8);
+  } else if (rest.find("://") != std::string::npos) {
+    return false;
+  }
+  rest = rest.substr(0, rest.find('/'));
+  if (rest.empty()) return false;
+  std::string port_text;
+  if (rest[0] == '[') {  // [v6]:port
+    const auto close = rest.find(']');
+    if (close == std::string::npos) return false;
+    *host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size() && rest[close + 1] == ':') port_text = rest.substr(close + 2);
+  } else if (const auto colon = rest.rfind(':'); colon != std::string::npos) {
+    *host = rest.substr(0, colon);
+    port_text = rest.substr(colon + 1);
+  } else {
+    *host = rest;
+  }
+  if (host->empty()) return false;
+  if (port_text.empty()) {
+    *port = default_port;
+    return true;
+  }
+  if (port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  const unsigned long p = std::stoul(port_text);
+  if (p == 0 || p > 65535) return false;
+  *port = static_cast<uint16_t>(p);
+  return true;
+}
+
+int RunTls(const TlsOptions& options, std::ostream& out, std::ostream& err) {
+  prober::TlsInspectOptions o;
+  if (!ParseEndpoint(options.endpoint, &o.host, &o.port)) {
+    err << options.endpoint << ": not an endpoint; give https://host[:port] or host:port\n";
+    return kExitUsage;
+  }
+  o.servername = options.servername;
+  o.ca_file = options.ca_file;
+  o.timeout = options.timeout;
+  const auto inspection = prober::InspectTls(o);
+  const auto now = std::chrono::system_clock::now();
+  const auto findings = results::EvaluateTls(inspection, now, options.thresholds);
+  bool serious = false;
+  for (const auto& f : findings) serious = serious || f.severity != results::Severity::kInfo;
+  if (options.json) {
+    auto j = results::ToJson(inspection, findings);
+    j["endpoint"] = o.host + ":" + std::to_string(o.port);
+    out << j.dump() << "\n";
+  } else {
+    out << o.host << ":" << o.port << "  " << prober::OutcomeName(inspection.outcome);
+    if (inspection.outcome == prober::Outcome::kOk) {
+      out << "  " << inspection.tls_version << " " << inspection.cipher
+          << (inspection.trusted ? "  trusted" : "  NOT trusted")
+          << (inspection.hostname_ok ? "" : "  NAME MISMATCH")
+          << (inspection.ocsp_stapled ? "  OCSP stapled" : "");
+    }
+    out << "\n";
+    if (const int64_t expiry = results::ChainExpiry(inspection); expiry > 0) {
+      std::time_t t = expiry;
+      std::tm tm{};
+      gmtime_r(&t, &tm);
+      char buf[32];
+      std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+      out << "  chain expires " << buf << "\n";
+    }
+    for (const auto& c : inspection.presented) {
+      out << "  presented: " << c.subject << " (" << c.key_type << " " << c.key_bits << ", "
+          << c.signature_algorithm << ")\n";
+    }
+    if (findings.empty()) out << "  no findings\n";
+    for (const auto& f : findings) {
+      out << "  " << results::SeverityName(f.severity) << "  " << f.kind
+          << (f.certificate.empty() ? "" : "  " + f.certificate) << ": " << f.detail << "\n";
+    }
+  }
+  return serious ? kExitJourneyFailed : kExitOk;
+}
+
+}  // namespace odoo_prober::runners
