@@ -19,6 +19,7 @@
 //   instance: prober-lyon-1
 //   admin: {listen: "127.0.0.1:9188"}
 //   results: {jsonl, jsonl_max_bytes, jsonl_keep, sqlite, retention_days, queue}
+//   tls_check_interval: 6h; targets[].tls: {expiry_critical: 7d, expiry_warning: 30d}
 //   targets[].maintenance: [{days: [sat, sun], from: "22:00", to: "02:00", time_zone:
 //   Europe/Brussels}] journeys[].interval: 60s
 //
@@ -72,6 +73,9 @@ struct TargetConfig {
   // URL, database, login, resolved credentials, protocol, timeouts and TLS options.
   prober::ClientOptions client;
   Labels labels;
+  // TLS findings: certificate expiry closer than these is critical / a warning.
+  std::chrono::hours tls_expiry_critical{24 * 7};
+  std::chrono::hours tls_expiry_warning{24 * 30};
   // The probe company: every call carries allowed_company_ids=[company_id]; 0: none.
   int company_id = 0;
   // Journey parameters for this target (they override the journey's and the plant's).
@@ -119,6 +123,8 @@ struct ProberConfig {
   std::string results_sqlite;
   int retention_days = 30;
   size_t sink_queue = 1024;
+  // How often `run` inspects the TLS endpoints of the targets (also once at start).
+  std::chrono::milliseconds tls_check_interval{6 * 3600 * 1000};
   // Not errors, but worth a line in the log (insecure TLS, plain HTTP with a password, ...).
   std::vector<std::string> warnings;
 
@@ -156,7 +162,7 @@ ParseOutcome ParseConfig(const std::string& text, const std::string& path,
 // line, each as "file:line:col: field: message".
 prober::Result<ProberConfig> LoadConfig(const std::string& path, const LoadOptions& options = {});
 
-// Parses "250ms", "10s", "2m", "1h" or a bare number of seconds. nullopt when malformed.
+// Parses "250ms", "10s", "2m", "1h", "7d" or a bare number of seconds. nullopt when malformed.
 std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
 // Parses "1024", "64KiB", "16MiB", "1GiB" (also kB/MB/GB). nullopt when malformed.
 std::optional<std::size_t> ParseByteSize(const std::string& text);

@@ -62,6 +62,8 @@ std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) 
     ms = value * 60'000;
   } else if (unit == "h") {
     ms = value * 3'600'000;
+  } else if (unit == "d") {
+    ms = value * 86'400'000;
   } else {
     return std::nullopt;
   }
@@ -361,9 +363,10 @@ class Loader {
       Error(YAML::Mark(), "", "the file is empty; start from config/examples/prober.yaml");
       return;
     }
-    auto top = Map(root, "",
-                   {"version", "defaults", "targets", "journeys", "journey_dirs", "plants",
-                    "concurrency", "per_target_concurrency", "instance", "admin", "results"});
+    auto top =
+        Map(root, "",
+            {"version", "defaults", "targets", "journeys", "journey_dirs", "plants", "concurrency",
+             "per_target_concurrency", "instance", "admin", "results", "tls_check_interval"});
     if (!top) return;
     auto& e = *top;
 
@@ -513,6 +516,15 @@ class Loader {
         }
       }
     }
+    if (auto it = e.find("tls_check_interval"); it != e.end()) {
+      const YAML::Node& v = it->second.value;
+      auto d = v.IsScalar() ? ParseDuration(v.Scalar()) : std::nullopt;
+      if (!d || *d < std::chrono::minutes(1) || *d > std::chrono::hours(24 * 7)) {
+        Error(v.Mark(), "tls_check_interval", "must be a duration from 1m to 168h, e.g. 6h");
+      } else {
+        cfg.tls_check_interval = *d;
+      }
+    }
     for (const auto& [key, target] : {std::pair<const char*, int*>{"concurrency", &cfg.concurrency},
                                       {"per_target_concurrency", &cfg.per_target_concurrency}}) {
       if (auto it = e.find(key); it != e.end()) {
@@ -620,7 +632,7 @@ class Loader {
     if (auto t2 = Duration(e, "timeout", field)) c.call_timeout = *t2;
     if (auto t2 = Duration(e, "connect_timeout", field)) c.connect_timeout = *t2;
     if (auto b = Bytes(e, "max_response_bytes", field)) c.max_response_bytes = *b;
-    if (auto it = e.find("tls"); it != e.end()) LoadTls(it->second.value, field + ".tls", c);
+    if (auto it = e.find("tls"); it != e.end()) LoadTls(it->second.value, field + ".tls", t);
     if (auto it = e.find("company_id"); it != e.end()) {
       const auto v = YamlToJson(it->second.value);
       if (!v.is_number_integer() || v.get<int>() < 1) {
@@ -724,8 +736,11 @@ class Loader {
     }
   }
 
-  void LoadTls(const YAML::Node& node, const std::string& field, prober::ClientOptions& c) {
-    auto m = Map(node, field, {"ca_file", "client_cert", "client_key", "insecure_skip_verify"});
+  void LoadTls(const YAML::Node& node, const std::string& field, TargetConfig& t) {
+    prober::ClientOptions& c = t.client;
+    auto m = Map(node, field,
+                 {"ca_file", "client_cert", "client_key", "insecure_skip_verify", "expiry_critical",
+                  "expiry_warning"});
     if (!m) return;
     auto& e = *m;
     auto file = [&](const char* key, std::string& out) {
@@ -740,6 +755,23 @@ class Loader {
     if (e.count("client_cert") != e.count("client_key")) {
       Error(node.Mark(), field,
             "client_cert and client_key go together for mutual TLS; give both or neither");
+    }
+    for (const auto& [key, out] :
+         {std::pair<const char*, std::chrono::hours*>{"expiry_critical", &t.tls_expiry_critical},
+          {"expiry_warning", &t.tls_expiry_warning}}) {
+      if (auto it = e.find(key); it != e.end()) {
+        auto d =
+            it->second.value.IsScalar() ? ParseDuration(it->second.value.Scalar()) : std::nullopt;
+        if (!d || *d < std::chrono::hours(1)) {
+          Error(it->second.value.Mark(), field + "." + key,
+                "must be a duration of at least 1h, e.g. 7d");
+        } else {
+          *out = std::chrono::duration_cast<std::chrono::hours>(*d);
+        }
+      }
+    }
+    if (t.tls_expiry_critical > t.tls_expiry_warning) {
+      Error(node.Mark(), field, "expiry_critical must not be longer than expiry_warning");
     }
     if (auto skip = Bool(e, "insecure_skip_verify", field); skip && *skip) {
       c.tls.verify = false;

@@ -20,7 +20,13 @@ class JsonLinesSink final : public ResultSink {
   }
 
   prober::Status Write(const JourneyResult& result) override {
-    const std::string line = ToJson(result).dump() + "\n";
+    return Append(ToJson(result).dump() + "\n");
+  }
+  prober::Status WriteTls(const TlsReport& report) override {
+    return Append(ToJson(report).dump() + "\n");
+  }
+
+  prober::Status Append(const std::string& line) {
     if (size_ > 0 && size_ + line.size() > options_.max_bytes) {
       if (auto st = Rotate(); !st.ok()) return st;
     }

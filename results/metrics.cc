@@ -55,6 +55,17 @@ Metrics::Metrics(std::string instance, std::string version)
               .Name("odoo_prober_journey_in_maintenance")
               .Help("1 while the target is in a maintenance window (the pair does not run).")
               .Register(*registry_)),
+      tls_not_after_(
+          prometheus::BuildGauge()
+              .Name("odoo_prober_tls_cert_not_after_timestamp_seconds")
+              .Help("Earliest notAfter of the verified certificate chain of the target's endpoint.")
+              .Register(*registry_)),
+      tls_findings_(
+          prometheus::BuildGauge()
+              .Name("odoo_prober_tls_findings")
+              .Help(
+                  "TLS findings of the target's endpoint at the last check, by severity and kind.")
+              .Register(*registry_)),
       lag_(prometheus::BuildGauge()
                .Name("odoo_prober_scheduler_lag_seconds")
                .Help("How late the last run started after its tick.")
@@ -128,6 +139,32 @@ void Metrics::Observe(const JourneyResult& r) {
   }
 }
 
+void Metrics::ObserveTls(const TlsReport& r) {
+  std::map<std::string, std::string> base = {{"target", r.target},
+                                             {"region", r.labels.region},
+                                             {"plant", r.labels.plant},
+                                             {"env", r.labels.env},
+                                             {"instance", instance_}};
+  if (const int64_t expiry = ChainExpiry(r.inspection); expiry > 0) {
+    tls_not_after_.Add(base).Set(static_cast<double>(expiry));
+  }
+  std::map<std::map<std::string, std::string>, int> counts;
+  for (const auto& f : r.findings) {
+    auto labels = base;
+    labels["severity"] = std::string(SeverityName(f.severity));
+    labels["kind"] = f.kind;
+    ++counts[labels];
+  }
+  std::lock_guard lock(tls_mu_);
+  // Findings that went away fall back to 0 (the series stays, so alerts resolve).
+  for (const auto& old : tls_series_[r.endpoint]) tls_findings_.Add(old).Set(0);
+  tls_series_[r.endpoint].clear();
+  for (const auto& [labels, n] : counts) {
+    tls_findings_.Add(labels).Set(n);
+    tls_series_[r.endpoint].push_back(labels);
+  }
+}
+
 void Metrics::SetSchedulerLag(double seconds) { lag_.Set(seconds); }
 void Metrics::SetBusyWorkers(int busy) { busy_.Set(busy); }
 void Metrics::AddSkipped(const std::string& journey, const std::string& target,
@@ -152,6 +189,10 @@ class MetricsSink final : public ResultSink {
   explicit MetricsSink(Metrics& m) : metrics_(m) {}
   prober::Status Write(const JourneyResult& r) override {
     metrics_.Observe(r);
+    return prober::Status::Ok();
+  }
+  prober::Status WriteTls(const TlsReport& r) override {
+    metrics_.ObserveTls(r);
     return prober::Status::Ok();
   }
   std::string name() const override { return "metrics"; }

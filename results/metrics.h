@@ -13,11 +13,13 @@
 #include <prometheus/registry.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "config/config.h"
 #include "results/journey_result.h"
 #include "results/sink.h"
+#include "results/tls_findings.h"
 
 namespace odoo_prober::results {
 
@@ -27,6 +29,8 @@ class Metrics {
 
   // Counts and times one run (runs, failures by reason, durations, phases, last success).
   void Observe(const JourneyResult& result);
+  // The endpoint's chain expiry and its findings by severity and kind (issue: TLS findings).
+  void ObserveTls(const TlsReport& report);
   // Self-metrics.
   void SetSchedulerLag(double seconds);
   void SetBusyWorkers(int busy);
@@ -55,6 +59,11 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& last_success_;
   prometheus::Family<prometheus::Counter>& skipped_;
   prometheus::Family<prometheus::Gauge>& maintenance_;
+  prometheus::Family<prometheus::Gauge>& tls_not_after_;
+  prometheus::Family<prometheus::Gauge>& tls_findings_;
+  std::mutex tls_mu_;  // guards tls_series_
+  std::map<std::string, std::vector<std::map<std::string, std::string>>>
+      tls_series_;  // by endpoint
   prometheus::Gauge& lag_;
   prometheus::Gauge& busy_;
   prometheus::Counter& dropped_;

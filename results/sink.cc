@@ -18,7 +18,11 @@ FanOut::FanOut(std::vector<std::unique_ptr<ResultSink>> sinks, size_t queue_capa
 
 FanOut::~FanOut() { Close(std::chrono::seconds(5)); }
 
-void FanOut::Publish(const JourneyResult& result) {
+void FanOut::Publish(const JourneyResult& result) { Enqueue(result); }
+void FanOut::Publish(const TlsReport& report) { Enqueue(report); }
+
+template <typename T>
+void FanOut::Enqueue(const T& result) {
   for (auto& lane : lanes_) {
     bool dropped = false;
     {
@@ -40,15 +44,17 @@ void FanOut::Publish(const JourneyResult& result) {
 
 void FanOut::Drain(Lane& lane) {
   for (;;) {
-    JourneyResult r;
+    std::variant<JourneyResult, TlsReport> item;
     {
       std::unique_lock lock(lane.mu);
       lane.cv.wait(lock, [&] { return lane.closing || !lane.queue.empty(); });
       if (lane.queue.empty()) break;  // closing and drained
-      r = std::move(lane.queue.front());
+      item = std::move(lane.queue.front());
       lane.queue.pop_front();
     }
-    auto st = lane.sink->Write(r);
+    auto st = std::holds_alternative<JourneyResult>(item)
+                  ? lane.sink->Write(std::get<JourneyResult>(item))
+                  : lane.sink->WriteTls(std::get<TlsReport>(item));
     if (!st.ok() && lane.healthy.exchange(false)) {
       spdlog::warn("sink {}: {}", lane.sink->name(), st.message());
     } else if (st.ok()) {

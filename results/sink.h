@@ -19,10 +19,12 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "prober/status.h"
 #include "results/journey_result.h"
+#include "results/tls_findings.h"
 
 namespace odoo_prober::results {
 
@@ -32,6 +34,8 @@ class ResultSink {
   // Stores one result. A failure is the sink's own operational error: logged, counted, and the
   // sink stays in use.
   virtual prober::Status Write(const JourneyResult& result) = 0;
+  // Stores one TLS check; sinks that do not keep them ignore it.
+  virtual prober::Status WriteTls(const TlsReport&) { return prober::Status::Ok(); }
   // Makes written results durable (flush buffers, checkpoint).
   virtual prober::Status Flush() { return prober::Status::Ok(); }
   virtual std::string name() const = 0;
@@ -46,8 +50,9 @@ class FanOut {
   FanOut(const FanOut&) = delete;
   FanOut& operator=(const FanOut&) = delete;
 
-  // Queues `result` for every sink; never blocks.
+  // Queues `result` (or a TLS report) for every sink; never blocks.
   void Publish(const JourneyResult& result);
+  void Publish(const TlsReport& report);
   // Stops accepting, lets every queue drain (up to `grace`), flushes, and joins the threads.
   void Close(std::chrono::milliseconds grace);
   // False when a sink's last write failed.
@@ -59,12 +64,14 @@ class FanOut {
     std::unique_ptr<ResultSink> sink;
     std::mutex mu;  // guards queue, closing
     std::condition_variable cv;
-    std::deque<JourneyResult> queue;
+    std::deque<std::variant<JourneyResult, TlsReport>> queue;
     bool closing = false;
     std::atomic<bool> healthy{true};
     std::thread thread;
   };
   void Drain(Lane& lane);
+  template <typename T>
+  void Enqueue(const T& item);
 
   const size_t capacity_;
   std::function<void()> on_drop_;

@@ -33,6 +33,19 @@ CREATE TABLE IF NOT EXISTS steps (
   total_seconds REAL, dns_seconds REAL, connect_seconds REAL, tls_seconds REAL,
   first_byte_seconds REAL, http_status INTEGER, odoo_error TEXT, detail TEXT);
 CREATE INDEX IF NOT EXISTS steps_by_run ON steps(run_id);
+CREATE TABLE IF NOT EXISTS tls_checks (
+  id INTEGER PRIMARY KEY,
+  checked_at REAL NOT NULL,
+  target TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  chain_expiry REAL,
+  tls_version TEXT,
+  trusted INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS tls_checks_by_endpoint ON tls_checks(endpoint, checked_at);
+CREATE TABLE IF NOT EXISTS tls_findings (
+  check_id INTEGER NOT NULL REFERENCES tls_checks(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL, severity TEXT NOT NULL, certificate TEXT, detail TEXT);
 )sql";
 
 struct DbClose {
@@ -64,7 +77,16 @@ class SqliteSink final : public ResultSink {
         "tls_seconds, first_byte_seconds, http_status, odoo_error, detail) VALUES "
         "(?,?,?,?,?,?,?,?,?,?,?,?)");
     prune_ = Compile("DELETE FROM runs WHERE started_at < ?");
-    if (!insert_run_ || !insert_step_ || !prune_) return Error("cannot prepare statements");
+    insert_check_ = Compile(
+        "INSERT INTO tls_checks (checked_at, target, endpoint, outcome, chain_expiry, tls_version, "
+        "trusted) "
+        "VALUES (?,?,?,?,?,?,?)");
+    insert_finding_ = Compile(
+        "INSERT INTO tls_findings (check_id, kind, severity, certificate, detail) VALUES "
+        "(?,?,?,?,?)");
+    if (!insert_run_ || !insert_step_ || !prune_ || !insert_check_ || !insert_finding_) {
+      return Error("cannot prepare statements");
+    }
     return prober::Status::Ok();
   }
 
@@ -119,6 +141,34 @@ class SqliteSink final : public ResultSink {
     return prober::Status::Ok();
   }
 
+  prober::Status WriteTls(const TlsReport& r) override {
+    if (!Exec("BEGIN")) return Error("begin");
+    sqlite3_stmt* s = insert_check_.get();
+    sqlite3_reset(s);
+    sqlite3_bind_double(s, 1,
+                        std::chrono::duration<double>(r.checked_at.time_since_epoch()).count());
+    Text(s, 2, r.target);
+    Text(s, 3, r.endpoint);
+    Text(s, 4, std::string(prober::OutcomeName(r.inspection.outcome)));
+    sqlite3_bind_double(s, 5, static_cast<double>(ChainExpiry(r.inspection)));
+    Text(s, 6, r.inspection.tls_version);
+    sqlite3_bind_int(s, 7, r.inspection.trusted ? 1 : 0);
+    if (sqlite3_step(s) != SQLITE_DONE) return Rollback("insert tls check");
+    const int64_t id = sqlite3_last_insert_rowid(db_.get());
+    for (const auto& f : r.findings) {
+      sqlite3_stmt* t = insert_finding_.get();
+      sqlite3_reset(t);
+      sqlite3_bind_int64(t, 1, id);
+      Text(t, 2, f.kind);
+      Text(t, 3, std::string(SeverityName(f.severity)));
+      Text(t, 4, f.certificate);
+      Text(t, 5, f.detail);
+      if (sqlite3_step(t) != SQLITE_DONE) return Rollback("insert tls finding");
+    }
+    if (!Exec("COMMIT")) return Rollback("commit");
+    return prober::Status::Ok();
+  }
+
   prober::Status Flush() override {
     if (!Exec("PRAGMA wal_checkpoint(PASSIVE)")) return Error("checkpoint");
     return prober::Status::Ok();
@@ -150,7 +200,7 @@ class SqliteSink final : public ResultSink {
 
   const SqliteOptions options_;
   Db db_;
-  Stmt insert_run_, insert_step_, prune_;
+  Stmt insert_run_, insert_step_, prune_, insert_check_, insert_finding_;
   uint64_t writes_ = 0;
 };
 

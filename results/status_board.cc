@@ -37,6 +37,11 @@ void StatusBoard::Declare(const std::string& journey, const std::string& target,
   pairs_[{journey, target}].in_maintenance = in_maintenance;
 }
 
+void StatusBoard::RecordTls(const TlsReport& r) {
+  std::lock_guard lock(mu_);
+  tls_[r.endpoint] = r;
+}
+
 void StatusBoard::Record(const JourneyResult& r) {
   std::lock_guard lock(mu_);
   Pair& p = pairs_[{r.journey, r.target}];
@@ -101,7 +106,27 @@ std::string StatusBoard::RenderHtml(std::chrono::system_clock::time_point now,
     }
     h << "</svg></td></tr>\n";
   }
-  h << "</tbody></table>\n<p><small><a href=\"/metrics\">/metrics</a> &middot; <a "
+  h << "</tbody></table>\n";
+  if (!tls_.empty()) {
+    h << "<h2>TLS</h2>\n<table><thead><tr><th>endpoint</th><th>target</th><th>chain "
+         "expires</th><th>checked</th>"
+      << "<th>findings</th></tr></thead><tbody>\n";
+    for (const auto& [endpoint, r] : tls_) {
+      const int64_t expiry = ChainExpiry(r.inspection);
+      std::string findings;
+      for (const auto& f : r.findings) {
+        findings += std::string(f.severity == Severity::kCritical ? "<span class=\"fail\">"
+                                                                  : "<span class=\"maint\">") +
+                    Html(std::string(SeverityName(f.severity)) + " " + f.kind) + "</span> ";
+      }
+      h << "<tr><td>" << Html(endpoint) << "</td><td>" << Html(r.target) << "</td><td>"
+        << (expiry > 0 ? When(std::chrono::system_clock::from_time_t(expiry)) : "&ndash;")
+        << "</td><td>" << When(r.checked_at) << "</td><td>"
+        << (findings.empty() ? "<span class=\"ok\">none</span>" : findings) << "</td></tr>\n";
+    }
+    h << "</tbody></table>\n";
+  }
+  h << "<p><small><a href=\"/metrics\">/metrics</a> &middot; <a "
        "href=\"/healthz\">/healthz</a>"
     << " &middot; <a href=\"/readyz\">/readyz</a></small></p></body></html>\n";
   return h.str();
@@ -114,6 +139,10 @@ class StatusSink final : public ResultSink {
   explicit StatusSink(StatusBoard& b) : board_(b) {}
   prober::Status Write(const JourneyResult& r) override {
     board_.Record(r);
+    return prober::Status::Ok();
+  }
+  prober::Status WriteTls(const TlsReport& r) override {
+    board_.RecordTls(r);
     return prober::Status::Ok();
   }
   std::string name() const override { return "status"; }

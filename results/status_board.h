@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "results/sink.h"
+#include "results/tls_findings.h"
 
 namespace odoo_prober::results {
 
@@ -20,6 +21,7 @@ class StatusBoard {
   // Declares a pair (so it shows before its first run) and whether it is in maintenance.
   void Declare(const std::string& journey, const std::string& target, bool in_maintenance);
   void Record(const JourneyResult& result);
+  void RecordTls(const TlsReport& report);
   // The HTML page: self-contained (inline CSS and SVG, no scripts, no external assets).
   std::string RenderHtml(std::chrono::system_clock::time_point now,
                          const std::string& instance) const;
@@ -39,6 +41,7 @@ class StatusBoard {
   static constexpr size_t kKeep = 720;
   mutable std::mutex mu_;
   std::map<std::pair<std::string, std::string>, Pair> pairs_;
+  std::map<std::string, TlsReport> tls_;  // by endpoint
 };
 
 std::unique_ptr<ResultSink> CreateStatusSink(StatusBoard& board);

@@ -152,4 +152,14 @@ json ToJson(const prober::TlsInspection& in, const std::vector<TlsFinding>& find
   return out;
 }
 
+json ToJson(const TlsReport& r) {
+  json j = ToJson(r.inspection, r.findings);
+  j["type"] = "tls";
+  j["target"] = r.target;
+  j["endpoint"] = r.endpoint;
+  j["labels"] = {{"region", r.labels.region}, {"plant", r.labels.plant}, {"env", r.labels.env}};
+  j["checked_at"] = Unix(r.checked_at);
+  return j;
+}
+
 }  // namespace odoo_prober::results

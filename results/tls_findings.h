@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config.h"
 #include "prober/tls_inspector.h"
 
 namespace odoo_prober::results {
@@ -44,5 +45,16 @@ int64_t ChainExpiry(const prober::TlsInspection& inspection);
 
 nlohmann::json ToJson(const prober::TlsInspection& inspection,
                       const std::vector<TlsFinding>& findings);
+
+// One check of one endpoint, as the sinks receive it.
+struct TlsReport {
+  std::string target;    // the first target using the endpoint
+  std::string endpoint;  // host:port
+  config::Labels labels;
+  std::chrono::system_clock::time_point checked_at;
+  prober::TlsInspection inspection;
+  std::vector<TlsFinding> findings;
+};
+nlohmann::json ToJson(const TlsReport& report);
 
 }  // namespace odoo_prober::results

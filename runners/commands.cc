@@ -18,6 +18,7 @@
 #include "results/journey_result.h"
 #include "runners/journey_runner.h"
 #include "runners/junit.h"
+#include "runners/tls_checks.h"
 
 namespace odoo_prober::runners {
 
@@ -290,6 +291,19 @@ int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err) {
     results.push_back(std::move(*r));
   }
   if (options.output == OnceOptions::Output::kTable) out << results::FormatTable(results);
+  // Every distinct TLS endpoint of the targets that ran, once.
+  std::set<std::string> ran;
+  for (const auto& p : plan) ran.insert(p.target->name);
+  for (const auto& endpoint : TlsEndpoints(cfg)) {
+    const config::TargetConfig* target = cfg.FindTarget(endpoint.target);
+    if (!ran.count(endpoint.target) || target == nullptr) continue;
+    const auto report = CheckTls(endpoint, target->client.call_timeout);
+    if (options.output == OnceOptions::Output::kTable) {
+      out << FormatTlsTable({report});
+    } else {
+      out << results::ToJson(report).dump() << "\n";
+    }
+  }
   int rc = all_ok ? kExitOk : kExitJourneyFailed;
   if (!options.junit_file.empty()) {
     std::ofstream f(options.junit_file);

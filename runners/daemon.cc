@@ -25,6 +25,7 @@
 #include "runners/http_server.h"
 #include "runners/journey_runner.h"
 #include "runners/scheduler.h"
+#include "runners/tls_checks.h"
 
 namespace odoo_prober::runners {
 
@@ -245,6 +246,22 @@ int RunDaemon(const RunOptions& options, std::ostream& out, std::ostream& err) {
     cv.notify_all();
   };
 
+  // TLS: every distinct endpoint at start, then every tls_check_interval.
+  std::thread tls_thread([&] {
+    std::unique_lock lock(mu);
+    while (!stop) {
+      const auto current = snap;
+      lock.unlock();
+      for (const auto& endpoint : TlsEndpoints(current->config)) {
+        const config::TargetConfig* target = current->config.FindTarget(endpoint.target);
+        fanout.Publish(
+            CheckTls(endpoint, target ? target->client.call_timeout : std::chrono::seconds(10)));
+      }
+      lock.lock();
+      cv.wait_for(lock, current->config.tls_check_interval, [&] { return stop; });
+    }
+  });
+
   {
     std::unique_lock lock(mu);
     scheduling = true;
@@ -308,6 +325,7 @@ int RunDaemon(const RunOptions& options, std::ostream& out, std::ostream& err) {
     });
   }
   signal_thread.join();
+  tls_thread.join();
   if (running > 0) {
     // Past the grace period: flush what we have and leave without waiting for the stragglers.
     spdlog::warn("{} journey(s) still running after the grace period; exiting without them",

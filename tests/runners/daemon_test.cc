@@ -99,6 +99,11 @@ TEST_CASE("promtool accepts /metrics and a real Prometheus computes a success ra
   INFO(check.out << check.err);
   CHECK(check.exit_code == 0);
   CHECK(Get(d.url + "/healthz") == "ok\n");
+  // The TLS endpoint was inspected at start: its chain expiry is exported.
+  CHECK(Eventually([&] {
+    return Metric(Get(d.url + "/metrics"), "odoo_prober_tls_cert_not_after_timestamp_seconds") >
+           1.7e9;
+  }));
   CHECK(Get(d.url + "/readyz") == "ready\n");
 
   // A real Prometheus scrapes the daemon and answers the SLI query.
@@ -181,9 +186,11 @@ TEST_CASE("SIGTERM lets an in-flight journey finish its cleanup, then exits 0", 
   // The run completed and cleaned up: nothing tagged is left, and the result was written.
   CHECK(emu.emulator().OpenRecordsTagged("probe-") == json::array());
   std::ifstream in(dir.path() + "/results.jsonl");
-  std::string line;
-  REQUIRE(std::getline(in, line));
-  const json r = json::parse(line);
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto runs = testing::JsonLines(text.str());  // journey results (TLS reports skipped)
+  REQUIRE(runs.size() == 1);
+  const json& r = runs[0];
   CHECK(r["journey"] == "sales_order_confirmation");
   CHECK(r["outcome"] == "ok");
   CHECK(r["records"][0]["cleanup"] == "ok");
@@ -249,6 +256,7 @@ TEST_CASE("/status renders in headless Chromium without console errors", "[daemo
   CHECK(Contains(chromium.out, ">login<"));
   CHECK(Contains(chromium.out, ">invoice_validation<"));
   CHECK(Contains(chromium.out, "<svg"));
+  CHECK(Contains(chromium.out, "<h2>TLS</h2>"));
   CHECK_FALSE(Contains(chromium.err, "CONSOLE"));
   CHECK_FALSE(Contains(chromium.err, "Uncaught"));
 }

@@ -272,6 +272,45 @@ TEST_CASE("parameters: journey defaults < journeys[] < plant < target; the probe
   CHECK(Prober({"once", dir.Write("company2.yaml", text)}).exit_code == 0);
 }
 
+TEST_CASE("once inspects each TLS endpoint once and reports findings", "[journeys][tls]") {
+  RunningEmulator emu = Emulator("17.0");
+  TempDir dir;
+  Setup s;
+  s.journeys = "journeys:\n  - name: login\n  - name: invoice_validation\n";
+  const auto path = WriteConfig(dir, emu, s);
+  auto tls_lines = [](const std::string& out) {
+    std::vector<json> found;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+      auto j = json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.value("type", "") == "tls") found.push_back(j);
+    }
+    return found;
+  };
+  auto r = Prober({"once", path, "--output", "json"});
+  CHECK(r.exit_code == 0);
+  auto reports = tls_lines(r.out);
+  REQUIRE(reports.size() == 1);  // two journeys, one endpoint
+  CHECK(reports[0]["target"] == "plant");
+  CHECK(reports[0]["trusted"] == true);
+  CHECK(reports[0]["findings"].empty());
+  CHECK(reports[0]["chain_expiry_timestamp_seconds"].get<int64_t>() > 0);
+  auto table = Prober({"once", path});
+  CHECK(Contains(table.out, "TLS localhost:"));
+  CHECK(Contains(table.out, "no findings"));
+  // An expired certificate: the journeys fail on TLS and the report says why.
+  emulator::Faults f;
+  f.certificate = "expired";
+  emu.emulator().SetFaults(f);
+  auto expired = Prober({"once", path, "--output", "json"});
+  CHECK(expired.exit_code == 1);
+  auto bad = tls_lines(expired.out);
+  REQUIRE(bad.size() == 1);
+  REQUIRE(bad[0]["findings"].size() == 1);
+  CHECK(bad[0]["findings"][0]["kind"] == "expired");
+  CHECK(bad[0]["findings"][0]["severity"] == "critical");
+}
+
 TEST_CASE("live progress on a terminal, plain lines otherwise", "[journeys]") {
   RunningEmulator emu = Emulator("17.0");
   TempDir dir;

@@ -253,7 +253,10 @@ std::vector<nlohmann::json> JsonLines(const std::string& text) {
   std::vector<nlohmann::json> lines;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
+    if (line.empty()) continue;
+    auto j = nlohmann::json::parse(line);
+    if (j.is_object() && j.value("type", "") == "tls") continue;
+    lines.push_back(std::move(j));
   }
   return lines;
 }

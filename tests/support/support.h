@@ -98,7 +98,7 @@ emulator::Faults SlowMethod(const std::string& key, std::chrono::milliseconds de
 // A port on 127.0.0.1 on which nothing listens (bound, then closed).
 uint16_t UnusedPort();
 
-// The JSON objects of a JSON-lines text (blank lines skipped).
+// The JSON objects of a JSON-lines text (blank lines and TLS reports, {"type": "tls"}, skipped).
 std::vector<nlohmann::json> JsonLines(const std::string& text);
 
 // True when `haystack` contains `needle`.
