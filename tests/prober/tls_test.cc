@@ -12,6 +12,7 @@
 #include "results/tls_findings.h"
 #include "runners/http_server.h"
 #include "tests/emulator/pki.h"
+#include "tests/emulator/server.h"
 #include "tests/support/support.h"
 
 namespace odoo_prober {
@@ -19,23 +20,26 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// The emulator, serving one certificate situation over HTTPS.
 struct Served {
+  std::unique_ptr<emulator::OdooEmulator> emulator;
   std::unique_ptr<runners::HttpServer> server;
   uint16_t port() const { return server->https_port(); }
 };
 
 Served Serve(const emulator::TlsScenario& s) {
-  runners::HttpServerOptions o;
+  emulator::ServerOptions o;
   o.http = false;
   o.https = true;
   o.cert_file = s.chain_file;
   o.key_file = s.key_file;
   o.threads = 1;
   o.tls_security_level = 0;  // the RSA-1024 leaf is served on purpose
-  auto server = runners::HttpServer::Start(
-      o, [](const runners::HttpRequest&) { return runners::HttpResponse{}; });
+  Served served{std::make_unique<emulator::OdooEmulator>(emulator::EmulatorOptions{}), nullptr};
+  auto server = emulator::StartServer(o, *served.emulator);
   REQUIRE(server.ok());
-  return {std::move(*server)};
+  served.server = std::move(*server);
+  return served;
 }
 
 std::multiset<std::string> Kinds(const std::vector<results::TlsFinding>& findings) {

@@ -178,6 +178,32 @@ TEST_CASE("metrics: names, the closed label set, failures by reason", "[sinks]")
   }
 }
 
+TEST_CASE("TLS findings gauges follow the last check", "[sinks]") {
+  Metrics m("inst-1", "1.2.3");
+  TlsReport r;
+  r.target = "lyon";
+  r.endpoint = "erp:443";
+  r.labels = {"eu-west", "lyon", "prod"};
+  prober::CertInfo leaf;
+  leaf.not_after = std::chrono::system_clock::time_point(std::chrono::seconds(1800000000));
+  r.inspection.verified = {leaf};
+  r.findings = {{"expiring_warning", Severity::kWarning, "CN=erp", "expires in 20 days"}};
+  m.ObserveTls(r);
+  std::string text = m.Serialize();
+  CHECK(Contains(text,
+                 "odoo_prober_tls_cert_not_after_timestamp_seconds{env=\"prod\",instance=\"inst-"
+                 "1\",plant=\"lyon\",region=\"eu-west\",target=\"lyon\"} 1800000000"));
+  CHECK(Contains(text,
+                 "kind=\"expiring_warning\",plant=\"lyon\",region=\"eu-west\",severity=\"warning\","
+                 "target=\"lyon\"} 1"));
+  r.findings.clear();  // renewed: the finding resolves to 0
+  m.ObserveTls(r);
+  text = m.Serialize();
+  CHECK(Contains(text,
+                 "kind=\"expiring_warning\",plant=\"lyon\",region=\"eu-west\",severity=\"warning\","
+                 "target=\"lyon\"} 0"));
+}
+
 TEST_CASE("the status page shows every pair with outcome, percentiles and a sparkline", "[sinks]") {
   StatusBoard board;
   board.Declare("login", "lyon", false);

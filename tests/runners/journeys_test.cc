@@ -311,6 +311,28 @@ TEST_CASE("once inspects each TLS endpoint once and reports findings", "[journey
   CHECK(bad[0]["findings"][0]["severity"] == "critical");
 }
 
+TEST_CASE("odoo-prober tls inspects one endpoint ad hoc", "[journeys][tls]") {
+  RunningEmulator emu = Emulator("17.0");
+  auto ok = Prober({"tls", emu.https_url(), "--ca", emu.pki().ca_cert, "--output", "json"});
+  CHECK(ok.exit_code == 0);
+  const json report = json::parse(ok.out);
+  CHECK(report["trusted"] == true);
+  CHECK(report["findings"].empty());
+  CHECK(report["verified"].size() == 2);
+  auto table = Prober({"tls", emu.https_url(), "--ca", emu.pki().ca_cert});
+  CHECK(Contains(table.out, "no findings"));
+  CHECK(Contains(table.out, "chain expires"));
+  auto rogue =
+      Prober({"tls", emu.untrusted_https_url(), "--ca", emu.pki().ca_cert, "--output", "json"});
+  CHECK(rogue.exit_code == 1);
+  CHECK(json::parse(rogue.out)["findings"][0]["kind"] == "self_signed");
+  auto soon = Prober(
+      {"tls", emu.https_url(), "--ca", emu.pki().ca_cert, "--warning", "400d", "--output", "json"});
+  CHECK(soon.exit_code == 1);  // the 1-year certificate is within a 400-day warning window
+  CHECK(Prober({"tls", "ftp://x"}).exit_code == 2);
+  CHECK(Prober({"tls", "host:99999"}).exit_code == 2);
+}
+
 TEST_CASE("live progress on a terminal, plain lines otherwise", "[journeys]") {
   RunningEmulator emu = Emulator("17.0");
   TempDir dir;
