@@ -224,6 +224,7 @@ TlsInspection InspectTls(const TlsInspectOptions& o) {
     for (int i = 0; i < sk_X509_num(built); ++i)
       out.verified.push_back(Describe(sk_X509_value(built, i)));
   }
+  vctx.reset();  // before the store it points to
   X509_STORE_free(store);
   SSL_shutdown(ssl.get());
   return out;

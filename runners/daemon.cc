@@ -143,9 +143,17 @@ int RunDaemon(const RunOptions& options, std::ostream& out, std::ostream& err) {
   std::atomic<bool> scheduling{false};
   const std::string listen = options.listen.empty() ? snap->config.admin_listen : options.listen;
   const auto colon = listen.rfind(':');
+  const std::string port_text = colon == std::string::npos ? "" : listen.substr(colon + 1);
+  if (port_text.empty() || port_text.size() > 5 ||
+      port_text.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(port_text) > 65535) {
+    err << "--listen " << listen
+        << ": give ADDRESS:PORT, e.g. 127.0.0.1:9188 (port 0 picks a free one)\n";
+    return kExitUsage;
+  }
   HttpServerOptions admin;
   admin.bind = listen.substr(0, colon);
-  admin.http_port = static_cast<uint16_t>(std::stoul(listen.substr(colon + 1)));
+  admin.http_port = static_cast<uint16_t>(std::stoul(port_text));
   admin.threads = 1;
   admin.max_body_bytes = 64 * 1024;
   auto server = HttpServer::Start(admin, [&](const HttpRequest& r) {

@@ -137,6 +137,21 @@ TEST_CASE("promtool accepts /metrics and a real Prometheus computes a success ra
   CHECK(d.process.Stop() == 0);
 }
 
+TEST_CASE("run refuses an unusable admin address with exit 2", "[daemon]") {
+  RunningEmulator emu;
+  TempDir dir;
+  const auto config =
+      WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n");
+  auto bad = testing::RunProcess({ODOO_PROBER_BIN, "run", config, "--listen", "nonsense"});
+  CHECK(bad.exit_code == 2);
+  CHECK(Contains(bad.err, "ADDRESS:PORT"));
+  // The emulator already listens on its port.
+  const std::string busy = emu.http_url().substr(7);
+  auto taken = testing::RunProcess({ODOO_PROBER_BIN, "run", config, "--listen", busy});
+  CHECK(taken.exit_code == 2);
+  CHECK(Contains(taken.err, "admin server on " + busy));
+}
+
 TEST_CASE("SIGHUP with a broken config keeps the old schedule running", "[daemon]") {
   RunningEmulator emu;
   TempDir dir;
