@@ -26,57 +26,15 @@ namespace {
 
 using nlohmann::json;
 
-struct Pair {
-  const scenarios::Journey* journey;
-  const config::TargetConfig* target;
-  const config::JourneySelection* selection;
-};
-
-std::vector<Pair> Plan(const config::ProberConfig& cfg, const scenarios::Catalog& catalog,
-                       const std::vector<std::string>& only_journeys,
-                       const std::vector<std::string>& only_targets) {
-  auto wanted = [](const std::vector<std::string>& filter, const std::string& name) {
-    return filter.empty() || std::find(filter.begin(), filter.end(), name) != filter.end();
-  };
-  std::vector<Pair> plan;
-  const auto selected = regions::SelectTargets(cfg, regions::RegionIdentity{});
-  for (const auto& sel : cfg.journeys) {
-    const scenarios::Journey* j = catalog.Find(sel.name);
-    if (j == nullptr || !wanted(only_journeys, sel.name)) continue;
-    for (const config::TargetConfig* t : selected) {
-      const bool listed = sel.targets.empty() || std::find(sel.targets.begin(), sel.targets.end(),
-                                                           t->name) != sel.targets.end();
-      if (listed && wanted(only_targets, t->name)) plan.push_back({j, t, &sel});
-    }
-  }
-  return plan;
-}
-
-struct Loaded {
-  config::ProberConfig config;
-  scenarios::Catalog catalog;
-};
-
+// Prints the load's errors, or its warnings, for the subcommands.
 prober::Result<Loaded> LoadChecked(const std::string& path, std::ostream& err) {
-  auto cfg = config::LoadConfig(path);
-  if (!cfg.ok()) {
-    err << cfg.status().message() << "\n";
-    return cfg.status();
+  auto loaded = LoadAndCheck(path);
+  if (!loaded.ok()) {
+    err << loaded.status().message() << "\n";
+    return loaded.status();
   }
-  auto catalog = scenarios::LoadJourneys(cfg->journey_dirs);
-  if (!catalog.ok()) {
-    err << catalog.status().message() << "\n";
-    return catalog.status();
-  }
-  auto errors = CheckPlan(*cfg, *catalog);
-  if (!errors.empty()) {
-    std::string msg;
-    for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e.ToString();
-    err << msg << "\n";
-    return prober::Status::InvalidArgument(msg);
-  }
-  for (const auto& w : cfg->warnings) spdlog::warn("{}", w);
-  return Loaded{std::move(*cfg), std::move(*catalog)};
+  for (const auto& w : loaded->config.warnings) spdlog::warn("{}", w);
+  return loaded;
 }
 
 std::string Seconds(int64_t us) {
@@ -92,6 +50,41 @@ JourneyRunner::ClientFactory CurlFactory() {
 }
 
 }  // namespace
+
+std::vector<PlannedPair> Plan(const config::ProberConfig& cfg, const scenarios::Catalog& catalog,
+                              const std::vector<std::string>& only_journeys,
+                              const std::vector<std::string>& only_targets) {
+  auto wanted = [](const std::vector<std::string>& filter, const std::string& name) {
+    return filter.empty() || std::find(filter.begin(), filter.end(), name) != filter.end();
+  };
+  std::vector<PlannedPair> plan;
+  const auto selected = regions::SelectTargets(cfg, regions::RegionIdentity{});
+  for (size_t s = 0; s < cfg.journeys.size(); ++s) {
+    const auto& sel = cfg.journeys[s];
+    const scenarios::Journey* j = catalog.Find(sel.name);
+    if (j == nullptr || !wanted(only_journeys, sel.name)) continue;
+    for (const config::TargetConfig* t : selected) {
+      const bool listed = sel.targets.empty() || std::find(sel.targets.begin(), sel.targets.end(),
+                                                           t->name) != sel.targets.end();
+      if (listed && wanted(only_targets, t->name)) plan.push_back({j, t, &sel, s});
+    }
+  }
+  return plan;
+}
+
+prober::Result<Loaded> LoadAndCheck(const std::string& path) {
+  auto cfg = config::LoadConfig(path);
+  if (!cfg.ok()) return cfg.status();
+  auto catalog = scenarios::LoadJourneys(cfg->journey_dirs);
+  if (!catalog.ok()) return catalog.status();
+  auto errors = CheckPlan(*cfg, *catalog);
+  if (!errors.empty()) {
+    std::string msg;
+    for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e.ToString();
+    return prober::Status::InvalidArgument(msg);
+  }
+  return Loaded{std::move(*cfg), std::move(*catalog)};
+}
 
 std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg,
                                            const scenarios::Catalog& catalog) {
@@ -260,7 +253,7 @@ int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err) {
         state[i] = "running";
         draw();
       }
-      const Pair& p = plan[i];
+      const PlannedPair& p = plan[i];
       auto result = runner.Run(*p.journey, *p.target,
                                ResolveParams(*p.journey, cfg, *p.selection, *p.target), NewRunId());
       std::lock_guard lock(mu);

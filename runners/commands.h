@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "prober/status.h"
 #include "scenarios/journey.h"
 
 namespace odoo_prober::runners {
@@ -25,6 +26,30 @@ inline constexpr int kExitInternal = 3;
 // do not exist, have the wrong type or are required and missing. Positioned like config errors.
 std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& config,
                                            const scenarios::Catalog& catalog);
+
+// A configuration with its journeys, loaded and cross-checked.
+struct Loaded {
+  config::ProberConfig config;
+  scenarios::Catalog catalog;
+};
+
+// Loads the config and the journeys it names and runs CheckPlan. Failure: InvalidArgument
+// listing every error, one per line, each positioned.
+prober::Result<Loaded> LoadAndCheck(const std::string& config_path);
+
+// One journey x target pair the config asks for. Pointers into the Loaded it came from.
+struct PlannedPair {
+  const scenarios::Journey* journey;
+  const config::TargetConfig* target;
+  const config::JourneySelection* selection;
+  size_t selection_index;  // position of `selection` in config.journeys
+};
+
+// Every configured pair of the targets this instance probes, optionally narrowed to some
+// journeys and targets (all when a filter is empty).
+std::vector<PlannedPair> Plan(const config::ProberConfig& config, const scenarios::Catalog& catalog,
+                              const std::vector<std::string>& only_journeys = {},
+                              const std::vector<std::string>& only_targets = {});
 
 // `odoo-prober validate CONFIG`: loads and checks the config and its journeys, prints what
 // would run.

@@ -15,7 +15,6 @@
 
 #include "prober/clock.h"
 #include "prober/odoo_client.h"
-#include "regions/region.h"
 #include "results/jsonl_sink.h"
 #include "results/metrics.h"
 #include "results/sink.h"
@@ -47,29 +46,16 @@ struct Snapshot {
 };
 
 prober::Result<std::shared_ptr<const Snapshot>> Load(const std::string& path) {
-  auto cfg = config::LoadConfig(path);
-  if (!cfg.ok()) return cfg.status();
+  auto loaded = LoadAndCheck(path);
+  if (!loaded.ok()) return loaded.status();
   auto snap = std::make_shared<Snapshot>();
-  snap->config = std::move(*cfg);
-  auto catalog = scenarios::LoadJourneys(snap->config.journey_dirs);
-  if (!catalog.ok()) return catalog.status();
-  snap->catalog = std::move(*catalog);
-  auto errors = CheckPlan(snap->config, snap->catalog);
-  if (!errors.empty()) {
-    std::string msg;
-    for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e.ToString();
-    return prober::Status::InvalidArgument(msg);
-  }
-  const auto targets = regions::SelectTargets(snap->config, regions::RegionIdentity{});
-  for (size_t s = 0; s < snap->config.journeys.size(); ++s) {
-    const auto& sel = snap->config.journeys[s];
-    for (const auto* t : targets) {
-      if (!sel.targets.empty() &&
-          std::find(sel.targets.begin(), sel.targets.end(), t->name) == sel.targets.end())
-        continue;
-      snap->pairs.push_back({sel.name + "@" + t->name + "#" + std::to_string(s),
-                             snap->catalog.Find(sel.name), t, &sel});
-    }
+  snap->config = std::move(loaded->config);
+  snap->catalog = std::move(loaded->catalog);
+  // Planned after the move: the pairs point into the snapshot's own config and catalog.
+  for (const auto& p : Plan(snap->config, snap->catalog)) {
+    snap->pairs.push_back(
+        {p.journey->name + "@" + p.target->name + "#" + std::to_string(p.selection_index),
+         p.journey, p.target, p.selection});
   }
   return std::shared_ptr<const Snapshot>(std::move(snap));
 }

@@ -124,7 +124,6 @@ class OdooEmulator {
   std::map<std::string, Session> sessions_;
   std::mt19937_64 rng_{1};
   std::vector<LoggedCall> log_;
-  uint64_t session_counter_ = 0;
   mutable std::mutex db_mu_;  // guards db_ (held across one RPC call)
   std::unique_ptr<OdooDatabase> db_;
 };

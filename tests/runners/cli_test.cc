@@ -98,7 +98,7 @@ TEST_CASE("once: the login journey end to end over HTTPS", "[cli]") {
   SECTION("json lines") {
     auto r = Prober({"once", path, "--output", "json"});
     CHECK(r.exit_code == 0);
-    auto lines = testing::JsonLines(r.out);
+    auto lines = testing::JourneyResultLines(r.out);
     REQUIRE(lines.size() == 1);
     CHECK(lines[0]["outcome"] == "ok");
     CHECK(lines[0]["journey"] == "login");
@@ -118,7 +118,7 @@ TEST_CASE("once: exit 1 when a journey fails, with the reason", "[cli]") {
     const auto path = WriteConfig(dir, emu, {{"lyon", emu.https_url()}}, "web", "not-the-password");
     auto r = Prober({"once", path, "--output", "json"});
     CHECK(r.exit_code == 1);
-    auto lines = testing::JsonLines(r.out);
+    auto lines = testing::JourneyResultLines(r.out);
     REQUIRE(lines.size() == 1);
     CHECK(lines[0]["outcome"] == "auth");
     CHECK(lines[0]["failed_step"] == "authenticate");
@@ -129,7 +129,7 @@ TEST_CASE("once: exit 1 when a journey fails, with the reason", "[cli]") {
     const auto path = WriteConfig(dir, emu, {{"good", emu.https_url()}, {"down", down}});
     auto r = Prober({"once", path, "--output", "json"});
     CHECK(r.exit_code == 1);
-    auto lines = testing::JsonLines(r.out);
+    auto lines = testing::JourneyResultLines(r.out);
     REQUIRE(lines.size() == 2);
     std::map<std::string, std::string> outcome;  // journeys run concurrently: any order
     for (const auto& l : lines) outcome[l["target"]] = l["outcome"];
@@ -144,7 +144,7 @@ TEST_CASE("once: exit 1 when a journey fails, with the reason", "[cli]") {
     const auto path = WriteConfig(dir, emu, {{"rogue", emu.untrusted_https_url()}});
     auto r = Prober({"once", path, "--output", "json"});
     CHECK(r.exit_code == 1);
-    CHECK(testing::JsonLines(r.out).at(0)["outcome"] == "tls");
+    CHECK(testing::JourneyResultLines(r.out).at(0)["outcome"] == "tls");
   }
 }
 

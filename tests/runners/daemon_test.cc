@@ -203,7 +203,8 @@ TEST_CASE("SIGTERM lets an in-flight journey finish its cleanup, then exits 0", 
   std::ifstream in(dir.path() + "/results.jsonl");
   std::stringstream text;
   text << in.rdbuf();
-  const auto runs = testing::JsonLines(text.str());  // journey results (TLS reports skipped)
+  const auto runs =
+      testing::JourneyResultLines(text.str());  // journey results (TLS reports skipped)
   REQUIRE(runs.size() == 1);
   const json& r = runs[0];
   CHECK(r["journey"] == "sales_order_confirmation");

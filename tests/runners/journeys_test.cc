@@ -73,7 +73,7 @@ TEST_CASE("all five journeys pass on every personality and protocol, and clean u
   auto r = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  auto lines = testing::JsonLines(r.out);
+  auto lines = testing::JourneyResultLines(r.out);
   REQUIRE(lines.size() == 6);
   for (const auto& l : lines) {
     INFO(l.dump());
@@ -97,7 +97,7 @@ TEST_CASE("a failing step still cleans up and names the step and reason", "[jour
   s.journeys = "journeys:\n  - name: sales_order_confirmation\n";
   auto r = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
   CHECK(r.exit_code == 1);
-  auto lines = testing::JsonLines(r.out);
+  auto lines = testing::JourneyResultLines(r.out);
   REQUIRE(lines.size() == 1);
   CHECK(lines[0]["outcome"] == "odoo_error");
   CHECK(lines[0]["failed_step"] == "confirm");
@@ -120,7 +120,7 @@ TEST_CASE("a cleanup that fails is reported, fails the run, and sweep finishes i
   const std::string junit = dir.path() + "/junit.xml";
   auto r = Prober({"once", path, "--output", "json", "--junit", junit});
   CHECK(r.exit_code == 1);
-  auto lines = testing::JsonLines(r.out);
+  auto lines = testing::JourneyResultLines(r.out);
   REQUIRE(lines.size() == 1);
   CHECK(lines[0]["outcome"] == "ok");
   REQUIRE(lines[0]["records"].size() == 1);
@@ -147,7 +147,7 @@ TEST_CASE("a hang in step 3 is a timeout of step 3, on time", "[journeys]") {
   s.journeys = "journeys:\n  - name: sales_order_confirmation\n";
   auto r = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
   CHECK(r.exit_code == 1);
-  auto lines = testing::JsonLines(r.out);
+  auto lines = testing::JourneyResultLines(r.out);
   REQUIRE(lines.size() == 1);
   CHECK(lines[0]["outcome"] == "timeout");
   CHECK(lines[0]["failed_step"] == "find_product");
@@ -189,7 +189,7 @@ steps:
   auto r = Prober({"once", path, "--output", "json"});
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(testing::JsonLines(r.out).at(0)["outcome"] == "ok");
+  CHECK(testing::JourneyResultLines(r.out).at(0)["outcome"] == "ok");
   auto listed = Prober({"journeys", path});
   CHECK(Contains(listed.out, "vendor_check"));
   CHECK(Contains(listed.out, "vendor_ref (string) required"));
@@ -251,7 +251,7 @@ TEST_CASE("parameters: journey defaults < journeys[] < plant < target; the probe
   s.journeys = "journeys:\n  - name: sales_order_confirmation\n";
   auto failed = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
   CHECK(failed.exit_code == 1);
-  CHECK(testing::JsonLines(failed.out).at(0)["failed_step"] == "find_customer");
+  CHECK(testing::JourneyResultLines(failed.out).at(0)["failed_step"] == "find_customer");
   // A probe company the user may not use: every call carries allowed_company_ids, and Odoo refuses.
   s.extra = "";
   s.journeys = "journeys:\n  - name: login\n";
@@ -265,7 +265,7 @@ TEST_CASE("parameters: journey defaults < journeys[] < plant < target; the probe
   auto refused = Prober({"once", dir.Write("company.yaml", text), "--output", "json"});
   INFO(refused.err);
   CHECK(refused.exit_code == 1);
-  const json line = testing::JsonLines(refused.out).at(0);
+  const json line = testing::JourneyResultLines(refused.out).at(0);
   CHECK(line["failed_step"] == "read_user");
   CHECK(line["steps"][1]["odoo_error"] == "odoo.exceptions.AccessError");
   text.replace(text.find("company_id: 99"), 14, "company_id: 2");

@@ -249,7 +249,7 @@ emulator::Faults SlowMethod(const std::string& key, std::chrono::milliseconds de
   return f;
 }
 
-std::vector<nlohmann::json> JsonLines(const std::string& text) {
+std::vector<nlohmann::json> JourneyResultLines(const std::string& text) {
   std::vector<nlohmann::json> lines;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {

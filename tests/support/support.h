@@ -98,8 +98,9 @@ emulator::Faults SlowMethod(const std::string& key, std::chrono::milliseconds de
 // A port on 127.0.0.1 on which nothing listens (bound, then closed).
 uint16_t UnusedPort();
 
-// The JSON objects of a JSON-lines text (blank lines and TLS reports, {"type": "tls"}, skipped).
-std::vector<nlohmann::json> JsonLines(const std::string& text);
+// The journey results of a JSON-lines text (`once --output json`, the results file): blank
+// lines and TLS reports ({"type": "tls"}) are skipped.
+std::vector<nlohmann::json> JourneyResultLines(const std::string& text);
 
 // True when `haystack` contains `needle`.
 inline bool Contains(const std::string& haystack, const std::string& needle) {
