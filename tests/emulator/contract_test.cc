@@ -1,5 +1,5 @@
 // Contract tests: every exchange recorded from real Odoo servers
-// (shared/odoo-transcripts/<version>/) is replayed, in order, against the emulator's matching
+// (tests/data/odoo-transcripts/<version>/) is replayed, in order, against the emulator's matching
 // personality. Each answer must match the recording in structure (keys and JSON types), error
 // class, and the states and quantities the business methods leave behind. Record ids and names may
 // differ: ids are translated between the recording and the emulator as they are learned from
@@ -13,7 +13,7 @@
 #include "tests/support/support.h"
 
 #ifndef ODOO_TRANSCRIPTS_DIR
-#error "ODOO_TRANSCRIPTS_DIR must point at shared/odoo-transcripts"
+#error "ODOO_TRANSCRIPTS_DIR must point at tests/data/odoo-transcripts"
 #endif
 
 namespace odoo_prober::emulator {
@@ -74,6 +74,7 @@ const std::set<std::string> kExact = {"state",
                                       "detailed_type",
                                       "product_uom_qty",
                                       "quantity",
+                                      "reserved_quantity",
                                       "qty_received",
                                       "product_qty",
                                       "amount_total",
@@ -329,6 +330,11 @@ class Replayer {
         CHECK(g == w);  // business methods: True, False, uids
       } else if (w.is_object() && !model.empty()) {
         CompareValues(w, g, "$");  // action dicts
+        // An action that opens a record (a return picking, a wizard) introduces its id.
+        if (w.contains("res_id") && w["res_id"].is_number_integer() && g.is_object() &&
+            g.contains("res_id") && g["res_id"].is_number_integer() && w.contains("res_model")) {
+          Learn(w["res_model"], w["res_id"].get<int>(), g["res_id"].get<int>());
+        }
       } else if (req.path == "/jsonrpc" && !w.is_object()) {
         CHECK(g == w);  // common.login / authenticate
       }

@@ -126,9 +126,20 @@ const std::vector<std::string>& SupportedVersions() {
   return kVersions;
 }
 
+namespace {
+
+DatabaseSettings SettingsOf(const EmulatorOptions& o) {
+  DatabaseSettings s;
+  s.sms_confirmation = o.sms_confirmation;
+  s.work_orders = o.work_orders.value_or(std::stoi(o.version) >= 17);
+  return s;
+}
+
+}  // namespace
+
 OdooEmulator::OdooEmulator(EmulatorOptions options)
     : options_(std::move(options)),
-      db_(std::make_unique<OdooDatabase>(std::stoi(options_.version))) {}
+      db_(std::make_unique<OdooDatabase>(std::stoi(options_.version), SettingsOf(options_))) {}
 
 OdooEmulator::~OdooEmulator() = default;
 

@@ -1,6 +1,6 @@
 // OdooEmulator: the in-memory stand-in for an Odoo server that every test and the demo use.
 //
-// It answers like the recordings in shared/odoo-transcripts do, errors included: the JSON-RPC
+// It answers like the recordings in tests/data/odoo-transcripts do, errors included: the JSON-RPC
 // envelope, error codes and data.name values, the session cookie, "Invalid JSON data" for a
 // malformed body and an HTML 404 for unknown routes. This is the request handler only: a pure
 // function from an HTTP request to a response plus a delay, so it is testable without a socket.
@@ -41,6 +41,12 @@ struct EmulatorOptions {
   // An API key that works instead of the password on /jsonrpc and as the bearer token of
   // JSON-2 (19.0); empty: none.
   std::string api_key;
+  // stock_sms's confirmation wizard when an outgoing transfer is validated without skip_sms;
+  // on, as in a standard install.
+  bool sms_confirmation = true;
+  // The Manufacturing "Work Orders" setting; unset: as in the version's demo database (off on
+  // 16.0, on from 17.0).
+  std::optional<bool> work_orders;
 };
 
 using runners::HttpRequest;

@@ -6,22 +6,37 @@
 // OdooException for everything Odoo would raise; the dispatcher turns that into an envelope.
 //
 // Thread-safety: none; OdooEmulator serialises calls.
-// Extending: a new business method is a branch in CallBusiness() plus its name in the model's
-// method list in odoo_db.cc; a new model is a block in BuildSchema() and, if needed, Seed().
+// Extending: a new business method is a branch in CallBusiness() (CallStock() for the stock
+// family, in odoo_stock.cc) plus its name in the model's method list in odoo_db.cc; a new model
+// is an AddModel() in BuildSchema() (AddStockModels()) and, if needed, a seed.
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "tests/emulator/orm.h"
 
 namespace odoo_prober::emulator {
 
+// What a real Odoo database keeps as settings of a company or of the installation, and that
+// changes how business methods answer.
+struct DatabaseSettings {
+  // stock_sms: validating an outgoing transfer answers a confirm.stock.sms wizard (and leaves the
+  // transfer undone) unless the context says skip_sms. On in a standard install; the wizard's
+  // "don't send" button turns it off.
+  bool sms_confirmation = true;
+  // The Manufacturing "Work Orders" setting (group mrp.group_mrp_routings). Off: the BoM
+  // operations are archived and manufacturing orders get no work orders.
+  bool work_orders = true;
+};
+
 class OdooDatabase {
  public:
   // major: 16, 17, 18 or 19.
-  explicit OdooDatabase(int major);
+  explicit OdooDatabase(int major, DatabaseSettings settings = {});
 
   // model.method(*args, **kwargs) as the user with id 2. Raises OdooException.
   // Returns nullopt when the method returns None (no "result" member over JSON-RPC).
@@ -42,8 +57,14 @@ class OdooDatabase {
 
   const Orm& orm() const { return orm_; }
   int major() const { return major_; }
+  const DatabaseSettings& settings() const { return settings_; }
 
  private:
+  void AddModel(const char* name, const char* label, std::map<std::string, Field> fields,
+                std::set<std::string> privates = {});
+  // Creates a seed record with a fixed id (the demo data's).
+  void SeedRecord(const char* model, int id, const json& vals);
+  [[noreturn]] void NoSuchMethod(const std::string& model, const std::string& method) const;
   void BuildSchema();
   void Seed();
   void InstallHooks();
@@ -55,16 +76,46 @@ class OdooDatabase {
 
   // Business helpers.
   std::string NextName(const std::string& prefix, int digits);
-  int CreatePicking(int type_id, int partner_id, const std::string& origin,
-                    const std::string& link_field, int link_id, const json& lines);
-  json ValidatePickings(const std::vector<int>& ids, const json& context);
-  void DonePicking(int picking_id, bool backorder);
-  json BackorderAction(const std::vector<int>& ids) const;
   std::string WorkorderState(int wo) const;
   std::string ReservationState(int mo) const;
   void PlanProduction(int mo);
 
+  // The stock family (odoo_stock.cc).
+  void AddStockModels();
+  void SeedStock();
+  void SeedQuants();
+  std::optional<json> CallStock(const std::string& model, const std::string& method,
+                                const std::vector<int>& ids, const json& context);
+  json ComputeStock(const std::string& model, int id, const std::string& field) const;
+  bool Storable(int product) const;
+  bool Internal(int location) const;
+  // The quants of a product in a location, in the order they take goods and reservations.
+  std::vector<int> QuantsAt(int product, int location) const;
+  double OnHand(int product) const;                // in internal locations
+  double Free(int product, int location) const;    // on hand minus reserved
+  void AddStock(int product, int location, double qty);
+  // Reserves a move's whole demand from the quants of its source (all or nothing); true when
+  // the move is assigned.
+  bool ReserveMove(int move);
+  void ReleaseReservation(int move);
+  void UnreserveMove(int move);
+  void CancelMove(int move);
+  void DoneMove(int move, double qty);
+  double DoneQuantity(int move) const;
+  void UpdatePickingState(int picking);
+  int CreatePicking(int type_id, int partner_id, const std::string& origin,
+                    const std::string& link_field, int link_id, const json& lines);
+  json WizardAction(const std::string& name, const std::string& model, int view,
+                    const std::vector<int>& ids) const;
+  json ValidatePickings(const std::vector<int>& ids, const json& context);
+  void DonePicking(int picking_id, bool backorder);
+  double Returnable(int move) const;
+  void InitReturnWizard(int wizard, const json& vals, const json& context);
+  json ReturnOnchange(const json& context);
+  json CreateReturns(int wizard, bool all, const json& context);
+
   const int major_;
+  DatabaseSettings settings_;
   Orm orm_;
   json context_;  // the current call's context
   std::map<std::string, int> sequences_;

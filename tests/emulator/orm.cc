@@ -179,9 +179,13 @@ json Orm::Raw(const std::string& m, int id, const std::string& field) const {
   if (f->type == FieldType::kOne2many) {
     json ids = json::array();
     const Model& co = model(f->comodel);
+    const bool archivable = co.fields.count("active") > 0;
     for (const auto& [cid, rec] : co.records) {
       auto it = rec.find(f->inverse);
-      if (it != rec.end() && it->is_number_integer() && it->get<int>() == id) ids.push_back(cid);
+      if (it == rec.end() || !it->is_number_integer() || it->get<int>() != id) continue;
+      // Like Odoo's one2many reads, archived records are left out.
+      if (archivable && !Truthy(rec.value("active", json(true)))) continue;
+      ids.push_back(cid);
     }
     return ids;
   }

@@ -130,7 +130,11 @@ TEST_CASE("a cleanup that fails is reported, fails the run, and sweep finishes i
   std::stringstream xml;
   xml << in.rdbuf();
   CHECK(Contains(xml.str(), "<failure type=\"cleanup\""));
-  REQUIRE(emu.emulator().OpenRecordsTagged("probe-").size() == 1);
+  // The order and the delivery it created are still open.
+  const json open = emu.emulator().OpenRecordsTagged("probe-");
+  REQUIRE(open.size() == 2);
+  CHECK(open[0]["model"] == "sale.order");
+  CHECK(open[1]["model"] == "stock.picking");
   emu.emulator().SetFaults({});
   CHECK(Prober({"sweep", path, "--older-than", "0s"}).exit_code == 0);
   CHECK(emu.emulator().OpenRecordsTagged("probe-") == json::array());
