@@ -98,6 +98,7 @@ json ToJson(const JourneyResult& r) {
   for (const auto& rc : r.records) {
     json rec = {{"model", rc.model}, {"id", rc.id}, {"cleanup", rc.status}};
     if (!rc.detail.empty()) rec["detail"] = rc.detail;
+    if (!rc.state.empty()) rec["state"] = rc.state;
     records.push_back(std::move(rec));
   }
   json out = {
@@ -153,7 +154,8 @@ prober::Result<JourneyResult> FromJson(const json& j) {
     }
     for (const auto& rec : j.value("records", json::array())) {
       r.records.push_back({rec.at("model").get<std::string>(), rec.at("id").get<int64_t>(),
-                           rec.at("cleanup").get<std::string>(), rec.value("detail", "")});
+                           rec.at("cleanup").get<std::string>(), rec.value("detail", ""),
+                           rec.value("state", "")});
     }
     return r;
   } catch (const json::exception& e) {
@@ -183,8 +185,10 @@ std::string FormatTable(const std::vector<JourneyResult>& results) {
                        Ms(s.timings.tls_us), Ms(s.timings.first_byte_us), s.detail}});
     }
     for (const auto& rc : r.records) {
+      std::string what = rc.state.empty() ? "" : "now " + rc.state;
+      if (!rc.detail.empty()) what += (what.empty() ? "" : "; ") + rc.detail;
       rows.push_back({{"  cleanup " + rc.model + " " + std::to_string(rc.id), "", rc.status, "", "",
-                       "", "", "", rc.detail}});
+                       "", "", "", what}});
     }
   }
   std::vector<size_t> width(rows[0].cells.size(), 0);

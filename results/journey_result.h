@@ -30,12 +30,15 @@ struct StepResult {
   int attempts = 1;  // more than 1 with retry_until
 };
 
-// A record the run created, and what its cleanup did.
+// A record the run created, and what its cleanup did. A cleanup is "ok" only when the record,
+// read back afterwards, is gone or in one of its recipe's final states and passes the recipe's
+// checks of related records.
 struct RecordCleanup {
   std::string model;
   int64_t id = 0;
   std::string status;  // "ok", "failed", "not_run"
   std::string detail;  // the failing cleanup step and why
+  std::string state;   // the state read back after the cleanup ("deleted" when gone; "" unknown)
 };
 
 struct JourneyResult {

@@ -319,17 +319,27 @@ int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err) {
   return rc;
 }
 
+namespace {
+
+std::string OdooTime(std::chrono::system_clock::time_point tp) {
+  std::time_t t = std::chrono::system_clock::to_time_t(tp);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+}  // namespace
+
 int RunSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) {
   auto loaded = LoadChecked(options.config_path, err);
   if (!loaded.ok()) return kExitUsage;
   const auto& cfg = loaded->config;
   JourneyRunner runner(prober::RealClock(), loaded->catalog, CurlFactory());
-  const auto cutoff_tp = prober::RealClock().Now() - options.older_than;
-  std::time_t t = std::chrono::system_clock::to_time_t(cutoff_tp);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char cutoff[32];
-  std::strftime(cutoff, sizeof cutoff, "%Y-%m-%d %H:%M:%S", &tm);
+  const auto now = prober::RealClock().Now();
+  const std::string cutoff = OdooTime(now - options.older_than);
+  const std::string recheck_from = OdooTime(now - options.older_than - options.recheck);
   bool all_ok = true;
   for (const auto& target : cfg.targets) {
     if (!options.targets.empty() && std::find(options.targets.begin(), options.targets.end(),
@@ -348,37 +358,62 @@ int RunSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
       all_ok = false;
       continue;
     }
+    const int version = (*client)->server_major();
     json context = json::object();
     if (target.company_id > 0) context["allowed_company_ids"] = json::array({target.company_id});
-    for (const auto& [model, recipe] : loaded->catalog.recipes) {
-      if (recipe.ref_field.empty()) continue;
+    auto find = [&](const std::string& model, const scenarios::CleanupRecipe& recipe,
+                    json extra) -> std::optional<json> {
       json domain = json::array({json::array({recipe.ref_field, "=like", "probe-%"}),
                                  json::array({"create_date", "<=", cutoff})});
-      json kwargs = {{"fields", {"id", "state", recipe.ref_field}}};
+      for (auto& leaf : extra) domain.push_back(std::move(leaf));
+      json kwargs = {{"fields", {"id", "state", recipe.ref_field}}, {"order", "id"}};
       if (!context.empty()) kwargs["context"] = context;
       auto found = (*client)->CallKw(model, "search_read", json::array({domain}), kwargs,
                                      prober::kNoDeadline);
       if (!found.ok()) {
         err << target.name << ": cannot search " << model << ": " << found.detail << "\n";
         all_ok = false;
-        continue;
+        return std::nullopt;
       }
-      for (const auto& rec : found.result) {
-        const std::string st =
-            rec.value("state", json("")).is_string() ? rec["state"].get<std::string>() : "";
-        if (std::find(recipe.final_states.begin(), recipe.final_states.end(), st) !=
-            recipe.final_states.end())
-          continue;
-        const int64_t id = rec["id"].get<int64_t>();
-        out << target.name << " " << model << " " << id << " "
-            << rec.value(recipe.ref_field, json("")).dump() << " " << st;
-        if (options.dry_run) {
-          out << " would be neutralised\n";
-          continue;
+      return found.result;
+    };
+    auto describe = [&](const std::string& model, const scenarios::CleanupRecipe& recipe,
+                        const json& rec) {
+      out << target.name << " " << model << " " << rec["id"].get<int64_t>() << " "
+          << rec.value(recipe.ref_field, json("")).dump() << " "
+          << (rec.value("state", json("")).is_string() ? rec["state"].get<std::string>() : "");
+    };
+    auto neutralise = [&](const std::string& model, const json& rec) {
+      if (options.dry_run) {
+        out << " would be neutralised\n";
+        return;
+      }
+      auto rc = runner.Neutralise(**client, target, model, rec["id"].get<int64_t>(), version);
+      out << " " << rc.status << (rc.state.empty() ? "" : ", now " + rc.state)
+          << (rc.detail.empty() ? "" : " (" + rc.detail + ")") << "\n";
+      all_ok = all_ok && rc.status == "ok";
+    };
+    for (const auto& [model, recipe] : loaded->catalog.recipes) {
+      if (recipe.ref_field.empty()) continue;
+      // Records still open: their recipe neutralises them.
+      if (auto open = find(model, recipe, {json::array({"state", "not in", recipe.final_states})})) {
+        for (const auto& rec : *open) {
+          describe(model, recipe, rec);
+          neutralise(model, rec);
         }
-        auto rc = runner.Neutralise(**client, target, model, id, (*client)->server_major());
-        out << " " << rc.status << (rc.detail.empty() ? "" : " (" + rc.detail + ")") << "\n";
-        all_ok = all_ok && rc.status == "ok";
+      }
+      if (options.recheck.count() <= 0) continue;
+      // Records that look final: read back with their recipe's checks; finished if they fail.
+      auto done = find(model, recipe,
+                       {json::array({"state", "in", recipe.final_states}),
+                        json::array({"create_date", ">=", recheck_from})});
+      for (const auto& rec : done ? *done : json::array()) {
+        auto check = runner.CheckCleanedUp(**client, target, model, rec["id"].get<int64_t>(),
+                                           version);
+        if (check.status == "ok") continue;
+        describe(model, recipe, rec);
+        out << " needs cleanup: " << check.detail << ";";
+        neutralise(model, rec);
       }
     }
   }

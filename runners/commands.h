@@ -77,13 +77,19 @@ int RunJourneys(const std::optional<std::string>& config_path, std::ostream& out
 
 struct SweepOptions {
   std::string config_path;
+  // Only records created at least this long ago (a running journey's are younger).
   std::chrono::seconds older_than{3600};
+  // Records that look final (their state is) are read back with their recipe's checks when
+  // they were created within this span before --older-than: a received order whose return was
+  // left open, say. 0 turns the recheck off; a long span finds what older versions left.
+  std::chrono::seconds recheck{7200};
   bool dry_run = false;
   std::vector<std::string> targets;
 };
 
 // `odoo-prober sweep CONFIG`: finds probe-tagged records older than the given age that are not
-// in a final state, and neutralises them with the cleanup recipes.
+// in a final state, or that look final but fail their recipe's checks (within the recheck
+// span), and neutralises them with the cleanup recipes, each read back afterwards.
 int RunSweep(const SweepOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace odoo_prober::runners

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <ctime>
+#include <functional>
 #include <map>
 #include <random>
 #include <thread>
@@ -152,7 +153,36 @@ struct RunState {
   Outcome outcome = Outcome::kOk;
   std::string failed_step;
   std::string detail;
+  // What a `cleanup` step does with one related record (the runner's recipe, one level deeper).
+  std::function<results::RecordCleanup(const std::string& model, int64_t id)> neutralise;
 };
+
+// The context of a call: the step's mapping, or its list of mappings merged in order, on top of
+// kwargs.context; the target's probe company last.
+json CallContext(const json& kwargs_context, const json& step_context, int64_t company_id) {
+  json ctx = kwargs_context.is_object() ? kwargs_context : json::object();
+  if (step_context.is_object()) ctx.update(step_context);
+  if (step_context.is_array()) {
+    for (const auto& layer : step_context) {
+      if (layer.is_object()) ctx.update(layer);
+    }
+  }
+  if (company_id > 0) ctx["allowed_company_ids"] = json::array({company_id});
+  return ctx;
+}
+
+// A dialog Odoo opens: an action shown in a new window (target "new").
+bool IsDialog(const json& result) {
+  return result.is_object() && result.value("type", "").rfind("ir.actions", 0) == 0 &&
+         result.value("target", "") == "new";
+}
+
+std::string ActionName(const json& action) {
+  for (const char* key : {"res_model", "tag", "type"}) {
+    if (action.contains(key) && action[key].is_string()) return action[key].get<std::string>();
+  }
+  return "?";
+}
 
 }  // namespace
 
@@ -179,6 +209,35 @@ static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run,
   if (clock.Monotonic() >= deadline)
     return fail(Outcome::kTimeout, "the journey's deadline passed before this step");
 
+  if (step.kind == scenarios::StepKind::kCheck) {
+    for (const auto& e : step.expect) {
+      if (auto why = Check(e, json(nullptr), run.scope)) return fail(Outcome::kAssertion, *why);
+    }
+    run.steps.push_back(sr);
+    return true;
+  }
+  if (step.kind == scenarios::StepKind::kCleanup) {
+    auto ids = scenarios::Expand(step.cleanup_ids, run.scope);
+    if (!ids.ok()) return fail(Outcome::kAssertion, ids.status().message());
+    std::string failures;
+    const json list = ids->is_array() ? *ids : json::array({*ids});
+    for (const auto& v : list) {
+      if (v.is_null() || v == false) continue;  // an empty many2one
+      if (!v.is_number_integer()) {
+        return fail(Outcome::kAssertion, "cleanup: ids must be record ids, got " + v.dump());
+      }
+      const int64_t id = v.get<int64_t>();
+      const auto rc = run.neutralise(step.model, id);
+      if (rc.status != "ok") {
+        failures += (failures.empty() ? "" : "; ") + step.model + " " + std::to_string(id) + ": " +
+                    rc.detail;
+      }
+    }
+    if (!failures.empty()) return fail(Outcome::kAssertion, failures);
+    run.steps.push_back(sr);
+    return true;
+  }
+
   prober::RpcResult rpc;
   const int attempts = step.retry ? step.retry->attempts : 1;
   for (int attempt = 1; attempt <= attempts; ++attempt) {
@@ -195,10 +254,8 @@ static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run,
       auto context = kwargs.ok() ? scenarios::Expand(step.context, run.scope) : kwargs;
       if (!context.ok()) return fail(Outcome::kAssertion, context.status().message());
       json kw = *kwargs;
-      json ctx = kw.value("context", json::object());
-      if (context->is_object()) ctx.update(*context);
-      if (run.target->company_id > 0)
-        ctx["allowed_company_ids"] = json::array({run.target->company_id});
+      json ctx = CallContext(kw.value("context", json::object()), *context,
+                             run.target->company_id);
       if (!ctx.empty()) kw["context"] = ctx;
       rpc = run.client->CallKw(step.model, step.method, *args, kw, deadline);
     }
@@ -215,6 +272,19 @@ static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run,
   }
   if (rpc.error) sr.odoo_error = rpc.error->name;
   if (!rpc.ok()) return fail(rpc.outcome, rpc.detail);
+  // A dialog the step did not plan for is a failure, never a success: Odoo did not do the work
+  // (a validation waiting on confirm.stock.sms leaves the transfer undone).
+  const bool action = rpc.result.is_object() &&
+                      rpc.result.value("type", "").rfind("ir.actions", 0) == 0;
+  auto handler = step.on_action.end();
+  if (action) {
+    handler = step.on_action.find(rpc.result.value("res_model", ""));
+    if (handler == step.on_action.end()) handler = step.on_action.find("*");
+  }
+  if (IsDialog(rpc.result) && handler == step.on_action.end()) {
+    return fail(Outcome::kAssertion, "Odoo answered with the wizard " + ActionName(rpc.result) +
+                                         "; handle it with on_action or avoid it");
+  }
   if (step.retry) {
     for (const auto& e : step.retry->until) {
       if (auto why = Check(e, rpc.result, run.scope)) {
@@ -244,18 +314,11 @@ static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run,
                   "record: the id of the " + step.record->model + " is not an integer");
     }
   }
-  // A business method that answered with an action (a wizard): follow it if the journey says how.
-  if (rpc.result.is_object() && rpc.result.value("type", "").rfind("ir.actions", 0) == 0 &&
-      !step.on_action.empty()) {
-    const std::string model = rpc.result.value("res_model", "");
-    auto it = step.on_action.find(model);
-    if (it == step.on_action.end()) it = step.on_action.find("*");
-    if (it == step.on_action.end()) {
-      return fail(Outcome::kAssertion,
-                  "the answer is an action for " + model + ", which this step does not handle");
-    }
+  // A business method that answered with an action the journey knows: follow it. Other actions
+  // that only open a record (a return's new transfer) are data.
+  if (handler != step.on_action.end()) {
     run.scope.vars["action"] = rpc.result;
-    if (!RunSteps(clock, it->second, run, sr.name + "/")) return false;
+    if (!RunSteps(clock, handler->second, run, sr.name + "/")) return false;
   }
   return true;
 }
@@ -272,13 +335,33 @@ results::RecordCleanup JourneyRunner::Neutralise(prober::OdooClient& client,
                                                  const config::TargetConfig& target,
                                                  const std::string& model, int64_t id,
                                                  int odoo_version) const {
-  results::RecordCleanup rc{model, id, "ok", ""};
-  auto recipe = catalog_.recipes.find(model);
-  if (recipe == catalog_.recipes.end()) {
+  return NeutraliseAt(client, target, model, id, odoo_version, 0, /*run_steps=*/true);
+}
+
+results::RecordCleanup JourneyRunner::CheckCleanedUp(prober::OdooClient& client,
+                                                     const config::TargetConfig& target,
+                                                     const std::string& model, int64_t id,
+                                                     int odoo_version) const {
+  return NeutraliseAt(client, target, model, id, odoo_version, 0, /*run_steps=*/false);
+}
+
+results::RecordCleanup JourneyRunner::NeutraliseAt(prober::OdooClient& client,
+                                                   const config::TargetConfig& target,
+                                                   const std::string& model, int64_t id,
+                                                   int odoo_version, int depth,
+                                                   bool run_steps) const {
+  // Recipes reach related records through cleanup steps (an order's transfers); two levels are
+  // all the shipped recipes need, and the bound stops a recipe that names itself.
+  constexpr int kMaxDepth = 3;
+  results::RecordCleanup rc{model, id, "ok", "", ""};
+  auto failed = [&](std::string detail) {
     rc.status = "failed";
-    rc.detail = "no cleanup recipe for " + model;
+    rc.detail = std::move(detail);
     return rc;
-  }
+  };
+  auto recipe = catalog_.recipes.find(model);
+  if (recipe == catalog_.recipes.end()) return failed("no cleanup recipe for " + model);
+  if (depth >= kMaxDepth) return failed("cleanup steps nest deeper than " + std::to_string(kMaxDepth));
   RunState run;
   run.client = &client;
   run.target = &target;
@@ -286,9 +369,33 @@ results::RecordCleanup JourneyRunner::Neutralise(prober::OdooClient& client,
   run.scope.vars["record_id"] = id;
   run.scope.vars["record"] = json{{"id", id}, {"model", model}};
   run.deadline = clock_.Monotonic() + std::chrono::seconds(60);
-  if (!RunSteps(clock_, recipe->second.steps, run, "")) {
-    rc.status = "failed";
-    rc.detail = run.failed_step + ": " + run.detail;
+  run.neutralise = [&](const std::string& m, int64_t related) {
+    return NeutraliseAt(client, target, m, related, odoo_version, depth + 1, /*run_steps=*/true);
+  };
+  if (run_steps && !RunSteps(clock_, recipe->second.steps, run, "")) {
+    return failed(run.failed_step + ": " + run.detail);
+  }
+  // "Cleaned up" is what Odoo shows afterwards, not what the calls answered.
+  json kwargs = {{"fields", {"state"}},
+                 {"context", CallContext({{"active_test", false}}, json::object(),
+                                         target.company_id)}};
+  auto back = client.CallKw(model, "search_read", json::array({json::array({json::array({"id", "=", id})})}),
+                            kwargs, run.deadline);
+  if (!back.ok()) return failed("read back: " + back.detail);
+  if (!back.result.is_array() || back.result.empty()) {
+    rc.state = "deleted";
+    return rc;
+  }
+  const json& row = back.result[0];
+  rc.state = row.value("state", json("")).is_string() ? row["state"].get<std::string>() : "";
+  if (!recipe->second.IsFinal(rc.state)) {
+    std::string finals;
+    for (const auto& f : recipe->second.final_states) finals += (finals.empty() ? "" : ", ") + f;
+    return failed("left in state '" + rc.state + "' (final: " + finals + ")");
+  }
+  run.scope.vars["final"] = row;
+  if (!RunSteps(clock_, recipe->second.verify, run, "verify/")) {
+    return failed(run.failed_step + ": " + run.detail);
   }
   return rc;
 }
@@ -324,6 +431,10 @@ results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,
   run.scope.now = Utc(r.started_at, "%Y-%m-%d %H:%M:%S");
   run.scope.today = Utc(r.started_at, "%Y-%m-%d");
   run.deadline = start + timeout.value_or(journey.timeout);
+  run.neutralise = [&](const std::string& m, int64_t related) {
+    return NeutraliseAt(**client, target, m, related, (*client)->server_major(), 1,
+                        /*run_steps=*/true);
+  };
   RunSteps(clock_, journey.steps, run, "");
   r.duration_us =
       std::chrono::duration_cast<std::chrono::microseconds>(clock_.Monotonic() - start).count();

@@ -38,12 +38,26 @@ class JourneyRunner {
                              const nlohmann::json& params, const std::string& run_id,
                              std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
 
-  // Neutralises one record with its model's recipe, as cleanup and `sweep` do. Returns the
-  // outcome ("ok" or "failed") and a detail.
+  // Neutralises one record with its model's recipe, as cleanup and `sweep` do, then reads it
+  // back: "ok" only when it is gone, or in one of the recipe's final states and passes the
+  // recipe's verify steps; otherwise "failed" with the failing step or the state seen.
   results::RecordCleanup Neutralise(prober::OdooClient& client, const config::TargetConfig& target,
                                     const std::string& model, int64_t id, int odoo_version) const;
 
+  // The read-back alone: whether a record needs nothing more ("ok") or would need its recipe
+  // ("failed", with why). `sweep` uses it on records that look final.
+  results::RecordCleanup CheckCleanedUp(prober::OdooClient& client,
+                                        const config::TargetConfig& target,
+                                        const std::string& model, int64_t id,
+                                        int odoo_version) const;
+
  private:
+  // depth: how deep in recipes' cleanup steps this record is (bounded, against loops).
+  results::RecordCleanup NeutraliseAt(prober::OdooClient& client,
+                                      const config::TargetConfig& target, const std::string& model,
+                                      int64_t id, int odoo_version, int depth,
+                                      bool run_steps) const;
+
   const prober::Clock& clock_;
   const scenarios::Catalog& catalog_;
   ClientFactory factory_;

@@ -116,6 +116,12 @@ int main(int argc, char** argv) {
       ->add_option("--older-than", older_than,
                    "Only records created before this long ago (e.g. 30m, 2h)")
       ->capture_default_str();
+  std::string recheck = "2h";
+  sweep
+      ->add_option("--recheck", recheck,
+                   "Also read back records that look final and were created within this span "
+                   "before --older-than, with their recipe's checks (0 turns it off)")
+      ->capture_default_str();
   sweep->add_flag("--dry-run", sweep_opts.dry_run, "Only list what would be neutralised");
   sweep->add_option("--target", sweep_opts.targets, "Only this target (repeatable)");
   sweep->footer(kExitCodes);
@@ -177,11 +183,17 @@ int main(int argc, char** argv) {
           std::cout, std::cerr);
     } else if (*sweep) {
       auto age = config::ParseDuration(older_than);
+      auto span = recheck == "0" ? std::optional<std::chrono::milliseconds>(0)
+                                 : config::ParseDuration(recheck);
       if (!age) {
         std::cerr << "--older-than: not a duration: " << older_than << " (e.g. 30m, 2h)\n";
         rc = runners::kExitUsage;
+      } else if (!span) {
+        std::cerr << "--recheck: not a duration: " << recheck << " (e.g. 2h, 30d, or 0)\n";
+        rc = runners::kExitUsage;
       } else {
         sweep_opts.older_than = std::chrono::duration_cast<std::chrono::seconds>(*age);
+        sweep_opts.recheck = std::chrono::duration_cast<std::chrono::seconds>(*span);
         rc = runners::RunSweep(sweep_opts, std::cout, std::cerr);
       }
     }

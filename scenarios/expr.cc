@@ -78,7 +78,36 @@ std::pair<std::string, std::vector<std::string>> SplitRef(const std::string& ref
   return {ns, parts};
 }
 
-Status CheckRef(const std::string& ref) {
+// "var.x|ids" -> ("var.x", "ids"); no filter -> (ref, "").
+std::pair<std::string, std::string> SplitFilter(const std::string& ref) {
+  const size_t bar = ref.find('|');
+  if (bar == std::string::npos) return {ref, ""};
+  return {ref.substr(0, bar), ref.substr(bar + 1)};
+}
+
+// Many2one values as Odoo reads them ([id, "name"]) become their id, at any depth: what read()
+// or onchange() answered can then be given to create() or write().
+json IdsOnly(const json& v) {
+  if (v.is_array() && v.size() == 2 && v[0].is_number_integer() && v[1].is_string()) return v[0];
+  if (v.is_array()) {
+    json out = json::array();
+    for (const auto& x : v) out.push_back(IdsOnly(x));
+    return out;
+  }
+  if (v.is_object()) {
+    json out = json::object();
+    for (auto it = v.begin(); it != v.end(); ++it) out[it.key()] = IdsOnly(it.value());
+    return out;
+  }
+  return v;
+}
+
+Status CheckRef(const std::string& full) {
+  auto [ref, filter] = SplitFilter(full);
+  if (!filter.empty() && filter != "ids") {
+    return Status::InvalidArgument("${" + full + "}: unknown filter '" + filter +
+                                   "'; the one filter is |ids (many2one [id, name] -> id)");
+  }
   auto [ns, rest] = SplitRef(ref);
   if (ns == "now" || ns == "today") {
     return rest.empty() ? Status::Ok() : Status::InvalidArgument("${" + ref + "} takes no field");
@@ -104,7 +133,13 @@ Status CheckRef(const std::string& ref) {
   return Status::Ok();
 }
 
-Result<json> Resolve(const std::string& ref, const Scope& scope) {
+Result<json> Resolve(const std::string& full, const Scope& scope) {
+  auto [ref, filter] = SplitFilter(full);
+  if (!filter.empty()) {
+    auto v = Resolve(ref, scope);
+    if (!v.ok()) return v;
+    return IdsOnly(*v);
+  }
   auto [ns, rest] = SplitRef(ref);
   if (ns == "now") return json(scope.now);
   if (ns == "today") return json(scope.today);
@@ -150,7 +185,7 @@ Result<std::vector<TemplateRef>> TemplateRefs(const json& value) {
     if (v.is_string()) {
       st = ForEachRef(v.get<std::string>(), [&](const std::string& ref, size_t, size_t) {
         if (auto c = CheckRef(ref); !c.ok()) return c;
-        auto [ns, rest] = SplitRef(ref);
+        auto [ns, rest] = SplitRef(SplitFilter(ref).first);
         refs.push_back({ns, rest.empty() ? "" : rest[0]});
         return Status::Ok();
       });
@@ -276,8 +311,10 @@ std::vector<TemplateRef> Condition::Refs() const {
   for (const auto& all : any_of_all_) {
     for (const auto& t : all) {
       for (const auto& side : {t.lhs, t.rhs}) {
-        if (side.rfind("param.", 0) == 0) refs.push_back({"param", side.substr(6)});
-        if (side.rfind("var.", 0) == 0) refs.push_back({"var", side.substr(4)});
+        // The first segment names the parameter or variable ("var.returns.0" reads var.returns).
+        auto first = [](const std::string& rest) { return rest.substr(0, rest.find('.')); };
+        if (side.rfind("param.", 0) == 0) refs.push_back({"param", first(side.substr(6))});
+        if (side.rfind("var.", 0) == 0) refs.push_back({"var", first(side.substr(4))});
       }
     }
   }

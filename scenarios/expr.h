@@ -2,7 +2,8 @@
 //  - JSON paths into a step's result: "$", "$[0].picking_ids[0]", "$.context.default_pick_ids";
 //  - templates in step arguments: "${param.x}", "${var.y}", "${var.y.field}", "${run.id}",
 //    "${run.tag}", "${now}", "${today}" (a whole-string template keeps the value's JSON type;
-//    inside a longer string it is interpolated as text);
+//    inside a longer string it is interpolated as text); "${var.x|ids}" turns many2one values as
+//    read ([id, "name"]) into their ids, at any depth, to pass read or onchange values on;
 //  - `when` conditions: "odoo_version >= 17", "param.mode == 'partial' and odoo_version < 19".
 //
 // Thread-safety: immutable values and pure functions.

@@ -26,9 +26,19 @@
 //       retry_until: {attempts: 5, interval: 500ms, expect: [...]}
 //       on_action:                         # when the answer is an action dict
 //         stock.backorder.confirmation: [ ...steps; ${var.action} is the action... ]
+//     - name: still_draft                  # no call: expectations on variables only
+//       check: [{var: order.state, equals: draft}]
+//     - name: finish_transfers             # (in cleanup recipes) neutralise related records
+//       cleanup: {model: stock.picking, ids: "${var.picking_ids}"}
+//
+// A call that answers with a dialog (an action with target "new") fails its step unless the
+// step's on_action names the dialog's model: an unplanned wizard is never taken for success.
 //
 // Cleanup: every record a step registers is cleaned up after the run (success, failure or
-// timeout) in reverse order, by the recipe for its model (cleanup.yaml), each reported.
+// timeout) in reverse order, by the recipe for its model (cleanup.yaml), each reported. A
+// recipe's steps are followed by a read-back: the record must be gone or in one of the recipe's
+// final_states, and pass the recipe's verify steps (checks of related records), or its cleanup
+// has failed.
 //
 // Thread-safety: immutable values, shared freely.
 // Extending: a new step kind is a StepKind value, a key in the loader and a case in the
@@ -53,6 +63,8 @@ using config::SourcePos;
 enum class StepKind {
   kAuthenticate,  // log in (and learn the server version); defines var.uid
   kCall,          // model.method(*args, **kwargs); search_read/read are shorthands for it
+  kCheck,         // no call: the step's expectations on variables
+  kCleanup,       // neutralise the records `cleanup_ids` of `model` with that model's recipe
 };
 
 struct Expectation {
@@ -76,7 +88,10 @@ struct Step {
   std::string method;
   json args = json::array();      // templates
   json kwargs = json::object();   // templates
-  json context = json::object();  // templates; merged into kwargs.context
+  // Templates, merged into kwargs.context: a mapping, or a list of mappings merged in order
+  // (e.g. ["${var.action.context}", {skip_sms: true}]).
+  json context = json::object();
+  json cleanup_ids;  // kCleanup: a template for an id or a list of ids
   std::vector<std::pair<std::string, JsonPath>> save;
   std::vector<Expectation> expect;
   std::optional<std::chrono::milliseconds> timeout;
@@ -118,12 +133,17 @@ struct Journey {
 };
 
 // How to neutralise a probe record of one model: the reference field that carries the probe
-// tag, the states in which nothing is left to do, and the steps (with var.record_id).
+// tag, the states in which nothing is left to do, the steps (with var.record_id), and the
+// verify steps run on the record read back afterwards (var.final: its id and state), which fail
+// when related records are not final either (a received transfer's return not done, say).
 struct CleanupRecipe {
   std::string model;
   std::string ref_field;
   std::vector<std::string> final_states;
   Steps steps;
+  Steps verify;
+
+  bool IsFinal(const std::string& state) const;
 };
 
 struct Catalog {

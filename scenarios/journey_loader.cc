@@ -29,6 +29,10 @@ const Param* Journey::FindParam(const std::string& n) const {
   return nullptr;
 }
 
+bool CleanupRecipe::IsFinal(const std::string& state) const {
+  return std::find(final_states.begin(), final_states.end(), state) != final_states.end();
+}
+
 const Journey* Catalog::Find(const std::string& n) const {
   for (const auto& j : journeys) {
     if (j.name == n) return &j;
@@ -39,8 +43,10 @@ const Journey* Catalog::Find(const std::string& n) const {
 namespace {
 
 const std::vector<std::string> kStepKeys = {
-    "name",    "authenticate", "call", "search_read", "read",   "save",       "expect",
-    "timeout", "retry_until",  "when", "on_action",   "record", "description"};
+    "name",    "authenticate", "call",   "search_read", "read",   "check",      "cleanup", "save",
+    "expect",  "timeout",      "retry_until", "when",   "on_action", "record", "description"};
+const std::vector<std::string> kStepKinds = {"authenticate", "call", "search_read", "read",
+                                             "check", "cleanup"};
 const std::vector<std::string> kExpectOps = {"equals", "not_equals", "in",    "gt",       "ge",
                                              "lt",     "le",         "count", "not_empty"};
 
@@ -109,6 +115,21 @@ class Parser {
     }
     if (r.ns == "param" && journey_ && !journey_->FindParam(r.name)) {
       Error(at, field, "parameter '" + r.name + "' is not declared; add it under params:");
+    }
+  }
+
+  // A context is a mapping, a template, or a list of them (merged in order).
+  void CheckContext(const YAML::Node& at, const std::string& field, const json& context) {
+    auto ok = [](const json& c) { return c.is_object() || c.is_string(); };
+    bool good = ok(context);
+    if (context.is_array()) {
+      good = true;
+      for (const auto& c : context) good = good && ok(c);
+    }
+    if (!good) {
+      Error(at, field,
+            "must be a mapping, a template such as \"${var.action.context}\", or a list of them "
+            "(merged in order)");
     }
   }
 
@@ -203,13 +224,12 @@ class Parser {
       s.name = node["name"].Scalar();
     }
     int kinds = 0;
-    for (const char* k : {"authenticate", "call", "search_read", "read"}) kinds += node[k] ? 1 : 0;
+    for (const auto& k : kStepKinds) kinds += node[k] ? 1 : 0;
     if (kinds == 0 && unknown_keys_) return std::nullopt;  // a misspelt kind, already reported
     if (kinds != 1) {
       Error(node, field,
-            kinds == 0
-                ? "has no step kind; use one of authenticate, call, search_read, read"
-                : "has more than one step kind; use one of authenticate, call, search_read, read");
+            std::string(kinds == 0 ? "has no step kind" : "has more than one step kind") +
+                "; use one of authenticate, call, search_read, read, check, cleanup");
       return std::nullopt;
     }
     if (node["when"]) {
@@ -224,6 +244,24 @@ class Parser {
     if (node["authenticate"]) {
       s.kind = StepKind::kAuthenticate;
       vars.insert("uid");
+    } else if (node["check"]) {
+      s.kind = StepKind::kCheck;
+      s.expect = Expects(node["check"], field + ".check", vars);
+      if (node["expect"])
+        Error(node["expect"], field + ".expect", "a check step has its expectations under check:");
+    } else if (node["cleanup"]) {
+      s.kind = StepKind::kCleanup;
+      const YAML::Node c = node["cleanup"];
+      if (CheckKeys(c, field + ".cleanup", {"model", "ids"})) {
+        if (!c["model"] || !c["ids"]) {
+          Error(c, field + ".cleanup",
+                "needs model and ids, e.g. {model: stock.picking, ids: \"${var.picking_ids}\"}");
+        } else {
+          s.model = c["model"].Scalar();
+          s.cleanup_ids = YamlToJson(c["ids"]);
+          CheckTemplates(c["ids"], field + ".cleanup.ids", s.cleanup_ids, vars);
+        }
+      }
     } else if (node["call"]) {
       const YAML::Node c = node["call"];
       if (CheckKeys(c, field + ".call", {"model", "method", "args", "kwargs", "context"})) {
@@ -240,7 +278,10 @@ class Parser {
           if (!s.kwargs.is_object())
             Error(c["kwargs"], field + ".call.kwargs", "must be a mapping (keyword arguments)");
         }
-        if (c["context"]) s.context = YamlToJson(c["context"]);
+        if (c["context"]) {
+          s.context = YamlToJson(c["context"]);
+          CheckContext(c["context"], field + ".call.context", s.context);
+        }
         CheckTemplates(c, field + ".call", YamlToJson(c), vars);
       }
     } else {
@@ -267,7 +308,10 @@ class Parser {
           Error(c["limit"], sub + ".limit", "must be an integer");
         if (v.contains("fields") && !v["fields"].is_array())
           Error(c["fields"], sub + ".fields", "must be a list of field names");
-        if (v.contains("context")) s.context = v["context"];
+        if (v.contains("context")) {
+          s.context = v["context"];
+          CheckContext(c["context"], sub + ".context", s.context);
+        }
         CheckTemplates(c, sub, v, vars);
       }
     }
@@ -459,12 +503,24 @@ Result<std::map<std::string, CleanupRecipe>> ParseRecipes(const std::string& tex
         CleanupRecipe r;
         r.model = it->first.Scalar();
         const std::string field = "recipes." + r.model;
-        if (!p.CheckKeys(it->second, field, {"ref_field", "final_states", "steps"})) continue;
-        r.ref_field = it->second["ref_field"] ? it->second["ref_field"].Scalar() : "";
-        for (const auto& s : YamlToJson(it->second["final_states"]))
-          r.final_states.push_back(s.get<std::string>());
+        const YAML::Node node = it->second;
+        if (!p.CheckKeys(node, field, {"ref_field", "final_states", "steps", "verify"})) continue;
+        r.ref_field = node["ref_field"] ? node["ref_field"].Scalar() : "";
+        const json finals = node["final_states"] ? YamlToJson(node["final_states"]) : json();
+        for (const auto& s : finals.is_array() ? finals : json::array()) {
+          if (s.is_string()) r.final_states.push_back(s.get<std::string>());
+        }
+        if (r.final_states.empty() || r.final_states.size() != finals.size()) {
+          p.Error(node["final_states"] ? node["final_states"] : node, field + ".final_states",
+                  "is required: the list of states in which the record needs nothing more "
+                  "(e.g. [cancel]); the cleanup reads the record back and checks it");
+        }
         std::set<std::string> vars = {"record_id", "record"};
-        r.steps = p.ParseSteps(it->second["steps"], field + ".steps", vars);
+        r.steps = p.ParseSteps(node["steps"], field + ".steps", vars);
+        if (node["verify"]) {
+          vars.insert("final");
+          r.verify = p.ParseSteps(node["verify"], field + ".verify", vars);
+        }
         out[r.model] = std::move(r);
       }
     }
@@ -572,18 +628,24 @@ Result<Catalog> LoadJourneys(const std::vector<std::string>& dirs) {
     }
   }
   if (!errors.empty()) return Status::InvalidArgument(errors);
-  // Every record a journey registers needs a recipe to clean it up.
-  for (const auto& j : catalog.journeys) {
-    std::function<void(const Steps&)> walk = [&](const Steps& steps) {
-      for (const auto& s : steps) {
-        if (s.record && !catalog.recipes.count(s.record->model)) {
-          add_error(Status::InvalidArgument(
-              s.pos.ToString() + ": record: no cleanup recipe for model " + s.record->model));
-        }
-        for (const auto& [m, inner] : s.on_action) walk(inner);
+  // Every record a journey registers, and every model a cleanup step names, needs a recipe.
+  std::function<void(const Steps&)> walk = [&](const Steps& steps) {
+    for (const auto& s : steps) {
+      if (s.record && !catalog.recipes.count(s.record->model)) {
+        add_error(Status::InvalidArgument(
+            s.pos.ToString() + ": record: no cleanup recipe for model " + s.record->model));
       }
-    };
-    walk(j.steps);
+      if (s.kind == StepKind::kCleanup && !catalog.recipes.count(s.model)) {
+        add_error(Status::InvalidArgument(s.pos.ToString() + ": cleanup: no cleanup recipe for model " +
+                                          s.model));
+      }
+      for (const auto& [m, inner] : s.on_action) walk(inner);
+    }
+  };
+  for (const auto& j : catalog.journeys) walk(j.steps);
+  for (const auto& [model, recipe] : catalog.recipes) {
+    walk(recipe.steps);
+    walk(recipe.verify);
   }
   if (!errors.empty()) return Status::InvalidArgument(errors);
   return catalog;

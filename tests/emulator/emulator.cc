@@ -225,7 +225,7 @@ std::chrono::milliseconds OdooEmulator::DrawDelay(const std::string& key, const 
   return d;
 }
 
-std::optional<FaultKind> OdooEmulator::DrawFault(const std::string& key) {
+std::optional<FaultRule> OdooEmulator::DrawFault(const std::string& key) {
   std::lock_guard lock(mu_);
   for (const auto& rule : faults_.rules) {
     const std::string& m = rule.match;
@@ -234,13 +234,14 @@ std::optional<FaultKind> OdooEmulator::DrawFault(const std::string& key) {
                           key.rfind(m.substr(0, m.size() - 1), 0) == 0);
     if (!matches) continue;
     if (rule.rate >= 1.0 || std::uniform_real_distribution<double>(0, 1)(rng_) < rule.rate) {
-      return rule.kind;
+      return rule;
     }
   }
   return std::nullopt;
 }
 
-HttpResponse OdooEmulator::FaultResponse(FaultKind kind, const HttpRequest& request) {
+HttpResponse OdooEmulator::FaultResponse(const FaultRule& rule, const HttpRequest& request) {
+  const FaultKind kind = rule.kind;
   HttpResponse res;
   auto html = [&](int status, const std::string& title) {
     res.status = status;
@@ -284,6 +285,23 @@ HttpResponse OdooEmulator::FaultResponse(FaultKind kind, const HttpRequest& requ
                           "psycopg2.errors.SerializationFailure",
                           "could not serialize access due to concurrent update", kRpcFrames)}};
       res.body = envelope.dump();
+      break;
+    }
+    case FaultKind::kWizard:
+    case FaultKind::kNoop: {
+      // Answered as Odoo would answer a call it carried out, without carrying it out.
+      const json result = kind == FaultKind::kNoop ? json(true)
+                                                   : json{{"name", rule.wizard},
+                                                          {"type", "ir.actions.act_window"},
+                                                          {"view_mode", "form"},
+                                                          {"res_model", rule.wizard},
+                                                          {"target", "new"},
+                                                          {"context", json::object()}};
+      if (request.path.rfind("/json/2/", 0) == 0) {
+        res.body = result.dump();
+      } else {
+        res.body = json{{"jsonrpc", "2.0"}, {"id", id}, {"result", result}}.dump();
+      }
       break;
     }
     case FaultKind::kTruncated:
@@ -498,9 +516,9 @@ HttpResponse OdooEmulator::Handle(const HttpRequest& request) {
   const std::string key = CallKey(request);
   const auto delay = DrawDelay(key, request.path, request.client_address);
   const auto fault = DrawFault(key);
-  HttpResponse res = fault && *fault != FaultKind::kTruncated ? FaultResponse(*fault, request)
-                                                              : HandleOdoo(request);
-  if (fault == FaultKind::kTruncated) res.action = HttpResponse::Action::kTruncate;
+  const bool truncate = fault && fault->kind == FaultKind::kTruncated;
+  HttpResponse res = fault && !truncate ? FaultResponse(*fault, request) : HandleOdoo(request);
+  if (truncate) res.action = HttpResponse::Action::kTruncate;
   res.delay += delay;
   return res;
 }

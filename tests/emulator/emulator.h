@@ -100,10 +100,10 @@ class OdooEmulator {
   HttpResponse HandleControl(const HttpRequest& request);
   // "model.method", "service.method" or the route path: what faults are matched against.
   static std::string CallKey(const HttpRequest& request);
-  std::optional<FaultKind> DrawFault(const std::string& key);
+  std::optional<FaultRule> DrawFault(const std::string& key);
   std::chrono::milliseconds DrawDelay(const std::string& key, const std::string& path,
                                       const std::string& client);
-  HttpResponse FaultResponse(FaultKind kind, const HttpRequest& request);
+  HttpResponse FaultResponse(const FaultRule& rule, const HttpRequest& request);
   RpcAnswer Dispatch(const std::string& path, const json& params, const std::string& cookie,
                      std::vector<std::pair<std::string, std::string>>& headers);
   RpcAnswer ExecuteKw(const json& args);

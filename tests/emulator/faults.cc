@@ -10,7 +10,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<std::pair<FaultKind, const char*>, 9> kKinds{{
+constexpr std::array<std::pair<FaultKind, const char*>, 11> kKinds{{
     {FaultKind::kHttp502, "http_502"},
     {FaultKind::kHttp503, "http_503"},
     {FaultKind::kHttp504, "http_504"},
@@ -20,6 +20,8 @@ constexpr std::array<std::pair<FaultKind, const char*>, 9> kKinds{{
     {FaultKind::kTruncated, "truncated"},
     {FaultKind::kOversized, "oversized"},
     {FaultKind::kOdooError, "odoo_error"},
+    {FaultKind::kWizard, "wizard"},
+    {FaultKind::kNoop, "noop"},
 }};
 
 std::optional<std::chrono::milliseconds> Duration(const json& v) {
@@ -126,6 +128,11 @@ prober::Result<Faults> ParseFaults(const json& doc) {
       rule.kind = *kind;
       rule.match = r.value("match", "*");
       rule.rate = r.value("rate", 1.0);
+      if (r.contains("wizard")) {
+        if (!r["wizard"].is_string() || r["wizard"].get<std::string>().empty())
+          return prober::Status::InvalidArgument(where + ".wizard: the dialog's model name");
+        rule.wizard = r["wizard"].get<std::string>();
+      }
       if (rule.rate < 0 || rule.rate > 1)
         return prober::Status::InvalidArgument(where + ".rate: between 0 and 1");
       f.rules.push_back(rule);
@@ -157,7 +164,10 @@ json ToJson(const Faults& f) {
   for (const auto& [k, l] : f.method_latency) doc["method_latency"][k] = LatencyJson(l);
   for (const auto& [k, l] : f.client_latency) doc["client_latency"][k] = LatencyJson(l);
   for (const auto& r : f.rules)
-    doc["rules"].push_back({{"match", r.match}, {"kind", FaultKindName(r.kind)}, {"rate", r.rate}});
+    doc["rules"].push_back({{"match", r.match},
+                            {"kind", FaultKindName(r.kind)},
+                            {"rate", r.rate},
+                            {"wizard", r.wizard}});
   return doc;
 }
 

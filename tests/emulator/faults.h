@@ -7,7 +7,8 @@
 //    "method_latency": {"sale.order.action_confirm": "2s", ...},   by model.method, service.method
 //                                                                   or route path
 //    "client_latency": {"127.0.0.2": "120ms"},                     by client source address
-//    "rules": [{"match": "*", "kind": "http_503", "rate": 0.5}],   see FaultKind
+//    "rules": [{"match": "*", "kind": "http_503", "rate": 0.5}],   see FaultKind; kind wizard
+//                                                                   takes "wizard": "<model>"
 //    "session_expiry_after": 5,                                    web sessions die after N calls
 //    "certificate": "trusted",                                     trusted | self-signed |
 //                                                                   expired | wrong-host
@@ -45,12 +46,17 @@ enum class FaultKind {
   kTruncated,      // announce the full Content-Length, send half, close
   kOversized,      // HTTP 200 with a valid but huge JSON-RPC answer (oversized_bytes)
   kOdooError,      // Odoo's error envelope: a transient database serialization failure
+  kWizard,         // the call is not carried out; Odoo answers a dialog (an act_window with
+                   // target "new") for the rule's `wizard` model, as a customised Odoo might
+  kNoop,           // the call is not carried out, yet answers success (result true): what a
+                   // cleanup must not take for done
 };
 
 struct FaultRule {
   std::string match = "*";  // "*", "model.method", "model.*", "service.method" or a route path
   FaultKind kind = FaultKind::kHttp503;
   double rate = 1.0;  // probability per matching request
+  std::string wizard = "confirm.stock.sms";  // kWizard: the dialog's res_model
 };
 
 struct Faults {

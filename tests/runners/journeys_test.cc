@@ -51,10 +51,23 @@ std::string WriteConfig(const TempDir& dir, RunningEmulator& emu, const Setup& s
   return dir.Write("prober.yaml", y.str());
 }
 
+// A personality as a prober meets it in a standard install: the SMS confirmation of stock_sms
+// on, and the Work Orders setting on (16.0's demo has it off; see the provision tests).
 RunningEmulator Emulator(const std::string& version) {
   emulator::EmulatorOptions o = testing::Personality(version);
   o.api_key = kKey;
+  o.work_orders = true;
   return RunningEmulator(o);
+}
+
+// The wizard buttons a prober must never press: they change company settings.
+bool PressedAWizardButton(emulator::OdooEmulator& emu) {
+  for (const auto& call : emu.RequestLog()) {
+    if (call.model == "confirm.stock.sms" || call.model == "sale.order.cancel") {
+      if (call.method != "create" && call.method != "read") return true;
+    }
+  }
+  return false;
 }
 
 TEST_CASE("all five journeys pass on every personality and protocol, and clean up", "[journeys]") {
@@ -67,6 +80,7 @@ TEST_CASE("all five journeys pass on every personality and protocol, and clean u
                           Case{"19.0", "auto"});
   INFO("Odoo " << c.version << " over " << c.protocol);
   RunningEmulator emu = Emulator(c.version);
+  const json stock_before = testing::StockSnapshot(emu.emulator());
   TempDir dir;
   Setup s;
   s.protocol = c.protocol;
@@ -80,11 +94,185 @@ TEST_CASE("all five journeys pass on every personality and protocol, and clean u
     CHECK(l["outcome"] == "ok");
     CHECK(l["server_major"] == std::stoi(c.version));
     if (c.protocol == "auto") CHECK(l["protocol"] == "json2");
-    for (const auto& rec : l["records"]) CHECK(rec["cleanup"] == "ok");
+    for (const auto& rec : l["records"]) {
+      CHECK(rec["cleanup"] == "ok");
+      // Read back: gone, or in a final state (19 keeps a received order `purchase`, locked).
+      const bool locked_19 = c.version == "19.0" && rec["model"] == "purchase.order" &&
+                             rec["state"] == "purchase";
+      CHECK((rec["state"] == "deleted" || rec["state"] == "cancel" || rec["state"] == "done" ||
+             locked_19));
+    }
     if (l["journey"] != "login") CHECK_FALSE(l["records"].empty());
   }
-  // Nothing the journeys tagged is left in a state that needs cleaning up.
+  // Nothing the journeys tagged is left in a state that needs cleaning up (the transfers of
+  // their orders included), the goods received went back, and no wizard button was pressed.
   CHECK(emu.emulator().OpenRecordsTagged("probe-") == json::array());
+  CHECK(testing::StockSnapshot(emu.emulator()) == stock_before);
+  CHECK_FALSE(PressedAWizardButton(emu.emulator()));
+}
+
+TEST_CASE("a wizard a journey step did not plan for fails the step and names it", "[journeys]") {
+  RunningEmulator emu = Emulator("17.0");
+  TempDir dir;
+  // Delivering to a customer: stock_sms asks whether to text them (confirm.stock.sms), and the
+  // delivery stays undone. Taking that answer for a validation is the harm this rule prevents.
+  dir.Write("journeys/deliver.yaml", R"(name: deliver
+steps:
+  - name: authenticate
+    authenticate: {}
+  - name: order
+    call: {model: sale.order, method: create, args: [{partner_id: 10, client_order_ref: "${run.tag}", order_line: [[0, 0, {product_id: 8, product_uom_qty: 1}]]}]}
+    save: {order_id: $}
+    record: {model: sale.order, id: "${var.order_id}"}
+  - name: confirm
+    call: {model: sale.order, method: action_confirm, args: [["${var.order_id}"]]}
+  - name: find_delivery
+    read: {model: sale.order, ids: ["${var.order_id}"], fields: [picking_ids]}
+    save: {delivery_id: "$[0].picking_ids[0]"}
+  - name: validate_delivery
+    call: {model: stock.picking, method: button_validate, args: [["${var.delivery_id}"]]}
+  - name: never_reached
+    read: {model: stock.picking, ids: ["${var.delivery_id}"], fields: [state]}
+)");
+  Setup s;
+  s.extra = "journey_dirs: [journeys]\n";
+  s.journeys = "journeys:\n  - name: deliver\n";
+  auto r = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
+  CHECK(r.exit_code == 1);
+  const json line = testing::JourneyResultLines(r.out).at(0);
+  CHECK(line["outcome"] == "assertion");
+  CHECK(line["failed_step"] == "validate_delivery");
+  CHECK(line["detail"] ==
+        "Odoo answered with the wizard confirm.stock.sms; handle it with on_action or avoid it");
+  CHECK(line["steps"].size() == 5);
+  // The order was still cleaned up (its undone delivery cancelled with it).
+  CHECK(line["records"][0]["cleanup"] == "ok");
+  CHECK(emu.emulator().OpenRecordsTagged("probe-") == json::array());
+  CHECK_FALSE(PressedAWizardButton(emu.emulator()));
+  // An action that only opens a record is data, not a dialog: the return wizard's answer.
+  dir.Write("journeys/deliver.yaml", R"(name: deliver
+steps:
+  - name: authenticate
+    authenticate: {}
+  - name: order
+    call: {model: sale.order, method: create, args: [{partner_id: 10, client_order_ref: "${run.tag}", order_line: [[0, 0, {product_id: 8, product_uom_qty: 1}]]}]}
+    save: {order_id: $}
+    record: {model: sale.order, id: "${var.order_id}"}
+  - name: confirm
+    call: {model: sale.order, method: action_confirm, args: [["${var.order_id}"]]}
+  - name: find_delivery
+    read: {model: sale.order, ids: ["${var.order_id}"], fields: [picking_ids]}
+    save: {delivery_id: "$[0].picking_ids[0]"}
+  - name: validate_delivery
+    call: {model: stock.picking, method: button_validate, args: [["${var.delivery_id}"]], context: {skip_sms: true}}
+    expect: [{equals: true}]
+)");
+  auto planned = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
+  INFO(planned.err << planned.out);
+  CHECK(testing::JourneyResultLines(planned.out).at(0)["outcome"] == "ok");
+}
+
+TEST_CASE("a wizard a cleanup step did not plan for fails the cleanup and names it",
+          "[journeys]") {
+  RunningEmulator emu = Emulator("18.0");
+  // An Odoo that shows its cancellation dialog despite disable_cancel_warning.
+  emulator::Faults f;
+  emulator::FaultRule rule;
+  rule.match = "sale.order.action_cancel";
+  rule.kind = emulator::FaultKind::kWizard;
+  rule.wizard = "sale.order.cancel";
+  f.rules.push_back(rule);
+  emu.emulator().SetFaults(f);
+  TempDir dir;
+  Setup s;
+  s.journeys = "journeys:\n  - name: sales_order_confirmation\n";
+  auto r = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
+  CHECK(r.exit_code == 1);
+  const json line = testing::JourneyResultLines(r.out).at(0);
+  CHECK(line["outcome"] == "ok");
+  REQUIRE(line["records"].size() == 1);
+  CHECK(line["records"][0]["cleanup"] == "failed");
+  CHECK(line["records"][0]["detail"] ==
+        "cancel: Odoo answered with the wizard sale.order.cancel; handle it with on_action or "
+        "avoid it");
+  CHECK(emu.emulator().OpenRecordsTagged("probe-").size() == 2);  // the order and its delivery
+}
+
+TEST_CASE("a cleanup whose calls all succeed but leave the record open has failed",
+          "[journeys]") {
+  RunningEmulator emu = Emulator("17.0");
+  // button_cancel answers as if it had cancelled the invoice, and changes nothing.
+  emulator::Faults f;
+  f.rules.push_back({"account.move.button_cancel", emulator::FaultKind::kNoop, 1.0});
+  emu.emulator().SetFaults(f);
+  TempDir dir;
+  Setup s;
+  s.journeys = "journeys:\n  - name: invoice_validation\n";
+  const std::string junit = dir.path() + "/junit.xml";
+  auto r = Prober({"once", WriteConfig(dir, emu, s), "--output", "json", "--junit", junit});
+  CHECK(r.exit_code == 1);
+  const json line = testing::JourneyResultLines(r.out).at(0);
+  CHECK(line["outcome"] == "ok");
+  REQUIRE(line["records"].size() == 1);
+  CHECK(line["records"][0]["cleanup"] == "failed");
+  CHECK(line["records"][0]["state"] == "draft");
+  CHECK(line["records"][0]["detail"] == "left in state 'draft' (final: cancel)");
+  std::ifstream in(junit);
+  std::stringstream xml;
+  xml << in.rdbuf();
+  CHECK(Contains(xml.str(), "<failure type=\"cleanup\""));
+}
+
+TEST_CASE("sweep finishes a return an earlier cleanup left waiting", "[journeys]") {
+  RunningEmulator emu = Emulator("17.0");
+  auto& odoo = emu.emulator();
+  const json stock_before = testing::StockSnapshot(odoo);
+  // What the cleanup did before it knew stock_sms: the receipt returned, the return's
+  // validation answered by the SMS wizard and taken for done, the order locked.
+  auto call = [&](const std::string& model, const std::string& method, json args,
+                  json kwargs = json::object()) {
+    return testing::ExecuteKw(odoo, model, method, std::move(args), std::move(kwargs));
+  };
+  const int po = call("purchase.order", "create",
+                      {{{"partner_id", 14},
+                        {"partner_ref", "probe-0123456789ab"},
+                        {"order_line", {{0, 0, {{"product_id", 5}, {"product_qty", 5}}}}}}});
+  call("purchase.order", "button_confirm", {{po}});
+  const int receipt = call("purchase.order", "read", {{po}, {"picking_ids"}})[0]["picking_ids"][0];
+  CHECK(call("stock.picking", "button_validate", {{receipt}}) == true);
+  const json active = {{"active_id", receipt}, {"active_ids", {receipt}},
+                       {"active_model", "stock.picking"}};
+  const int wizard = call("stock.return.picking", "create", {json::object()}, {{"context", active}});
+  const int ret = call("stock.return.picking", "create_returns", {{wizard}})["res_id"];
+  CHECK(call("stock.picking", "button_validate", {{ret}})["res_model"] == "confirm.stock.sms");
+  call("purchase.order", "button_done", {{po}});
+  // The receipt not returned, and its return still waiting.
+  REQUIRE(odoo.OpenRecordsTagged("probe-").size() == 2);
+  CHECK(testing::StockSnapshot(odoo) != stock_before);
+
+  TempDir dir;
+  Setup s;
+  s.journeys = "journeys:\n  - name: login\n";
+  const auto path = WriteConfig(dir, emu, s);
+  auto dry = Prober({"sweep", path, "--older-than", "0s", "--dry-run"});
+  INFO(dry.out << dry.err);
+  CHECK(dry.exit_code == 0);
+  CHECK(Contains(dry.out, "purchase.order " + std::to_string(po)));
+  CHECK(Contains(dry.out, "needs cleanup: verify/no_open_transfer"));
+  CHECK(odoo.OpenRecordsTagged("probe-").size() == 2);
+  auto off = Prober({"sweep", path, "--older-than", "0s", "--recheck", "0"});
+  CHECK_FALSE(Contains(off.out, "purchase.order"));
+  auto swept = Prober({"sweep", path, "--older-than", "0s"});
+  INFO(swept.out << swept.err);
+  CHECK(swept.exit_code == 0);
+  CHECK(Contains(swept.out, " ok, now done"));
+  CHECK(odoo.OpenRecordsTagged("probe-") == json::array());
+  CHECK(testing::StockSnapshot(odoo) == stock_before);
+  CHECK_FALSE(PressedAWizardButton(odoo));
+  // Once finished, a second sweep finds nothing to do.
+  auto again = Prober({"sweep", path, "--older-than", "0s"});
+  CHECK(again.exit_code == 0);
+  CHECK(again.out.empty());
 }
 
 TEST_CASE("a failing step still cleans up and names the step and reason", "[journeys]") {

@@ -47,6 +47,28 @@ TEST_CASE("templates keep types whole and interpolate inside text", "[scenarios]
   CHECK_FALSE(TemplateRefs(json("${var.x")).ok());
 }
 
+TEST_CASE("the |ids filter turns many2one values as read into ids", "[scenarios]") {
+  Scope scope;
+  // What Odoo 16's onchange of the return wizard answers.
+  scope.vars["values"] = json::parse(R"({"picking_id": [46, "WH/IN/00017"],
+      "product_return_moves": [[5, 0, 0], [0, 0, {"product_id": [5, "[FURN_7777] Office Chair"],
+                                                  "quantity": 5.0, "move_id": [130, "P1/F: A>B"]}]],
+      "company_id": [1, "My Company"], "location_id": false, "pick_ids": [[4, 48]]})");
+  auto e = Expand(json("${var.values|ids}"), scope);
+  REQUIRE(e.ok());
+  CHECK((*e)["picking_id"] == 46);
+  CHECK((*e)["product_return_moves"][0] == json::array({5, 0, 0}));
+  CHECK((*e)["product_return_moves"][1][2]["product_id"] == 5);
+  CHECK((*e)["product_return_moves"][1][2]["move_id"] == 130);
+  CHECK((*e)["product_return_moves"][1][2]["quantity"] == 5.0);
+  CHECK((*e)["location_id"] == false);
+  CHECK((*e)["pick_ids"] == json::parse("[[4, 48]]"));  // commands are not pairs of id and name
+  CHECK(Expand(json("${var.values.picking_id}"), scope)->is_array());  // unfiltered as read
+  auto bad = TemplateRefs(json("${var.values|names}"));
+  REQUIRE_FALSE(bad.ok());
+  CHECK(Contains(bad.status().message(), "unknown filter 'names'"));
+}
+
 TEST_CASE("when conditions", "[scenarios]") {
   Scope scope;
   scope.odoo_version = 17;
@@ -62,6 +84,12 @@ TEST_CASE("when conditions", "[scenarios]") {
   CHECK_FALSE(Condition::Parse("odoo_version => 17").ok());
   CHECK_FALSE(Condition::Parse("version >= 17").ok());
   CHECK_FALSE(Condition::Parse("odoo_version >= 17 and").ok());
+  // Paths into variables; a missing element is null.
+  scope.vars["ids"] = json::array({7});
+  scope.vars["none"] = json::array();
+  CHECK(Condition::Parse("var.ids.0 != null")->Eval(scope));
+  CHECK(Condition::Parse("var.none.0 == null")->Eval(scope));
+  CHECK(Condition::Parse("var.ids.0 == null")->Refs().at(0).name == "ids");
 }
 
 TEST_CASE("the built-in journeys and recipes load", "[scenarios]") {
@@ -177,6 +205,79 @@ TEST_CASE("load-time validation names file, line and a fix", "[scenarios]") {
     CHECK(e.pos.line == 10);
     CHECK(Contains(e.message, "needs exactly one of"));
   }
+  SECTION("a check step: expectations on variables, no call") {
+    REQUIRE(ParseJourney(With("  - name: read\n",
+                              "  - name: found\n    check: [{var: partner_id, gt: 0}]\n"
+                              "  - name: read\n"),
+                         "j.yaml")
+                .ok());
+    auto e = OneError(With("  - name: read\n",
+                           "  - name: found\n    check: [{var: partner, gt: 0}]\n  - name: read\n"));
+    CHECK(e.pos.line == 11);
+    CHECK(Contains(e.message, "variable 'partner' is not defined"));
+  }
+  SECTION("a context is a mapping, a template or a list of them") {
+    REQUIRE(ParseJourney(With("fields: [name]}", "fields: [name], context: [{a: 1}, \"${var.partner_id}\"]}"),
+                         "j.yaml")
+                .ok());
+    auto e = OneError(With("fields: [name]}", "fields: [name], context: [1, 2]}"));
+    CHECK(e.pos.line == 11);
+    CHECK(Contains(e.message, "or a list of them (merged in order)"));
+  }
+  SECTION("two step kinds") {
+    auto e = OneError(With("    authenticate: {}", "    authenticate: {}\n    check: []"));
+    CHECK(e.pos.line == 5);
+    CHECK(Contains(e.message, "more than one step kind; use one of authenticate, call, "
+                              "search_read, read, check, cleanup"));
+  }
+}
+
+TEST_CASE("cleanup recipes: final states, verify steps and related records", "[scenarios]") {
+  auto one_error = [](const std::string& text) {
+    auto r = ParseRecipes(text, "cleanup.yaml");
+    REQUIRE_FALSE(r.ok());
+    return r.status().message();
+  };
+  const std::string ok = R"(recipes:
+  sale.order:
+    ref_field: client_order_ref
+    final_states: [cancel]
+    steps:
+      - name: read_state
+        read: {model: sale.order, ids: ["${var.record_id}"], fields: [picking_ids]}
+        save: {picking_ids: "$[0].picking_ids"}
+      - name: transfers
+        cleanup: {model: stock.picking, ids: "${var.picking_ids}"}
+    verify:
+      - name: kept
+        check: [{var: final.state, equals: cancel}]
+)";
+  auto recipes = ParseRecipes(ok, "cleanup.yaml");
+  REQUIRE(recipes.ok());
+  const auto& r = recipes->at("sale.order");
+  CHECK(r.IsFinal("cancel"));
+  CHECK_FALSE(r.IsFinal("sale"));
+  CHECK(r.steps[1].kind == StepKind::kCleanup);
+  CHECK(r.verify.size() == 1);
+  CHECK(r.verify[0].kind == StepKind::kCheck);
+  std::string text = ok;
+  text.replace(text.find("    final_states: [cancel]\n"), 27, "");
+  CHECK(Contains(one_error(text), "cleanup.yaml:3:5: recipes.sale.order.final_states: is required"));
+  text = ok;
+  text.replace(text.find("var: final.state"), 16, "var: finale.state");
+  CHECK(Contains(one_error(text), "variable 'finale' is not defined"));
+  text = ok;
+  text.replace(text.find("ids: \"${var.picking_ids}\""), 4, "id: ");
+  CHECK(Contains(one_error(text), "recipes.sale.order.steps[1].cleanup.id: unknown key; did you "
+                                  "mean 'ids'?"));
+  // The built-in recipes: a received transfer is final only with its return done.
+  auto catalog = LoadJourneys();
+  REQUIRE(catalog.ok());
+  const auto& picking = catalog->recipes.at("stock.picking");
+  CHECK(picking.IsFinal("done"));
+  bool checks_return = false;
+  for (const auto& v : picking.verify) checks_return = checks_return || v.name == "returned";
+  CHECK(checks_return);
 }
 
 TEST_CASE("parameters given by a config are checked", "[scenarios]") {

@@ -261,6 +261,44 @@ std::vector<nlohmann::json> JourneyResultLines(const std::string& text) {
   return lines;
 }
 
+nlohmann::json ExecuteKw(emulator::OdooEmulator& emu, const std::string& model,
+                         const std::string& method, nlohmann::json args, nlohmann::json kwargs) {
+  const auto& o = emu.options();
+  const nlohmann::json request = {
+      {"jsonrpc", "2.0"},
+      {"method", "call"},
+      {"id", 1},
+      {"params",
+       {{"service", "object"},
+        {"method", "execute_kw"},
+        {"args", {o.database, 2, o.password, model, method, std::move(args), std::move(kwargs)}}}}};
+  runners::HttpRequest req;
+  req.method = "POST";
+  req.path = "/jsonrpc";
+  req.body = request.dump();
+  const auto res = emu.Handle(req);
+  const auto answer = nlohmann::json::parse(res.body, nullptr, false);
+  if (answer.is_discarded() || !answer.is_object() || answer.contains("error")) {
+    throw std::runtime_error(model + "." + method + " failed: " + res.body.substr(0, 500));
+  }
+  return answer.value("result", nlohmann::json());
+}
+
+nlohmann::json StockSnapshot(emulator::OdooEmulator& emu) {
+  const auto quants = ExecuteKw(
+      emu, "stock.quant", "search_read",
+      {nlohmann::json::array({nlohmann::json::array({"location_id.usage", "=", "internal"})})},
+      {{"fields", {"product_id", "location_id", "quantity", "reserved_quantity"}}});
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& q : quants) {
+    out[std::to_string(q["id"].get<int>())] = {
+        {"product", q["product_id"][1]},
+        {"quantity", q["quantity"]},
+        {"reserved", q["reserved_quantity"]}};
+  }
+  return out;
+}
+
 uint16_t UnusedPort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

@@ -95,6 +95,17 @@ emulator::EmulatorOptions Personality(const std::string& version,
 emulator::Faults SlowEverything(std::chrono::milliseconds delay);
 emulator::Faults SlowMethod(const std::string& key, std::chrono::milliseconds delay);
 
+// Calls model.method(*args, **kwargs) on the emulator as Odoo's /jsonrpc execute_kw does (the
+// emulator's database, user 2 and password), through its request handler. Returns the result
+// (null when Odoo returned None); an Odoo error fails the calling test.
+nlohmann::json ExecuteKw(emulator::OdooEmulator& emu, const std::string& model,
+                         const std::string& method, nlohmann::json args,
+                         nlohmann::json kwargs = nlohmann::json::object());
+
+// The on-hand and reserved quantities of every quant in internal locations, by quant id: what
+// a run must leave as it found it.
+nlohmann::json StockSnapshot(emulator::OdooEmulator& emu);
+
 // A port on 127.0.0.1 on which nothing listens (bound, then closed).
 uint16_t UnusedPort();
 
