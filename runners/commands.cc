@@ -18,15 +18,13 @@
 #include "results/journey_result.h"
 #include "runners/journey_runner.h"
 #include "runners/junit.h"
+#include "runners/provision.h"
 #include "runners/tls_checks.h"
 
 namespace odoo_prober::runners {
 
-namespace {
-
 using nlohmann::json;
 
-// Prints the load's errors, or its warnings, for the subcommands.
 prober::Result<Loaded> LoadChecked(const std::string& path, std::ostream& err) {
   auto loaded = LoadAndCheck(path);
   if (!loaded.ok()) {
@@ -37,16 +35,18 @@ prober::Result<Loaded> LoadChecked(const std::string& path, std::ostream& err) {
   return loaded;
 }
 
-std::string Seconds(int64_t us) {
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(3) << static_cast<double>(us) / 1e6;
-  return o.str();
-}
-
 JourneyRunner::ClientFactory CurlFactory() {
   return [](const prober::ClientOptions& o) {
     return prober::CreateCurlOdooClient(o, prober::RealClock());
   };
+}
+
+namespace {
+
+std::string Seconds(int64_t us) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(3) << static_cast<double>(us) / 1e6;
+  return o.str();
 }
 
 }  // namespace
@@ -132,7 +132,7 @@ std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg,
   return errors;
 }
 
-int RunValidate(const std::string& path, std::ostream& out, std::ostream& err) {
+int RunValidate(const std::string& path, bool online, std::ostream& out, std::ostream& err) {
   auto loaded = LoadChecked(path, err);
   if (!loaded.ok()) return kExitUsage;
   const auto plan = Plan(loaded->config, loaded->catalog, {}, {});
@@ -143,7 +143,7 @@ int RunValidate(const std::string& path, std::ostream& out, std::ostream& err) {
         << ", database " << p.target->client.database << ", "
         << prober::ProtocolName(p.target->client.protocol) << ")\n";
   }
-  return kExitOk;
+  return online ? RunValidateOnline(*loaded, out, err) : kExitOk;
 }
 
 int RunJourneys(const std::optional<std::string>& config_path, std::ostream& out,
@@ -396,7 +396,8 @@ int RunSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
     for (const auto& [model, recipe] : loaded->catalog.recipes) {
       if (recipe.ref_field.empty()) continue;
       // Records still open: their recipe neutralises them.
-      if (auto open = find(model, recipe, {json::array({"state", "not in", recipe.final_states})})) {
+      if (auto open =
+              find(model, recipe, {json::array({"state", "not in", recipe.final_states})})) {
         for (const auto& rec : *open) {
           describe(model, recipe, rec);
           neutralise(model, rec);
@@ -408,8 +409,8 @@ int RunSweep(const SweepOptions& options, std::ostream& out, std::ostream& err) 
                        {json::array({"state", "in", recipe.final_states}),
                         json::array({"create_date", ">=", recheck_from})});
       for (const auto& rec : done ? *done : json::array()) {
-        auto check = runner.CheckCleanedUp(**client, target, model, rec["id"].get<int64_t>(),
-                                           version);
+        auto check =
+            runner.CheckCleanedUp(**client, target, model, rec["id"].get<int64_t>(), version);
         if (check.status == "ok") continue;
         describe(model, recipe, rec);
         out << " needs cleanup: " << check.detail << ";";

@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "prober/status.h"
+#include "runners/journey_runner.h"
 #include "scenarios/journey.h"
 
 namespace odoo_prober::runners {
@@ -37,6 +38,12 @@ struct Loaded {
 // listing every error, one per line, each positioned.
 prober::Result<Loaded> LoadAndCheck(const std::string& config_path);
 
+// LoadAndCheck for a subcommand: prints the errors to `err` (and logs the warnings).
+prober::Result<Loaded> LoadChecked(const std::string& config_path, std::ostream& err);
+
+// The production client factory: libcurl on the real clock.
+JourneyRunner::ClientFactory CurlFactory();
+
 // One journey x target pair the config asks for. Pointers into the Loaded it came from.
 struct PlannedPair {
   const scenarios::Journey* journey;
@@ -51,9 +58,10 @@ std::vector<PlannedPair> Plan(const config::ProberConfig& config, const scenario
                               const std::vector<std::string>& only_journeys = {},
                               const std::vector<std::string>& only_targets = {});
 
-// `odoo-prober validate CONFIG`: loads and checks the config and its journeys, prints what
-// would run.
-int RunValidate(const std::string& config_path, std::ostream& out, std::ostream& err);
+// `odoo-prober validate CONFIG [--online]`: loads and checks the config and its journeys,
+// prints what would run; with `online`, also checks each target (RunValidateOnline).
+int RunValidate(const std::string& config_path, bool online, std::ostream& out,
+                std::ostream& err);
 
 struct OnceOptions {
   std::string config_path;

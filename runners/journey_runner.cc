@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 namespace odoo_prober::runners {
@@ -254,8 +255,7 @@ static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run,
       auto context = kwargs.ok() ? scenarios::Expand(step.context, run.scope) : kwargs;
       if (!context.ok()) return fail(Outcome::kAssertion, context.status().message());
       json kw = *kwargs;
-      json ctx = CallContext(kw.value("context", json::object()), *context,
-                             run.target->company_id);
+      json ctx = CallContext(kw.value("context", json::object()), *context, run.target->company_id);
       if (!ctx.empty()) kw["context"] = ctx;
       rpc = run.client->CallKw(step.model, step.method, *args, kw, deadline);
     }
@@ -274,8 +274,8 @@ static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run,
   if (!rpc.ok()) return fail(rpc.outcome, rpc.detail);
   // A dialog the step did not plan for is a failure, never a success: Odoo did not do the work
   // (a validation waiting on confirm.stock.sms leaves the transfer undone).
-  const bool action = rpc.result.is_object() &&
-                      rpc.result.value("type", "").rfind("ir.actions", 0) == 0;
+  const bool action =
+      rpc.result.is_object() && rpc.result.value("type", "").rfind("ir.actions", 0) == 0;
   auto handler = step.on_action.end();
   if (action) {
     handler = step.on_action.find(rpc.result.value("res_model", ""));
@@ -361,7 +361,8 @@ results::RecordCleanup JourneyRunner::NeutraliseAt(prober::OdooClient& client,
   };
   auto recipe = catalog_.recipes.find(model);
   if (recipe == catalog_.recipes.end()) return failed("no cleanup recipe for " + model);
-  if (depth >= kMaxDepth) return failed("cleanup steps nest deeper than " + std::to_string(kMaxDepth));
+  if (depth >= kMaxDepth)
+    return failed("cleanup steps nest deeper than " + std::to_string(kMaxDepth));
   RunState run;
   run.client = &client;
   run.target = &target;
@@ -376,11 +377,12 @@ results::RecordCleanup JourneyRunner::NeutraliseAt(prober::OdooClient& client,
     return failed(run.failed_step + ": " + run.detail);
   }
   // "Cleaned up" is what Odoo shows afterwards, not what the calls answered.
-  json kwargs = {{"fields", {"state"}},
-                 {"context", CallContext({{"active_test", false}}, json::object(),
-                                         target.company_id)}};
-  auto back = client.CallKw(model, "search_read", json::array({json::array({json::array({"id", "=", id})})}),
-                            kwargs, run.deadline);
+  json kwargs = {
+      {"fields", {"state"}},
+      {"context", CallContext({{"active_test", false}}, json::object(), target.company_id)}};
+  auto back = client.CallKw(model, "search_read",
+                            json::array({json::array({json::array({"id", "=", id})})}), kwargs,
+                            run.deadline);
   if (!back.ok()) return failed("read back: " + back.detail);
   if (!back.result.is_array() || back.result.empty()) {
     rc.state = "deleted";
@@ -398,6 +400,75 @@ results::RecordCleanup JourneyRunner::NeutraliseAt(prober::OdooClient& client,
     return failed(run.failed_step + ": " + run.detail);
   }
   return rc;
+}
+
+namespace {
+
+// Calls that only read: a preflight runs a journey's steps while they are these.
+bool ReadsOnly(const Step& step) {
+  static const std::set<std::string> kReads = {
+      "search",      "search_read", "search_count", "read",      "name_search",        "fields_get",
+      "default_get", "context_get", "exists",       "has_group", "check_access_rights"};
+  return step.kind == scenarios::StepKind::kAuthenticate ||
+         step.kind == scenarios::StepKind::kCheck ||
+         (step.kind == scenarios::StepKind::kCall && kReads.count(step.method) > 0);
+}
+
+// The parameters and variables a step's templates and conditions read.
+std::vector<scenarios::TemplateRef> StepRefs(const Step& step) {
+  std::vector<scenarios::TemplateRef> refs;
+  for (const json* v : {&step.args, &step.kwargs, &step.context}) {
+    if (auto r = scenarios::TemplateRefs(*v); r.ok()) refs.insert(refs.end(), r->begin(), r->end());
+  }
+  for (const auto& e : step.expect) {
+    if (auto r = scenarios::TemplateRefs(e.value); r.ok())
+      refs.insert(refs.end(), r->begin(), r->end());
+    if (!e.var.empty()) refs.push_back({"var", e.var.substr(0, e.var.find('.'))});
+  }
+  if (step.when) {
+    for (const auto& r : step.when->Refs()) refs.push_back(r);
+  }
+  return refs;
+}
+
+}  // namespace
+
+JourneyRunner::Preflight JourneyRunner::RunPreflight(const scenarios::Journey& journey,
+                                                     const config::TargetConfig& target,
+                                                     const json& params,
+                                                     prober::OdooClient& client) const {
+  Preflight result;
+  RunState run;
+  run.client = &client;
+  run.target = &target;
+  for (auto it = params.begin(); params.is_object() && it != params.end(); ++it)
+    run.scope.params[it.key()] = it.value();
+  run.scope.run_id = "preflight";
+  run.scope.run_tag = "probe-preflight";
+  run.scope.odoo_version = client.server_major();
+  run.scope.vars["uid"] = client.uid();
+  run.deadline = clock_.Monotonic() + journey.timeout;
+  run.neutralise = [](const std::string& m, int64_t id) {
+    return results::RecordCleanup{m, id, "failed", "a preflight changes nothing", ""};
+  };
+  std::map<std::string, std::set<std::string>> var_params;  // variable -> parameters it comes from
+  for (const auto& step : journey.steps) {
+    if (!ReadsOnly(step)) break;
+    std::set<std::string> from;
+    for (const auto& r : StepRefs(step)) {
+      if (r.ns == "param") from.insert(r.name);
+      if (r.ns == "var") from.insert(var_params[r.name].begin(), var_params[r.name].end());
+    }
+    if (!RunStep(clock_, step, run, "")) {
+      result.ok = false;
+      result.step = run.failed_step;
+      result.detail = run.detail;
+      result.params.assign(from.begin(), from.end());
+      return result;
+    }
+    for (const auto& [var, path] : step.save) var_params[var] = from;
+  }
+  return result;
 }
 
 results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,

@@ -44,6 +44,18 @@ class JourneyRunner {
   results::RecordCleanup Neutralise(prober::OdooClient& client, const config::TargetConfig& target,
                                     const std::string& model, int64_t id, int odoo_version) const;
 
+  // What `validate --online` learns from a journey without changing anything: its steps run on
+  // `client` (logged in) up to the first one that would write, and the first that fails names
+  // the parameters it depends on (directly or through variables saved from them).
+  struct Preflight {
+    bool ok = true;
+    std::string step;                 // the failing step
+    std::string detail;               // why
+    std::vector<std::string> params;  // the parameters it depends on
+  };
+  Preflight RunPreflight(const scenarios::Journey& journey, const config::TargetConfig& target,
+                         const nlohmann::json& params, prober::OdooClient& client) const;
+
   // The read-back alone: whether a record needs nothing more ("ok") or would need its recipe
   // ("failed", with why). `sweep` uses it on records that look final.
   results::RecordCleanup CheckCleanedUp(prober::OdooClient& client,

@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "runners/commands.h"
 #include "runners/daemon.h"
+#include "runners/provision.h"
 #include "runners/tls_command.h"
 
 #ifndef ODOO_PROBER_VERSION
@@ -45,10 +46,31 @@ int main(int argc, char** argv) {
   version->footer(kExitCodes);
 
   std::string validate_path;
+  bool validate_online = false;
   auto* validate =
       app.add_subcommand("validate", "Check a configuration file and show what would run");
   validate->add_option("CONFIG", validate_path, "Configuration file (YAML)")->required();
-  validate->footer(kExitCodes);
+  validate->add_flag("--online", validate_online,
+                     "Also check on each target that every journey's parameters resolve (its "
+                     "lookups, read-only) and that the Odoo settings it needs are on");
+  validate->footer(
+      "Exit codes:\n  0  valid (and with --online: everything found on every target)\n"
+      "  1  with --online: a parameter does not resolve or a setting is off on a target\n"
+      "  2  usage or configuration error\n  3  internal error");
+
+  runners::ProvisionOptions provision_opts;
+  auto* provision = app.add_subcommand(
+      "provision",
+      "Find or create the probe master data the built-in journeys need (never changes settings)");
+  provision->add_option("CONFIG", provision_opts.config_path, "Configuration file (YAML)")
+      ->required();
+  provision->add_option("--target", provision_opts.targets, "Only this target (repeatable)");
+  provision->add_flag("--dry-run", provision_opts.dry_run,
+                      "Only search, and say what would be created");
+  provision->footer(
+      "Exit codes:\n  0  the probe data is there (or could be created: --dry-run)\n"
+      "  1  something is missing that provision must not create (a setting, a module), or a "
+      "call failed\n  2  usage or configuration error\n  3  internal error");
 
   runners::OnceOptions once_opts;
   std::string output = "table";
@@ -147,7 +169,9 @@ int main(int argc, char** argv) {
       std::cout << "odoo-prober " << ODOO_PROBER_VERSION << " (" << curl_version() << ")\n";
       rc = runners::kExitOk;
     } else if (*validate) {
-      rc = runners::RunValidate(validate_path, std::cout, std::cerr);
+      rc = runners::RunValidate(validate_path, validate_online, std::cout, std::cerr);
+    } else if (*provision) {
+      rc = runners::RunProvision(provision_opts, std::cout, std::cerr);
     } else if (*once) {
       once_opts.output = output == "json" ? runners::OnceOptions::Output::kJson
                                           : runners::OnceOptions::Output::kTable;

@@ -5,6 +5,8 @@
 //   name: sales_order_confirmation
 //   description: ...
 //   timeout: 45s                       # the whole run, cleanup excluded (default 45s)
+//   requires:                          # Odoo settings it needs, by the group they give users
+//     - {group: mrp.group_mrp_routings, setting: "Manufacturing > Settings > Work Orders"}
 //   params:
 //     customer_ref: {default: DECO, description: ...}
 //     quantity: {default: 2, type: number}
@@ -120,9 +122,18 @@ struct Param {
   std::string description;
 };
 
+// An Odoo setting a journey needs, known by the group it gives users: the Work Orders setting
+// of Manufacturing gives mrp.group_mrp_routings. Checked by `validate --online` and
+// `provision`, never changed by them.
+struct Requirement {
+  std::string group;    // "mrp.group_mrp_routings"
+  std::string setting;  // where an administrator turns it on, for people
+};
+
 struct Journey {
   std::string name;
   std::string description;
+  std::vector<Requirement> requirements;  // `requires:` in YAML
   std::string file;  // where it was loaded from ("<built-in>/x.yaml" for shipped ones)
   bool builtin = false;
   std::chrono::milliseconds timeout{45000};  // no longer than the default interval (60s)

@@ -43,10 +43,11 @@ const Journey* Catalog::Find(const std::string& n) const {
 namespace {
 
 const std::vector<std::string> kStepKeys = {
-    "name",    "authenticate", "call",   "search_read", "read",   "check",      "cleanup", "save",
-    "expect",  "timeout",      "retry_until", "when",   "on_action", "record", "description"};
-const std::vector<std::string> kStepKinds = {"authenticate", "call", "search_read", "read",
-                                             "check", "cleanup"};
+    "name",        "authenticate", "call",      "search_read", "read",
+    "check",       "cleanup",      "save",      "expect",      "timeout",
+    "retry_until", "when",         "on_action", "record",      "description"};
+const std::vector<std::string> kStepKinds = {"authenticate", "call",  "search_read",
+                                             "read",         "check", "cleanup"};
 const std::vector<std::string> kExpectOps = {"equals", "not_equals", "in",    "gt",       "ge",
                                              "lt",     "le",         "count", "not_empty"};
 
@@ -394,7 +395,7 @@ class Parser {
   }
 
   std::optional<Journey> ParseJourney(const YAML::Node& root) {
-    if (!CheckKeys(root, "", {"name", "description", "timeout", "params", "steps"}))
+    if (!CheckKeys(root, "", {"name", "description", "timeout", "requires", "params", "steps"}))
       return std::nullopt;
     Journey j;
     j.file = file_;
@@ -407,6 +408,25 @@ class Parser {
     j.description = root["description"] ? root["description"].Scalar() : "";
     if (root["timeout"]) {
       if (auto d = Duration(root["timeout"], "timeout")) j.timeout = *d;
+    }
+    if (root["requires"]) {
+      const YAML::Node rs = root["requires"];
+      if (!rs.IsSequence()) {
+        Error(rs, "requires",
+              "must be a list of {group: module.xml_id, setting: where to turn it on}");
+      } else {
+        for (size_t i = 0; i < rs.size(); ++i) {
+          const std::string sub = "requires[" + std::to_string(i) + "]";
+          if (!CheckKeys(rs[i], sub, {"group", "setting"})) continue;
+          const std::string group = rs[i]["group"] ? rs[i]["group"].Scalar() : "";
+          if (group.find('.') == std::string::npos) {
+            Error(rs[i], sub + ".group",
+                  "needs the group's full external id, e.g. mrp.group_mrp_routings");
+            continue;
+          }
+          j.requirements.push_back({group, rs[i]["setting"] ? rs[i]["setting"].Scalar() : group});
+        }
+      }
     }
     if (root["params"]) {
       const YAML::Node ps = root["params"];
@@ -636,8 +656,8 @@ Result<Catalog> LoadJourneys(const std::vector<std::string>& dirs) {
             s.pos.ToString() + ": record: no cleanup recipe for model " + s.record->model));
       }
       if (s.kind == StepKind::kCleanup && !catalog.recipes.count(s.model)) {
-        add_error(Status::InvalidArgument(s.pos.ToString() + ": cleanup: no cleanup recipe for model " +
-                                          s.model));
+        add_error(Status::InvalidArgument(s.pos.ToString() +
+                                          ": cleanup: no cleanup recipe for model " + s.model));
       }
       for (const auto& [m, inner] : s.on_action) walk(inner);
     }

@@ -290,13 +290,11 @@ HttpResponse OdooEmulator::FaultResponse(const FaultRule& rule, const HttpReques
     case FaultKind::kWizard:
     case FaultKind::kNoop: {
       // Answered as Odoo would answer a call it carried out, without carrying it out.
-      const json result = kind == FaultKind::kNoop ? json(true)
-                                                   : json{{"name", rule.wizard},
-                                                          {"type", "ir.actions.act_window"},
-                                                          {"view_mode", "form"},
-                                                          {"res_model", rule.wizard},
-                                                          {"target", "new"},
-                                                          {"context", json::object()}};
+      const json result = kind == FaultKind::kNoop
+                              ? json(true)
+                              : json{{"name", rule.wizard}, {"type", "ir.actions.act_window"},
+                                     {"view_mode", "form"}, {"res_model", rule.wizard},
+                                     {"target", "new"},     {"context", json::object()}};
       if (request.path.rfind("/json/2/", 0) == 0) {
         res.body = result.dump();
       } else {

@@ -3,6 +3,7 @@
 //   odoo-emulator --https --pki-dir /tmp/pki            # HTTPS with a CA it generates
 //   odoo-emulator --version 18.0 --http-port 8069       # plain HTTP, Odoo 18 personality
 //   odoo-emulator --faults faults.yaml                  # with fault injection (see faults.h)
+//   odoo-emulator --version 16.0 --work-orders on       # settings of the emulated database
 //
 // Prints one "listening" line per listener (with the bound port) and runs until SIGINT or
 // SIGTERM. Faults can be changed at run time: POST /__emulator/faults.
@@ -72,7 +73,17 @@ int main(int argc, char** argv) {
   app.add_option("--certificate", certificate,
                  "Certificate served: trusted, self-signed, expired, wrong-host")
       ->check(CLI::IsMember(CertificateNames()));
+  std::string work_orders;
+  app.add_option("--work-orders", work_orders,
+                 "The Manufacturing Work Orders setting: on or off (default: as the version's "
+                 "demo, off on 16.0)")
+      ->check(CLI::IsMember({"on", "off"}));
+  bool no_sms = false;
+  app.add_flag("--no-sms-confirmation", no_sms,
+               "Validate outgoing transfers without stock_sms's confirmation wizard");
   CLI11_PARSE(app, argc, argv);
+  if (!work_orders.empty()) emu.work_orders = work_orders == "on";
+  emu.sms_confirmation = !no_sms;
 
   if (!password_file.empty()) {
     auto pw = ReadLine(password_file);

@@ -46,7 +46,8 @@ const std::map<std::string, std::set<std::string>>& BusinessMethods() {
         "button_mark_done"}},
       {"mrp.workorder", {"button_start", "button_finish", "button_pending"}},
       {"account.move", {"action_post", "button_draft", "button_cancel"}},
-      {"res.users", {"context_get"}},
+      {"res.users", {"context_get", "has_group"}},
+      {"res.config.settings", {"execute"}},
   };
   return kMethods;
 }
@@ -254,6 +255,8 @@ void OdooDatabase::BuildSchema() {
 
   add("mrp.workcenter", "Work Center",
       {{"name", Req(F("Work Center", FT::kChar))},
+       {"code", F("Code", FT::kChar)},
+       {"company_id", M2O("Company", "res.company")},
        {"active", Def(F("Active", FT::kBoolean), true)}});
   add("mrp.bom", "Bill of Material",
       {{"product_tmpl_id", Req(M2O("Product", "product.template"))},
@@ -263,6 +266,7 @@ void OdooDatabase::BuildSchema() {
        {"type", Def(Sel("BoM Type", {"normal", "phantom"}), "normal")},
        {"bom_line_ids", O2M("BoM Lines", "mrp.bom.line", "bom_id")},
        {"operation_ids", O2M("Operations", "mrp.routing.workcenter", "bom_id")},
+       {"company_id", M2O("Company", "res.company")},
        {"active", Def(F("Active", FT::kBoolean), true)}});
   add("mrp.bom.line", "Bill of Material Line",
       {{"bom_id", Req(M2O("Parent BoM", "mrp.bom"))},
@@ -272,7 +276,12 @@ void OdooDatabase::BuildSchema() {
       {{"name", Req(F("Operation", FT::kChar))},
        {"bom_id", M2O("Bill of Material", "mrp.bom")},
        {"workcenter_id", Req(M2O("Work Center", "mrp.workcenter"))},
-       {"time_cycle_manual", Def(F("Manual Duration", FT::kFloat), 60.0)}});
+       {"time_cycle_manual", Def(F("Manual Duration", FT::kFloat), 60.0)},
+       {"active", Def(F("Active", FT::kBoolean), true)}});
+  // Settings are a transient model whose execute() applies them; only the Work Orders setting
+  // is emulated (the 16.0 recording turns it on).
+  add("res.config.settings", "Config Settings",
+      {{"group_mrp_routings", Def(F("Work Orders", FT::kBoolean), false)}});
   {
     const char* start = v17plus ? "date_start" : "date_planned_start";
     const char* finish = v17plus ? "date_finished" : "date_planned_finished";
@@ -527,8 +536,13 @@ void OdooDatabase::Seed() {
           false);
   seed("mrp.workcenter", 1, {{"name", major_ >= 18 ? "Assembly 1" : "Assembly Line 1"}});
   seed("mrp.bom", 2, {{"product_tmpl_id", 29}, {"product_qty", 1.0}, {"type", "normal"}});
+  // The demo's operation, archived while the Work Orders setting is off (16.0's demo).
   seed("mrp.routing.workcenter", 2,
-       {{"name", "Assembly"}, {"bom_id", 2}, {"workcenter_id", 1}, {"time_cycle_manual", 60.0}});
+       {{"name", "Assembly"},
+        {"bom_id", 2},
+        {"workcenter_id", 1},
+        {"time_cycle_manual", 60.0},
+        {"active", settings_.work_orders}});
   seed("mrp.bom.line", 4, {{"bom_id", 2}, {"product_id", 6}, {"product_qty", 1.0}});
   seed("mrp.bom.line", 5, {{"bom_id", 2}, {"product_id", 7}, {"product_qty", 4.0}});
   seed("mrp.bom.line", 6, {{"bom_id", 2}, {"product_id", 8}, {"product_qty", 4.0}});
@@ -849,6 +863,34 @@ std::optional<json> OdooDatabase::CallBusiness(const std::string& m, const std::
 
   if (m == "res.users" && method == "context_get") {
     return json{{"lang", "en_US"}, {"tz", "Europe/Brussels"}, {"uid", 2}};
+  }
+  if (m == "res.users" && method == "has_group") {
+    // 16: an @api.model method, has_group('module.group'); 17+: on the user, with ids first.
+    json group = kwargs.contains("group_ext_id") ? kwargs["group_ext_id"]
+                 : major_ <= 16                  ? (args.empty() ? json() : args[0])
+                                                 : (args.size() > 1 ? args[1] : json());
+    if (!group.is_string())
+      Raise("builtins.TypeError",
+            "has_group() missing 1 required positional argument: 'group_ext_id'");
+    const std::string g = group.get<std::string>();
+    if (g.find('.') == std::string::npos) {
+      Raise("builtins.AssertionError", "External ID must be fully qualified");
+    }
+    if (g == "mrp.group_mrp_routings") return settings_.work_orders;
+    return g == "base.group_user" || g == "base.group_system" || g == "stock.group_stock_manager" ||
+           g == "mrp.group_mrp_manager" || g == "purchase.group_purchase_manager" ||
+           g == "sales_team.group_sale_manager" || g == "account.group_account_manager";
+  }
+  if (m == "res.config.settings" && method == "execute") {
+    for (int id : ids) {
+      const bool on = Truthy(orm_.Raw(m, id, "group_mrp_routings"));
+      if (on == settings_.work_orders) continue;
+      // Odoo archives every operation when Work Orders goes off and brings them back when it
+      // comes on again.
+      settings_.work_orders = on;
+      for (auto& [op, rec] : orm_.model("mrp.routing.workcenter").records) rec["active"] = on;
+    }
+    return json{{"type", "ir.actions.client"}, {"tag", "reload"}};
   }
   if (m == "sale.order") {
     if (method == "action_confirm") {
@@ -1303,7 +1345,7 @@ std::optional<json> OdooDatabase::Call(const std::string& m, const std::string& 
   }
   if (method == "check_access_rights") return true;
   // Business methods take the record ids first (context_get is an @api.model method).
-  const bool model_method = method == "context_get";
+  const bool model_method = method == "context_get" || (method == "has_group" && major_ <= 16);
   const std::vector<int> ids =
       model_method ? std::vector<int>{} : Orm::Ids(arg(0, "ids", json::array()));
   return CallBusiness(m, method, ids, args, kwargs, context_);

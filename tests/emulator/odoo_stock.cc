@@ -17,10 +17,10 @@ using namespace schema;
 
 namespace {
 
-constexpr int kStockLocation = 8;    // WH/Stock
-constexpr int kVendorLocation = 4;   // Partners/Vendors
-constexpr int kReceiptType = 1;      // WH/IN
-constexpr int kDeliveryType = 2;     // WH/OUT
+constexpr int kStockLocation = 8;   // WH/Stock
+constexpr int kVendorLocation = 4;  // Partners/Vendors
+constexpr int kReceiptType = 1;     // WH/IN
+constexpr int kDeliveryType = 2;    // WH/OUT
 
 }  // namespace
 
@@ -42,16 +42,17 @@ void OdooDatabase::AddStockModels() {
             {"out_type_id", M2O("Out Type", "stock.picking.type")},
             {"manu_type_id", M2O("Manufacturing Operation Type", "stock.picking.type")},
             {"company_id", M2O("Company", "res.company")}});
-  AddModel("stock.picking.type", "Picking Type",
-           {{"name", Req(F("Operation Type", FT::kChar))},
-            {"code", Sel("Type of Operation", {"incoming", "outgoing", "internal", "mrp_operation"})},
-            {"sequence_code", F("Sequence Prefix", FT::kChar)},
-            {"warehouse_id", M2O("Warehouse", "stock.warehouse")},
-            {"default_location_src_id", M2O("Default Source Location", "stock.location")},
-            {"default_location_dest_id", M2O("Default Destination Location", "stock.location")},
-            {"return_picking_type_id", M2O("Operation Type for Returns", "stock.picking.type")},
-            {"create_backorder", Def(Sel("Create Backorder", {"ask", "always", "never"}), "ask")},
-            {"company_id", M2O("Company", "res.company")}});
+  AddModel(
+      "stock.picking.type", "Picking Type",
+      {{"name", Req(F("Operation Type", FT::kChar))},
+       {"code", Sel("Type of Operation", {"incoming", "outgoing", "internal", "mrp_operation"})},
+       {"sequence_code", F("Sequence Prefix", FT::kChar)},
+       {"warehouse_id", M2O("Warehouse", "stock.warehouse")},
+       {"default_location_src_id", M2O("Default Source Location", "stock.location")},
+       {"default_location_dest_id", M2O("Default Destination Location", "stock.location")},
+       {"return_picking_type_id", M2O("Operation Type for Returns", "stock.picking.type")},
+       {"create_backorder", Def(Sel("Create Backorder", {"ask", "always", "never"}), "ask")},
+       {"company_id", M2O("Company", "res.company")}});
   {
     std::map<std::string, Field> f = {
         {"name", F("Reference", FT::kChar)},
@@ -169,8 +170,9 @@ void OdooDatabase::AddStockModels() {
 void OdooDatabase::SeedStock() {
   SeedRecord("stock.location", 4,
              {{"name", "Vendors"}, {"complete_name", "Partners/Vendors"}, {"usage", "supplier"}});
-  SeedRecord("stock.location", 5,
-             {{"name", "Customers"}, {"complete_name", "Partners/Customers"}, {"usage", "customer"}});
+  SeedRecord(
+      "stock.location", 5,
+      {{"name", "Customers"}, {"complete_name", "Partners/Customers"}, {"usage", "customer"}});
   SeedRecord("stock.location", 7,
              {{"name", "WH"}, {"complete_name", "WH"}, {"usage", "view"}, {"company_id", 1}});
   SeedRecord("stock.location", 8,
@@ -184,7 +186,9 @@ void OdooDatabase::SeedStock() {
               {"complete_name", "Virtual Locations/Production"},
               {"usage", "production"}});
   SeedRecord("stock.location", 28,
-             {{"name", "Stock"}, {"complete_name", "CHIC1/Stock"}, {"usage", "internal"},
+             {{"name", "Stock"},
+              {"complete_name", "CHIC1/Stock"},
+              {"usage", "internal"},
               {"company_id", 2}});
   SeedRecord("stock.picking.type", 1,
              {{"name", "Receipts"},
@@ -303,10 +307,11 @@ void OdooDatabase::AddStock(int product, int location, double qty) {
   if (!Storable(product) || !Internal(location) || qty == 0) return;
   auto quants = QuantsAt(product, location);
   if (quants.empty()) {
-    orm_.Create("stock.quant", {{"product_id", product},
-                                {"location_id", location},
-                                {"quantity", qty},
-                                {"company_id", orm_.RawId("stock.location", location, "company_id")}});
+    orm_.Create("stock.quant",
+                {{"product_id", product},
+                 {"location_id", location},
+                 {"quantity", qty},
+                 {"company_id", orm_.RawId("stock.location", location, "company_id")}});
     return;
   }
   json& q = orm_.Rec("stock.quant", quants.front());
@@ -438,7 +443,9 @@ void OdooDatabase::UpdatePickingState(int picking) {
     any = true;
     all_assigned = all_assigned && (s == "assigned" || s == "done");
   }
-  orm_.Rec("stock.picking", picking)["state"] = !any ? "cancel" : all_assigned ? "assigned" : "confirmed";
+  orm_.Rec("stock.picking", picking)["state"] = !any           ? "cancel"
+                                                : all_assigned ? "assigned"
+                                                               : "confirmed";
 }
 
 int OdooDatabase::CreatePicking(int type_id, int partner_id, const std::string& origin,
@@ -489,8 +496,9 @@ json OdooDatabase::WizardAction(const std::string& name, const std::string& mode
 
 double OdooDatabase::DoneQuantity(int mv) const {
   if (major_ >= 17) {
-    return Truthy(orm_.Raw("stock.move", mv, "picked")) ? Num(orm_.Raw("stock.move", mv, "quantity"))
-                                                        : 0.0;
+    return Truthy(orm_.Raw("stock.move", mv, "picked"))
+               ? Num(orm_.Raw("stock.move", mv, "quantity"))
+               : 0.0;
   }
   double done = 0;
   for (int ml : orm_.RawIds("stock.move", mv, "move_line_ids"))
@@ -609,7 +617,8 @@ json OdooDatabase::ValidatePickings(const std::vector<int>& ids, const json& con
         outgoing.push_back(picking);
     }
     if (!outgoing.empty()) {
-      const int wizard = orm_.Create("confirm.stock.sms", {{"pick_ids", {json::array({6, 0, outgoing})}}});
+      const int wizard =
+          orm_.Create("confirm.stock.sms", {{"pick_ids", {json::array({6, 0, outgoing})}}});
       json ctx = context.is_object() ? context : json::object();
       ctx["button_validate_picking_ids"] = ids;
       return {{"name", "SMS"},
@@ -678,17 +687,19 @@ json OdooDatabase::ReturnOnchange(const json& context) {
   // Odoo 16's onchange([], {}, False, spec) of the return wizard: the defaults the web client
   // would show, many2one values as [id, name], the lines as x2many commands.
   const int picking = context.value("active_id", 0);
-  if (!orm_.Exists("stock.picking", picking)) UserError("You may only return one picking at a time.");
+  if (!orm_.Exists("stock.picking", picking))
+    UserError("You may only return one picking at a time.");
   json lines = json::array({json::array({5, 0, 0})});
   for (int mv : orm_.RawIds("stock.picking", picking, "move_ids")) {
     if (Str(orm_.Raw("stock.move", mv, "state")) != "done") continue;
-    lines.push_back(json::array(
-        {0, 0,
-         {{"product_id", orm_.Get("stock.move", mv, "product_id")},
-          {"quantity", Returnable(mv)},
-          {"uom_id", orm_.Get("stock.move", mv, "product_uom")},
-          {"move_id", json::array({mv, orm_.DisplayName("stock.move", mv)})},
-          {"to_refund", true}}}));
+    lines.push_back(
+        json::array({0,
+                     0,
+                     {{"product_id", orm_.Get("stock.move", mv, "product_id")},
+                      {"quantity", Returnable(mv)},
+                      {"uom_id", orm_.Get("stock.move", mv, "product_uom")},
+                      {"move_id", json::array({mv, orm_.DisplayName("stock.move", mv)})},
+                      {"to_refund", true}}}));
   }
   const int src = orm_.RawId("stock.picking", picking, "location_id");
   return {{"value",
@@ -720,7 +731,8 @@ json OdooDatabase::CreateReturns(int wizard, bool all, const json& context) {
     const int mv = orm_.RawId("stock.return.picking.line", l, "move_id");
     for (int r : orm_.RawIds("stock.move", mv, "returned_move_ids")) UnreserveMove(r);
     for (int r : orm_.RawIds("stock.move", mv, "returned_move_ids")) {
-      if (orm_.RawId("stock.move", r, "picking_id")) UpdatePickingState(orm_.RawId("stock.move", r, "picking_id"));
+      if (orm_.RawId("stock.move", r, "picking_id"))
+        UpdatePickingState(orm_.RawId("stock.move", r, "picking_id"));
     }
   }
   const int type = orm_.RawId("stock.picking", original, "picking_type_id");
@@ -732,15 +744,17 @@ json OdooDatabase::CreateReturns(int wizard, bool all, const json& context) {
     dst = major_ >= 18 ? orm_.RawId("stock.picking", original, "location_id")
                        : orm_.RawId("stock.picking", original, "location_dest_id");
   }
-  json vals = {{"name", NextName("WH/" + Str(orm_.Raw("stock.picking.type", return_type,
-                                                      "sequence_code")) + "/", 5)},
-               {"picking_type_id", return_type},
-               {"partner_id", orm_.RawId("stock.picking", original, "partner_id")},
-               {"origin", "Return of " + Str(orm_.Raw("stock.picking", original, "name"))},
-               {"location_id", src},
-               {"location_dest_id", dst},
-               {"scheduled_date", OdooNow()},
-               {"company_id", 1}};
+  json vals = {
+      {"name",
+       NextName("WH/" + Str(orm_.Raw("stock.picking.type", return_type, "sequence_code")) + "/",
+                5)},
+      {"picking_type_id", return_type},
+      {"partner_id", orm_.RawId("stock.picking", original, "partner_id")},
+      {"origin", "Return of " + Str(orm_.Raw("stock.picking", original, "name"))},
+      {"location_id", src},
+      {"location_dest_id", dst},
+      {"scheduled_date", OdooNow()},
+      {"company_id", 1}};
   for (const char* link : {"purchase_id", "sale_id"}) {
     if (orm_.RawId("stock.picking", original, link))
       vals[link] = orm_.RawId("stock.picking", original, link);
@@ -767,12 +781,9 @@ json OdooDatabase::CreateReturns(int wizard, bool all, const json& context) {
     ReserveMove(orm_.Create("stock.move", move));
   }
   UpdatePickingState(ret);
-  json action = {{"name", "Returned Picking"},
-                 {"type", "ir.actions.act_window"},
-                 {"res_model", "stock.picking"},
-                 {"res_id", ret},
-                 {"view_mode", "form"},
-                 {"context", json::object()}};
+  json action = {{"name", "Returned Picking"},   {"type", "ir.actions.act_window"},
+                 {"res_model", "stock.picking"}, {"res_id", ret},
+                 {"view_mode", "form"},          {"context", json::object()}};
   if (major_ <= 17) {
     json ctx = context.is_object() ? context : json::object();
     ctx.update({{"default_partner_id", orm_.RawId("stock.picking", original, "partner_id")},
@@ -853,8 +864,9 @@ std::optional<json> OdooDatabase::CallStock(const std::string& m, const std::str
   if (m == "stock.return.picking") {
     if (method == "onchange" && major_ <= 16) return ReturnOnchange(context);
     const bool legacy = method == "create_returns" && major_ <= 17;
-    const bool current = (method == "action_create_returns" || method == "action_create_returns_all") &&
-                         major_ >= 18;
+    const bool current =
+        (method == "action_create_returns" || method == "action_create_returns_all") &&
+        major_ >= 18;
     if (!legacy && !current) NoSuchMethod(m, method);
     return CreateReturns(ids.at(0), method == "action_create_returns_all", context);
   }

@@ -11,7 +11,14 @@ namespace {
 // Calls the emulator's handler over /jsonrpc as the prober does, without a socket.
 class Rpc {
  public:
-  explicit Rpc(const std::string& version) : emu_(testing::Personality(version, "pw", "probe")) {
+  // The Work Orders setting on, unless `work_orders` says otherwise (16.0's demo has it off).
+  explicit Rpc(const std::string& version, bool work_orders = true, bool sms = true)
+      : emu_([&] {
+          EmulatorOptions o = testing::Personality(version, "pw", "probe");
+          o.work_orders = work_orders;
+          o.sms_confirmation = sms;
+          return o;
+        }()) {
     major_ = std::stoi(version);
   }
   // The envelope of model.method(*args, **kwargs).
@@ -276,6 +283,59 @@ TEST_CASE("version differences are the recorded and documented ones", "[emulator
     // 19's generic JSON-RPC error code is 0.
     CHECK(v19.Envelope("res.partner", "no_such_method", {json::array()})["error"]["code"] == 0);
     CHECK(v18.Envelope("res.partner", "no_such_method", {json::array()})["error"]["code"] == 200);
+  }
+}
+
+TEST_CASE("settings of the emulated database: Work Orders and SMS confirmation",
+          "[emulator][versions]") {
+  SECTION("Work Orders off: operations archived, no work orders, has_group false") {
+    const std::string version = GENERATE("16.0", "18.0");
+    Rpc off(version, /*work_orders=*/false);
+    const json bom_ops = off.Call("mrp.bom", "read", {{2}, {"operation_ids"}})[0]["operation_ids"];
+    CHECK(bom_ops.empty());
+    CHECK(off.Call("mrp.routing.workcenter", "search_count",
+                   {json::array({json::array({"active", "=", false})})}) == 1);
+    // 16 asks the model, 17+ ask the user record.
+    const json has = version == "16.0"
+                         ? off.Call("res.users", "has_group", {"mrp.group_mrp_routings"})
+                         : off.Call("res.users", "has_group", {{2}, "mrp.group_mrp_routings"});
+    CHECK(has == false);
+    const int mo = off.Call("mrp.production", "create", {{{"product_id", 29}, {"product_qty", 1}}});
+    CHECK(off.Read("mrp.production", mo, {"workorder_ids"})["workorder_ids"].empty());
+    // What an administrator does (as recorded on 16.0): the setting on, the operation back.
+    const int settings =
+        off.Call("res.config.settings", "create", {{{"group_mrp_routings", true}}});
+    CHECK(off.Call("res.config.settings", "execute", {{settings}})["tag"] == "reload");
+    CHECK(off.Call("mrp.bom", "read", {{2}, {"operation_ids"}})[0]["operation_ids"].size() == 1);
+    const int mo2 =
+        off.Call("mrp.production", "create", {{{"product_id", 29}, {"product_qty", 1}}});
+    CHECK(off.Read("mrp.production", mo2, {"workorder_ids"})["workorder_ids"].size() == 1);
+  }
+  SECTION("the SMS confirmation: on by default, off by option, and its button turns it off") {
+    auto deliver = [](Rpc& rpc, json context) {
+      const int so =
+          rpc.Call("sale.order", "create",
+                   {{{"partner_id", 10},
+                     {"order_line", {{0, 0, {{"product_id", 8}, {"product_uom_qty", 1}}}}}}});
+      rpc.Call("sale.order", "action_confirm", {{so}});
+      const int picking = rpc.Read("sale.order", so, {"picking_ids"})["picking_ids"][0];
+      return std::make_pair(picking, rpc.Call("stock.picking", "button_validate", {{picking}},
+                                              {{"context", std::move(context)}}));
+    };
+    Rpc on("17.0");
+    auto [picking, asked] = deliver(on, json::object());
+    REQUIRE(asked.is_object());
+    CHECK(asked["res_model"] == "confirm.stock.sms");
+    CHECK(asked["target"] == "new");
+    CHECK(on.Read("stock.picking", picking, {"state"})["state"] == "assigned");
+    CHECK(deliver(on, {{"skip_sms", true}}).second == true);
+    // "Don't send" validates, and turns the confirmation off for the whole company.
+    CHECK(on.Call("confirm.stock.sms", "dont_send_sms", {{asked["res_id"]}}) == true);
+    CHECK(on.Read("stock.picking", picking, {"state"})["state"] == "done");
+    CHECK(deliver(on, json::object()).second == true);
+
+    Rpc quiet("18.0", /*work_orders=*/true, /*sms=*/false);
+    CHECK(deliver(quiet, json::object()).second == true);
   }
 }
 

@@ -97,8 +97,8 @@ TEST_CASE("all five journeys pass on every personality and protocol, and clean u
     for (const auto& rec : l["records"]) {
       CHECK(rec["cleanup"] == "ok");
       // Read back: gone, or in a final state (19 keeps a received order `purchase`, locked).
-      const bool locked_19 = c.version == "19.0" && rec["model"] == "purchase.order" &&
-                             rec["state"] == "purchase";
+      const bool locked_19 =
+          c.version == "19.0" && rec["model"] == "purchase.order" && rec["state"] == "purchase";
       CHECK((rec["state"] == "deleted" || rec["state"] == "cancel" || rec["state"] == "done" ||
              locked_19));
     }
@@ -172,8 +172,7 @@ steps:
   CHECK(testing::JourneyResultLines(planned.out).at(0)["outcome"] == "ok");
 }
 
-TEST_CASE("a wizard a cleanup step did not plan for fails the cleanup and names it",
-          "[journeys]") {
+TEST_CASE("a wizard a cleanup step did not plan for fails the cleanup and names it", "[journeys]") {
   RunningEmulator emu = Emulator("18.0");
   // An Odoo that shows its cancellation dialog despite disable_cancel_warning.
   emulator::Faults f;
@@ -198,8 +197,7 @@ TEST_CASE("a wizard a cleanup step did not plan for fails the cleanup and names 
   CHECK(emu.emulator().OpenRecordsTagged("probe-").size() == 2);  // the order and its delivery
 }
 
-TEST_CASE("a cleanup whose calls all succeed but leave the record open has failed",
-          "[journeys]") {
+TEST_CASE("a cleanup whose calls all succeed but leave the record open has failed", "[journeys]") {
   RunningEmulator emu = Emulator("17.0");
   // button_cancel answers as if it had cancelled the invoice, and changes nothing.
   emulator::Faults f;
@@ -240,9 +238,10 @@ TEST_CASE("sweep finishes a return an earlier cleanup left waiting", "[journeys]
   call("purchase.order", "button_confirm", {{po}});
   const int receipt = call("purchase.order", "read", {{po}, {"picking_ids"}})[0]["picking_ids"][0];
   CHECK(call("stock.picking", "button_validate", {{receipt}}) == true);
-  const json active = {{"active_id", receipt}, {"active_ids", {receipt}},
-                       {"active_model", "stock.picking"}};
-  const int wizard = call("stock.return.picking", "create", {json::object()}, {{"context", active}});
+  const json active = {
+      {"active_id", receipt}, {"active_ids", {receipt}}, {"active_model", "stock.picking"}};
+  const int wizard =
+      call("stock.return.picking", "create", {json::object()}, {{"context", active}});
   const int ret = call("stock.return.picking", "create_returns", {{wizard}})["res_id"];
   CHECK(call("stock.picking", "button_validate", {{ret}})["res_model"] == "confirm.stock.sms");
   call("purchase.order", "button_done", {{po}});

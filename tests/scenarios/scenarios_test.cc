@@ -211,13 +211,15 @@ TEST_CASE("load-time validation names file, line and a fix", "[scenarios]") {
                               "  - name: read\n"),
                          "j.yaml")
                 .ok());
-    auto e = OneError(With("  - name: read\n",
-                           "  - name: found\n    check: [{var: partner, gt: 0}]\n  - name: read\n"));
+    auto e =
+        OneError(With("  - name: read\n",
+                      "  - name: found\n    check: [{var: partner, gt: 0}]\n  - name: read\n"));
     CHECK(e.pos.line == 11);
     CHECK(Contains(e.message, "variable 'partner' is not defined"));
   }
   SECTION("a context is a mapping, a template or a list of them") {
-    REQUIRE(ParseJourney(With("fields: [name]}", "fields: [name], context: [{a: 1}, \"${var.partner_id}\"]}"),
+    REQUIRE(ParseJourney(With("fields: [name]}",
+                              "fields: [name], context: [{a: 1}, \"${var.partner_id}\"]}"),
                          "j.yaml")
                 .ok());
     auto e = OneError(With("fields: [name]}", "fields: [name], context: [1, 2]}"));
@@ -227,8 +229,9 @@ TEST_CASE("load-time validation names file, line and a fix", "[scenarios]") {
   SECTION("two step kinds") {
     auto e = OneError(With("    authenticate: {}", "    authenticate: {}\n    check: []"));
     CHECK(e.pos.line == 5);
-    CHECK(Contains(e.message, "more than one step kind; use one of authenticate, call, "
-                              "search_read, read, check, cleanup"));
+    CHECK(Contains(e.message,
+                   "more than one step kind; use one of authenticate, call, "
+                   "search_read, read, check, cleanup"));
   }
 }
 
@@ -262,14 +265,16 @@ TEST_CASE("cleanup recipes: final states, verify steps and related records", "[s
   CHECK(r.verify[0].kind == StepKind::kCheck);
   std::string text = ok;
   text.replace(text.find("    final_states: [cancel]\n"), 27, "");
-  CHECK(Contains(one_error(text), "cleanup.yaml:3:5: recipes.sale.order.final_states: is required"));
+  CHECK(
+      Contains(one_error(text), "cleanup.yaml:3:5: recipes.sale.order.final_states: is required"));
   text = ok;
   text.replace(text.find("var: final.state"), 16, "var: finale.state");
   CHECK(Contains(one_error(text), "variable 'finale' is not defined"));
   text = ok;
   text.replace(text.find("ids: \"${var.picking_ids}\""), 4, "id: ");
-  CHECK(Contains(one_error(text), "recipes.sale.order.steps[1].cleanup.id: unknown key; did you "
-                                  "mean 'ids'?"));
+  CHECK(Contains(one_error(text),
+                 "recipes.sale.order.steps[1].cleanup.id: unknown key; did you "
+                 "mean 'ids'?"));
   // The built-in recipes: a received transfer is final only with its return done.
   auto catalog = LoadJourneys();
   REQUIRE(catalog.ok());

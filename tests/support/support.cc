@@ -291,10 +291,9 @@ nlohmann::json StockSnapshot(emulator::OdooEmulator& emu) {
       {{"fields", {"product_id", "location_id", "quantity", "reserved_quantity"}}});
   nlohmann::json out = nlohmann::json::object();
   for (const auto& q : quants) {
-    out[std::to_string(q["id"].get<int>())] = {
-        {"product", q["product_id"][1]},
-        {"quantity", q["quantity"]},
-        {"reserved", q["reserved_quantity"]}};
+    out[std::to_string(q["id"].get<int>())] = {{"product", q["product_id"][1]},
+                                               {"quantity", q["quantity"]},
+                                               {"reserved", q["reserved_quantity"]}};
   }
   return out;
 }
