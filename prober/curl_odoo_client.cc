@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "prober/internal/excerpt.h"
+#include "prober/json2_answer.h"
 #include "prober/odoo_client.h"
 
 namespace odoo_prober::prober {
@@ -42,6 +44,7 @@ RpcTimings& RpcTimings::operator+=(const RpcTimings& other) {
 
 namespace {
 
+using internal::Excerpt;
 using nlohmann::json;
 
 struct CurlDeleter {
@@ -102,31 +105,6 @@ bool IsTlsFailure(CURLcode code) {
   }
 }
 
-// A short, single-line excerpt of a body for a failure detail: the server's words, bounded.
-std::string Excerpt(const std::string& body, size_t max = 120) {
-  std::string out;
-  bool in_tag = false, space = false;
-  for (char c : body) {
-    if (c == '<') in_tag = true;
-    if (in_tag) {
-      if (c == '>') in_tag = false;
-      continue;
-    }
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(std::isprint(static_cast<unsigned char>(c)) ? c : '?');
-    if (out.size() >= max) {
-      out += "...";
-      break;
-    }
-  }
-  return out;
-}
-
 int64_t Micros(CURL* c, CURLINFO info) {
   curl_off_t v = 0;
   if (curl_easy_getinfo(c, info, &v) != CURLE_OK) return 0;
@@ -174,8 +152,9 @@ class CurlOdooClient final : public OdooClient {
       if (!v.ok()) return v;
       spent = v.timings;
     }
-    RpcResult r =
-        resolved_ == Protocol::kWeb ? AuthenticateWeb(deadline) : AuthenticateJsonRpc(deadline);
+    RpcResult r = resolved_ == Protocol::kWeb     ? AuthenticateWeb(deadline)
+                  : resolved_ == Protocol::kJson2 ? AuthenticateJson2(deadline)
+                                                  : AuthenticateJsonRpc(deadline);
     r.timings += spent;
     return r;
   }
@@ -329,41 +308,13 @@ class CurlOdooClient final : public OdooClient {
     const bool single_create = method == "create" && !args.empty() && args[0].is_object();
     const std::string path = "/json/2/" + model + "/" + method;
     HttpExchange x = Post(path, body->dump(), deadline, /*json2=*/true);
-    r.http_status = x.status;
+    if (x.code != CURLE_OK) {
+      r.http_status = x.status;
+      r.timings = x.timings;
+      return Transport(std::move(r), x, path);
+    }
+    r = InterpretJson2Answer(x.status, x.body, path, options_.max_debug_bytes, single_create);
     r.timings = x.timings;
-    if (x.code != CURLE_OK) return Transport(std::move(r), x, path);
-    json answer = json::parse(x.body, nullptr, /*allow_exceptions=*/false);
-    if (x.status == 200) {
-      if (answer.is_discarded()) {
-        r.outcome = Outcome::kHttp;
-        r.detail = "answer from " + path + " is not JSON: " + Excerpt(x.body);
-        return r;
-      }
-      // create() of one dict returns one id over JSON-RPC; keep that shape for journeys.
-      r.result = single_create && answer.is_array() && answer.size() == 1 ? answer[0] : answer;
-      return r;
-    }
-    if (answer.is_discarded() || !(answer.is_object() || answer.is_string())) {
-      r.outcome = Outcome::kHttp;
-      r.detail = "HTTP " + std::to_string(x.status) + " from " + path + ": " + Excerpt(x.body);
-      return r;
-    }
-    OdooError err;
-    err.code = static_cast<int>(x.status);
-    if (answer.is_string()) {  // an early saas-18.x draft answered a bare string
-      err.data_message = answer.get<std::string>();
-    } else {
-      err.name = answer.value("name", "");
-      err.data_message = answer.value("message", "");
-      err.debug = answer.value("debug", "");
-      if (err.debug.size() > options_.max_debug_bytes) {
-        err.debug = "..." + err.debug.substr(err.debug.size() - options_.max_debug_bytes);
-      }
-    }
-    err.message = "HTTP " + std::to_string(x.status);
-    r.outcome = x.status == 401 || x.status == 403 ? Outcome::kAuth : Outcome::kOdooError;
-    r.detail = (err.name.empty() ? err.message : err.name) + ": " + err.data_message;
-    r.error = std::move(err);
     return r;
   }
 

@@ -1,11 +1,14 @@
 #include "tests/emulator/emulator.h"
 
+#include <algorithm>
 #include <iomanip>
+#include <map>
 #include <random>
 #include <sstream>
 
 #include "tests/emulator/odoo_db.h"
 #include "tests/emulator/orm.h"
+#include "tests/emulator/session_info.h"
 
 namespace odoo_prober::emulator {
 
@@ -21,10 +24,10 @@ struct Personality {
 
 const std::vector<Personality>& Personalities() {
   static const std::vector<Personality> kAll = {
-      {"16.0", "16.0-20240605", 200},
+      {"16.0", "16.0-20240216", 200},  // as recorded in odoo-transcripts/16.0
       {"17.0", "17.0-20240709", 200},  // as recorded in odoo-transcripts/17.0
       {"18.0", "18.0-20250925", 200},  // as recorded in odoo-transcripts/18.0
-      {"19.0", "19.0-20251002", 0},
+      {"19.0", "19.0-20251227", 0},    // as recorded in odoo-transcripts/19.0
   };
   return kAll;
 }
@@ -92,6 +95,12 @@ constexpr const char* kWrongVerbHtml =
     "<p>Request inferred type is compatible with [&#39;http&#39;] but &#39;{path}&#39; is "
     "type=&#39;json&#39;.</p>\n";
 
+constexpr const char* kWrongVerbHtml19 =
+    "<!doctype html>\n<html lang=en>\n<title>415 Unsupported Media Type</title>\n"
+    "<h1>Unsupported Media Type</h1>\n<p>Request inferred type is compatible with "
+    "[&#39;http&#39;, &#39;json2&#39;] but &#39;{path}&#39; is type=&#39;jsonrpc&#39;.<br><br>"
+    "Please verify the Content-Type request header and try again.</p>\n";
+
 std::string HttpDate(std::chrono::system_clock::time_point tp) {
   std::time_t t = std::chrono::system_clock::to_time_t(tp);
   std::tm tm{};
@@ -113,6 +122,51 @@ std::string CookieValue(const std::string& header, const std::string& name) {
     pos = end;
   }
   return "";
+}
+
+}  // namespace
+
+namespace {
+
+// The named arguments of the methods JSON-2 is called with, as Python binds them: what a call
+// must give, what it may give, and whether it is an @api.model method (no ids).
+struct Signature {
+  bool model_method = false;
+  std::vector<std::string> required;
+  std::vector<std::string> optional;
+};
+
+const Signature& SignatureOf(const std::string& method) {
+  static const std::map<std::string, Signature> kSignatures = {
+      {"search", {true, {"domain"}, {"offset", "limit", "order"}}},
+      {"search_read", {true, {}, {"domain", "fields", "offset", "limit", "order", "load"}}},
+      {"search_count", {true, {"domain"}, {"limit"}}},
+      {"read", {false, {}, {"fields", "load"}}},
+      {"write", {false, {"vals"}, {}}},
+      {"create", {true, {"vals_list"}, {}}},
+      {"name_search", {true, {}, {"name", "domain", "operator", "limit"}}},
+      {"fields_get", {true, {}, {"allfields", "attributes"}}},
+      {"default_get", {true, {"fields_list"}, {}}},
+      {"context_get", {true, {}, {}}},
+      {"has_group", {false, {"group_ext_id"}, {}}},
+      {"button_start", {false, {}, {"raise_on_invalid_state"}}},
+  };
+  static const Signature kRecordMethod;  // business methods take the records only
+  auto it = kSignatures.find(method);
+  return it == kSignatures.end() ? kRecordMethod : it->second;
+}
+
+// Python's json.JSONDecodeError text for a body that does not parse.
+std::string PythonJsonError(const std::string& body) {
+  size_t pos = body.size();
+  try {
+    const json parsed = json::parse(body);
+    pos = parsed.dump().size();  // not reached for a body that does not parse
+  } catch (const json::parse_error& e) {
+    pos = std::min(body.size(), e.byte > 0 ? e.byte - 1 : 0);
+  }
+  return "Expecting value: line 1 column " + std::to_string(pos + 1) + " (char " +
+         std::to_string(pos) + ")";
 }
 
 }  // namespace
@@ -408,104 +462,15 @@ std::optional<int> OdooEmulator::SessionUid(const std::string& cookie) {
 json OdooEmulator::SessionInfo(int uid) const {
   const Personality& p = Find(options_.version);
   const int major = std::stoi(p.series);
-  // The keys and shapes of session_info as recorded from Odoo 17 and 18; 16 answers like 17
-  // and 19 like 18, which is what their web clients read.
-  json info = {
-      {"uid", uid},
-      {"is_system", true},
-      {"is_admin", true},
-      {"is_internal_user", true},
-      {"user_context", {{"lang", "en_US"}, {"tz", "Europe/Brussels"}, {"uid", uid}}},
-      {"db", options_.database},
-      {"server_version", p.server_version},
-      {"server_version_info", {major, 0, 0, "final", 0, ""}},
-      {"support_url", "https://www.odoo.com/buy"},
-      {"name", "Mitchell Admin"},
-      {"username", options_.login},
-      {"partner_display_name", "YourCompany, Mitchell Admin"},
-      {"partner_id", 3},
-      {"web.base.url", "https://127.0.0.1"},
-      {"active_ids_limit", 20000},
-      {"profile_session", nullptr},
-      {"profile_collectors", nullptr},
-      {"profile_params", nullptr},
-      {"max_file_upload_size", 134217728},
-      {"home_action_id", false},
-      {"cache_hashes",
-       {{"translations", "67dc85115ec9f248349a15d559552e011a0e977a"},
-        {"load_menus", "085382404a8ec6a6f4c849f74c04b537e7a6ed843e7065ec1942211aee862ad2"}}},
-      {"currencies", {{"1", {{"symbol", "$"}, {"position", "before"}, {"digits", {69, 2}}}}}},
-      {"bundle_params", {{"lang", "en_US"}}},
-      {"user_companies", json::parse(R"js({"current_company": 1, "allowed_companies": {
-          "2": {"id": 2, "name": "My Company (Chicago)", "sequence": 10, "child_ids": [], "parent_id": false},
-          "1": {"id": 1, "name": "My Company (San Francisco)", "sequence": 0, "child_ids": [], "parent_id": false}},
-          "disallowed_ancestor_companies": {}})js")},
-      {"show_effect", true},
-      {"display_switch_company_menu", true},
-      {"iap_company_enrich", true},
-  };
-  json settings = {{"id", 1},
-                   {"user_id", {{"id", uid}}},
-                   {"is_discuss_sidebar_category_channel_open", true},
-                   {"is_discuss_sidebar_category_chat_open", true},
-                   {"push_to_talk_key", false},
-                   {"use_push_to_talk", false},
-                   {"voice_active_duration", 200}};
-  if (major <= 17) {
-    settings["volume_settings_ids"] = json::parse(R"([["ADD", []]])");
-    info["user_settings"] = settings;
-    info["user_id"] = {uid};
-    info["max_time_between_keys_in_ms"] = 100;
-    info["web_tours"] = json::array();
-    info["tour_disable"] = true;
-    info["notification_type"] = "email";
-    info["odoobot_initialized"] = true;
-    info["is_quick_edit_mode_enabled"] = false;
-    return info;
-  }
-  settings["channel_notifications"] = false;
-  settings["mute_until_dt"] = false;
-  settings["volumes"] = json::parse(R"([["ADD", []]])");
-  info["user_settings"] = settings;
-  info["is_public"] = false;
-  info["quick_login"] = true;
-  info["partner_write_date"] = "2026-11-21 17:32:56";
-  info["test_mode"] = false;
-  info["view_info"] = json::parse(R"({
-      "list": {"display_name": "List", "icon": "oi oi-view-list", "multi_record": true},
-      "form": {"display_name": "Form", "icon": "fa fa-address-card", "multi_record": false},
-      "graph": {"display_name": "Graph", "icon": "fa fa-area-chart", "multi_record": true},
-      "pivot": {"display_name": "Pivot", "icon": "oi oi-view-pivot", "multi_record": true},
-      "calendar": {"display_name": "Calendar", "icon": "fa fa-calendar", "multi_record": true},
-      "kanban": {"display_name": "Kanban", "icon": "oi oi-view-kanban", "multi_record": true},
-      "search": {"display_name": "Search", "icon": "oi oi-search", "multi_record": true},
-      "activity": {"display_name": "Activity", "icon": "fa fa-clock-o", "multi_record": true}})");
-  info["max_time_between_keys_in_ms"] = 150;
-  info["websocket_worker_version"] = p.series + "-5";
-  info["tour_enabled"] = false;
-  info["current_tour"] = nullptr;
-  info["storeData"] = {{"Store",
-                        {{"action_discuss_id", 126},
-                         {"channel_types_with_seen_infos", {"chat", "group"}},
-                         {"hasGifPickerFeature", false},
-                         {"hasLinkPreviewFeature", true},
-                         {"hasMessageTranslationFeature", false},
-                         {"internalUserGroupId", 1},
-                         {"mt_comment_id", 1},
-                         {"odoobot", {{"id", 2}, {"type", "partner"}}},
-                         {"self", {{"id", 3}, {"type", "partner"}}},
-                         {"settings", settings}}},
-                       {"res.partner", json::array({{{"active", false},
-                                                     {"avatar_128_access_token", "emulated"},
-                                                     {"email", "odoobot@example.com"},
-                                                     {"id", 2},
-                                                     {"im_status", "bot"},
-                                                     {"isInternalUser", true},
-                                                     {"is_company", false},
-                                                     {"name", "OdooBot"},
-                                                     {"userId", 1},
-                                                     {"write_date", "2026-11-21 17:32:56"}}})}};
-  info["can_insert_in_spreadsheet"] = false;
+  // The keys and shapes each version's web client reads, as recorded; this user and database.
+  json info = RecordedSessionInfo(major);
+  info["uid"] = uid;
+  info["user_context"]["uid"] = uid;
+  info["db"] = options_.database;
+  info["server_version"] = p.server_version;
+  info["server_version_info"] = {major, 0, 0, "final", 0, ""};
+  info["username"] = options_.login;
+  info["web.base.url"] = "https://127.0.0.1";
   return info;
 }
 
@@ -548,10 +513,11 @@ HttpResponse OdooEmulator::HandleOdoo(const HttpRequest& request) {
     return res;
   }
   if (request.method != "POST") {
-    res.status = 400;
+    // Recorded: 16-18 answer 400 (the route is type json), 19 answers 415 (type jsonrpc).
     res.content_type = "text/html; charset=utf-8";
-    std::string body = kWrongVerbHtml;
+    std::string body = major >= 19 ? kWrongVerbHtml19 : kWrongVerbHtml;
     body.replace(body.find("{path}"), 6, request.path);
+    res.status = major >= 19 ? 415 : 400;
     res.body = body;
     return res;
   }
@@ -559,15 +525,7 @@ HttpResponse OdooEmulator::HandleOdoo(const HttpRequest& request) {
   if (body.is_discarded() && request.path != "/jsonrpc" && std::stoi(options_.version) >= 18) {
     // Recorded on 18: the web routes parse the body themselves and answer Python's
     // JSONDecodeError inside the envelope, before any session check.
-    size_t pos = request.body.size();
-    try {
-      const json probe = json::parse(request.body);
-      pos = probe.dump().size();  // not reached: the body did not parse above
-    } catch (const json::parse_error& e) {
-      pos = std::min(request.body.size(), e.byte > 0 ? e.byte - 1 : 0);
-    }
-    const std::string text = "Expecting value: line 1 column " + std::to_string(pos + 1) +
-                             " (char " + std::to_string(pos) + ")";
+    const std::string text = PythonJsonError(request.body);
     json envelope = {{"jsonrpc", "2.0"},
                      {"id", nullptr},
                      {"error", Error(Find(options_.version).generic_error_code, "Odoo Server Error",
@@ -600,10 +558,13 @@ HttpResponse OdooEmulator::HandleJsonRpc(const HttpRequest& request, const json&
 }
 
 HttpResponse OdooEmulator::HandleJson2(const HttpRequest& request) {
-  // Odoo 19's JSON-2: bare JSON answers with real HTTP statuses (ODOO-API.md 1.4 and 2.3).
+  // Odoo 19's JSON-2: bare JSON answers with real HTTP statuses, in the order the recorded
+  // server checks them: route, content type, API key, body, model, method, arguments.
   HttpResponse res;
-  auto fail = [&](int status, const std::string& name, const std::string& message, json arguments) {
+  auto fail = [&](int status, const std::string& name, const std::string& message, bool werkzeug) {
     res.status = status;
+    // werkzeug's HTTP exceptions carry their status among the arguments; Odoo's do not.
+    json arguments = werkzeug ? json::array({message, status}) : json::array({message});
     res.body = json{{"name", name},
                     {"message", message},
                     {"arguments", std::move(arguments)},
@@ -612,7 +573,7 @@ HttpResponse OdooEmulator::HandleJson2(const HttpRequest& request) {
                    .dump();
     return res;
   };
-  std::string path = request.path.substr(8);
+  std::string path = request.path.size() > 8 ? request.path.substr(8) : "";
   const auto slash = path.find('/');
   const std::string model = path.substr(0, slash);
   const std::string method = slash == std::string::npos ? "" : path.substr(slash + 1);
@@ -624,41 +585,84 @@ HttpResponse OdooEmulator::HandleJson2(const HttpRequest& request) {
     std::lock_guard lock(mu_);
     log_.push_back({request.path, "json2", model, method, json::object()});
   }
-  if (request.method != "POST")
-    return fail(405, "werkzeug.exceptions.MethodNotAllowed", "405 Method Not Allowed",
-                json::array());
+  if (request.method != "POST" || method.empty() || model.empty()) {
+    return fail(404, "werkzeug.exceptions.NotFound", "Did you mean POST /json/2/<model>/<method>?",
+                true);
+  }
+  if (request.content_type.rfind("application/json", 0) != 0) {
+    res.status = 415;
+    res.content_type = "text/html; charset=utf-8";
+    res.body =
+        "<!doctype html>\n<html lang=en>\n<title>415 Unsupported Media Type</title>\n"
+        "<h1>Unsupported Media Type</h1>\n<p>Request inferred type is compatible with "
+        "[&#39;http&#39;] but &#39;/json/2/&lt;__model__&gt;/&lt;__method__&gt;&#39; is "
+        "type=&#39;json2&#39;.<br><br>Please verify the Content-Type request header and try "
+        "again.</p>\n";
+    return res;
+  }
   if (token.empty() || options_.api_key.empty() || token != options_.api_key) {
-    return fail(401, "werkzeug.exceptions.Unauthorized", "Invalid apikey",
-                json::array({"Invalid apikey", 401}));
+    fail(401, "werkzeug.exceptions.Unauthorized",
+         token.empty() ? "User not authenticated, use an API Key with a Bearer Authorization "
+                         "header."
+                       : "Invalid apikey",
+         true);
+    res.headers.push_back({"WWW-Authenticate", "Bearer"});
+    return res;
   }
   if (!request.database.empty() && request.database != options_.database) {
     return fail(404, "werkzeug.exceptions.NotFound",
-                "404 Not Found: database " + request.database + " not found", json::array());
+                "404 Not Found: database " + request.database + " not found", true);
   }
   json body = request.body.empty() ? json::object() : json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return fail(400, "werkzeug.exceptions.BadRequest", "The request body must be a JSON object",
-                json::array());
+  if (body.is_discarded()) {
+    return fail(400, "werkzeug.exceptions.BadRequest",
+                "could not parse the body as json: " + PythonJsonError(request.body), true);
   }
+  if (!body.is_object()) body = json::object();  // a list binds no argument
   std::lock_guard lock(db_mu_);
-  if (!db_->HasModel(model) || method.empty()) {
+  if (!db_->HasModel(model)) {
     return fail(404, "werkzeug.exceptions.NotFound", "the model '" + model + "' does not exist",
-                json::array());
+                true);
+  }
+  const Dialect& dialect = db_->dialect();
+  if (method[0] == '_') {
+    return fail(403, "odoo.exceptions.AccessError", dialect.PrivateMethod(model, method), false);
+  }
+  if (!db_->HasMethod(model, method)) {
+    return fail(404, "werkzeug.exceptions.NotFound", dialect.NoSuchMethod(model, method), true);
+  }
+  const Signature& sig = SignatureOf(method);
+  if (sig.model_method && body.contains("ids")) {
+    return fail(422, "werkzeug.exceptions.UnprocessableEntity",
+                "cannot call " + model + "." + method + " with ids", true);
+  }
+  for (const auto& name : sig.required) {
+    if (!body.contains(name)) {
+      return fail(422, "werkzeug.exceptions.UnprocessableEntity",
+                  "missing a required argument: '" + name + "'", true);
+    }
+  }
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    const std::string& name = it.key();
+    if (name == "ids" || name == "context") continue;
+    if (std::find(sig.required.begin(), sig.required.end(), name) == sig.required.end() &&
+        std::find(sig.optional.begin(), sig.optional.end(), name) == sig.optional.end()) {
+      return fail(422, "werkzeug.exceptions.UnprocessableEntity",
+                  "got an unexpected keyword argument '" + name + "'", true);
+    }
   }
   try {
     auto result = db_->CallNamed(model, method, body);
     res.body = result ? result->dump() : "null";
   } catch (const OdooException& e) {
+    // odoo.exceptions' http_status (19); anything else is a server error.
     int status = 500;
     if (e.name == "odoo.exceptions.AccessError" || e.name == "odoo.exceptions.AccessDenied")
       status = 403;
     if (e.name == "odoo.exceptions.MissingError") status = 404;
-    if (e.name == "builtins.AttributeError") status = 404;
-    if (e.name == "odoo.exceptions.UserError" || e.name == "odoo.exceptions.ValidationError" ||
-        e.name == "builtins.ValueError" || e.name == "builtins.TypeError") {
+    if (e.name == "odoo.exceptions.UserError" || e.name == "odoo.exceptions.ValidationError")
       status = 422;
-    }
-    return fail(status, e.name, e.message, json::array({e.message}));
+    return fail(status, e.name, e.message, false);
   }
   return res;
 }
@@ -816,6 +820,15 @@ OdooEmulator::RpcAnswer OdooEmulator::ExecuteKw(const json& args) {
     return a;
   }
   const int uid = args[1].get<int>();
+  if (uid != 2 && std::stoi(options_.version) >= 19 &&
+      CheckLogin(args[0], options_.login, args[2], /*allow_api_key=*/true) == 2) {
+    // Recorded on 19: the right password with a uid that does not exist.
+    a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.MissingError",
+                    "Record does not exist or has been deleted.\n(Record: res.users(" +
+                        std::to_string(uid) + ",), User: " + std::to_string(uid) + ")",
+                    std::string(kRpcFrames) + kCheckFrames);
+    return a;
+  }
   if (CheckLogin(args[0], options_.login, args[2], /*allow_api_key=*/true) != 2 || uid != 2) {
     a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.AccessDenied", "Access Denied",
                     std::string(kRpcFrames) + kCheckFrames);

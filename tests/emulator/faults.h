@@ -55,7 +55,7 @@ enum class FaultKind {
 struct FaultRule {
   std::string match = "*";  // "*", "model.method", "model.*", "service.method" or a route path
   FaultKind kind = FaultKind::kHttp503;
-  double rate = 1.0;  // probability per matching request
+  double rate = 1.0;                         // probability per matching request
   std::string wizard = "confirm.stock.sms";  // kWizard: the dialog's res_model
 };
 

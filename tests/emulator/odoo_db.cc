@@ -62,7 +62,7 @@ std::string OdooNow() { return FormatTime(Now(), "%Y-%m-%d %H:%M:%S"); }
 std::string OdooToday() { return FormatTime(Now(), "%Y-%m-%d"); }
 
 OdooDatabase::OdooDatabase(int major, DatabaseSettings settings)
-    : major_(major), settings_(settings) {
+    : major_(major), dialect_(major), settings_(settings), orm_(dialect_) {
   BuildSchema();
   InstallHooks();
   Seed();
@@ -88,10 +88,22 @@ void OdooDatabase::SeedRecord(const char* model, int id, const json& vals) {
 }
 
 void OdooDatabase::NoSuchMethod(const std::string& m, const std::string& method) const {
-  if (major_ <= 17)
-    Raise("builtins.AttributeError",
-          "The method '" + method + "' does not exist on the model '" + m + "'");
-  Raise("builtins.AttributeError", "The method '" + m + "." + method + "' does not exist");
+  Raise("builtins.AttributeError", dialect_.NoSuchMethod(m, method));
+}
+
+bool OdooDatabase::HasMethod(const std::string& m, const std::string& method) const {
+  if (!orm_.HasModel(m)) return false;
+  if (kGenericMethods.count(method)) return true;
+  const auto& business = BusinessMethods();
+  if (!business.count(m) || !business.at(m).count(method)) return false;
+  // Methods a version dropped or has not yet.
+  if (m == "purchase.order" && method == "button_done") return major_ <= 18;
+  if (m == "stock.return.picking") {
+    if (method == "create_returns") return major_ <= 17;
+    if (method == "action_create_returns" || method == "action_create_returns_all")
+      return major_ >= 18;
+  }
+  return true;
 }
 
 void OdooDatabase::BuildSchema() {
@@ -234,6 +246,7 @@ void OdooDatabase::BuildSchema() {
         {"amount_total", Comp(F("Total", FT::kFloat))},
         {"picking_ids", Comp(M2M("Receptions", "stock.picking"))},
         {"incoming_picking_count", Comp(F("Incoming Shipment count", FT::kInteger))},
+        {"receipt_status", Comp(Sel("Receipt Status", {"pending", "partial", "full"}))},
         {"company_id", Def(M2O("Company", "res.company"), 1)}};
     if (v19) f["locked"] = Def(F("Locked", FT::kBoolean), false);
     add("purchase.order", "Purchase Order", f);
@@ -322,6 +335,9 @@ void OdooDatabase::BuildSchema() {
         {"is_user_working", Def(F("Is the Current User Working", FT::kBoolean), false)}};
     f[start] = F("Start", FT::kDatetime);
     f[finish] = F("End", FT::kDatetime);
+    // 16 plans with date_planned_*, and keeps when work really started in date_start.
+    f["date_start"] = F("Start Date", FT::kDatetime);
+    f["date_finished"] = F("End Date", FT::kDatetime);
     add("mrp.workorder", "Work Order", f);
   }
 
@@ -479,9 +495,13 @@ void OdooDatabase::Seed() {
       vals["type"] = t;
       vals["detailed_type"] = t;
     }
-    // The recorded Odoo 18 database has no default taxes on products (17's has 15%).
-    vals["taxes_id"] = major_ >= 18 ? json::array() : json::array({1});
-    vals["supplier_taxes_id"] = major_ >= 18 ? json::array() : json::array({2});
+    // Default taxes as each recorded database has them: 15% everywhere on 17 and 19, none on
+    // 18, and on 16 only on the service product (its sales of goods total 140.0, its invoices
+    // of the service 115.0).
+    const bool taxed =
+        major_ == 17 || major_ >= 19 || (major_ <= 16 && vals.value("type", "") == "service");
+    vals["taxes_id"] = taxed ? json::array({1}) : json::array();
+    vals["supplier_taxes_id"] = taxed ? json::array({2}) : json::array();
     seed("product.template", id, vals);
     vals["product_tmpl_id"] = id;
     seed("product.product", id, vals);
@@ -541,7 +561,7 @@ void OdooDatabase::Seed() {
        {{"name", "Assembly"},
         {"bom_id", 2},
         {"workcenter_id", 1},
-        {"time_cycle_manual", 60.0},
+        {"time_cycle_manual", major_ >= 19 ? 120.0 : 60.0},  // as each demo plans it
         {"active", settings_.work_orders}});
   seed("mrp.bom.line", 4, {{"bom_id", 2}, {"product_id", 6}, {"product_qty", 1.0}});
   seed("mrp.bom.line", 5, {{"bom_id", 2}, {"product_id", 7}, {"product_qty", 4.0}});
@@ -671,9 +691,20 @@ json OdooDatabase::Compute(const std::string& m, int id, const std::string& f) c
                         100) /
              100;
     }
-    if (f == "picking_ids" || f == "incoming_picking_count") {
+    if (f == "picking_ids" || f == "incoming_picking_count" || f == "receipt_status") {
       auto ids = orm_.Search("stock.picking", json::array({json::array({"purchase_id", "=", id})}));
-      return f == "picking_ids" ? json(ids) : json(ids.size());
+      std::reverse(ids.begin(), ids.end());  // Odoo lists transfers newest first
+      if (f == "picking_ids") return ids;
+      if (f == "incoming_picking_count") return ids.size();
+      // Not cancelled transfers: all done "full", some "partial", none "pending".
+      int done = 0, open = 0;
+      for (int p : ids) {
+        const std::string s = Str(orm_.Raw("stock.picking", p, "state"));
+        done += s == "done";
+        open += s != "done" && s != "cancel";
+      }
+      if (done + open == 0) return false;
+      return open == 0 ? "full" : done > 0 ? "partial" : "pending";
     }
   }
   if (m == "account.move") {
@@ -775,6 +806,15 @@ void OdooDatabase::AfterCreate(const std::string& m, int id, const json& vals,
              m == "confirm.stock.sms") {
     if (!vals.contains("pick_ids") && context.contains("default_pick_ids")) {
       orm_.Write(m, {id}, {{"pick_ids", context["default_pick_ids"]}});
+    }
+    if (m != "confirm.stock.sms") {
+      const bool backorder = m == "stock.backorder.confirmation";
+      for (int picking : orm_.RawIds(m, id, "pick_ids")) {
+        orm_.Create(m + ".line",
+                    {{backorder ? "backorder_confirmation_id" : "immediate_transfer_id", id},
+                     {"picking_id", picking},
+                     {backorder ? "to_backorder" : "to_immediate", true}});
+      }
     }
   } else if (m == "mrp.production") {
     if (Str(rec["name"]) == "New") rec["name"] = NextName("WH/MO/", 5);
@@ -896,8 +936,10 @@ std::optional<json> OdooDatabase::CallBusiness(const std::string& m, const std::
     if (method == "action_confirm") {
       std::vector<std::string> refused;
       for (int id : ids) {
-        if (state(id) != "draft" && state(id) != "sent")
-          refused.push_back(Str(orm_.Raw(m, id, "name")));
+        // 16 refuses only locked and cancelled orders (a confirmed one answers true again).
+        const bool refuse = major_ <= 16 ? state(id) == "done" || state(id) == "cancel"
+                                         : state(id) != "draft" && state(id) != "sent";
+        if (refuse) refused.push_back(Str(orm_.Raw(m, id, "name")));
       }
       if (!refused.empty()) {
         if (major_ >= 18) UserError("Some orders are not in a state requiring confirmation.");
@@ -906,9 +948,12 @@ std::optional<json> OdooDatabase::CallBusiness(const std::string& m, const std::
           for (const auto& n : refused) names += (names.empty() ? "" : ", ") + n;
           UserError("The following orders are not in a state requiring confirmation: " + names);
         }
-        UserError("It is not allowed to confirm an order in the following states: Sales Order");
+        UserError(
+            "It is not allowed to confirm an order in the following states: Locked, "
+            "Cancelled");
       }
       for (int id : ids) {
+        if (state(id) == "sale") continue;  // 16: already confirmed
         set_state(id, "sale");
         orm_.Rec(m, id)["date_order"] = OdooNow();
         json lines = json::array();
@@ -938,11 +983,19 @@ std::optional<json> OdooDatabase::CallBusiness(const std::string& m, const std::
         for (int id : ids) {
           if (state(id) != "draft") {
             return json{{"name", "Cancel Sales Order"},
-                        {"type", "ir.actions.act_window"},
                         {"view_mode", "form"},
                         {"res_model", "sale.order.cancel"},
-                        {"target", "new"},
-                        {"context", {{"default_order_id", id}}}};
+                        {"view_id", 1163},
+                        {"type", "ir.actions.act_window"},
+                        {"context",
+                         {{"default_use_template", true},
+                          {"default_template_id", 17},
+                          {"default_order_id", id},
+                          {"mark_so_as_canceled", true},
+                          {"default_email_layout_xmlid",
+                           "mail.mail_notification_layout_with_responsible_signature"},
+                          {"model_description", "Sales Order"}}},
+                        {"target", "new"}};
           }
         }
       }
@@ -1037,7 +1090,7 @@ std::optional<json> OdooDatabase::CallBusiness(const std::string& m, const std::
       }
       return std::nullopt;  // purchase's button_cancel returns None
     }
-    if (method == "button_done" && major_ <= 18) {
+    if (method == "button_done") {  // up to 18 (HasMethod): 19 dropped the done state
       for (int id : ids) set_state(id, "done");
       return std::nullopt;
     }
@@ -1154,7 +1207,7 @@ std::optional<json> OdooDatabase::CallBusiness(const std::string& m, const std::
       const int mo = orm_.RawId(m, id, "production_id");
       if (method == "button_start") {
         w["__state"] = "progress";
-        w[major_ >= 17 ? "date_start" : "date_planned_start"] = OdooNow();
+        w["date_start"] = OdooNow();
         w["is_user_working"] = true;
         if (Str(orm_.Raw("mrp.production", mo, "state")) == "confirmed")
           orm_.Rec("mrp.production", mo)["state"] = "progress";
@@ -1163,7 +1216,7 @@ std::optional<json> OdooDatabase::CallBusiness(const std::string& m, const std::
       } else if (method == "button_finish") {
         w["__state"] = "done";
         w["is_user_working"] = false;
-        w[major_ >= 17 ? "date_finished" : "date_planned_finished"] = OdooNow();
+        w["date_finished"] = OdooNow();
         bool all = true;
         for (int other : orm_.RawIds("mrp.production", mo, "workorder_ids"))
           all = all && WorkorderState(other) == "done";
@@ -1182,7 +1235,7 @@ std::optional<json> OdooDatabase::CallBusiness(const std::string& m, const std::
                     ") is already posted.");
         }
         if (type != "entry" && orm_.RawIds(m, id, "invoice_line_ids").empty()) {
-          UserError("You need to add a line before posting.");
+          UserError(dialect_.PostWithoutLines());
         }
         if (type.rfind("in_", 0) == 0 && !Truthy(orm_.Raw(m, id, "invoice_date"))) {
           UserError("The Bill/Refund date is required to validate this document.");
@@ -1246,25 +1299,13 @@ std::optional<json> OdooDatabase::Call(const std::string& m, const std::string& 
     }
   }
   const Model& model = orm_.model(m);
-  const auto& business = BusinessMethods();
-  const bool is_business = business.count(m) && business.at(m).count(method);
   if (!method.empty() && method[0] == '_') {
-    if (major_ <= 17) {
-      Raise("odoo.exceptions.AccessError",
-            "Private methods (such as " + method + ") cannot be called remotely.");
+    if (dialect_.unknown_private_is_access_error() || model.private_methods.count(method)) {
+      Raise("odoo.exceptions.AccessError", dialect_.PrivateMethod(m, method));
     }
-    if (model.private_methods.count(method)) {
-      Raise("odoo.exceptions.AccessError",
-            "Private methods (such as '" + m + "." + method + "') cannot be called remotely.");
-    }
-    Raise("builtins.AttributeError", "The method '" + m + "." + method + "' does not exist");
+    NoSuchMethod(m, method);  // 18: an unknown private name is an unknown method
   }
-  if (!is_business && !kGenericMethods.count(method)) {
-    if (major_ <= 17)
-      Raise("builtins.AttributeError",
-            "The method '" + method + "' does not exist on the model '" + m + "'");
-    Raise("builtins.AttributeError", "The method '" + m + "." + method + "' does not exist");
-  }
+  if (!HasMethod(m, method)) NoSuchMethod(m, method);
   auto arg = [&](size_t i, const char* name, json fallback) -> json {
     if (kwargs.contains(name)) return kwargs[name];
     return args.size() > i ? args[i] : fallback;

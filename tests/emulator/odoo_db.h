@@ -11,8 +11,8 @@
 // is an AddModel() in BuildSchema() (AddStockModels()) and, if needed, a seed.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -58,6 +58,9 @@ class OdooDatabase {
   const Orm& orm() const { return orm_; }
   int major() const { return major_; }
   const DatabaseSettings& settings() const { return settings_; }
+  const Dialect& dialect() const { return dialect_; }
+  // Whether `method` is callable on `model` in this version (generic ORM or business method).
+  bool HasMethod(const std::string& model, const std::string& method) const;
 
  private:
   void AddModel(const char* name, const char* label, std::map<std::string, Field> fields,
@@ -91,8 +94,8 @@ class OdooDatabase {
   bool Internal(int location) const;
   // The quants of a product in a location, in the order they take goods and reservations.
   std::vector<int> QuantsAt(int product, int location) const;
-  double OnHand(int product) const;                // in internal locations
-  double Free(int product, int location) const;    // on hand minus reserved
+  double OnHand(int product) const;              // in internal locations
+  double Free(int product, int location) const;  // on hand minus reserved
   void AddStock(int product, int location, double qty);
   // Reserves a move's whole demand from the quants of its source (all or nothing); true when
   // the move is assigned.
@@ -115,6 +118,7 @@ class OdooDatabase {
   json CreateReturns(int wizard, bool all, const json& context);
 
   const int major_;
+  const Dialect dialect_;
   DatabaseSettings settings_;
   Orm orm_;
   json context_;  // the current call's context

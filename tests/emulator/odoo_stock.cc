@@ -76,6 +76,7 @@ void OdooDatabase::AddStockModels() {
         {"sale_id", M2O("Sales Order", "sale.order")},
         {"company_id", M2O("Company", "res.company")}};
     if (!v19) f["move_ids_without_package"] = Comp(M2M("Stock moves not in package", "stock.move"));
+    if (v16) f["immediate_transfer"] = Def(F("Immediate Transfer", FT::kBoolean), false);
     if (v17plus) {  // recorded on 17.0 and later; 16.0 finds returns through their moves
       f["return_id"] = M2O("Return of", "stock.picking");
       f["return_ids"] = O2M("Returns", "stock.picking", "return_id");
@@ -113,11 +114,14 @@ void OdooDatabase::AddStockModels() {
     AddModel("stock.move", "Stock Move", f, {"_action_done", "_action_cancel", "_action_confirm"});
   }
   {
-    std::map<std::string, Field> f = {{"move_id", M2O("Stock Operation", "stock.move")},
-                                      {"product_id", M2O("Product", "product.product")},
-                                      {"picking_id", M2O("Transfer", "stock.picking")},
-                                      {"location_id", M2O("From", "stock.location")},
-                                      {"location_dest_id", M2O("To", "stock.location")}};
+    std::map<std::string, Field> f = {
+        {"move_id", M2O("Stock Operation", "stock.move")},
+        {"product_id", M2O("Product", "product.product")},
+        {"picking_id", M2O("Transfer", "stock.picking")},
+        {"location_id", M2O("From", "stock.location")},
+        {"location_dest_id", M2O("To", "stock.location")},
+        {"state", Comp(Sel("Status", {"draft", "waiting", "confirmed", "partially_available",
+                                      "assigned", "done", "cancel"}))}};
     if (v17plus) {
       f["quantity"] = Def(F("Quantity", FT::kFloat), 0.0);
       f["picked"] = Def(F("Picked", FT::kBoolean), false);
@@ -133,13 +137,29 @@ void OdooDatabase::AddStockModels() {
             {"quantity", Def(F("Quantity", FT::kFloat), 0.0)},
             {"reserved_quantity", Def(F("Reserved Quantity", FT::kFloat), 0.0)},
             {"company_id", M2O("Company", "res.company")}});
+  // The validation wizards, each with a line per transfer (what the dialog lists).
   AddModel("stock.backorder.confirmation", "Backorder Confirmation",
            {{"pick_ids", M2M("Pick", "stock.picking")},
-            {"show_transfers", Def(F("Show Transfers", FT::kBoolean), false)}});
+            {"show_transfers", Def(F("Show Transfers", FT::kBoolean), false)},
+            {"backorder_confirmation_line_ids",
+             O2M("Backorder Confirmation Lines", "stock.backorder.confirmation.line",
+                 "backorder_confirmation_id")}});
+  AddModel(
+      "stock.backorder.confirmation.line", "Backorder Confirmation Line",
+      {{"backorder_confirmation_id", M2O("Immediate Transfer", "stock.backorder.confirmation")},
+       {"picking_id", M2O("Transfer", "stock.picking")},
+       {"to_backorder", Def(F("To Backorder", FT::kBoolean), false)}});
   if (v16) {
     AddModel("stock.immediate.transfer", "Immediate Transfer",
              {{"pick_ids", M2M("Pick", "stock.picking")},
-              {"show_transfers", Def(F("Show Transfers", FT::kBoolean), false)}});
+              {"show_transfers", Def(F("Show Transfers", FT::kBoolean), false)},
+              {"immediate_transfer_line_ids",
+               O2M("Immediate Transfer Lines", "stock.immediate.transfer.line",
+                   "immediate_transfer_id")}});
+    AddModel("stock.immediate.transfer.line", "Immediate Transfer Line",
+             {{"immediate_transfer_id", M2O("Immediate Transfer", "stock.immediate.transfer")},
+              {"picking_id", M2O("Transfer", "stock.picking")},
+              {"to_immediate", Def(F("To Process", FT::kBoolean), false)}});
   }
   AddModel("confirm.stock.sms", "Confirm Stock SMS", {{"pick_ids", M2M("Pick", "stock.picking")}});
   {
@@ -862,12 +882,11 @@ std::optional<json> OdooDatabase::CallStock(const std::string& m, const std::str
     return r.is_boolean() ? json(true) : r;
   }
   if (m == "stock.return.picking") {
-    if (method == "onchange" && major_ <= 16) return ReturnOnchange(context);
-    const bool legacy = method == "create_returns" && major_ <= 17;
-    const bool current =
-        (method == "action_create_returns" || method == "action_create_returns_all") &&
-        major_ >= 18;
-    if (!legacy && !current) NoSuchMethod(m, method);
+    if (method == "onchange") {
+      if (major_ > 16) UserError("The emulator answers the return wizard's onchange as 16.0 does");
+      return ReturnOnchange(context);
+    }
+    // create_returns up to 17, action_create_returns(_all) from 18 (OdooDatabase::HasMethod).
     return CreateReturns(ids.at(0), method == "action_create_returns_all", context);
   }
   NoSuchMethod(m, method);
@@ -889,6 +908,10 @@ json OdooDatabase::ComputeStock(const std::string& m, int id, const std::string&
         reserved += Num(orm_.Raw("stock.move.line", ml, "reserved_uom_qty"));
       return reserved;
     }
+  }
+  if (m == "stock.move.line" && f == "state") {
+    const int mv = orm_.RawId(m, id, "move_id");
+    return mv ? orm_.Raw("stock.move", mv, "state") : json("draft");
   }
   if (m == "stock.return.picking.line" && f == "move_quantity") {
     const int mv = orm_.RawId(m, id, "move_id");

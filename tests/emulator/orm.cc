@@ -253,7 +253,7 @@ json Orm::Read(const std::string& m, const std::vector<int>& ids, const json& fi
       if (!f.is_string()) continue;
       const std::string name = f.get<std::string>();
       if (name != "id" && name != "display_name" && !md.fields.count(name)) {
-        Raise("builtins.ValueError", "Invalid field " + PyRepr(name) + " on model " + PyRepr(m));
+        Raise("builtins.ValueError", dialect_.InvalidReadField(name, m));
       }
       names.push_back(name);
     }
@@ -290,7 +290,7 @@ bool Orm::MatchLeaf(const std::string& m, int id, const json& leaf) const {
     std::string tuple = "(";
     for (size_t i = 0; i < leaf.size(); ++i) tuple += (i ? ", " : "") + PyRepr(leaf[i]);
     Raise("builtins.ValueError",
-          "Invalid field " + m + "." + leaf[0].get<std::string>() + " in leaf " + tuple + ")");
+          dialect_.InvalidDomainField(m + "." + leaf[0].get<std::string>(), tuple + ")"));
   };
   if (path == "id") {
     const json stored = id;
@@ -321,7 +321,19 @@ bool Orm::MatchLeaf(const std::string& m, int id, const json& leaf) const {
                : false;
   }
   if (relational) {
-    const std::vector<int> ids = RawIds(m, id, path);
+    // A domain on a one2many is a subquery on the comodel's inverse field: archived records
+    // count there, unlike in what read() answers (recorded on 16.0: a BoM whose only operation
+    // is archived matches operation_ids != False, and reads operation_ids []).
+    std::vector<int> ids;
+    if (f->type == FieldType::kOne2many) {
+      for (const auto& [cid, rec] : model(f->comodel).records) {
+        auto inv = rec.find(f->inverse);
+        if (inv != rec.end() && inv->is_number_integer() && inv->get<int>() == id)
+          ids.push_back(cid);
+      }
+    } else {
+      ids = RawIds(m, id, path);
+    }
     auto any_in = [&](const json& values) {
       for (int rid : ids) {
         for (const auto& v : values) {
@@ -399,7 +411,7 @@ std::vector<int> Orm::Search(const std::string& m, const json& domain, int offse
     if (first != "id" && FindField(m, first) == nullptr) {
       std::string tuple = "(";
       for (size_t i = 0; i < leaf.size(); ++i) tuple += (i ? ", " : "") + PyRepr(leaf[i]);
-      Raise("builtins.ValueError", "Invalid field " + m + "." + path + " in leaf " + tuple + ")");
+      Raise("builtins.ValueError", dialect_.InvalidDomainField(m + "." + path, tuple + ")"));
     }
   }
   std::vector<int> ids;
@@ -481,10 +493,7 @@ void Orm::ApplyValues(const std::string& mname, int id, const json& vals, bool c
           !(rec.value(name, json(nullptr)).is_number())) {
         m.records.erase(id);
         Raise("odoo.exceptions.ValidationError",
-              "The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n"
-              "- Delete: another model requires the record being deleted. If possible, archive it "
-              "instead.\n\nModel: " +
-                  m.label + " (" + mname + ")\nField: " + field.label + " (" + name + ")\n");
+              dialect_.MissingRequired(m.label, mname, field.label, name));
       }
     }
   }

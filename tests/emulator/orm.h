@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/emulator/dialect.h"
+
 namespace odoo_prober::emulator {
 
 using nlohmann::json;
@@ -84,6 +86,9 @@ class Orm {
     std::function<void(const std::string& model, const std::vector<int>& ids)> before_unlink;
   };
 
+  // The version's wording of errors; must outlive the Orm.
+  explicit Orm(const Dialect& dialect) : dialect_(dialect) {}
+
   void AddModel(Model model);
   bool HasModel(const std::string& name) const { return models_.count(name) > 0; }
   Model& model(const std::string& name);
@@ -124,6 +129,7 @@ class Orm {
   void ApplyValues(const std::string& model, int id, const json& vals, bool creating);
   void CheckValue(const Model& m, const Field& f, const json& value) const;
 
+  const Dialect& dialect_;
   std::map<std::string, Model> models_;
   Hooks hooks_;
 };

@@ -400,6 +400,7 @@ TEST_CASE("JSON-2 exists on 19 only, with bearer keys and real statuses", "[emul
     r.method = "POST";
     r.path = path;
     r.authorization = key.empty() ? "" : "bearer " + key;
+    r.content_type = "application/json";
     r.body = body.dump();
     return r;
   };
@@ -422,10 +423,16 @@ TEST_CASE("JSON-2 exists on 19 only, with bearer keys and real statuses", "[emul
   CHECK(unauthorized.status == 401);
   CHECK(json::parse(unauthorized.body)["name"] == "werkzeug.exceptions.Unauthorized");
   CHECK(v19.Handle(request("/json/2/no.model/search", "key-19", json::object())).status == 404);
+  // Recorded statuses: a ValueError is a server error (500), a UserError 422.
   auto refused = v19.Handle(
       request("/json/2/sale.order/create", "key-19", {{"vals_list", {{{"note", "x"}}}}}));
-  CHECK(refused.status == 422);
+  CHECK(refused.status == 500);
   CHECK(json::parse(refused.body)["name"] == "builtins.ValueError");
+  auto text = request("/json/2/res.partner/search_count", "key-19", {{"domain", json::array()}});
+  text.content_type = "text/plain";
+  auto unsupported = v19.Handle(text);
+  CHECK(unsupported.status == 415);
+  CHECK(testing::Contains(unsupported.body, "<title>415 Unsupported Media Type</title>"));
   auto context = v19.Handle(request("/json/2/res.users/context_get", "key-19", json::object()));
   CHECK(context.status == 200);
   CHECK(json::parse(context.body)["uid"] == 2);

@@ -1,6 +1,10 @@
 // The libcurl client against the emulator over real HTTP and HTTPS on loopback.
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <set>
 
+#include "prober/json2_answer.h"
 #include "prober/odoo_client.h"
 #include "tests/support/support.h"
 
@@ -226,6 +230,151 @@ TEST_CASE("bad client options are refused at creation", "[client]") {
   o.api_key = Secret("k");
   o.protocol = Protocol::kWeb;
   CHECK_FALSE(CreateCurlOdooClient(o, RealClock()).ok());
+}
+
+}  // namespace
+}  // namespace odoo_prober::prober
+
+namespace odoo_prober::prober {
+namespace {
+
+// The outcome class each JSON-2 status maps to (json2_answer.h).
+Outcome Json2Class(long status) {
+  if (status == 401) return Outcome::kAuth;
+  if (status == 400 || status == 415) return Outcome::kHttp;
+  return Outcome::kOdooError;
+}
+
+TEST_CASE("every recorded JSON-2 error answer is classified, with Odoo's error name",
+          "[client][json2]") {
+  namespace fs = std::filesystem;
+  std::set<long> statuses;
+  for (const auto& file : fs::directory_iterator(fs::path(ODOO_TRANSCRIPTS_DIR) / "19.0")) {
+    if (file.path().filename() == "meta.json") continue;
+    std::ifstream in(file.path());
+    for (const json& e : json::parse(in)) {
+      if (e["endpoint"].get<std::string>().rfind("/json/2/", 0) != 0) continue;
+      const long status = e["http_status"];
+      const json& response = e["response"];
+      const std::string body = response.is_string() ? response.get<std::string>() : response.dump();
+      INFO(file.path().filename().string() << ": " << e.value("step", "") << " -> " << status);
+      const RpcResult r = InterpretJson2Answer(status, body, e["endpoint"], 2048, false);
+      CHECK(r.http_status == status);
+      if (status == 200) {
+        CHECK(r.ok());
+        CHECK(r.result == response);  // null for a method that returned None
+        continue;
+      }
+      statuses.insert(status);
+      CHECK(r.outcome == Json2Class(status));
+      if (response.is_object()) {
+        REQUIRE(r.error.has_value());
+        CHECK(r.error->name == response["name"]);
+        CHECK(r.error->data_message == response["message"]);
+        CHECK(r.error->debug.size() <= 2048 + 3);
+        CHECK(Contains(r.detail, response["name"].get<std::string>()));
+      } else {
+        CHECK_FALSE(r.error.has_value());  // an HTML page: no Odoo error in it
+        CHECK(Contains(r.detail, "415 Unsupported Media Type"));
+      }
+    }
+  }
+  // The recordings hold every status the classification covers.
+  CHECK(statuses == std::set<long>{400, 401, 403, 404, 415, 422, 500});
+  // create() of one dict answers a list of one id over JSON-2, unwrapped as /jsonrpc answers it.
+  CHECK(InterpretJson2Answer(200, "[28]", "/json/2/sale.order/create", 2048, true).result == 28);
+  CHECK(InterpretJson2Answer(200, "[28, 29]", "/json/2/sale.order/create", 2048, false).result ==
+        json::array({28, 29}));
+  CHECK(InterpretJson2Answer(200, "null", "/json/2/x/y", 2048, false).result.is_null());
+  CHECK(InterpretJson2Answer(200, "<html>", "/json/2/x/y", 2048, false).outcome == Outcome::kHttp);
+}
+
+TEST_CASE("the JSON-2 client against Odoo 19: each error status's outcome and name",
+          "[client][json2]") {
+  emulator::EmulatorOptions o = testing::Personality("19.0");
+  o.api_key = "json2-test-key";
+  RunningEmulator emu(o);
+  ClientOptions options = Options(emu, emu.https_url(), Protocol::kJson2);
+  options.api_key = Secret("json2-test-key");
+  auto client = Client(options);
+  REQUIRE(client->Authenticate(kNoDeadline).ok());
+  struct Case {
+    std::string model, method;
+    json args, kwargs;
+    long status;
+    Outcome outcome;
+    std::string name;
+  };
+  const std::vector<Case> cases = {
+      {"res.partner",
+       "_compute_display_name",
+       {{1}},
+       json::object(),
+       403,
+       Outcome::kOdooError,
+       "odoo.exceptions.AccessError"},
+      {"res.partner",
+       "no_such_method",
+       {{1}},
+       json::object(),
+       404,
+       Outcome::kOdooError,
+       "werkzeug.exceptions.NotFound"},
+      {"purchase.order",
+       "button_confirm",
+       {{999999}},
+       json::object(),
+       404,
+       Outcome::kOdooError,
+       "odoo.exceptions.MissingError"},
+      {"res.partner",
+       "write",
+       {{10}, {{"parent_id", 10}}},
+       json::object(),
+       422,
+       Outcome::kOdooError,
+       "odoo.exceptions.ValidationError"},
+      {"res.partner",
+       "search_count",
+       {json::array()},
+       {{"no_such_arg", 1}},
+       422,
+       Outcome::kOdooError,
+       "werkzeug.exceptions.UnprocessableEntity"},
+      {"res.partner",
+       "read",
+       {{1}, {"no_such_field"}},
+       json::object(),
+       500,
+       Outcome::kOdooError,
+       "builtins.ValueError"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.model << "." << c.method);
+    RpcResult r = client->CallKw(c.model, c.method, c.args, c.kwargs, kNoDeadline);
+    CHECK(r.http_status == c.status);
+    CHECK(r.outcome == c.outcome);
+    REQUIRE(r.error.has_value());
+    CHECK(r.error->name == c.name);
+  }
+  // A method that returns None answers null; create answers the one id.
+  const RpcResult po = client->CallKw("purchase.order", "create", {{{"partner_id", 14}}},
+                                      json::object(), kNoDeadline);
+  REQUIRE(po.ok());
+  CHECK(po.result.is_number_integer());
+  const RpcResult cancelled =
+      client->CallKw("purchase.order", "button_cancel", {{po.result}}, json::object(), kNoDeadline);
+  CHECK(cancelled.ok());
+  CHECK(cancelled.result.is_null());
+  // 401: a key Odoo does not know.
+  options.api_key = Secret("not-the-key");
+  auto stranger = Client(options);
+  const RpcResult refused = stranger->Authenticate(kNoDeadline);
+  CHECK(refused.http_status == 401);
+  CHECK(refused.outcome == Outcome::kAuth);
+  REQUIRE(refused.error.has_value());
+  CHECK(refused.error->name == "werkzeug.exceptions.Unauthorized");
+  CHECK(refused.error->data_message == "Invalid apikey");
 }
 
 }  // namespace
