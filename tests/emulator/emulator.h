@@ -6,9 +6,10 @@
 // function from an HTTP request to a response plus a delay, so it is testable without a socket.
 // EmulatorServer (server.h) puts it on HTTP and HTTPS listeners.
 //
-// Today it knows what the login journey needs: common.version/login/authenticate,
-// object.execute_kw and /web/dataset/call_kw on res.users, the web session routes,
-// /web/webclient/version_info and /web/health, for the 16.0-19.0 version strings.
+// It knows what the journeys and their cleanups use: common.version/login/authenticate,
+// object.execute_kw, the web session routes and /web/dataset/call_kw, 19's JSON-2 with its real
+// statuses, /web/webclient/version_info, /web/version and /web/health; the business models are
+// in OdooDatabase (odoo_db.h), each version's wording in its Dialect (dialect.h).
 //
 // Thread-safety: Handle() and the setters may be called from any thread; state is guarded by
 // mu_.

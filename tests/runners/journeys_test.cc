@@ -3,6 +3,7 @@
 // JSON files and sweep.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "results/journey_result.h"
@@ -109,6 +110,18 @@ TEST_CASE("all five journeys pass on every personality and protocol, and clean u
   CHECK(emu.emulator().OpenRecordsTagged("probe-") == json::array());
   CHECK(testing::StockSnapshot(emu.emulator()) == stock_before);
   CHECK_FALSE(PressedAWizardButton(emu.emulator()));
+  // How the receipts were returned, as each version allows (the recordings' ways).
+  std::set<std::string> calls;
+  for (const auto& call : emu.emulator().RequestLog()) calls.insert(call.model + "." + call.method);
+  if (c.version == "16.0") {
+    CHECK(calls.count("stock.return.picking.onchange"));
+    CHECK(calls.count("stock.immediate.transfer.process"));
+  }
+  CHECK(calls.count("stock.return.picking.create_returns") == (c.version <= "17.0" ? 1u : 0u));
+  CHECK(calls.count("stock.return.picking.action_create_returns_all") ==
+        (c.version >= "18.0" ? 1u : 0u));
+  CHECK(calls.count("purchase.order.button_done") == (c.version <= "18.0" ? 1u : 0u));
+  CHECK(calls.count("purchase.order.button_lock") == (c.version >= "19.0" ? 1u : 0u));
 }
 
 TEST_CASE("a wizard a journey step did not plan for fails the step and names it", "[journeys]") {
