@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "config/yaml_util.h"
+#include "prober/text.h"
 
 namespace odoo_prober::config {
 
@@ -87,14 +88,9 @@ std::optional<std::size_t> ParseByteSize(const std::string& text) {
 namespace {
 
 namespace fs = std::filesystem;
+using prober::Join;
 using prober::Protocol;
 using prober::Secret;
-
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 // Keys that would put a secret in the file itself.
 const std::set<std::string> kInlineSecretKeys = {"password", "api_key", "apikey", "secret",
@@ -865,9 +861,8 @@ prober::Result<ProberConfig> LoadConfig(const std::string& path, const LoadOptio
   text << in.rdbuf();
   ParseOutcome out = ParseConfig(text.str(), path, options);
   if (!out.errors.empty()) {
-    std::string msg;
-    for (const auto& e : out.errors) msg += (msg.empty() ? "" : "\n") + e.ToString();
-    return prober::Status::InvalidArgument(msg);
+    return prober::Status::InvalidArgument(
+        prober::JoinEach(out.errors, "\n", [](const ConfigError& e) { return e.ToString(); }));
   }
   return std::move(*out.config);
 }

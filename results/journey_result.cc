@@ -4,6 +4,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "prober/text.h"
+
 namespace odoo_prober::results {
 
 using nlohmann::json;
@@ -28,14 +30,9 @@ namespace {
 std::string Iso8601(std::chrono::system_clock::time_point tp) {
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(tp.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
-  return out;
+  char millis[8];
+  std::snprintf(millis, sizeof millis, ".%03dZ", static_cast<int>(ms % 1000));
+  return prober::FormatUtc(tp, "%Y-%m-%dT%H:%M:%S") + millis;
 }
 
 std::optional<std::chrono::system_clock::time_point> ParseIso8601(const std::string& s) {

@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "prober/text.h"
 #include "results/markup.h"
 
 namespace odoo_prober::results {
@@ -15,12 +16,7 @@ std::string Html(const std::string& s) { return EscapeMarkup(s); }
 
 std::string When(std::chrono::system_clock::time_point tp) {
   if (tp.time_since_epoch().count() == 0) return "never";
-  std::time_t t = std::chrono::system_clock::to_time_t(tp);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
+  return prober::FormatUtc(tp, "%Y-%m-%d %H:%M:%S UTC");
 }
 
 std::string Ms(double seconds) {

@@ -14,6 +14,7 @@
 
 #include "prober/clock.h"
 #include "prober/odoo_client.h"
+#include "prober/text.h"
 #include "regions/region.h"
 #include "results/journey_result.h"
 #include "runners/journey_runner.h"
@@ -79,9 +80,8 @@ prober::Result<Loaded> LoadAndCheck(const std::string& path) {
   if (!catalog.ok()) return catalog.status();
   auto errors = CheckPlan(*cfg, *catalog);
   if (!errors.empty()) {
-    std::string msg;
-    for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e.ToString();
-    return prober::Status::InvalidArgument(msg);
+    return prober::Status::InvalidArgument(
+        prober::JoinEach(errors, "\n", [](const config::ConfigError& e) { return e.ToString(); }));
   }
   return Loaded{std::move(*cfg), std::move(*catalog)};
 }
@@ -94,8 +94,8 @@ std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg,
     const std::string field = "journeys[" + std::to_string(i) + "]";
     const scenarios::Journey* j = catalog.Find(sel.name);
     if (j == nullptr) {
-      std::string known;
-      for (const auto& x : catalog.journeys) known += (known.empty() ? "" : ", ") + x.name;
+      const std::string known = prober::JoinEach(
+          catalog.journeys, ", ", [](const scenarios::Journey& x) { return x.name; });
       errors.push_back({sel.pos, field + ".name",
                         "no journey is named '" + sel.name + "'; known journeys: " + known});
       continue;
@@ -322,12 +322,7 @@ int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err) {
 namespace {
 
 std::string OdooTime(std::chrono::system_clock::time_point tp) {
-  std::time_t t = std::chrono::system_clock::to_time_t(tp);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
+  return prober::FormatUtc(tp, "%Y-%m-%d %H:%M:%S");
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <set>
 #include <thread>
 
+#include "prober/text.h"
+
 namespace odoo_prober::runners {
 
 using nlohmann::json;
@@ -54,15 +56,6 @@ JourneyRunner::JourneyRunner(const prober::Clock& clock, const scenarios::Catalo
     : clock_(clock), catalog_(catalog), factory_(std::move(factory)) {}
 
 namespace {
-
-std::string Utc(std::chrono::system_clock::time_point tp, const char* fmt) {
-  std::time_t t = std::chrono::system_clock::to_time_t(tp);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, fmt, &tm);
-  return buf;
-}
 
 bool Empty(const json& v) {
   return v.is_null() || v == false ||
@@ -391,9 +384,8 @@ results::RecordCleanup JourneyRunner::NeutraliseAt(prober::OdooClient& client,
   const json& row = back.result[0];
   rc.state = row.value("state", json("")).is_string() ? row["state"].get<std::string>() : "";
   if (!recipe->second.IsFinal(rc.state)) {
-    std::string finals;
-    for (const auto& f : recipe->second.final_states) finals += (finals.empty() ? "" : ", ") + f;
-    return failed("left in state '" + rc.state + "' (final: " + finals + ")");
+    return failed("left in state '" + rc.state +
+                  "' (final: " + prober::Join(recipe->second.final_states) + ")");
   }
   run.scope.vars["final"] = row;
   if (!RunSteps(clock_, recipe->second.verify, run, "verify/")) {
@@ -499,8 +491,8 @@ results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,
     run.scope.params[it.key()] = it.value();
   run.scope.run_id = run_id;
   run.scope.run_tag = "probe-" + run_id;
-  run.scope.now = Utc(r.started_at, "%Y-%m-%d %H:%M:%S");
-  run.scope.today = Utc(r.started_at, "%Y-%m-%d");
+  run.scope.now = prober::FormatUtc(r.started_at, "%Y-%m-%d %H:%M:%S");
+  run.scope.today = prober::FormatUtc(r.started_at, "%Y-%m-%d");
   run.deadline = start + timeout.value_or(journey.timeout);
   run.neutralise = [&](const std::string& m, int64_t related) {
     return NeutraliseAt(**client, target, m, related, (*client)->server_major(), 1,

@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "prober/text.h"
 #include "results/markup.h"
 
 namespace odoo_prober::runners {
@@ -28,11 +29,7 @@ std::string ToJUnit(const std::vector<results::JourneyResult>& results,
     failures += r.ok() && r.CleanedUp() ? 0 : 1;
     total_us += r.duration_us;
   }
-  std::time_t t = std::chrono::system_clock::to_time_t(when);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+  const std::string stamp = prober::FormatUtc(when, "%Y-%m-%dT%H:%M:%S");
   std::ostringstream x;
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     << "<testsuites name=\"odoo-prober\" tests=\"" << results.size() << "\" failures=\"" << failures

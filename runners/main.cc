@@ -183,11 +183,7 @@ int main(int argc, char** argv) {
       rc = runners::RunDaemon(run_opts, std::cout, std::cerr);
     } else if (*tls) {
       auto days = [](const std::string& text) -> std::optional<std::chrono::hours> {
-        if (text.size() > 1 && text.back() == 'd' &&
-            text.find_first_not_of("0123456789") == text.size() - 1) {
-          return std::chrono::hours(24 * std::stoi(text.substr(0, text.size() - 1)));
-        }
-        auto d = config::ParseDuration(text);
+        auto d = config::ParseDuration(text);  // 7d, 30d, 12h
         return d ? std::optional(std::chrono::duration_cast<std::chrono::hours>(*d)) : std::nullopt;
       };
       auto timeout = config::ParseDuration(tls_timeout);

@@ -10,6 +10,7 @@
 
 #include "prober/clock.h"
 #include "prober/odoo_client.h"
+#include "prober/text.h"
 #include "runners/commands.h"
 #include "runners/journey_runner.h"
 
@@ -349,14 +350,10 @@ int RunProvision(const ProvisionOptions& options, std::ostream& out, std::ostrea
       if (it == JourneyParams().end()) continue;
       json params = sel.params.is_object() ? sel.params : json::object();
       params.update(it->second);
-      out << "    params: {";
-      bool first = true;
-      for (auto p = params.begin(); p != params.end(); ++p) {
-        out << (first ? "" : ", ") << p.key() << ": "
-            << (p->is_string() ? p->get<std::string>() : p->dump());
-        first = false;
-      }
-      out << "}\n";
+      out << "    params: {" << prober::JoinEach(params.items(), ", ", [](const auto& p) {
+        const json& v = p.value();
+        return p.key() + ": " + (v.is_string() ? v.get<std::string>() : v.dump());
+      }) << "}\n";
     }
   }
   return all_ok ? kExitOk : kExitJourneyFailed;
@@ -394,11 +391,9 @@ int RunValidateOnline(const Loaded& loaded, std::ostream& out, std::ostream& err
       const json params = ResolveParams(*p->journey, cfg, *p->selection, target);
       const auto pre = runner.RunPreflight(*p->journey, target, params, session->client());
       if (!pre.ok) {
-        std::string names;
-        for (const auto& name : pre.params) {
-          names += (names.empty() ? "" : ", ") + name + " = " +
-                   (params.contains(name) ? params[name].dump() : std::string("(unset)"));
-        }
+        const std::string names = prober::JoinEach(pre.params, ", ", [&](const std::string& n) {
+          return n + " = " + (params.contains(n) ? params[n].dump() : std::string("(unset)"));
+        });
         out << where << (names.empty() ? "" : "parameter " + names + ": ") << "step " << pre.step
             << ": " << pre.detail << "\n";
         ok = false;

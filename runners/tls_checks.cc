@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "prober/text.h"
 #include "runners/tls_command.h"
 
 namespace odoo_prober::runners {
@@ -45,12 +46,8 @@ std::string FormatTlsTable(const std::vector<results::TlsReport>& reports) {
   for (const auto& r : reports) {
     out << "TLS " << r.endpoint << " (" << r.target << "): ";
     if (const int64_t expiry = results::ChainExpiry(r.inspection); expiry > 0) {
-      std::time_t t = expiry;
-      std::tm tm{};
-      gmtime_r(&t, &tm);
-      char buf[32];
-      std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-      out << "chain expires " << buf;
+      out << "chain expires "
+          << prober::FormatUtc(std::chrono::system_clock::from_time_t(expiry), "%Y-%m-%d");
     } else {
       out << prober::OutcomeName(r.inspection.outcome);
     }

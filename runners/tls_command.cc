@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "prober/text.h"
 #include "runners/commands.h"
 
 namespace odoo_prober::runners {
@@ -69,12 +70,10 @@ int RunTls(const TlsOptions& options, std::ostream& out, std::ostream& err) {
     }
     out << "\n";
     if (const int64_t expiry = results::ChainExpiry(inspection); expiry > 0) {
-      std::time_t t = expiry;
-      std::tm tm{};
-      gmtime_r(&t, &tm);
-      char buf[32];
-      std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-      out << "  chain expires " << buf << "\n";
+      out << "  chain expires "
+          << prober::FormatUtc(std::chrono::system_clock::from_time_t(expiry),
+                               "%Y-%m-%d %H:%M:%S UTC")
+          << "\n";
     }
     for (const auto& c : inspection.presented) {
       out << "  presented: " << c.subject << " (" << c.key_type << " " << c.key_bits << ", "

@@ -12,6 +12,7 @@
 
 #include "config/config.h"
 #include "config/yaml_util.h"
+#include "prober/text.h"
 #include "scenarios/journey.h"
 
 namespace odoo_prober::scenarios {
@@ -84,8 +85,7 @@ class Parser {
       if (std::find(known.begin(), known.end(), key) == known.end()) {
         unknown_keys_ = true;
         auto guess = Closest(key, known);
-        std::string all;
-        for (const auto& k : known) all += (all.empty() ? "" : ", ") + k;
+        const std::string all = prober::Join(known);
         Error(it->first, field + "." + key,
               "unknown key; " +
                   (guess ? "did you mean '" + *guess + "'?" : "expected one of: " + all));
@@ -477,9 +477,8 @@ class Parser {
 };
 
 Status Joined(const std::vector<JourneyError>& errors) {
-  std::string msg;
-  for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e.ToString();
-  return Status::InvalidArgument(msg);
+  return Status::InvalidArgument(
+      prober::JoinEach(errors, "\n", [](const JourneyError& e) { return e.ToString(); }));
 }
 
 std::optional<YAML::Node> LoadYaml(const std::string& text, const std::string& file,

@@ -6,6 +6,7 @@
 #include <random>
 #include <sstream>
 
+#include "prober/text.h"
 #include "tests/emulator/odoo_db.h"
 #include "tests/emulator/orm.h"
 #include "tests/emulator/session_info.h"
@@ -102,12 +103,7 @@ constexpr const char* kWrongVerbHtml19 =
     "Please verify the Content-Type request header and try again.</p>\n";
 
 std::string HttpDate(std::chrono::system_clock::time_point tp) {
-  std::time_t t = std::chrono::system_clock::to_time_t(tp);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
+  return prober::FormatUtc(tp, "%a, %d %b %Y %H:%M:%S GMT");
 }
 
 std::string CookieValue(const std::string& header, const std::string& name) {

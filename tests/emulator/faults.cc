@@ -3,6 +3,7 @@
 #include <array>
 
 #include "config/config.h"
+#include "prober/text.h"
 
 namespace odoo_prober::emulator {
 
@@ -89,8 +90,7 @@ prober::Result<Faults> ParseFaults(const json& doc) {
                                                  "seed"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (std::find(kKeys.begin(), kKeys.end(), it.key()) == kKeys.end()) {
-      std::string known;
-      for (const auto& k : kKeys) known += (known.empty() ? "" : ", ") + k;
+      const std::string known = prober::Join(kKeys);
       return prober::Status::InvalidArgument("faults: unknown key '" + it.key() +
                                              "'; expected one of " + known);
     }
@@ -121,8 +121,8 @@ prober::Result<Faults> ParseFaults(const json& doc) {
       FaultRule rule;
       auto kind = ParseFaultKind(r["kind"].get<std::string>());
       if (!kind) {
-        std::string known;
-        for (const auto& [k, n] : kKinds) known += (known.empty() ? "" : ", ") + std::string(n);
+        const std::string known = prober::JoinEach(
+            kKinds, ", ", [](const auto& kind) { return std::string(kind.second); });
         return prober::Status::InvalidArgument(where + ".kind: unknown; one of " + known);
       }
       rule.kind = *kind;

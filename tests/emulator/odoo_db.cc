@@ -6,6 +6,7 @@
 #include <ctime>
 #include <set>
 
+#include "prober/text.h"
 #include "tests/emulator/schema_util.h"
 
 namespace odoo_prober::emulator {
@@ -15,11 +16,7 @@ using namespace schema;
 namespace {
 
 std::string FormatTime(std::time_t t, const char* fmt) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, fmt, &tm);
-  return buf;
+  return prober::FormatUtc(std::chrono::system_clock::from_time_t(t), fmt);
 }
 
 std::time_t Now() { return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()); }
@@ -944,9 +941,8 @@ std::optional<json> OdooDatabase::CallBusiness(const std::string& m, const std::
       if (!refused.empty()) {
         if (major_ >= 18) UserError("Some orders are not in a state requiring confirmation.");
         if (major_ == 17) {
-          std::string names;
-          for (const auto& n : refused) names += (names.empty() ? "" : ", ") + n;
-          UserError("The following orders are not in a state requiring confirmation: " + names);
+          UserError("The following orders are not in a state requiring confirmation: " +
+                    prober::Join(refused));
         }
         UserError(
             "It is not allowed to confirm an order in the following states: Locked, "

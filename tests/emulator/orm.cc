@@ -4,6 +4,8 @@
 #include <cctype>
 #include <sstream>
 
+#include "prober/text.h"
+
 namespace odoo_prober::emulator {
 
 void Raise(const std::string& name, const std::string& message) {
@@ -33,20 +35,14 @@ std::string PyRepr(const json& v) {
       }
       return out + "'";
     }
-    case json::value_t::array: {
-      std::string out = "[";
-      for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + PyRepr(v[i]);
-      return out + "]";
-    }
-    case json::value_t::object: {
-      std::string out = "{";
-      bool first = true;
-      for (auto it = v.begin(); it != v.end(); ++it) {
-        out += (first ? "" : ", ") + PyRepr(it.key()) + ": " + PyRepr(it.value());
-        first = false;
-      }
-      return out + "}";
-    }
+    case json::value_t::array:
+      return "[" + prober::JoinEach(v, ", ", [](const json& x) { return PyRepr(x); }) + "]";
+    case json::value_t::object:
+      return "{" +
+             prober::JoinEach(
+                 v.items(), ", ",
+                 [](const auto& it) { return PyRepr(it.key()) + ": " + PyRepr(it.value()); }) +
+             "}";
     default:
       return v.dump();
   }

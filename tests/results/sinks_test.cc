@@ -112,7 +112,7 @@ TEST_CASE("the SQLite history stores runs and steps and prunes old runs", "[sink
   const auto now = std::chrono::system_clock::now();
   REQUIRE((*sink)->Write(Result("old", now - std::chrono::hours(24 * 40))).ok());
   for (int i = 0; i < 99; ++i)
-    REQUIRE((*sink)->Write(Result("r" + std::to_string(i), now, i % 10 != 0)).ok());
+    REQUIRE((*sink)->Write(Result(std::to_string(i).insert(0, "r"), now, i % 10 != 0)).ok());
   REQUIRE((*sink)->Flush().ok());
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);

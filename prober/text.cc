@@ -1,0 +1,20 @@
+#include "prober/text.h"
+
+#include <ctime>
+
+namespace odoo_prober::prober {
+
+std::string Join(const std::vector<std::string>& items, std::string_view separator) {
+  return JoinEach(items, separator, [](const std::string& s) { return s; });
+}
+
+std::string FormatUtc(std::chrono::system_clock::time_point when, const char* format) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  const size_t n = std::strftime(buf, sizeof buf, format, &tm);
+  return std::string(buf, n);
+}
+
+}  // namespace odoo_prober::prober

@@ -1,0 +1,32 @@
+// Small text helpers every module uses: joining words for messages, and UTC timestamps.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace odoo_prober::prober {
+
+// "a, b, c": `items` joined with `separator`.
+std::string Join(const std::vector<std::string>& items, std::string_view separator = ", ");
+
+// Each element of `range` made text by `to_text`, joined with `separator`.
+template <typename Range, typename ToText>
+std::string JoinEach(const Range& range, std::string_view separator, ToText to_text) {
+  std::string out;
+  bool first = true;
+  for (const auto& item : range) {
+    if (!first) out += separator;
+    out += to_text(item);
+    first = false;
+  }
+  return out;
+}
+
+// `when` in UTC, as strftime's `format` writes it ("%Y-%m-%d %H:%M:%S" is Odoo's datetime).
+std::string FormatUtc(std::chrono::system_clock::time_point when, const char* format);
+
+}  // namespace odoo_prober::prober
