@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "config/config.h"
+#include "config/yaml_reader.h"
 #include "config/yaml_util.h"
 #include "prober/text.h"
 
@@ -91,6 +92,8 @@ namespace fs = std::filesystem;
 using prober::Join;
 using prober::Protocol;
 using prober::Secret;
+using namespace std::chrono_literals;
+using Fields = YamlReader::Fields;
 
 // Keys that would put a secret in the file itself.
 const std::set<std::string> kInlineSecretKeys = {"password", "api_key", "apikey", "secret",
@@ -98,174 +101,239 @@ const std::set<std::string> kInlineSecretKeys = {"password", "api_key", "apikey"
 constexpr const char* kSecretAlternatives =
     "put the secret in an environment variable or a file and reference it with "
     "password_env: VAR, password_file: /path, api_key_env: VAR or api_key_file: /path";
+constexpr const char* kLabelRule =
+    "use at most 64 letters, digits, '_', '-' or '.' (it becomes a metric label)";
+
+bool LabelSafe(const std::string& s) {
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](unsigned char ch) {
+    return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
+  });
+}
+
+// "ADDRESS:PORT" with a port number.
+bool AddressPort(const std::string& text) {
+  const auto colon = text.rfind(':');
+  const std::string port = colon == std::string::npos ? "" : text.substr(colon + 1);
+  return !port.empty() && port.size() <= 5 &&
+         std::all_of(port.begin(), port.end(), [](unsigned char ch) { return std::isdigit(ch); }) &&
+         std::stoul(port) <= 65535;
+}
+
+struct Defaults {
+  std::chrono::milliseconds timeout{10000};
+  std::chrono::milliseconds connect_timeout{5000};
+  std::size_t max_response_bytes = 16u << 20;
+};
 
 class Loader {
  public:
-  Loader(std::string path, const LoadOptions& options) : path_(std::move(path)), options_(options) {
+  Loader(std::string path, const LoadOptions& options)
+      : r_(path), path_(std::move(path)), options_(options) {
     base_dir_ = fs::path(path_).parent_path();
+    r_.RefuseKeys(kInlineSecretKeys,
+                  std::string("inline secrets are not allowed; ") + kSecretAlternatives);
   }
 
   ParseOutcome Parse(const std::string& text) {
     ParseOutcome out;
-    YAML::Node root;
-    try {
-      root = YAML::Load(text);
-    } catch (const YAML::ParserException& e) {
-      Error(e.mark, "",
-            "YAML syntax error: " + e.msg +
-                " (check indentation, colons and quotes near this position)");
-      out.errors = std::move(errors_);
-      return out;
-    } catch (const YAML::Exception& e) {
-      Error(e.mark, "", std::string("cannot read YAML: ") + e.what());
-      out.errors = std::move(errors_);
-      return out;
-    }
     ProberConfig cfg;
     cfg.path = path_;
     try {
+      const YAML::Node root = YAML::Load(text);
       LoadRoot(root, cfg);
+    } catch (const YAML::ParserException& e) {
+      r_.Error(e.mark, "",
+               "YAML syntax error: " + e.msg +
+                   " (check indentation, colons and quotes near this position)");
     } catch (const YAML::Exception& e) {
       // Defensive: a conversion we did not guard; still a positioned error, never a crash.
-      Error(e.mark, "", std::string("unexpected YAML content: ") + e.what());
+      r_.Error(e.mark, "", std::string("unexpected YAML content: ") + e.what());
     }
-    out.errors = std::move(errors_);
-    out.warnings = warnings_;
-    cfg.warnings = warnings_;
+    out.errors = std::move(r_.errors());
+    out.warnings = r_.warnings();
+    cfg.warnings = r_.warnings();
     if (out.errors.empty()) out.config = std::move(cfg);
     return out;
   }
 
  private:
-  SourcePos Pos(const YAML::Mark& m) const {
-    // yaml-cpp marks are 0-based; editors count from 1. An unknown mark (-1) becomes line 1.
-    return {path_, m.line >= 0 ? m.line + 1 : 1, m.column >= 0 ? m.column + 1 : 1};
-  }
-  void Error(const YAML::Mark& m, std::string field, std::string message) {
-    errors_.push_back({Pos(m), std::move(field), std::move(message)});
-  }
-  void Warn(const YAML::Mark& m, const std::string& field, const std::string& message) {
-    warnings_.push_back(Pos(m).ToString() + ": " + field + ": " + message);
-  }
-
-  // Checks that `node` is a map, rejects unknown and duplicate keys, and returns its entries by
-  // key, with the key node (for positions) and the value node.
-  struct Entry {
-    YAML::Node key;
-    YAML::Node value;
-  };
-  using Entries = std::map<std::string, Entry>;
-  std::optional<Entries> Map(const YAML::Node& node, const std::string& field,
-                             const std::vector<std::string>& known) {
-    if (!node.IsMap()) {
-      Error(node.Mark(), field, "must be a mapping of key: value lines" + Example(field));
-      return std::nullopt;
+  void LoadRoot(const YAML::Node& root, ProberConfig& cfg) {
+    if (!root.IsDefined() || root.IsNull()) {
+      r_.Error(YAML::Mark(), "", "the file is empty; start from config/examples/prober.yaml");
+      return;
     }
-    Entries entries;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      // Copies: the iterator hands out a temporary pair.
-      const YAML::Node k = it->first;
-      if (!k.IsScalar()) {
-        Error(k.Mark(), field, "keys must be plain words");
-        continue;
-      }
-      const std::string key = k.Scalar();
-      const std::string sub = field.empty() ? key : field + "." + key;
-      if (entries.count(key)) {
-        Error(k.Mark(), sub, "is given twice; keep one");
-        continue;
-      }
-      if (std::find(known.begin(), known.end(), key) == known.end()) {
-        if (kInlineSecretKeys.count(key)) {
-          inline_secret_ = true;
-          Error(k.Mark(), sub,
-                std::string("inline secrets are not allowed; ") + kSecretAlternatives);
-        } else if (auto guess = Closest(key, known)) {
-          Error(k.Mark(), sub, "unknown key; did you mean '" + *guess + "'?");
-          // The typo already explains why the intended key is missing.
-          suggested_.insert(field.empty() ? *guess : field + "." + *guess);
-        } else {
-          Error(k.Mark(), sub, "unknown key; expected one of: " + Join(known));
-        }
-        continue;
-      }
-      entries[key] = {k, it->second};
-    }
-    return entries;
+    auto f = r_.Map(
+        root, "",
+        {"version", "defaults", "targets", "journeys", "journey_dirs", "plants", "concurrency",
+         "per_target_concurrency", "instance", "admin", "results", "tls_check_interval"});
+    if (!f) return;
+    LoadVersion(*f, root);
+    const Defaults defaults = LoadDefaults(*f);
+    LoadTargets(*f, root, defaults, cfg);
+    LoadJourneys(*f, root, cfg);
+    LoadJourneyDirs(*f, cfg);
+    LoadPlants(*f, cfg);
+    LoadInstance(*f, cfg);
+    LoadAdmin(*f, cfg);
+    if (f->Has("results")) LoadResults(f->Value("results"), cfg);
+    if (auto d = f->Duration("tls_check_interval", 1min, 168h, "6h")) cfg.tls_check_interval = *d;
+    if (auto n = f->Integer("concurrency", 1, 256)) cfg.concurrency = static_cast<int>(*n);
+    if (auto n = f->Integer("per_target_concurrency", 1, 256))
+      cfg.per_target_concurrency = static_cast<int>(*n);
   }
 
-  static std::string Example(const std::string& field) {
-    if (field == "tls") return " (e.g. tls: {ca_file: /etc/ssl/odoo-ca.pem})";
-    if (field.find("labels") != std::string::npos)
-      return " (e.g. labels: {region: eu-west, plant: lyon})";
-    return "";
+  void LoadVersion(Fields& f, const YAML::Node& root) {
+    if (!f.Has("version")) {
+      r_.Error(root, "version", "is required; add 'version: 1' at the top");
+    } else if (!f.Value("version").IsScalar() || f.Value("version").Scalar() != "1") {
+      r_.Error(f.Value("version"), "version",
+               "unsupported schema version; this odoo-prober reads 'version: 1'");
+    }
   }
 
-  std::optional<std::string> Str(const Entries& e, const std::string& key, const std::string& field,
-                                 bool required, const std::string& how) {
-    auto it = e.find(key);
-    if (it == e.end() || it->second.value.IsNull()) {
-      if (required) missing_.push_back({field + "." + key, how});
-      return std::nullopt;
-    }
-    const YAML::Node& v = it->second.value;
-    if (!v.IsScalar() || v.Scalar().empty()) {
-      Error(v.Mark(), field + "." + key, "must be a non-empty text value; " + how);
-      return std::nullopt;
-    }
-    return v.Scalar();
-  }
-
-  void ReportMissing(const YAML::Node& owner) {
-    for (const auto& [f, how] : missing_) {
-      if (!suggested_.count(f)) Error(owner.Mark(), f, "is required; " + how);
-    }
-    missing_.clear();
-  }
-
-  std::optional<std::chrono::milliseconds> Duration(const Entries& e, const std::string& key,
-                                                    const std::string& field) {
-    auto it = e.find(key);
-    if (it == e.end()) return std::nullopt;
-    const YAML::Node& v = it->second.value;
-    auto d = v.IsScalar() ? ParseDuration(v.Scalar()) : std::nullopt;
-    if (!d) {
-      Error(v.Mark(), field + "." + key,
-            "is not a duration; write a number with a unit: 500ms, 10s, 2m");
-      return std::nullopt;
-    }
-    if (d->count() <= 0 || *d > std::chrono::minutes(10)) {
-      Error(v.Mark(), field + "." + key, "must be more than 0 and at most 10m");
-      return std::nullopt;
-    }
+  Defaults LoadDefaults(Fields& f) {
+    Defaults d;
+    if (!f.Has("defaults")) return d;
+    auto m = r_.Map(f.Value("defaults"), "defaults",
+                    {"timeout", "connect_timeout", "max_response_bytes"});
+    if (!m) return d;
+    if (auto t = m->Duration("timeout", 1ms, 10min, "10s")) d.timeout = *t;
+    if (auto t = m->Duration("connect_timeout", 1ms, 10min, "5s")) d.connect_timeout = *t;
+    if (auto b = ResponseBytes(*m)) d.max_response_bytes = *b;
     return d;
   }
 
-  std::optional<std::size_t> Bytes(const Entries& e, const std::string& key,
-                                   const std::string& field) {
-    auto it = e.find(key);
-    if (it == e.end()) return std::nullopt;
-    const YAML::Node& v = it->second.value;
-    auto b = v.IsScalar() ? ParseByteSize(v.Scalar()) : std::nullopt;
-    if (!b || *b < 1024 || *b > (1ull << 30)) {
-      Error(v.Mark(), field + "." + key,
-            "must be a size between 1KiB and 1GiB, such as 16MiB or 65536");
-      return std::nullopt;
-    }
-    return b;
+  std::optional<std::size_t> ResponseBytes(Fields& f) {
+    return f.Bytes("max_response_bytes", 1024, std::size_t{1} << 30, "16MiB or 65536");
   }
 
-  std::optional<bool> Bool(const Entries& e, const std::string& key, const std::string& field) {
-    auto it = e.find(key);
-    if (it == e.end()) return std::nullopt;
-    const YAML::Node& v = it->second.value;
-    if (v.IsScalar()) {
-      const std::string s = v.Scalar();
-      if (s == "true") return true;
-      if (s == "false") return false;
+  void LoadTargets(Fields& f, const YAML::Node& root, const Defaults& defaults, ProberConfig& cfg) {
+    const YAML::Node list = f.Value("targets");
+    if (!list.IsSequence() || list.size() == 0) {
+      r_.Error(f.Has("targets") ? list : root, "targets",
+               "needs a list with at least one Odoo target (- name: ..., url: ..., database: ...)");
+      return;
     }
-    Error(v.Mark(), field + "." + key, "must be true or false");
-    return std::nullopt;
+    r_.Sequence(list, "targets", "", [&](const YAML::Node& node, const std::string& field) {
+      LoadTarget(node, field, defaults, cfg);
+    });
+  }
+
+  void LoadTarget(const YAML::Node& node, const std::string& field, const Defaults& defaults,
+                  ProberConfig& cfg) {
+    auto f = r_.Map(node, field,
+                    {"name", "url", "database", "protocol", "login", "password_env",
+                     "password_file", "api_key_env", "api_key_file", "timeout", "connect_timeout",
+                     "max_response_bytes", "tls", "labels", "company_id", "params", "maintenance"});
+    if (!f) return;
+    TargetConfig t;
+    t.pos = r_.Pos(node);
+    t.client.call_timeout = defaults.timeout;
+    t.client.connect_timeout = defaults.connect_timeout;
+    t.client.max_response_bytes = defaults.max_response_bytes;
+    LoadTargetName(*f, cfg, t);
+    LoadTargetUrl(*f, t);
+    if (auto db = f->Text("database", "name the Odoo database, e.g. database: prod", true))
+      t.client.database = *db;
+    if (auto login = f->Text("login", "the Odoo user's login, e.g. login: probe", true))
+      t.client.login = *login;
+    LoadCredentials(*f, node, t);
+    if (auto d = f->Duration("timeout", 1ms, 10min, "10s")) t.client.call_timeout = *d;
+    if (auto d = f->Duration("connect_timeout", 1ms, 10min, "5s")) t.client.connect_timeout = *d;
+    if (auto b = ResponseBytes(*f)) t.client.max_response_bytes = *b;
+    if (f->Has("tls")) LoadTls(f->Value("tls"), f->Sub("tls"), t);
+    if (auto id = OptionalInteger(*f, "company_id", "must be the probe company's id (an integer)"))
+      t.company_id = static_cast<int>(*id);
+    if (auto params = f->Object("params", "parameter: value")) t.params = *params;
+    if (f->Has("maintenance")) LoadMaintenance(f->Value("maintenance"), f->Sub("maintenance"), t);
+    if (f->Has("labels")) LoadLabels(f->Value("labels"), f->Sub("labels"), t.labels);
+    f->Done(node);
+    cfg.targets.push_back(std::move(t));
+  }
+
+  // An integer of at least 1 with its own message (ids).
+  std::optional<int64_t> OptionalInteger(Fields& f, const std::string& key,
+                                         const std::string& message) {
+    if (!f.Has(key)) return std::nullopt;
+    const auto v = YamlToJson(f.Value(key));
+    if (!v.is_number_integer() || v.get<int64_t>() < 1) {
+      r_.Error(f.Value(key), f.Sub(key), message);
+      return std::nullopt;
+    }
+    return v.get<int64_t>();
+  }
+
+  void LoadTargetName(Fields& f, const ProberConfig& cfg, TargetConfig& t) {
+    auto name = f.Text("name", "give the target a unique name, e.g. name: lyon-prod", true);
+    if (!name) return;
+    if (!LabelSafe(*name)) {
+      r_.Error(f.Value("name"), f.Sub("name"), kLabelRule);
+    } else if (cfg.FindTarget(*name) || seen_targets_.count(*name)) {
+      r_.Error(f.Value("name"), f.Sub("name"),
+               "target '" + *name + "' is defined twice; target names must be unique");
+    } else {
+      t.name = *name;
+      seen_targets_.insert(*name);
+    }
+  }
+
+  void LoadTargetUrl(Fields& f, TargetConfig& t) {
+    auto url = f.Text("url", "e.g. url: https://erp.example.com", true);
+    if (!url) return;
+    std::string u = *url;
+    while (!u.empty() && u.back() == '/') u.pop_back();
+    const YAML::Node at = f.Value("url");
+    const bool https = u.rfind("https://", 0) == 0;
+    const size_t host = https ? 8 : 7;
+    if (!https && u.rfind("http://", 0) != 0) {
+      r_.Error(at, f.Sub("url"), "must start with https:// (or http:// on a trusted network)");
+    } else if (u.find('@', host) != std::string::npos && u.find('@', host) < u.find('/', host)) {
+      r_.Error(at, f.Sub("url"), std::string("must not carry credentials; ") + kSecretAlternatives);
+    } else if (u.find_first_of(" \t?#") != std::string::npos) {
+      r_.Error(at, f.Sub("url"), "must be a base URL without spaces, query or fragment");
+    } else {
+      t.client.base_url = u;
+      if (!https) {
+        r_.Warn(at, f.Sub("url"),
+                "plain http:// sends the password in clear text; use https:// outside a lab");
+      }
+    }
+  }
+
+  // protocol, password_* and api_key_*: which API, and the credentials it needs.
+  void LoadCredentials(Fields& f, const YAML::Node& node, TargetConfig& t) {
+    auto& c = t.client;
+    if (auto proto = f.Text("protocol", "")) {
+      static const std::map<std::string, Protocol> kProtocols = {{"auto", Protocol::kAuto},
+                                                                 {"jsonrpc", Protocol::kJsonRpc},
+                                                                 {"web", Protocol::kWeb},
+                                                                 {"json2", Protocol::kJson2}};
+      if (auto it = kProtocols.find(*proto); it != kProtocols.end()) {
+        c.protocol = it->second;
+      } else {
+        r_.Error(f.Value("protocol"), f.Sub("protocol"),
+                 "must be one of auto, jsonrpc, web, json2");
+      }
+    }
+    const size_t errors_before = r_.errors().size();
+    if (auto s = SecretRef(f, "password")) c.password = *s;
+    if (auto s = SecretRef(f, "api_key")) c.api_key = *s;
+    const bool password = f.Has("password_env") || f.Has("password_file");
+    const bool key = f.Has("api_key_env") || f.Has("api_key_file");
+    if (r_.errors().size() == errors_before && !f.had_refused() && c.password.empty() &&
+        c.api_key.empty()) {
+      r_.Error(node, f.field(),
+               "needs a credential: password_env, password_file, api_key_env or api_key_file");
+    }
+    if (c.protocol == Protocol::kWeb && !password && key) {
+      r_.Error(f.Value("protocol"), f.Sub("protocol"),
+               "the web session logs in with a password, and API keys cannot; use protocol: "
+               "jsonrpc with an API key, or give password_env / password_file");
+    }
+    if (c.protocol == Protocol::kJson2 && !key) {
+      r_.Error(f.Value("protocol"), f.Sub("protocol"),
+               "JSON-2 authenticates with an API key; add api_key_env or api_key_file");
+    }
   }
 
   std::string Resolve(const std::string& file) const {
@@ -276,14 +344,11 @@ class Loader {
 
   // Checks that a file named in the config can be read now, so a typo fails at load time.
   bool Readable(const YAML::Node& at, const std::string& field, const std::string& file) {
-    std::ifstream in(file);
-    if (!in) {
-      Error(at.Mark(), field,
-            "cannot read '" + file + "'; check the path (relative paths are " +
-                "taken from the config file's folder) and its permissions");
-      return false;
-    }
-    return true;
+    if (std::ifstream(file)) return true;
+    r_.Error(at, field,
+             "cannot read '" + file + "'; check the path (relative paths are " +
+                 "taken from the config file's folder) and its permissions");
+    return false;
   }
 
   std::optional<Secret> SecretFromEnv(const YAML::Node& at, const std::string& field,
@@ -295,9 +360,9 @@ class Loader {
     };
     auto value = get(var);
     if (!value || value->empty()) {
-      Error(at.Mark(), field,
-            "environment variable " + var + " is " + (value ? "empty" : "not set") +
-                "; export it before starting odoo-prober, or use a *_file reference");
+      r_.Error(at, field,
+               "environment variable " + var + " is " + (value ? "empty" : "not set") +
+                   "; export it before starting odoo-prober, or use a *_file reference");
       return std::nullopt;
     }
     return Secret(*value);
@@ -311,537 +376,283 @@ class Loader {
     std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
     if (value.empty()) {
-      Error(at.Mark(), field, "the file '" + file + "' is empty; write the secret into it");
+      r_.Error(at, field, "the file '" + file + "' is empty; write the secret into it");
       return std::nullopt;
     }
     if (value.size() > 4096 || value.find('\n') != std::string::npos) {
-      Error(at.Mark(), field,
-            "the file '" + file + "' must hold the secret alone on one line (at most 4096 bytes)");
+      r_.Error(at, field,
+               "the file '" + file +
+                   "' must hold the secret alone on one line (at most 4096 "
+                   "bytes)");
       return std::nullopt;
     }
     struct stat st {};
     if (::stat(file.c_str(), &st) == 0 && (st.st_mode & 0077) != 0) {
-      Warn(at.Mark(), field,
-           "the secret file '" + file + "' is readable by group or others; chmod 600 it");
+      r_.Warn(at, field,
+              "the secret file '" + file + "' is readable by group or others; chmod 600 it");
     }
     return Secret(std::move(value));
   }
 
   // password_env / password_file, or api_key_env / api_key_file: at most one of each pair.
-  std::optional<Secret> SecretRef(const Entries& e, const std::string& field,
-                                  const std::string& kind) {
-    auto env = e.find(kind + "_env"), file = e.find(kind + "_file");
-    if (env != e.end() && file != e.end()) {
-      Error(file->second.key.Mark(), field + "." + kind + "_file",
-            "give either " + kind + "_env or " + kind + "_file, not both");
+  std::optional<Secret> SecretRef(Fields& f, const std::string& kind) {
+    const std::string env = kind + "_env", file = kind + "_file";
+    if (f.Has(env) && f.Has(file)) {
+      r_.Error(f.Key(file), f.Sub(file), "give either " + env + " or " + file + ", not both");
       return std::nullopt;
     }
-    auto ref = env != e.end() ? env : file;
-    if (ref == e.end()) return std::nullopt;
-    const std::string sub = field + "." + ref->first;
-    const YAML::Node& v = ref->second.value;
+    const bool from_env = f.Has(env);
+    if (!from_env && !f.Has(file)) return std::nullopt;
+    const std::string key = from_env ? env : file;
+    const YAML::Node v = f.Value(key);
     if (!v.IsScalar() || v.Scalar().empty()) {
-      Error(v.Mark(), sub,
-            ref == env ? "must name an environment variable" : "must be a file path");
+      r_.Error(v, f.Sub(key),
+               from_env ? "must name an environment variable" : "must be a file path");
       return std::nullopt;
     }
-    return ref == env ? SecretFromEnv(v, sub, v.Scalar()) : SecretFromFile(v, sub, v.Scalar());
+    return from_env ? SecretFromEnv(v, f.Sub(key), v.Scalar())
+                    : SecretFromFile(v, f.Sub(key), v.Scalar());
   }
 
-  struct Defaults {
-    std::chrono::milliseconds timeout{10000};
-    std::chrono::milliseconds connect_timeout{5000};
-    std::size_t max_response_bytes = 16u << 20;
-  };
-
-  void LoadRoot(const YAML::Node& root, ProberConfig& cfg) {
-    if (!root.IsDefined() || root.IsNull()) {
-      Error(YAML::Mark(), "", "the file is empty; start from config/examples/prober.yaml");
-      return;
-    }
-    auto top =
-        Map(root, "",
-            {"version", "defaults", "targets", "journeys", "journey_dirs", "plants", "concurrency",
-             "per_target_concurrency", "instance", "admin", "results", "tls_check_interval"});
-    if (!top) return;
-    auto& e = *top;
-
-    if (auto it = e.find("version"); it == e.end()) {
-      Error(root.Mark(), "version", "is required; add 'version: 1' at the top");
-    } else if (!it->second.value.IsScalar() || it->second.value.Scalar() != "1") {
-      Error(it->second.value.Mark(), "version",
-            "unsupported schema version; this odoo-prober reads 'version: 1'");
-    }
-
-    Defaults defaults;
-    if (auto it = e.find("defaults"); it != e.end()) {
-      if (auto d = Map(it->second.value, "defaults",
-                       {"timeout", "connect_timeout", "max_response_bytes"})) {
-        if (auto t = Duration(*d, "timeout", "defaults")) defaults.timeout = *t;
-        if (auto t = Duration(*d, "connect_timeout", "defaults")) defaults.connect_timeout = *t;
-        if (auto b = Bytes(*d, "max_response_bytes", "defaults")) defaults.max_response_bytes = *b;
+  void LoadLabels(const YAML::Node& node, const std::string& field, Labels& labels) {
+    auto f =
+        r_.Map(node, field, {"region", "plant", "env"}, "labels: {region: eu-west, plant: lyon}");
+    if (!f) return;
+    for (const auto& [key, out] : {std::pair<const char*, std::string*>{"region", &labels.region},
+                                   {"plant", &labels.plant},
+                                   {"env", &labels.env}}) {
+      auto v = f->Text(key, "");
+      if (v && !LabelSafe(*v)) {
+        r_.Error(f->Value(key), f->Sub(key), kLabelRule);
+      } else if (v) {
+        *out = *v;
       }
     }
-
-    auto targets = e.find("targets");
-    if (targets == e.end() || !targets->second.value.IsSequence() ||
-        targets->second.value.size() == 0) {
-      Error(targets == e.end() ? root.Mark() : targets->second.value.Mark(), "targets",
-            "needs a list with at least one Odoo target (- name: ..., url: ..., database: ...)");
-    } else {
-      const YAML::Node& list = targets->second.value;
-      for (size_t i = 0; i < list.size(); ++i) {
-        LoadTarget(list[i], "targets[" + std::to_string(i) + "]", defaults, cfg);
-      }
-    }
-
-    if (auto it = e.find("journeys"); it != e.end()) {
-      const YAML::Node& list = it->second.value;
-      if (!list.IsSequence()) {
-        Error(list.Mark(), "journeys", "must be a list (- name: login)");
-      } else {
-        for (size_t i = 0; i < list.size(); ++i) {
-          LoadJourney(list[i], "journeys[" + std::to_string(i) + "]", cfg);
-        }
-      }
-    } else {
-      Error(root.Mark(), "journeys",
-            "is required; list the journeys to run, e.g. journeys: [{name: login}]");
-    }
-    if (auto it = e.find("journey_dirs"); it != e.end()) {
-      const YAML::Node& list = it->second.value;
-      if (!list.IsSequence()) {
-        Error(list.Mark(), "journey_dirs", "must be a list of folders");
-      } else {
-        for (size_t i = 0; i < list.size(); ++i) {
-          const std::string dir = list[i].IsScalar() ? Resolve(list[i].Scalar()) : "";
-          if (dir.empty() || !fs::is_directory(dir)) {
-            Error(list[i].Mark(), "journey_dirs[" + std::to_string(i) + "]",
-                  "is not a folder; relative paths are taken from the config file's folder");
-          } else {
-            cfg.journey_dirs.push_back(dir);
-          }
-        }
-      }
-    }
-    if (auto it = e.find("plants"); it != e.end()) {
-      const YAML::Node& plants = it->second.value;
-      if (!plants.IsMap()) {
-        Error(plants.Mark(), "plants", "must map plant labels to {params: {...}}");
-      } else {
-        for (auto p = plants.begin(); p != plants.end(); ++p) {
-          const std::string plant = p->first.Scalar();
-          if (auto m = Map(p->second, "plants." + plant, {"params"})) {
-            if (auto params = m->find("params"); params != m->end()) {
-              if (!params->second.value.IsMap()) {
-                Error(params->second.value.Mark(), "plants." + plant + ".params",
-                      "must be a mapping");
-              } else {
-                cfg.plant_params[plant] = YamlToJson(params->second.value);
-              }
-            }
-          }
-        }
-      }
-    }
-    if (auto it = e.find("instance"); it != e.end()) {
-      const YAML::Node& v = it->second.value;
-      const std::string name = v.IsScalar() ? v.Scalar() : "";
-      const bool safe = !name.empty() && name.size() <= 64 &&
-                        std::all_of(name.begin(), name.end(), [](unsigned char ch) {
-                          return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
-                        });
-      if (!safe) {
-        Error(v.Mark(), "instance",
-              "use at most 64 letters, digits, '_', '-' or '.' (it becomes a metric label)");
-      } else {
-        cfg.instance = name;
-      }
-    }
-    if (auto it = e.find("admin"); it != e.end()) {
-      if (auto m = Map(it->second.value, "admin", {"listen"})) {
-        if (auto listen = Str(*m, "listen", "admin", false, "")) {
-          const auto colon = listen->rfind(':');
-          const std::string port = colon == std::string::npos ? "" : listen->substr(colon + 1);
-          if (colon == std::string::npos || port.empty() ||
-              !std::all_of(port.begin(), port.end(),
-                           [](unsigned char ch) { return std::isdigit(ch); }) ||
-              std::stoul(port) > 65535) {
-            Error(m->at("listen").value.Mark(), "admin.listen",
-                  "must be ADDRESS:PORT, e.g. 127.0.0.1:9188");
-          } else {
-            cfg.admin_listen = *listen;
-          }
-        }
-      }
-    }
-    if (auto it = e.find("results"); it != e.end()) {
-      if (auto m = Map(
-              it->second.value, "results",
-              {"jsonl", "jsonl_max_bytes", "jsonl_keep", "sqlite", "retention_days", "queue"})) {
-        if (auto v = Str(*m, "jsonl", "results", false, "")) cfg.results_jsonl = Resolve(*v);
-        if (auto v = Str(*m, "sqlite", "results", false, "")) cfg.results_sqlite = Resolve(*v);
-        if (auto b = Bytes(*m, "jsonl_max_bytes", "results")) cfg.results_jsonl_max_bytes = *b;
-        for (const auto& [key, out, lo, hi] : {std::tuple<const char*, int*, int, int>{
-                                                   "jsonl_keep", &cfg.results_jsonl_keep, 0, 100},
-                                               {"retention_days", &cfg.retention_days, 1, 3650}}) {
-          if (auto f = m->find(key); f != m->end()) {
-            const auto n = YamlToJson(f->second.value);
-            if (!n.is_number_integer() || n.get<int>() < lo || n.get<int>() > hi) {
-              Error(f->second.value.Mark(), std::string("results.") + key,
-                    "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
-            } else {
-              *out = n.get<int>();
-            }
-          }
-        }
-        if (auto f = m->find("queue"); f != m->end()) {
-          const auto n = YamlToJson(f->second.value);
-          if (!n.is_number_integer() || n.get<int>() < 1 || n.get<int>() > 1000000) {
-            Error(f->second.value.Mark(), "results.queue", "must be an integer from 1 to 1000000");
-          } else {
-            cfg.sink_queue = n.get<size_t>();
-          }
-        }
-        for (const std::string* dir_of : {&cfg.results_jsonl, &cfg.results_sqlite}) {
-          const fs::path parent = fs::path(*dir_of).parent_path();
-          if (!dir_of->empty() && !fs::is_directory(parent.empty() ? fs::path(".") : parent)) {
-            Error(it->second.value.Mark(), "results",
-                  "the folder of '" + *dir_of + "' does not exist; create it first");
-          }
-        }
-      }
-    }
-    if (auto it = e.find("tls_check_interval"); it != e.end()) {
-      const YAML::Node& v = it->second.value;
-      auto d = v.IsScalar() ? ParseDuration(v.Scalar()) : std::nullopt;
-      if (!d || *d < std::chrono::minutes(1) || *d > std::chrono::hours(24 * 7)) {
-        Error(v.Mark(), "tls_check_interval", "must be a duration from 1m to 168h, e.g. 6h");
-      } else {
-        cfg.tls_check_interval = *d;
-      }
-    }
-    for (const auto& [key, target] : {std::pair<const char*, int*>{"concurrency", &cfg.concurrency},
-                                      {"per_target_concurrency", &cfg.per_target_concurrency}}) {
-      if (auto it = e.find(key); it != e.end()) {
-        const YAML::Node& v = it->second.value;
-        const auto n = v.IsScalar() ? YamlToJson(v) : nlohmann::json();
-        if (!n.is_number_integer() || n.get<int>() < 1 || n.get<int>() > 256) {
-          Error(v.Mark(), key, "must be an integer from 1 to 256");
-        } else {
-          *target = n.get<int>();
-        }
-      }
-    }
-  }
-
-  void LoadTarget(const YAML::Node& node, const std::string& field, const Defaults& defaults,
-                  ProberConfig& cfg) {
-    inline_secret_ = false;
-    auto m = Map(node, field,
-                 {"name", "url", "database", "protocol", "login", "password_env", "password_file",
-                  "api_key_env", "api_key_file", "timeout", "connect_timeout", "max_response_bytes",
-                  "tls", "labels", "company_id", "params", "maintenance"});
-    if (!m) return;
-    auto& e = *m;
-    TargetConfig t;
-    t.pos = Pos(node.Mark());
-    auto& c = t.client;
-    c.call_timeout = defaults.timeout;
-    c.connect_timeout = defaults.connect_timeout;
-    c.max_response_bytes = defaults.max_response_bytes;
-
-    if (auto name =
-            Str(e, "name", field, true, "give the target a unique name, e.g. name: lyon-prod")) {
-      const bool safe = std::all_of(name->begin(), name->end(), [](unsigned char ch) {
-        return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
-      });
-      if (!safe || name->size() > 64) {
-        Error(e.at("name").value.Mark(), field + ".name",
-              "use at most 64 letters, digits, '_', '-' or '.' (it becomes a metric label)");
-      } else if (cfg.FindTarget(*name) || seen_targets_.count(*name)) {
-        Error(e.at("name").value.Mark(), field + ".name",
-              "target '" + *name + "' is defined twice; target names must be unique");
-      } else {
-        t.name = *name;
-        seen_targets_.insert(*name);
-      }
-    }
-    if (auto url = Str(e, "url", field, true, "e.g. url: https://erp.example.com")) {
-      std::string u = *url;
-      while (!u.empty() && u.back() == '/') u.pop_back();
-      const auto& at = e.at("url").value;
-      const bool https = u.rfind("https://", 0) == 0;
-      if (!https && u.rfind("http://", 0) != 0) {
-        Error(at.Mark(), field + ".url",
-              "must start with https:// (or http:// on a trusted network)");
-      } else if (u.find('@', https ? 8 : 7) != std::string::npos &&
-                 u.find('@', https ? 8 : 7) < u.find('/', https ? 8 : 7)) {
-        Error(at.Mark(), field + ".url",
-              std::string("must not carry credentials; ") + kSecretAlternatives);
-      } else if (u.find_first_of(" \t?#") != std::string::npos) {
-        Error(at.Mark(), field + ".url", "must be a base URL without spaces, query or fragment");
-      } else {
-        c.base_url = u;
-        if (!https) {
-          Warn(at.Mark(), field + ".url",
-               "plain http:// sends the password in clear text; use https:// outside a lab");
-        }
-      }
-    }
-    if (auto db = Str(e, "database", field, true, "name the Odoo database, e.g. database: prod")) {
-      c.database = *db;
-    }
-    if (auto login = Str(e, "login", field, true, "the Odoo user's login, e.g. login: probe")) {
-      c.login = *login;
-    }
-    if (auto proto = Str(e, "protocol", field, false, "")) {
-      static const std::map<std::string, Protocol> kProtocols = {{"auto", Protocol::kAuto},
-                                                                 {"jsonrpc", Protocol::kJsonRpc},
-                                                                 {"web", Protocol::kWeb},
-                                                                 {"json2", Protocol::kJson2}};
-      if (auto it = kProtocols.find(*proto); it != kProtocols.end()) {
-        c.protocol = it->second;
-      } else {
-        Error(e.at("protocol").value.Mark(), field + ".protocol",
-              "must be one of auto, jsonrpc, web, json2");
-      }
-    }
-    const size_t errors_before = errors_.size();
-    if (auto s = SecretRef(e, field, "password")) c.password = *s;
-    if (auto s = SecretRef(e, field, "api_key")) c.api_key = *s;
-    if (errors_.size() == errors_before && !inline_secret_ && c.password.empty() &&
-        c.api_key.empty()) {
-      Error(node.Mark(), field,
-            "needs a credential: password_env, password_file, api_key_env or api_key_file");
-    }
-    if (c.protocol == Protocol::kWeb && !e.count("password_env") && !e.count("password_file") &&
-        (e.count("api_key_env") || e.count("api_key_file"))) {
-      Error(e.at("protocol").value.Mark(), field + ".protocol",
-            "the web session logs in with a password, and API keys cannot; use protocol: jsonrpc "
-            "with an API key, or give password_env / password_file");
-    }
-    if (c.protocol == Protocol::kJson2 && !e.count("api_key_env") && !e.count("api_key_file")) {
-      Error(e.at("protocol").value.Mark(), field + ".protocol",
-            "JSON-2 authenticates with an API key; add api_key_env or api_key_file");
-    }
-    if (auto t2 = Duration(e, "timeout", field)) c.call_timeout = *t2;
-    if (auto t2 = Duration(e, "connect_timeout", field)) c.connect_timeout = *t2;
-    if (auto b = Bytes(e, "max_response_bytes", field)) c.max_response_bytes = *b;
-    if (auto it = e.find("tls"); it != e.end()) LoadTls(it->second.value, field + ".tls", t);
-    if (auto it = e.find("company_id"); it != e.end()) {
-      const auto v = YamlToJson(it->second.value);
-      if (!v.is_number_integer() || v.get<int>() < 1) {
-        Error(it->second.value.Mark(), field + ".company_id",
-              "must be the probe company's id (an integer)");
-      } else {
-        t.company_id = v.get<int>();
-      }
-    }
-    if (auto it = e.find("params"); it != e.end()) {
-      if (!it->second.value.IsMap()) {
-        Error(it->second.value.Mark(), field + ".params", "must be a mapping of parameter: value");
-      } else {
-        t.params = YamlToJson(it->second.value);
-      }
-    }
-    if (auto it = e.find("maintenance"); it != e.end()) {
-      LoadMaintenance(it->second.value, field + ".maintenance", t);
-    }
-    if (auto it = e.find("labels"); it != e.end()) {
-      if (auto l = Map(it->second.value, field + ".labels", {"region", "plant", "env"})) {
-        auto label = [&](const char* key, std::string& out) {
-          if (auto v = Str(*l, key, field + ".labels", false, "")) {
-            const bool safe = std::all_of(v->begin(), v->end(), [](unsigned char ch) {
-              return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
-            });
-            if (!safe || v->size() > 64) {
-              Error(l->at(key).value.Mark(), field + ".labels." + key,
-                    "use at most 64 letters, digits, '_', '-' or '.' (it becomes a metric label)");
-            } else {
-              out = *v;
-            }
-          }
-        };
-        label("region", t.labels.region);
-        label("plant", t.labels.plant);
-        label("env", t.labels.env);
-      }
-    }
-    ReportMissing(node);
-    cfg.targets.push_back(std::move(t));
   }
 
   void LoadMaintenance(const YAML::Node& list, const std::string& field, TargetConfig& t) {
-    if (!list.IsSequence()) {
-      Error(list.Mark(), field,
-            "must be a list of windows, e.g. [{days: [sat, sun], from: \"22:00\", to: \"06:00\", "
-            "time_zone: Europe/Brussels}]");
-      return;
+    r_.Sequence(list, field,
+                "[{days: [sat, sun], from: \"22:00\", to: \"06:00\", time_zone: Europe/Brussels}]",
+                [&](const YAML::Node& node, const std::string& sub) {
+                  if (auto w = LoadWindow(node, sub)) t.maintenance.push_back(std::move(*w));
+                });
+  }
+
+  std::optional<MaintenanceWindow> LoadWindow(const YAML::Node& node, const std::string& field) {
+    auto f = r_.Map(node, field, {"days", "from", "to", "time_zone"});
+    if (!f) return std::nullopt;
+    MaintenanceWindow w;
+    if (f->Has("days")) w.days = WindowDays(f->Value("days"), f->Sub("days"));
+    w.from_minute = TimeOfDay(*f, node, "from");
+    w.to_minute = TimeOfDay(*f, node, "to");
+    const std::string zone = f->Has("time_zone") ? f->Value("time_zone").Scalar() : "UTC";
+    auto tz = prober::TimeZone::Load(zone);
+    if (!tz.ok()) {
+      r_.Error(f->Has("time_zone") ? f->Value("time_zone") : node, f->Sub("time_zone"),
+               tz.status().message());
+    } else {
+      w.zone = std::make_shared<const prober::TimeZone>(std::move(*tz));
     }
+    if (w.from_minute == w.to_minute)
+      r_.Error(node, field, "from and to are the same time; the window would be empty");
+    return w;
+  }
+
+  uint8_t WindowDays(const YAML::Node& days, const std::string& field) {
     static const std::vector<std::string> kDays = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-    for (size_t i = 0; i < list.size(); ++i) {
-      const std::string sub = field + "[" + std::to_string(i) + "]";
-      auto m = Map(list[i], sub, {"days", "from", "to", "time_zone"});
-      if (!m) continue;
-      MaintenanceWindow w;
-      if (auto d = m->find("days"); d != m->end()) {
-        w.days = 0;
-        const YAML::Node& days = d->second.value;
-        for (size_t k = 0; days.IsSequence() && k < days.size(); ++k) {
-          auto pos = std::find(kDays.begin(), kDays.end(), days[k].Scalar());
-          if (pos == kDays.end()) {
-            Error(days[k].Mark(), sub + ".days",
-                  "unknown day '" + days[k].Scalar() + "'; use mon, tue, wed, thu, fri, sat, sun");
-          } else {
-            w.days |= static_cast<uint8_t>(1u << (pos - kDays.begin()));
-          }
-        }
-        if (!days.IsSequence())
-          Error(days.Mark(), sub + ".days", "must be a list such as [sat, sun]");
-      }
-      auto minute = [&](const char* key, int& out) {
-        auto it = m->find(key);
-        if (it == m->end()) {
-          Error(list[i].Mark(), sub + "." + key, "is required, as HH:MM local time");
-          return;
-        }
-        const std::string v = it->second.value.Scalar();
-        int h = -1, mi = -1;
-        if (std::sscanf(v.c_str(), "%2d:%2d", &h, &mi) != 2 || v.size() != 5 || h < 0 || h > 24 ||
-            mi < 0 || mi > 59 || (h == 24 && mi != 0)) {
-          Error(it->second.value.Mark(), sub + "." + key,
-                "must be a time of day as HH:MM, e.g. 22:00");
-          return;
-        }
-        out = h * 60 + mi;
-      };
-      minute("from", w.from_minute);
-      minute("to", w.to_minute);
-      const std::string zone = m->count("time_zone") ? m->at("time_zone").value.Scalar() : "UTC";
-      auto tz = prober::TimeZone::Load(zone);
-      if (!tz.ok()) {
-        Error(m->count("time_zone") ? m->at("time_zone").value.Mark() : list[i].Mark(),
-              sub + ".time_zone", tz.status().message());
+    uint8_t mask = 0;
+    r_.Sequence(days, field, "[sat, sun]", [&](const YAML::Node& day, const std::string&) {
+      auto pos = std::find(kDays.begin(), kDays.end(), day.Scalar());
+      if (pos == kDays.end()) {
+        r_.Error(day, field,
+                 "unknown day '" + day.Scalar() + "'; use mon, tue, wed, thu, fri, sat, sun");
       } else {
-        w.zone = std::make_shared<const prober::TimeZone>(std::move(*tz));
+        mask |= static_cast<uint8_t>(1u << (pos - kDays.begin()));
       }
-      if (w.from_minute == w.to_minute)
-        Error(list[i].Mark(), sub, "from and to are the same time; the window would be empty");
-      t.maintenance.push_back(std::move(w));
+    });
+    return mask;
+  }
+
+  // "22:00" -> 1320; -1 (reported) when absent or malformed.
+  int TimeOfDay(Fields& f, const YAML::Node& owner, const char* key) {
+    if (!f.Has(key)) {
+      r_.Error(owner, f.Sub(key), "is required, as HH:MM local time");
+      return -1;
     }
+    const std::string v = f.Value(key).Scalar();
+    int h = -1, mi = -1;
+    if (std::sscanf(v.c_str(), "%2d:%2d", &h, &mi) != 2 || v.size() != 5 || h < 0 || h > 24 ||
+        mi < 0 || mi > 59 || (h == 24 && mi != 0)) {
+      r_.Error(f.Value(key), f.Sub(key), "must be a time of day as HH:MM, e.g. 22:00");
+      return -1;
+    }
+    return h * 60 + mi;
   }
 
   void LoadTls(const YAML::Node& node, const std::string& field, TargetConfig& t) {
     prober::ClientOptions& c = t.client;
-    auto m = Map(node, field,
-                 {"ca_file", "client_cert", "client_key", "insecure_skip_verify", "expiry_critical",
-                  "expiry_warning"});
-    if (!m) return;
-    auto& e = *m;
+    auto f = r_.Map(node, field,
+                    {"ca_file", "client_cert", "client_key", "insecure_skip_verify",
+                     "expiry_critical", "expiry_warning"},
+                    "tls: {ca_file: /etc/ssl/odoo-ca.pem}");
+    if (!f) return;
     auto file = [&](const char* key, std::string& out) {
-      if (auto v = Str(e, key, field, false, "")) {
+      if (auto v = f->Text(key, "")) {
         const std::string path = Resolve(*v);
-        if (Readable(e.at(key).value, field + "." + key, path)) out = path;
+        if (Readable(f->Value(key), f->Sub(key), path)) out = path;
       }
     };
     file("ca_file", c.tls.ca_file);
     file("client_cert", c.tls.client_cert_file);
     file("client_key", c.tls.client_key_file);
-    if (e.count("client_cert") != e.count("client_key")) {
-      Error(node.Mark(), field,
-            "client_cert and client_key go together for mutual TLS; give both or neither");
+    if (f->Has("client_cert") != f->Has("client_key")) {
+      r_.Error(node, field,
+               "client_cert and client_key go together for mutual TLS; give both or neither");
     }
-    for (const auto& [key, out] :
-         {std::pair<const char*, std::chrono::hours*>{"expiry_critical", &t.tls_expiry_critical},
-          {"expiry_warning", &t.tls_expiry_warning}}) {
-      if (auto it = e.find(key); it != e.end()) {
-        auto d =
-            it->second.value.IsScalar() ? ParseDuration(it->second.value.Scalar()) : std::nullopt;
-        if (!d || *d < std::chrono::hours(1)) {
-          Error(it->second.value.Mark(), field + "." + key,
-                "must be a duration of at least 1h, e.g. 7d");
-        } else {
-          *out = std::chrono::duration_cast<std::chrono::hours>(*d);
-        }
-      }
-    }
+    if (auto d = f->Duration("expiry_critical", 1h, 24h * 3650, "7d"))
+      t.tls_expiry_critical = std::chrono::duration_cast<std::chrono::hours>(*d);
+    if (auto d = f->Duration("expiry_warning", 1h, 24h * 3650, "30d"))
+      t.tls_expiry_warning = std::chrono::duration_cast<std::chrono::hours>(*d);
     if (t.tls_expiry_critical > t.tls_expiry_warning) {
-      Error(node.Mark(), field, "expiry_critical must not be longer than expiry_warning");
+      r_.Error(node, field, "expiry_critical must not be longer than expiry_warning");
     }
-    if (auto skip = Bool(e, "insecure_skip_verify", field); skip && *skip) {
+    if (auto skip = f->Bool("insecure_skip_verify"); skip && *skip) {
       c.tls.verify = false;
-      Warn(e.at("insecure_skip_verify").value.Mark(), field + ".insecure_skip_verify",
-           "TLS verification is OFF: any certificate is accepted and the password can be "
-           "intercepted; trust the server's CA with ca_file instead");
+      r_.Warn(f->Value("insecure_skip_verify"), f->Sub("insecure_skip_verify"),
+              "TLS verification is OFF: any certificate is accepted and the password can be "
+              "intercepted; trust the server's CA with ca_file instead");
     }
+  }
+
+  void LoadJourneys(Fields& f, const YAML::Node& root, ProberConfig& cfg) {
+    if (!f.Has("journeys")) {
+      r_.Error(root, "journeys",
+               "is required; list the journeys to run, e.g. journeys: [{name: login}]");
+      return;
+    }
+    r_.Sequence(
+        f.Value("journeys"), "journeys", "- name: login",
+        [&](const YAML::Node& node, const std::string& field) { LoadJourney(node, field, cfg); });
   }
 
   void LoadJourney(const YAML::Node& node, const std::string& field, ProberConfig& cfg) {
-    auto m = Map(node, field, {"name", "targets", "params", "interval", "timeout"});
-    if (!m) return;
-    auto& e = *m;
+    auto f = r_.Map(node, field, {"name", "targets", "params", "interval", "timeout"});
+    if (!f) return;
     JourneySelection j;
-    j.pos = Pos(node.Mark());
-    if (auto name = Str(e, "name", field, true, "name a journey, e.g. name: login")) {
-      j.pos = Pos(e.at("name").value.Mark());
+    j.pos = r_.Pos(node);
+    if (auto name = f->Text("name", "name a journey, e.g. name: login", true)) {
+      j.pos = r_.Pos(f->Value("name"));
       j.name = *name;
     }
-    if (auto it = e.find("targets"); it != e.end()) {
-      const YAML::Node& list = it->second.value;
-      if (!list.IsSequence() || list.size() == 0) {
-        Error(list.Mark(), field + ".targets",
-              "must be a non-empty list of target names; leave it out to run on every target");
-      } else {
-        for (size_t i = 0; i < list.size(); ++i) {
-          const std::string sub = field + ".targets[" + std::to_string(i) + "]";
-          if (!list[i].IsScalar()) {
-            Error(list[i].Mark(), sub, "must be a target name");
-            continue;
-          }
-          const std::string name = list[i].Scalar();
-          if (!seen_targets_.count(name)) {
-            std::vector<std::string> known(seen_targets_.begin(), seen_targets_.end());
-            auto guess = Closest(name, known);
-            Error(list[i].Mark(), sub,
-                  "no target is named '" + name + "'" +
-                      (guess ? "; did you mean '" + *guess + "'?" : "; known: " + Join(known)));
-            continue;
-          }
-          j.targets.push_back(name);
-        }
-      }
-    }
-    if (auto it = e.find("params"); it != e.end()) {
-      if (!it->second.value.IsMap()) {
-        Error(it->second.value.Mark(), field + ".params", "must be a mapping of parameter: value");
-      } else {
-        j.params = YamlToJson(it->second.value);
-      }
-    }
-    if (auto t = Duration(e, "timeout", field)) j.timeout = *t;
-    if (auto it = e.find("interval"); it != e.end()) {
-      const YAML::Node& v = it->second.value;
-      auto d = v.IsScalar() ? ParseDuration(v.Scalar()) : std::nullopt;
-      if (!d || *d < std::chrono::seconds(1) || *d > std::chrono::hours(24)) {
-        Error(v.Mark(), field + ".interval", "must be a duration from 1s to 24h, e.g. 60s or 5m");
-      } else {
-        j.interval = *d;
-      }
-    }
-    ReportMissing(node);
+    if (f->Has("targets")) j.targets = JourneyTargets(f->Value("targets"), f->Sub("targets"));
+    if (auto params = f->Object("params", "parameter: value")) j.params = *params;
+    if (auto d = f->Duration("timeout", 1ms, 10min, "30s")) j.timeout = *d;
+    if (auto d = f->Duration("interval", 1s, 24h, "60s or 5m")) j.interval = *d;
+    f->Done(node);
     cfg.journeys.push_back(std::move(j));
   }
 
+  std::vector<std::string> JourneyTargets(const YAML::Node& list, const std::string& field) {
+    std::vector<std::string> names;
+    if (!list.IsSequence() || list.size() == 0) {
+      r_.Error(list, field,
+               "must be a non-empty list of target names; leave it out to run on every target");
+      return names;
+    }
+    const std::vector<std::string> known(seen_targets_.begin(), seen_targets_.end());
+    r_.Sequence(list, field, "", [&](const YAML::Node& item, const std::string& sub) {
+      if (!item.IsScalar()) return r_.Error(item, sub, "must be a target name");
+      if (!seen_targets_.count(item.Scalar())) {
+        auto guess = Closest(item.Scalar(), known);
+        return r_.Error(
+            item, sub,
+            "no target is named '" + item.Scalar() + "'" +
+                (guess ? "; did you mean '" + *guess + "'?" : "; known: " + Join(known)));
+      }
+      names.push_back(item.Scalar());
+    });
+    return names;
+  }
+
+  void LoadJourneyDirs(Fields& f, ProberConfig& cfg) {
+    if (!f.Has("journey_dirs")) return;
+    r_.Sequence(f.Value("journey_dirs"), "journey_dirs", "[journeys]",
+                [&](const YAML::Node& item, const std::string& sub) {
+                  const std::string dir = item.IsScalar() ? Resolve(item.Scalar()) : "";
+                  if (dir.empty() || !fs::is_directory(dir)) {
+                    r_.Error(item, sub,
+                             "is not a folder; relative paths are taken from the config file's "
+                             "folder");
+                  } else {
+                    cfg.journey_dirs.push_back(dir);
+                  }
+                });
+  }
+
+  void LoadPlants(Fields& f, ProberConfig& cfg) {
+    if (!f.Has("plants")) return;
+    const YAML::Node plants = f.Value("plants");
+    if (!plants.IsMap()) {
+      r_.Error(plants, "plants", "must map plant labels to {params: {...}}");
+      return;
+    }
+    for (auto p = plants.begin(); p != plants.end(); ++p) {
+      const std::string plant = p->first.Scalar();
+      if (auto m = r_.Map(p->second, "plants." + plant, {"params"})) {
+        if (auto params = m->Object("params", "parameter: value"))
+          cfg.plant_params[plant] = *params;
+      }
+    }
+  }
+
+  void LoadInstance(Fields& f, ProberConfig& cfg) {
+    if (!f.Has("instance")) return;
+    const YAML::Node v = f.Value("instance");
+    if (!v.IsScalar() || !LabelSafe(v.Scalar())) {
+      r_.Error(v, "instance", kLabelRule);
+    } else {
+      cfg.instance = v.Scalar();
+    }
+  }
+
+  void LoadAdmin(Fields& f, ProberConfig& cfg) {
+    if (!f.Has("admin")) return;
+    auto m = r_.Map(f.Value("admin"), "admin", {"listen"});
+    if (!m) return;
+    if (auto listen = m->Text("listen", "")) {
+      if (!AddressPort(*listen)) {
+        r_.Error(m->Value("listen"), "admin.listen", "must be ADDRESS:PORT, e.g. 127.0.0.1:9188");
+      } else {
+        cfg.admin_listen = *listen;
+      }
+    }
+  }
+
+  void LoadResults(const YAML::Node& node, ProberConfig& cfg) {
+    auto m =
+        r_.Map(node, "results",
+               {"jsonl", "jsonl_max_bytes", "jsonl_keep", "sqlite", "retention_days", "queue"});
+    if (!m) return;
+    if (auto v = m->Text("jsonl", "")) cfg.results_jsonl = Resolve(*v);
+    if (auto v = m->Text("sqlite", "")) cfg.results_sqlite = Resolve(*v);
+    if (auto b = m->Bytes("jsonl_max_bytes", 1024, std::size_t{1} << 30, "64MiB"))
+      cfg.results_jsonl_max_bytes = *b;
+    if (auto n = m->Integer("jsonl_keep", 0, 100)) cfg.results_jsonl_keep = static_cast<int>(*n);
+    if (auto n = m->Integer("retention_days", 1, 3650)) cfg.retention_days = static_cast<int>(*n);
+    if (auto n = m->Integer("queue", 1, 1000000)) cfg.sink_queue = static_cast<size_t>(*n);
+    for (const std::string* file : {&cfg.results_jsonl, &cfg.results_sqlite}) {
+      const fs::path parent = fs::path(*file).parent_path();
+      if (!file->empty() && !fs::is_directory(parent.empty() ? fs::path(".") : parent)) {
+        r_.Error(node, "results", "the folder of '" + *file + "' does not exist; create it first");
+      }
+    }
+  }
+
+  YamlReader r_;
   const std::string path_;
   const LoadOptions& options_;
   fs::path base_dir_;
-  std::vector<ConfigError> errors_;
-  std::vector<std::string> warnings_;
-  std::vector<std::pair<std::string, std::string>> missing_;
   std::set<std::string> seen_targets_;
-  std::set<std::string> suggested_;  // fields named by a did-you-mean
-  bool inline_secret_ = false;       // set by Map() when it refused an inline secret
 };
 
 }  // namespace
