@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "config/config.h"
+#include "config/yaml_reader.h"
 #include "config/yaml_util.h"
 #include "prober/text.h"
 #include "scenarios/journey.h"
@@ -18,7 +19,6 @@
 namespace odoo_prober::scenarios {
 
 using config::Closest;
-using config::PosOf;
 using config::YamlToJson;
 using prober::Result;
 using prober::Status;
@@ -62,36 +62,19 @@ bool TypeMatches(const std::string& type, const json& v) {
   return false;
 }
 
+using config::YamlReader;
+using Fields = YamlReader::Fields;
+using namespace std::chrono_literals;
+
 class Parser {
  public:
-  explicit Parser(std::string file) : file_(std::move(file)) {}
+  explicit Parser(std::string file) : r_(std::move(file)) {}
 
-  std::vector<JourneyError>& errors() { return errors_; }
+  std::vector<JourneyError>& errors() { return r_.errors(); }
+  YamlReader& reader() { return r_; }
 
   void Error(const YAML::Node& at, const std::string& field, const std::string& message) {
-    errors_.push_back({PosOf(at, file_), field, message});
-  }
-
-  // Map entries with unknown keys reported (with a did-you-mean).
-  bool CheckKeys(const YAML::Node& node, const std::string& field,
-                 const std::vector<std::string>& known) {
-    if (!node.IsMap()) {
-      Error(node, field, "must be a mapping (key: value)");
-      return false;
-    }
-    unknown_keys_ = false;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string key = it->first.Scalar();
-      if (std::find(known.begin(), known.end(), key) == known.end()) {
-        unknown_keys_ = true;
-        auto guess = Closest(key, known);
-        const std::string all = prober::Join(known);
-        Error(it->first, field + "." + key,
-              "unknown key; " +
-                  (guess ? "did you mean '" + *guess + "'?" : "expected one of: " + all));
-      }
-    }
-    return true;
+    r_.Error(at, field, message);
   }
 
   void CheckTemplates(const YAML::Node& at, const std::string& field, const json& value,
@@ -119,29 +102,46 @@ class Parser {
     }
   }
 
-  // A context is a mapping, a template, or a list of them (merged in order).
-  void CheckContext(const YAML::Node& at, const std::string& field, const json& context) {
-    auto ok = [](const json& c) { return c.is_object() || c.is_string(); };
-    bool good = ok(context);
-    if (context.is_array()) {
-      good = true;
-      for (const auto& c : context) good = good && ok(c);
+  std::optional<Expectation> Expect(const YAML::Node& e, const std::string& field,
+                                    const std::set<std::string>& vars) {
+    std::vector<std::string> keys = kExpectOps;
+    keys.push_back("path");
+    keys.push_back("var");
+    auto f = r_.Map(e, field, keys);
+    if (!f) return std::nullopt;
+    Expectation x;
+    x.pos = r_.Pos(e);
+    x.text = YamlToJson(e).dump();
+    int ops = 0;
+    for (size_t k = 0; k < kExpectOps.size(); ++k) {
+      if (!f->Has(kExpectOps[k])) continue;
+      ++ops;
+      x.op = static_cast<Expectation::Op>(k);
+      x.value = YamlToJson(f->Value(kExpectOps[k]));
+      CheckTemplates(f->Value(kExpectOps[k]), f->Sub(kExpectOps[k]), x.value, vars);
     }
-    if (!good) {
-      Error(at, field,
-            "must be a mapping, a template such as \"${var.action.context}\", or a list of them "
-            "(merged in order)");
-    }
-  }
-
-  std::optional<std::chrono::milliseconds> Duration(const YAML::Node& node,
-                                                    const std::string& field) {
-    auto d = node.IsScalar() ? config::ParseDuration(node.Scalar()) : std::nullopt;
-    if (!d || d->count() <= 0) {
-      Error(node, field, "must be a duration such as 500ms, 10s or 2m");
+    if (ops != 1) {
+      Error(e, field,
+            "needs exactly one of equals, not_equals, in, gt, ge, lt, le, count, not_empty");
       return std::nullopt;
     }
-    return d;
+    if (x.op == Expectation::Op::kIn && !x.value.is_array())
+      Error(e, field + ".in", "must be a list");
+    if (x.op == Expectation::Op::kCount && !x.value.is_number_integer())
+      Error(e, field + ".count", "must be an integer");
+    if (f->Has("path")) {
+      auto p = JsonPath::Parse(f->Value("path").Scalar());
+      if (!p.ok()) {
+        Error(f->Value("path"), f->Sub("path"), "malformed JSON path: " + p.status().message());
+      } else {
+        x.path = *p;
+      }
+    }
+    if (f->Has("var")) {
+      x.var = f->Value("var").Scalar();
+      CheckRef(f->Value("var"), f->Sub("var"), {"var", x.var.substr(0, x.var.find('.'))}, vars);
+    }
+    return x;
   }
 
   std::vector<Expectation> Expects(const YAML::Node& node, const std::string& field,
@@ -151,47 +151,9 @@ class Parser {
       Error(node, field, "must be a list, e.g. [{path: \"$[0].state\", equals: sale}, {count: 1}]");
       return out;
     }
-    for (size_t i = 0; i < node.size(); ++i) {
-      const YAML::Node& e = node[i];
-      const std::string sub = field + "[" + std::to_string(i) + "]";
-      std::vector<std::string> keys = kExpectOps;
-      keys.push_back("path");
-      keys.push_back("var");
-      if (!CheckKeys(e, sub, keys)) continue;
-      Expectation x;
-      x.pos = PosOf(e, file_);
-      x.text = YamlToJson(e).dump();
-      int ops = 0;
-      for (size_t k = 0; k < kExpectOps.size(); ++k) {
-        if (!e[kExpectOps[k]]) continue;
-        ++ops;
-        x.op = static_cast<Expectation::Op>(k);
-        x.value = YamlToJson(e[kExpectOps[k]]);
-        CheckTemplates(e[kExpectOps[k]], sub + "." + kExpectOps[k], x.value, vars);
-      }
-      if (ops != 1) {
-        Error(e, sub,
-              "needs exactly one of equals, not_equals, in, gt, ge, lt, le, count, not_empty");
-        continue;
-      }
-      if (x.op == Expectation::Op::kIn && !x.value.is_array())
-        Error(e, sub + ".in", "must be a list");
-      if (x.op == Expectation::Op::kCount && !x.value.is_number_integer())
-        Error(e, sub + ".count", "must be an integer");
-      if (e["path"]) {
-        auto p = JsonPath::Parse(e["path"].Scalar());
-        if (!p.ok()) {
-          Error(e["path"], sub + ".path", "malformed JSON path: " + p.status().message());
-        } else {
-          x.path = *p;
-        }
-      }
-      if (e["var"]) {
-        x.var = e["var"].Scalar();
-        CheckRef(e["var"], sub + ".var", {"var", x.var.substr(0, x.var.find('.'))}, vars);
-      }
-      out.push_back(std::move(x));
-    }
+    r_.Sequence(node, field, "", [&](const YAML::Node& e, const std::string& sub) {
+      if (auto x = Expect(e, sub, vars)) out.push_back(std::move(*x));
+    });
     return out;
   }
 
@@ -202,278 +164,323 @@ class Parser {
       return steps;
     }
     std::set<std::string> names;
-    for (size_t i = 0; i < node.size(); ++i) {
-      const std::string sub = field + "[" + std::to_string(i) + "]";
-      auto step = ParseStep(node[i], sub, vars);
-      if (!step) continue;
+    r_.Sequence(node, field, "", [&](const YAML::Node& item, const std::string& sub) {
+      auto step = ParseStep(item, sub, vars);
+      if (!step) return;
       if (!names.insert(step->name).second)
-        Error(node[i], sub + ".name", "step '" + step->name + "' is defined twice");
+        Error(item, sub + ".name", "step '" + step->name + "' is defined twice");
       steps.push_back(std::move(*step));
-    }
+    });
     return steps;
   }
 
   std::optional<Step> ParseStep(const YAML::Node& node, const std::string& field,
                                 std::set<std::string>& vars) {
-    if (!CheckKeys(node, field, kStepKeys)) return std::nullopt;
+    auto f = r_.Map(node, field, kStepKeys);
+    if (!f) return std::nullopt;
     Step s;
-    s.pos = PosOf(node, file_);
-    if (!node["name"] || !node["name"].IsScalar()) {
-      Error(node, field + ".name",
+    s.pos = r_.Pos(node);
+    if (!f->Has("name") || !f->Value("name").IsScalar()) {
+      Error(node, f->Sub("name"),
             "is required; give every step a short name (it becomes the metric label `step`)");
     } else {
-      s.name = node["name"].Scalar();
+      s.name = f->Value("name").Scalar();
     }
     int kinds = 0;
-    for (const auto& k : kStepKinds) kinds += node[k] ? 1 : 0;
-    if (kinds == 0 && unknown_keys_) return std::nullopt;  // a misspelt kind, already reported
+    for (const auto& k : kStepKinds) kinds += f->Has(k) ? 1 : 0;
+    if (kinds == 0 && f->had_unknown()) return std::nullopt;  // a misspelt kind, reported
     if (kinds != 1) {
       Error(node, field,
             std::string(kinds == 0 ? "has no step kind" : "has more than one step kind") +
                 "; use one of authenticate, call, search_read, read, check, cleanup");
       return std::nullopt;
     }
-    if (node["when"]) {
-      auto c = Condition::Parse(node["when"].Scalar());
-      if (!c.ok()) {
-        Error(node["when"], field + ".when", c.status().message());
-      } else {
-        for (const auto& r : c->Refs()) CheckRef(node["when"], field + ".when", r, vars);
-        s.when = *c;
-      }
-    }
-    if (node["authenticate"]) {
-      s.kind = StepKind::kAuthenticate;
-      vars.insert("uid");
-    } else if (node["check"]) {
-      s.kind = StepKind::kCheck;
-      s.expect = Expects(node["check"], field + ".check", vars);
-      if (node["expect"])
-        Error(node["expect"], field + ".expect", "a check step has its expectations under check:");
-    } else if (node["cleanup"]) {
-      s.kind = StepKind::kCleanup;
-      const YAML::Node c = node["cleanup"];
-      if (CheckKeys(c, field + ".cleanup", {"model", "ids"})) {
-        if (!c["model"] || !c["ids"]) {
-          Error(c, field + ".cleanup",
-                "needs model and ids, e.g. {model: stock.picking, ids: \"${var.picking_ids}\"}");
-        } else {
-          s.model = c["model"].Scalar();
-          s.cleanup_ids = YamlToJson(c["ids"]);
-          CheckTemplates(c["ids"], field + ".cleanup.ids", s.cleanup_ids, vars);
-        }
-      }
-    } else if (node["call"]) {
-      const YAML::Node c = node["call"];
-      if (CheckKeys(c, field + ".call", {"model", "method", "args", "kwargs", "context"})) {
-        if (!c["model"] || !c["method"]) Error(c, field + ".call", "needs model and method");
-        s.model = c["model"] ? c["model"].Scalar() : "";
-        s.method = c["method"] ? c["method"].Scalar() : "";
-        if (c["args"]) {
-          s.args = YamlToJson(c["args"]);
-          if (!s.args.is_array())
-            Error(c["args"], field + ".call.args", "must be a list (positional arguments)");
-        }
-        if (c["kwargs"]) {
-          s.kwargs = YamlToJson(c["kwargs"]);
-          if (!s.kwargs.is_object())
-            Error(c["kwargs"], field + ".call.kwargs", "must be a mapping (keyword arguments)");
-        }
-        if (c["context"]) {
-          s.context = YamlToJson(c["context"]);
-          CheckContext(c["context"], field + ".call.context", s.context);
-        }
-        CheckTemplates(c, field + ".call", YamlToJson(c), vars);
-      }
-    } else {
-      const bool sr = static_cast<bool>(node["search_read"]);
-      const YAML::Node c = sr ? node["search_read"] : node["read"];
-      const std::string sub = field + (sr ? ".search_read" : ".read");
-      const std::vector<std::string> keys =
-          sr ? std::vector<std::string>{"model",  "domain", "fields", "limit",
-                                        "offset", "order",  "context"}
-             : std::vector<std::string>{"model", "ids", "fields", "context"};
-      if (CheckKeys(c, sub, keys)) {
-        if (!c["model"]) Error(c, sub, "needs model");
-        s.model = c["model"] ? c["model"].Scalar() : "";
-        s.method = sr ? "search_read" : "read";
-        json v = YamlToJson(c);
-        s.args =
-            json::array({sr ? v.value("domain", json::array()) : v.value("ids", json::array())});
-        if (sr && !s.args[0].is_array() && !s.args[0].is_string())
-          Error(c["domain"], sub + ".domain", "must be a list of [field, operator, value]");
-        for (const char* k : {"fields", "limit", "offset", "order"}) {
-          if (v.contains(k)) s.kwargs[k] = v[k];
-        }
-        if (v.contains("limit") && !v["limit"].is_number_integer())
-          Error(c["limit"], sub + ".limit", "must be an integer");
-        if (v.contains("fields") && !v["fields"].is_array())
-          Error(c["fields"], sub + ".fields", "must be a list of field names");
-        if (v.contains("context")) {
-          s.context = v["context"];
-          CheckContext(c["context"], sub + ".context", s.context);
-        }
-        CheckTemplates(c, sub, v, vars);
-      }
-    }
-    if (node["timeout"]) s.timeout = Duration(node["timeout"], field + ".timeout");
-    if (node["expect"]) s.expect = Expects(node["expect"], field + ".expect", vars);
-    if (node["retry_until"]) {
-      const YAML::Node r = node["retry_until"];
-      if (CheckKeys(r, field + ".retry_until", {"attempts", "interval", "expect"})) {
-        Step::Retry retry;
-        const json attempts = r["attempts"] ? YamlToJson(r["attempts"]) : json(3);
-        if (!attempts.is_number_integer() || attempts.get<int>() < 1 || attempts.get<int>() > 100) {
-          Error(r["attempts"] ? r["attempts"] : r, field + ".retry_until.attempts",
-                "must be an integer from 1 to 100");
-        } else {
-          retry.attempts = attempts.get<int>();
-        }
-        if (r["interval"]) {
-          if (auto d = Duration(r["interval"], field + ".retry_until.interval"))
-            retry.interval = *d;
-        }
-        if (!r["expect"]) {
-          Error(r, field + ".retry_until", "needs expect: the condition to wait for");
-        } else {
-          retry.until = Expects(r["expect"], field + ".retry_until.expect", vars);
-        }
-        s.retry = retry;
-      }
-    }
-    if (node["save"]) {
-      const YAML::Node sv = node["save"];
-      if (!sv.IsMap()) {
-        Error(sv, field + ".save", "must map variable names to JSON paths, e.g. {order_id: $}");
-      } else {
-        for (auto it = sv.begin(); it != sv.end(); ++it) {
-          const std::string var = it->first.Scalar();
-          auto p = it->second.IsScalar()
-                       ? JsonPath::Parse(it->second.Scalar())
-                       : Result<JsonPath>(Status::InvalidArgument("must be a JSON path string"));
-          if (!p.ok()) {
-            Error(it->second, field + ".save." + var,
-                  "malformed JSON path: " + p.status().message());
-            vars.insert(var);  // defined anyway, so later uses do not repeat the error
-            continue;
-          }
-          s.save.push_back({var, *p});
-        }
-      }
-    }
-    if (node["on_action"]) {
-      const YAML::Node oa = node["on_action"];
-      if (!oa.IsMap()) {
-        Error(oa, field + ".on_action", "must map an action's res_model (or \"*\") to steps");
-      } else {
-        for (auto it = oa.begin(); it != oa.end(); ++it) {
-          std::set<std::string> inner = vars;
-          inner.insert("action");
-          s.on_action[it->first.Scalar()] =
-              ParseSteps(it->second, field + ".on_action." + it->first.Scalar(), inner);
-          for (const auto& v : inner) {
-            if (v != "action") vars.insert(v);
-          }
-        }
-      }
-    }
+    if (f->Has("when")) ParseWhen(*f, s, vars);
+    ParseKind(*f, s, vars);
+    if (auto t = f->Duration("timeout", 1ms, 1h, "10s")) s.timeout = *t;
+    if (f->Has("expect")) s.expect = Expects(f->Value("expect"), f->Sub("expect"), vars);
+    if (f->Has("retry_until")) ParseRetry(f->Value("retry_until"), f->Sub("retry_until"), s, vars);
+    if (f->Has("save")) ParseSave(f->Value("save"), f->Sub("save"), s, vars);
+    if (f->Has("on_action")) ParseOnAction(f->Value("on_action"), f->Sub("on_action"), s, vars);
     // Saved variables exist after this step (and in its record).
     for (const auto& [var, p] : s.save) vars.insert(var);
-    if (node["record"]) {
-      const YAML::Node r = node["record"];
-      if (CheckKeys(r, field + ".record", {"model", "id"})) {
-        if (!r["model"] || !r["id"]) {
-          Error(r, field + ".record",
-                "needs model and id, e.g. {model: sale.order, id: \"${var.order_id}\"}");
-        } else {
-          s.record = Step::Record{r["model"].Scalar(), YamlToJson(r["id"])};
-          CheckTemplates(r["id"], field + ".record.id", s.record->id, vars);
-        }
-      }
-    }
+    if (f->Has("record")) ParseRecord(f->Value("record"), f->Sub("record"), s, vars);
     return s;
   }
 
+  void ParseWhen(Fields& f, Step& s, const std::set<std::string>& vars) {
+    auto c = Condition::Parse(f.Value("when").Scalar());
+    if (!c.ok()) return Error(f.Value("when"), f.Sub("when"), c.status().message());
+    for (const auto& r : c->Refs()) CheckRef(f.Value("when"), f.Sub("when"), r, vars);
+    s.when = *c;
+  }
+
+  void ParseKind(Fields& f, Step& s, std::set<std::string>& vars) {
+    if (f.Has("authenticate")) {
+      s.kind = StepKind::kAuthenticate;
+      vars.insert("uid");
+    } else if (f.Has("check")) {
+      s.kind = StepKind::kCheck;
+      s.expect = Expects(f.Value("check"), f.Sub("check"), vars);
+      if (f.Has("expect"))
+        Error(f.Value("expect"), f.Sub("expect"), "a check step has its expectations under check:");
+    } else if (f.Has("cleanup")) {
+      ParseCleanup(f.Value("cleanup"), f.Sub("cleanup"), s, vars);
+    } else if (f.Has("call")) {
+      ParseCall(f.Value("call"), f.Sub("call"), s, vars);
+    } else {
+      const bool sr = f.Has("search_read");
+      ParseRead(f.Value(sr ? "search_read" : "read"), f.Sub(sr ? "search_read" : "read"), sr, s,
+                vars);
+    }
+  }
+
+  void ParseCleanup(const YAML::Node& c, const std::string& field, Step& s,
+                    const std::set<std::string>& vars) {
+    s.kind = StepKind::kCleanup;
+    auto f = r_.Map(c, field, {"model", "ids"});
+    if (!f) return;
+    if (!f->Has("model") || !f->Has("ids")) {
+      return Error(c, field,
+                   "needs model and ids, e.g. {model: stock.picking, ids: \"${var.picking_ids}\"}");
+    }
+    s.model = f->Value("model").Scalar();
+    s.cleanup_ids = YamlToJson(f->Value("ids"));
+    CheckTemplates(f->Value("ids"), f->Sub("ids"), s.cleanup_ids, vars);
+  }
+
+  void ParseCall(const YAML::Node& c, const std::string& field, Step& s,
+                 const std::set<std::string>& vars) {
+    auto f = r_.Map(c, field, {"model", "method", "args", "kwargs", "context"});
+    if (!f) return;
+    if (!f->Has("model") || !f->Has("method")) Error(c, field, "needs model and method");
+    s.model = f->Has("model") ? f->Value("model").Scalar() : "";
+    s.method = f->Has("method") ? f->Value("method").Scalar() : "";
+    if (f->Has("args")) {
+      s.args = YamlToJson(f->Value("args"));
+      if (!s.args.is_array())
+        Error(f->Value("args"), f->Sub("args"), "must be a list (positional arguments)");
+    }
+    if (f->Has("kwargs")) {
+      s.kwargs = YamlToJson(f->Value("kwargs"));
+      if (!s.kwargs.is_object())
+        Error(f->Value("kwargs"), f->Sub("kwargs"), "must be a mapping (keyword arguments)");
+    }
+    if (f->Has("context")) {
+      s.context = YamlToJson(f->Value("context"));
+      CheckContext(f->Value("context"), f->Sub("context"), s.context);
+    }
+    CheckTemplates(c, field, YamlToJson(c), vars);
+  }
+
+  // search_read: {model, domain, fields, ...} and read: {model, ids, fields}: shorthands of call.
+  void ParseRead(const YAML::Node& c, const std::string& field, bool search, Step& s,
+                 const std::set<std::string>& vars) {
+    const std::vector<std::string> keys =
+        search ? std::vector<std::string>{"model",  "domain", "fields", "limit",
+                                          "offset", "order",  "context"}
+               : std::vector<std::string>{"model", "ids", "fields", "context"};
+    auto f = r_.Map(c, field, keys);
+    if (!f) return;
+    if (!f->Has("model")) Error(c, field, "needs model");
+    s.model = f->Has("model") ? f->Value("model").Scalar() : "";
+    s.method = search ? "search_read" : "read";
+    json v = YamlToJson(c);
+    s.args =
+        json::array({search ? v.value("domain", json::array()) : v.value("ids", json::array())});
+    if (search && !s.args[0].is_array() && !s.args[0].is_string())
+      Error(f->Value("domain"), f->Sub("domain"), "must be a list of [field, operator, value]");
+    for (const char* k : {"fields", "limit", "offset", "order"}) {
+      if (v.contains(k)) s.kwargs[k] = v[k];
+    }
+    if (v.contains("limit") && !v["limit"].is_number_integer())
+      Error(f->Value("limit"), f->Sub("limit"), "must be an integer");
+    if (v.contains("fields") && !v["fields"].is_array())
+      Error(f->Value("fields"), f->Sub("fields"), "must be a list of field names");
+    if (v.contains("context")) {
+      s.context = v["context"];
+      CheckContext(f->Value("context"), f->Sub("context"), s.context);
+    }
+    CheckTemplates(c, field, v, vars);
+  }
+
+  // A context is a mapping, a template, or a list of them (merged in order).
+  void CheckContext(const YAML::Node& at, const std::string& field, const json& context) {
+    auto ok = [](const json& c) { return c.is_object() || c.is_string(); };
+    bool good = ok(context);
+    if (context.is_array()) good = std::all_of(context.begin(), context.end(), ok);
+    if (!good) {
+      Error(at, field,
+            "must be a mapping, a template such as \"${var.action.context}\", or a list of them "
+            "(merged in order)");
+    }
+  }
+
+  void ParseRetry(const YAML::Node& node, const std::string& field, Step& s,
+                  const std::set<std::string>& vars) {
+    auto f = r_.Map(node, field, {"attempts", "interval", "expect"});
+    if (!f) return;
+    Step::Retry retry;
+    retry.attempts = 3;
+    if (f->Has("attempts")) {
+      if (auto n = r_.Integer(f->Value("attempts"), f->Sub("attempts"), 1, 100))
+        retry.attempts = static_cast<int>(*n);
+    }
+    if (auto d = f->Duration("interval", 1ms, 10min, "200ms")) retry.interval = *d;
+    if (!f->Has("expect")) {
+      Error(node, field, "needs expect: the condition to wait for");
+    } else {
+      retry.until = Expects(f->Value("expect"), f->Sub("expect"), vars);
+    }
+    s.retry = retry;
+  }
+
+  void ParseSave(const YAML::Node& sv, const std::string& field, Step& s,
+                 std::set<std::string>& vars) {
+    if (!sv.IsMap()) {
+      return Error(sv, field, "must map variable names to JSON paths, e.g. {order_id: $}");
+    }
+    for (auto it = sv.begin(); it != sv.end(); ++it) {
+      const std::string var = it->first.Scalar();
+      auto p = it->second.IsScalar()
+                   ? JsonPath::Parse(it->second.Scalar())
+                   : Result<JsonPath>(Status::InvalidArgument("must be a JSON path string"));
+      if (!p.ok()) {
+        Error(it->second, field + "." + var, "malformed JSON path: " + p.status().message());
+        vars.insert(var);  // defined anyway, so later uses do not repeat the error
+        continue;
+      }
+      s.save.push_back({var, *p});
+    }
+  }
+
+  void ParseOnAction(const YAML::Node& oa, const std::string& field, Step& s,
+                     std::set<std::string>& vars) {
+    if (!oa.IsMap()) return Error(oa, field, "must map an action's res_model (or \"*\") to steps");
+    for (auto it = oa.begin(); it != oa.end(); ++it) {
+      std::set<std::string> inner = vars;
+      inner.insert("action");
+      s.on_action[it->first.Scalar()] =
+          ParseSteps(it->second, field + "." + it->first.Scalar(), inner);
+      for (const auto& v : inner) {
+        if (v != "action") vars.insert(v);
+      }
+    }
+  }
+
+  void ParseRecord(const YAML::Node& node, const std::string& field, Step& s,
+                   const std::set<std::string>& vars) {
+    auto f = r_.Map(node, field, {"model", "id"});
+    if (!f) return;
+    if (!f->Has("model") || !f->Has("id")) {
+      return Error(node, field,
+                   "needs model and id, e.g. {model: sale.order, id: \"${var.order_id}\"}");
+    }
+    s.record = Step::Record{f->Value("model").Scalar(), YamlToJson(f->Value("id"))};
+    CheckTemplates(f->Value("id"), f->Sub("id"), s.record->id, vars);
+  }
+
   std::optional<Journey> ParseJourney(const YAML::Node& root) {
-    if (!CheckKeys(root, "", {"name", "description", "timeout", "requires", "params", "steps"}))
-      return std::nullopt;
+    auto f = r_.Map(root, "", {"name", "description", "timeout", "requires", "params", "steps"});
+    if (!f) return std::nullopt;
     Journey j;
-    j.file = file_;
+    j.file = r_.file();
     journey_ = &j;
-    if (!root["name"] || !root["name"].IsScalar()) {
+    if (!f->Has("name") || !f->Value("name").IsScalar()) {
       Error(root, "name", "is required; name the journey (it becomes the metric label `journey`)");
     } else {
-      j.name = root["name"].Scalar();
+      j.name = f->Value("name").Scalar();
     }
-    j.description = root["description"] ? root["description"].Scalar() : "";
-    if (root["timeout"]) {
-      if (auto d = Duration(root["timeout"], "timeout")) j.timeout = *d;
-    }
-    if (root["requires"]) {
-      const YAML::Node rs = root["requires"];
-      if (!rs.IsSequence()) {
-        Error(rs, "requires",
-              "must be a list of {group: module.xml_id, setting: where to turn it on}");
-      } else {
-        for (size_t i = 0; i < rs.size(); ++i) {
-          const std::string sub = "requires[" + std::to_string(i) + "]";
-          if (!CheckKeys(rs[i], sub, {"group", "setting"})) continue;
-          const std::string group = rs[i]["group"] ? rs[i]["group"].Scalar() : "";
-          if (group.find('.') == std::string::npos) {
-            Error(rs[i], sub + ".group",
-                  "needs the group's full external id, e.g. mrp.group_mrp_routings");
-            continue;
-          }
-          j.requirements.push_back({group, rs[i]["setting"] ? rs[i]["setting"].Scalar() : group});
-        }
-      }
-    }
-    if (root["params"]) {
-      const YAML::Node ps = root["params"];
-      if (!ps.IsMap()) {
-        Error(ps, "params", "must map parameter names to {default, type, required, description}");
-      } else {
-        for (auto it = ps.begin(); it != ps.end(); ++it) {
-          Param p;
-          p.name = it->first.Scalar();
-          const std::string sub = "params." + p.name;
-          const YAML::Node v = it->second;
-          if (v.IsMap()) {
-            if (!CheckKeys(v, sub, {"default", "type", "required", "description"})) continue;
-            if (v["default"]) p.default_value = YamlToJson(v["default"]);
-            if (v["type"]) p.type = v["type"].Scalar();
-            if (v["required"]) p.required = YamlToJson(v["required"]) == true;
-            if (v["description"]) p.description = v["description"].Scalar();
-          } else {
-            p.default_value = YamlToJson(v);
-          }
-          static const std::vector<std::string> kTypes = {"string",  "integer", "number",
-                                                          "boolean", "list",    "any"};
-          if (std::find(kTypes.begin(), kTypes.end(), p.type) == kTypes.end()) {
-            Error(v["type"], sub + ".type",
-                  "must be one of string, integer, number, boolean, list, any");
-          } else if (!p.default_value.is_null() && !TypeMatches(p.type, p.default_value)) {
-            Error(v["default"] ? v["default"] : v, sub + ".default", "is not of type " + p.type);
-          }
-          j.params.push_back(p);
-        }
-      }
-    }
-    if (!root["steps"]) {
+    j.description = f->Has("description") ? f->Value("description").Scalar() : "";
+    if (auto d = f->Duration("timeout", 1ms, 1h, "45s")) j.timeout = *d;
+    if (f->Has("requires")) ParseRequires(f->Value("requires"), j);
+    if (f->Has("params")) ParseParams(f->Value("params"), j);
+    if (!f->Has("steps")) {
       Error(root, "steps", "is required; a journey is a list of steps");
     } else {
       std::set<std::string> vars;
-      j.steps = ParseSteps(root["steps"], "steps", vars);
+      j.steps = ParseSteps(f->Value("steps"), "steps", vars);
     }
     journey_ = nullptr;
     return j;
   }
 
+  void ParseRequires(const YAML::Node& rs, Journey& j) {
+    r_.Sequence(rs, "requires", "[{group: mrp.group_mrp_routings, setting: \"Work Orders\"}]",
+                [&](const YAML::Node& item, const std::string& sub) {
+                  auto f = r_.Map(item, sub, {"group", "setting"});
+                  if (!f) return;
+                  const std::string group = f->Has("group") ? f->Value("group").Scalar() : "";
+                  if (group.find('.') == std::string::npos) {
+                    return Error(item, f->Sub("group"),
+                                 "needs the group's full external id, e.g. mrp.group_mrp_routings");
+                  }
+                  j.requirements.push_back(
+                      {group, f->Has("setting") ? f->Value("setting").Scalar() : group});
+                });
+  }
+
+  void ParseParams(const YAML::Node& ps, Journey& j) {
+    if (!ps.IsMap()) {
+      return Error(ps, "params",
+                   "must map parameter names to {default, type, required, description}");
+    }
+    for (auto it = ps.begin(); it != ps.end(); ++it) {
+      Param p;
+      p.name = it->first.Scalar();
+      const YAML::Node v = it->second;
+      const std::string sub = "params." + p.name;
+      if (v.IsMap()) {
+        auto f = r_.Map(v, sub, {"default", "type", "required", "description"});
+        if (!f) continue;
+        if (f->Has("default")) p.default_value = YamlToJson(f->Value("default"));
+        if (f->Has("type")) p.type = f->Value("type").Scalar();
+        if (f->Has("required")) p.required = YamlToJson(f->Value("required")) == true;
+        if (f->Has("description")) p.description = f->Value("description").Scalar();
+      } else {
+        p.default_value = YamlToJson(v);
+      }
+      static const std::vector<std::string> kTypes = {"string",  "integer", "number",
+                                                      "boolean", "list",    "any"};
+      if (std::find(kTypes.begin(), kTypes.end(), p.type) == kTypes.end()) {
+        Error(v["type"], sub + ".type",
+              "must be one of string, integer, number, boolean, list, any");
+      } else if (!p.default_value.is_null() && !TypeMatches(p.type, p.default_value)) {
+        Error(v["default"] ? v["default"] : v, sub + ".default", "is not of type " + p.type);
+      }
+      j.params.push_back(p);
+    }
+  }
+
+  // One recipe of cleanup.yaml.
+  std::optional<CleanupRecipe> ParseRecipe(const std::string& model, const YAML::Node& node) {
+    const std::string field = "recipes." + model;
+    auto f = r_.Map(node, field, {"ref_field", "final_states", "steps", "verify"});
+    if (!f) return std::nullopt;
+    CleanupRecipe r;
+    r.model = model;
+    r.ref_field = f->Has("ref_field") ? f->Value("ref_field").Scalar() : "";
+    const json finals = f->Has("final_states") ? YamlToJson(f->Value("final_states")) : json();
+    for (const auto& state : finals.is_array() ? finals : json::array()) {
+      if (state.is_string()) r.final_states.push_back(state.get<std::string>());
+    }
+    if (r.final_states.empty() || r.final_states.size() != finals.size()) {
+      Error(f->Has("final_states") ? f->Value("final_states") : node, f->Sub("final_states"),
+            "is required: the list of states in which the record needs nothing more "
+            "(e.g. [cancel]); the cleanup reads the record back and checks it");
+    }
+    std::set<std::string> vars = {"record_id", "record"};
+    r.steps = ParseSteps(f->Value("steps"), f->Sub("steps"), vars);
+    if (f->Has("verify")) {
+      vars.insert("final");
+      r.verify = ParseSteps(f->Value("verify"), f->Sub("verify"), vars);
+    }
+    return r;
+  }
+
  private:
-  std::string file_;
-  std::vector<JourneyError> errors_;
+  YamlReader r_;
   const Journey* journey_ = nullptr;
-  bool unknown_keys_ = false;  // the last CheckKeys() found unknown keys
 };
 
 Status Joined(const std::vector<JourneyError>& errors) {
@@ -517,30 +524,11 @@ Result<std::map<std::string, CleanupRecipe>> ParseRecipes(const std::string& tex
   if (!root) return Joined(p.errors());
   std::map<std::string, CleanupRecipe> out;
   try {
-    if (p.CheckKeys(*root, "", {"recipes"}) && (*root)["recipes"].IsMap()) {
-      for (auto it = (*root)["recipes"].begin(); it != (*root)["recipes"].end(); ++it) {
-        CleanupRecipe r;
-        r.model = it->first.Scalar();
-        const std::string field = "recipes." + r.model;
-        const YAML::Node node = it->second;
-        if (!p.CheckKeys(node, field, {"ref_field", "final_states", "steps", "verify"})) continue;
-        r.ref_field = node["ref_field"] ? node["ref_field"].Scalar() : "";
-        const json finals = node["final_states"] ? YamlToJson(node["final_states"]) : json();
-        for (const auto& s : finals.is_array() ? finals : json::array()) {
-          if (s.is_string()) r.final_states.push_back(s.get<std::string>());
-        }
-        if (r.final_states.empty() || r.final_states.size() != finals.size()) {
-          p.Error(node["final_states"] ? node["final_states"] : node, field + ".final_states",
-                  "is required: the list of states in which the record needs nothing more "
-                  "(e.g. [cancel]); the cleanup reads the record back and checks it");
-        }
-        std::set<std::string> vars = {"record_id", "record"};
-        r.steps = p.ParseSteps(node["steps"], field + ".steps", vars);
-        if (node["verify"]) {
-          vars.insert("final");
-          r.verify = p.ParseSteps(node["verify"], field + ".verify", vars);
-        }
-        out[r.model] = std::move(r);
+    auto top = p.reader().Map(*root, "", {"recipes"});
+    const YAML::Node recipes = top ? top->Value("recipes") : YAML::Node();
+    if (recipes.IsMap()) {
+      for (auto it = recipes.begin(); it != recipes.end(); ++it) {
+        if (auto r = p.ParseRecipe(it->first.Scalar(), it->second)) out[r->model] = std::move(*r);
       }
     }
   } catch (const YAML::Exception& e) {
