@@ -1,5 +1,7 @@
 #include "prober/clock.h"
 
+#include <thread>
+
 namespace odoo_prober::prober {
 namespace {
 
@@ -11,6 +13,7 @@ class SystemClock final : public Clock {
   std::chrono::steady_clock::time_point Monotonic() const override {
     return std::chrono::steady_clock::now();
   }
+  void Sleep(std::chrono::milliseconds d) const override { std::this_thread::sleep_for(d); }
 };
 
 }  // namespace

@@ -14,6 +14,8 @@ class Clock {
   virtual std::chrono::system_clock::time_point Now() const = 0;
   // Monotonic time, for durations and deadlines.
   virtual std::chrono::steady_clock::time_point Monotonic() const = 0;
+  // Waits `d` (between a step's retries); a fake clock advances instead of waiting.
+  virtual void Sleep(std::chrono::milliseconds d) const = 0;
 };
 
 // The real clocks. The instance returned lives for the whole program.

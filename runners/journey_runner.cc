@@ -7,7 +7,6 @@
 #include <map>
 #include <random>
 #include <set>
-#include <thread>
 
 #include "prober/text.h"
 
@@ -184,136 +183,163 @@ std::string ActionName(const json& action) {
 static bool RunSteps(const prober::Clock& clock, const scenarios::Steps& steps, RunState& run,
                      const std::string& prefix);
 
+namespace {
+
+// Ends a step with a failure, which ends the run; always false.
+bool Fail(RunState& run, results::StepResult& sr, Outcome outcome, const std::string& detail) {
+  sr.outcome = outcome;
+  sr.detail = detail;
+  run.steps.push_back(sr);
+  run.outcome = outcome;
+  run.failed_step = sr.name;
+  run.detail = detail;
+  return false;
+}
+
+// A `check` step: expectations on variables, no call.
+bool RunCheck(const Step& step, RunState& run, results::StepResult& sr) {
+  for (const auto& e : step.expect) {
+    if (auto why = Check(e, json(nullptr), run.scope)) return Fail(run, sr, Outcome::kAssertion, *why);
+  }
+  run.steps.push_back(sr);
+  return true;
+}
+
+// A `cleanup` step: each related record neutralised by its own recipe.
+bool RunCleanup(const Step& step, RunState& run, results::StepResult& sr) {
+  auto ids = scenarios::Expand(step.cleanup_ids, run.scope);
+  if (!ids.ok()) return Fail(run, sr, Outcome::kAssertion, ids.status().message());
+  std::vector<std::string> failures;
+  for (const auto& v : ids->is_array() ? *ids : json::array({*ids})) {
+    if (v.is_null() || v == false) continue;  // an empty many2one
+    if (!v.is_number_integer())
+      return Fail(run, sr, Outcome::kAssertion, "cleanup: ids must be record ids, got " + v.dump());
+    const auto rc = run.neutralise(step.model, v.get<int64_t>());
+    if (rc.status != "ok") failures.push_back(step.model + " " + v.dump() + ": " + rc.detail);
+  }
+  if (!failures.empty()) return Fail(run, sr, Outcome::kAssertion, prober::Join(failures, "; "));
+  run.steps.push_back(sr);
+  return true;
+}
+
+// One call of the step (or the login); a template that does not expand is kAssertion.
+prober::RpcResult CallOnce(const Step& step, RunState& run, prober::Deadline deadline) {
+  if (step.kind == scenarios::StepKind::kAuthenticate) {
+    prober::RpcResult rpc = run.client->Authenticate(deadline);
+    if (rpc.ok()) {
+      run.scope.vars["uid"] = run.client->uid();
+      run.scope.odoo_version = run.client->server_major();
+    }
+    return rpc;
+  }
+  auto args = scenarios::Expand(step.args, run.scope);
+  auto kwargs = args.ok() ? scenarios::Expand(step.kwargs, run.scope) : args;
+  auto context = kwargs.ok() ? scenarios::Expand(step.context, run.scope) : kwargs;
+  if (!context.ok()) {
+    prober::RpcResult bad;
+    bad.outcome = Outcome::kAssertion;
+    bad.detail = context.status().message();
+    return bad;
+  }
+  json kw = *kwargs;
+  json ctx = CallContext(kw.value("context", json::object()), *context, run.target->company_id);
+  if (!ctx.empty()) kw["context"] = ctx;
+  return run.client->CallKw(step.model, step.method, *args, kw, deadline);
+}
+
+// Calls until retry_until's expectations hold (states Odoo settles later), waiting on the
+// clock between attempts, within the deadline.
+prober::RpcResult CallWithRetries(const prober::Clock& clock, const Step& step, RunState& run,
+                                  prober::Deadline deadline, results::StepResult& sr) {
+  prober::RpcResult rpc;
+  const int attempts = step.retry ? step.retry->attempts : 1;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    sr.attempts = attempt;
+    rpc = CallOnce(step, run, deadline);
+    sr.timings += rpc.timings;
+    sr.http_status = rpc.http_status;
+    if (!rpc.ok() || !step.retry) break;
+    bool settled = true;
+    for (const auto& e : step.retry->until) settled = settled && !Check(e, rpc.result, run.scope);
+    if (settled || attempt == attempts) break;
+    if (clock.Monotonic() + step.retry->interval >= deadline) break;
+    clock.Sleep(step.retry->interval);
+  }
+  return rpc;
+}
+
+// The first expectation (retry_until's, then expect's) the answer does not meet.
+std::optional<std::string> Unmet(const Step& step, const RunState& run,
+                                 const prober::RpcResult& rpc, int attempts) {
+  if (step.retry) {
+    for (const auto& e : step.retry->until) {
+      if (auto why = Check(e, rpc.result, run.scope))
+        return "not settled after " + std::to_string(attempts) + " attempt(s): " + *why;
+    }
+  }
+  for (const auto& e : step.expect) {
+    if (auto why = Check(e, rpc.result, run.scope)) return why;
+  }
+  return std::nullopt;
+}
+
+// save: and record: of a successful step.
+bool Keep(const Step& step, RunState& run, results::StepResult& sr, const json& answer) {
+  for (const auto& [name, path] : step.save) {
+    const json* v = path.Find(answer);
+    if (v == nullptr) {
+      return Fail(run, sr, Outcome::kAssertion,
+                  "save " + name + ": " + path.text() + " is not in the answer " +
+                      answer.dump().substr(0, 200));
+    }
+    run.scope.vars[name] = *v;
+  }
+  run.steps.push_back(sr);
+  if (!step.record) return true;
+  auto id = scenarios::Expand(step.record->id, run.scope);
+  if (!id.ok() || !id->is_number_integer()) {
+    return Fail(run, sr, Outcome::kAssertion,
+                "record: the id of the " + step.record->model + " is not an integer");
+  }
+  run.records.push_back({step.record->model, id->get<int64_t>()});
+  return true;
+}
+
+}  // namespace
+
 static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run,
                     const std::string& prefix) {
   if (step.when && !step.when->Eval(run.scope)) return true;
   results::StepResult sr;
   sr.name = prefix + step.name;
-  auto fail = [&](Outcome outcome, const std::string& detail) {
-    sr.outcome = outcome;
-    sr.detail = detail;
-    run.steps.push_back(sr);
-    run.outcome = outcome;
-    run.failed_step = sr.name;
-    run.detail = detail;
-    return false;
-  };
   prober::Deadline deadline = run.deadline;
   if (step.timeout) deadline = std::min(deadline, clock.Monotonic() + *step.timeout);
   if (clock.Monotonic() >= deadline)
-    return fail(Outcome::kTimeout, "the journey's deadline passed before this step");
+    return Fail(run, sr, Outcome::kTimeout, "the journey's deadline passed before this step");
+  if (step.kind == scenarios::StepKind::kCheck) return RunCheck(step, run, sr);
+  if (step.kind == scenarios::StepKind::kCleanup) return RunCleanup(step, run, sr);
 
-  if (step.kind == scenarios::StepKind::kCheck) {
-    for (const auto& e : step.expect) {
-      if (auto why = Check(e, json(nullptr), run.scope)) return fail(Outcome::kAssertion, *why);
-    }
-    run.steps.push_back(sr);
-    return true;
-  }
-  if (step.kind == scenarios::StepKind::kCleanup) {
-    auto ids = scenarios::Expand(step.cleanup_ids, run.scope);
-    if (!ids.ok()) return fail(Outcome::kAssertion, ids.status().message());
-    std::string failures;
-    const json list = ids->is_array() ? *ids : json::array({*ids});
-    for (const auto& v : list) {
-      if (v.is_null() || v == false) continue;  // an empty many2one
-      if (!v.is_number_integer()) {
-        return fail(Outcome::kAssertion, "cleanup: ids must be record ids, got " + v.dump());
-      }
-      const int64_t id = v.get<int64_t>();
-      const auto rc = run.neutralise(step.model, id);
-      if (rc.status != "ok") {
-        failures += (failures.empty() ? "" : "; ") + step.model + " " + std::to_string(id) + ": " +
-                    rc.detail;
-      }
-    }
-    if (!failures.empty()) return fail(Outcome::kAssertion, failures);
-    run.steps.push_back(sr);
-    return true;
-  }
-
-  prober::RpcResult rpc;
-  const int attempts = step.retry ? step.retry->attempts : 1;
-  for (int attempt = 1; attempt <= attempts; ++attempt) {
-    sr.attempts = attempt;
-    if (step.kind == scenarios::StepKind::kAuthenticate) {
-      rpc = run.client->Authenticate(deadline);
-      if (rpc.ok()) {
-        run.scope.vars["uid"] = run.client->uid();
-        run.scope.odoo_version = run.client->server_major();
-      }
-    } else {
-      auto args = scenarios::Expand(step.args, run.scope);
-      auto kwargs = args.ok() ? scenarios::Expand(step.kwargs, run.scope) : args;
-      auto context = kwargs.ok() ? scenarios::Expand(step.context, run.scope) : kwargs;
-      if (!context.ok()) return fail(Outcome::kAssertion, context.status().message());
-      json kw = *kwargs;
-      json ctx = CallContext(kw.value("context", json::object()), *context, run.target->company_id);
-      if (!ctx.empty()) kw["context"] = ctx;
-      rpc = run.client->CallKw(step.model, step.method, *args, kw, deadline);
-    }
-    sr.timings += rpc.timings;
-    sr.http_status = rpc.http_status;
-    if (!rpc.ok()) break;
-    if (!step.retry) break;
-    bool settled = true;
-    for (const auto& e : step.retry->until) settled = settled && !Check(e, rpc.result, run.scope);
-    if (settled || attempt == attempts) break;
-    // States that settle asynchronously: wait, within the deadline.
-    if (clock.Monotonic() + step.retry->interval >= deadline) break;
-    std::this_thread::sleep_for(step.retry->interval);
-  }
+  const prober::RpcResult rpc = CallWithRetries(clock, step, run, deadline, sr);
   if (rpc.error) sr.odoo_error = rpc.error->name;
-  if (!rpc.ok()) return fail(rpc.outcome, rpc.detail);
+  if (!rpc.ok()) return Fail(run, sr, rpc.outcome, rpc.detail);
   // A dialog the step did not plan for is a failure, never a success: Odoo did not do the work
-  // (a validation waiting on confirm.stock.sms leaves the transfer undone).
-  const bool action =
-      rpc.result.is_object() && rpc.result.value("type", "").rfind("ir.actions", 0) == 0;
+  // (a validation waiting on confirm.stock.sms leaves the transfer undone). Other actions that
+  // only open a record (a return's new transfer) are data.
   auto handler = step.on_action.end();
-  if (action) {
+  if (rpc.result.is_object() && rpc.result.value("type", "").rfind("ir.actions", 0) == 0) {
     handler = step.on_action.find(rpc.result.value("res_model", ""));
     if (handler == step.on_action.end()) handler = step.on_action.find("*");
   }
   if (IsDialog(rpc.result) && handler == step.on_action.end()) {
-    return fail(Outcome::kAssertion, "Odoo answered with the wizard " + ActionName(rpc.result) +
-                                         "; handle it with on_action or avoid it");
+    return Fail(run, sr, Outcome::kAssertion,
+                "Odoo answered with the wizard " + ActionName(rpc.result) +
+                    "; handle it with on_action or avoid it");
   }
-  if (step.retry) {
-    for (const auto& e : step.retry->until) {
-      if (auto why = Check(e, rpc.result, run.scope)) {
-        return fail(Outcome::kAssertion,
-                    "not settled after " + std::to_string(sr.attempts) + " attempt(s): " + *why);
-      }
-    }
-  }
-  for (const auto& e : step.expect) {
-    if (auto why = Check(e, rpc.result, run.scope)) return fail(Outcome::kAssertion, *why);
-  }
-  for (const auto& [name, path] : step.save) {
-    const json* v = path.Find(rpc.result);
-    if (v == nullptr)
-      return fail(Outcome::kAssertion, "save " + name + ": " + path.text() +
-                                           " is not in the answer " +
-                                           rpc.result.dump().substr(0, 200));
-    run.scope.vars[name] = *v;
-  }
-  run.steps.push_back(sr);
-  if (step.record) {
-    auto id = scenarios::Expand(step.record->id, run.scope);
-    if (id.ok() && id->is_number_integer()) {
-      run.records.push_back({step.record->model, id->get<int64_t>()});
-    } else {
-      return fail(Outcome::kAssertion,
-                  "record: the id of the " + step.record->model + " is not an integer");
-    }
-  }
-  // A business method that answered with an action the journey knows: follow it. Other actions
-  // that only open a record (a return's new transfer) are data.
-  if (handler != step.on_action.end()) {
-    run.scope.vars["action"] = rpc.result;
-    if (!RunSteps(clock, handler->second, run, sr.name + "/")) return false;
-  }
-  return true;
+  if (auto why = Unmet(step, run, rpc, sr.attempts)) return Fail(run, sr, Outcome::kAssertion, *why);
+  if (!Keep(step, run, sr, rpc.result)) return false;
+  if (handler == step.on_action.end()) return true;
+  run.scope.vars["action"] = rpc.result;
+  return RunSteps(clock, handler->second, run, sr.name + "/");
 }
 
 static bool RunSteps(const prober::Clock& clock, const scenarios::Steps& steps, RunState& run,

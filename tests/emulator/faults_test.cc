@@ -109,6 +109,45 @@ TEST_CASE("hang, reset, malformed, truncated and oversized answers", "[emulator]
   }
 }
 
+TEST_CASE("noop and wizard faults answer as if done and change nothing", "[emulator][faults]") {
+  RunningEmulator emu;
+  auto client = Client(emu, prober::Protocol::kJsonRpc);
+  REQUIRE(client->Authenticate(prober::kNoDeadline).ok());
+  auto order = client->CallKw(
+      "sale.order", "create",
+      json::array({{{"partner_id", 10},
+                    {"order_line", json::array({json::array({0, 0, {{"product_id", 8}}})})}}}),
+      json::object(), prober::kNoDeadline);
+  REQUIRE(order.ok());
+  const json ids = json::array({json::array({order.result})});
+  auto state = [&] {
+    auto r = client->CallKw("sale.order", "read", ids, {{"fields", {"state"}}}, prober::kNoDeadline);
+    REQUIRE(r.ok());
+    return r.result.at(0).at("state").get<std::string>();
+  };
+  Faults f = Rule(FaultKind::kNoop, "sale.order.action_cancel");
+  SECTION("noop") {
+    emu.emulator().SetFaults(f);
+    auto r = client->CallKw("sale.order", "action_cancel", ids, json::object(), prober::kNoDeadline);
+    CHECK(r.ok());
+    CHECK(r.result == true);
+  }
+  SECTION("wizard") {
+    f.rules[0].kind = FaultKind::kWizard;
+    f.rules[0].wizard = "sale.order.cancel";
+    emu.emulator().SetFaults(f);
+    auto r = client->CallKw("sale.order", "action_cancel", ids, json::object(), prober::kNoDeadline);
+    CHECK(r.ok());
+    CHECK(r.result["res_model"] == "sale.order.cancel");
+    CHECK(r.result["target"] == "new");
+  }
+  CHECK(state() == "draft");
+  emu.emulator().SetFaults({});
+  REQUIRE(client->CallKw("sale.order", "action_cancel", ids, json::object(), prober::kNoDeadline)
+              .ok());
+  CHECK(state() == "cancel");
+}
+
 TEST_CASE("an error rate answers Odoo errors for that share of calls", "[emulator][faults]") {
   RunningEmulator emu;
   SECTION("every call, on one method only") {
