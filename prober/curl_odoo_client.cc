@@ -105,6 +105,13 @@ bool IsTlsFailure(CURLcode code) {
   }
 }
 
+// libcurl's progress callback: a non-zero answer aborts the transfer (CURLE_ABORTED_BY_CALLBACK).
+int Progress(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
+}
+
+constexpr const char* kCancelled = "cancelled: the prober is shutting down";
+
 int64_t Micros(CURL* c, CURLINFO info) {
   curl_off_t v = 0;
   if (curl_easy_getinfo(c, info, &v) != CURLE_OK) return 0;
@@ -113,8 +120,11 @@ int64_t Micros(CURL* c, CURLINFO info) {
 
 class CurlOdooClient final : public OdooClient {
  public:
-  CurlOdooClient(ClientOptions options, const Clock& clock, CurlHandle handle)
-      : options_(std::move(options)), clock_(clock), curl_(std::move(handle)) {
+  CurlOdooClient(ClientOptions options, const Clock& clock, CurlHandle handle, CancelFlag cancel)
+      : options_(std::move(options)),
+        clock_(clock),
+        curl_(std::move(handle)),
+        cancel_(std::move(cancel)) {
     resolved_ = options_.protocol;
     SetConstantOptions();
   }
@@ -326,6 +336,9 @@ class CurlOdooClient final : public OdooClient {
     } else if (x.code == CURLE_OPERATION_TIMEDOUT) {
       r.outcome = Outcome::kTimeout;
       r.detail = "no complete answer from " + path + " before the deadline: " + x.curl_error;
+    } else if (x.code == CURLE_ABORTED_BY_CALLBACK) {
+      r.outcome = Outcome::kTransport;
+      r.detail = std::string(kCancelled) + " (" + path + ")";
     } else if (IsTlsFailure(x.code)) {
       r.outcome = Outcome::kTls;
       r.detail = "TLS failure on " + path + ": " + x.curl_error;
@@ -431,6 +444,11 @@ class CurlOdooClient final : public OdooClient {
                      static_cast<curl_off_t>(options_.max_response_bytes));
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &WriteBody);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf_);
+    if (cancel_) {
+      curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &Progress);
+      curl_easy_setopt(c, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(cancel_.get()));
+    }
     curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");  // in-memory cookie engine: session_id
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, options_.tls.verify ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, options_.tls.verify ? 2L : 0L);
@@ -456,6 +474,11 @@ class CurlOdooClient final : public OdooClient {
     if (budget.count() <= 0) {
       x.code = CURLE_OPERATION_TIMEDOUT;
       x.curl_error = "deadline already passed";
+      return x;
+    }
+    if (cancel_ && cancel_->load()) {
+      x.code = CURLE_ABORTED_BY_CALLBACK;
+      x.curl_error = kCancelled;
       return x;
     }
 
@@ -498,6 +521,7 @@ class CurlOdooClient final : public OdooClient {
   const ClientOptions options_;
   const Clock& clock_;
   CurlHandle curl_;
+  const CancelFlag cancel_;
   CurlList headers_;
   CurlList json2_headers_;  // with the bearer API key; empty without a key
   char errbuf_[CURL_ERROR_SIZE] = {0};
@@ -510,7 +534,7 @@ class CurlOdooClient final : public OdooClient {
 }  // namespace
 
 Result<std::unique_ptr<OdooClient>> CreateCurlOdooClient(const ClientOptions& options,
-                                                         const Clock& clock) {
+                                                         const Clock& clock, CancelFlag cancel) {
   const std::string& url = options.base_url;
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
     return Status::InvalidArgument("base URL must start with http:// or https://");
@@ -530,7 +554,8 @@ Result<std::unique_ptr<OdooClient>> CreateCurlOdooClient(const ClientOptions& op
   }
   CurlHandle handle(curl_easy_init());
   if (!handle) return Status::Internal("curl_easy_init failed");
-  return std::unique_ptr<OdooClient>(new CurlOdooClient(options, clock, std::move(handle)));
+  return std::unique_ptr<OdooClient>(
+      new CurlOdooClient(options, clock, std::move(handle), std::move(cancel)));
 }
 
 }  // namespace odoo_prober::prober

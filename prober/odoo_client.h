@@ -21,6 +21,7 @@
 // the interface stays the same.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -148,10 +149,16 @@ class OdooClient {
   OdooClient() = default;
 };
 
+// Set to true to end every call of the clients that share it at once (a daemon shutting down
+// past its grace period): calls in flight stop within about a second, later calls do not start,
+// and each ends as outcome kTransport saying so.
+using CancelFlag = std::shared_ptr<const std::atomic<bool>>;
+
 // Builds the libcurl client. Fails with InvalidArgument for unusable options (empty URL,
 // a scheme other than http/https, no credential, JSON-2 or web without their credential). The clock
 // must outlive the client. REQUIRES: curl_global_init() was called (once, in main).
 Result<std::unique_ptr<OdooClient>> CreateCurlOdooClient(const ClientOptions& options,
-                                                         const Clock& clock);
+                                                         const Clock& clock,
+                                                         CancelFlag cancel = nullptr);
 
 }  // namespace odoo_prober::prober

@@ -36,21 +36,11 @@ prober::Result<Loaded> LoadChecked(const std::string& path, std::ostream& err) {
   return loaded;
 }
 
-JourneyRunner::ClientFactory CurlFactory() {
-  return [](const prober::ClientOptions& o) {
-    return prober::CreateCurlOdooClient(o, prober::RealClock());
+JourneyRunner::ClientFactory CurlFactory(prober::CancelFlag cancel) {
+  return [cancel](const prober::ClientOptions& o) {
+    return prober::CreateCurlOdooClient(o, prober::RealClock(), cancel);
   };
 }
-
-namespace {
-
-std::string Seconds(int64_t us) {
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(3) << static_cast<double>(us) / 1e6;
-  return o.str();
-}
-
-}  // namespace
 
 std::vector<PlannedPair> Plan(const config::ProberConfig& cfg, const scenarios::Catalog& catalog,
                               const std::vector<std::string>& only_journeys,
@@ -174,149 +164,6 @@ int RunJourneys(const std::optional<std::string>& config_path, std::ostream& out
     }
   }
   return kExitOk;
-}
-
-int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err) {
-  auto loaded = LoadChecked(options.config_path, err);
-  if (!loaded.ok()) return kExitUsage;
-  const auto& cfg = loaded->config;
-  for (const auto& name : options.journeys) {
-    if (loaded->catalog.Find(name) == nullptr) {
-      err << "--journey " << name << ": no such journey (see odoo-prober journeys)\n";
-      return kExitUsage;
-    }
-  }
-  for (const auto& name : options.targets) {
-    if (cfg.FindTarget(name) == nullptr) {
-      err << "--target " << name << ": no such target in " << options.config_path << "\n";
-      return kExitUsage;
-    }
-  }
-  const auto plan = Plan(cfg, loaded->catalog, options.journeys, options.targets);
-  if (plan.empty()) {
-    err << "nothing to run: no configured journey x target pair matches the filters\n";
-    return kExitUsage;
-  }
-
-  JourneyRunner runner(prober::RealClock(), loaded->catalog, CurlFactory());
-  const int workers =
-      std::max(1, std::min<int>(options.concurrency > 0 ? options.concurrency : cfg.concurrency,
-                                static_cast<int>(plan.size())));
-  constexpr int kPerTarget = 2;  // do no harm: at most two journeys at once on one ERP
-
-  std::mutex mu;  // guards everything below
-  std::condition_variable cv;
-  std::vector<std::optional<results::JourneyResult>> done(plan.size());
-  std::vector<std::string> state(plan.size(), "waiting");
-  std::map<std::string, int> busy;
-  size_t next_unclaimed = 0;
-  std::vector<bool> claimed(plan.size(), false);
-  size_t drawn_lines = 0;
-
-  auto draw = [&] {  // REQUIRES: mu held
-    if (!options.live_progress) return;
-    std::ostringstream frame;
-    if (drawn_lines > 0) frame << "\x1b[" << drawn_lines << "A";
-    for (size_t i = 0; i < plan.size(); ++i) {
-      frame << "\r\x1b[2K" << std::left << std::setw(10) << state[i] << plan[i].journey->name
-            << " on " << plan[i].target->name << "\n";
-    }
-    drawn_lines = plan.size();
-    err << frame.str() << std::flush;
-  };
-  {
-    std::lock_guard lock(mu);
-    draw();
-  }
-  auto work = [&] {
-    for (;;) {
-      size_t i = plan.size();
-      {
-        std::unique_lock lock(mu);
-        cv.wait(lock, [&] {
-          if (next_unclaimed >= plan.size()) return true;
-          for (size_t k = next_unclaimed; k < plan.size(); ++k) {
-            if (!claimed[k] && busy[plan[k].target->name] < kPerTarget) return true;
-          }
-          return false;
-        });
-        for (size_t k = next_unclaimed; k < plan.size(); ++k) {
-          if (!claimed[k] && busy[plan[k].target->name] < kPerTarget) {
-            i = k;
-            break;
-          }
-        }
-        if (i == plan.size()) return;
-        claimed[i] = true;
-        while (next_unclaimed < plan.size() && claimed[next_unclaimed]) ++next_unclaimed;
-        ++busy[plan[i].target->name];
-        state[i] = "running";
-        draw();
-      }
-      const PlannedPair& p = plan[i];
-      auto result = runner.Run(*p.journey, *p.target,
-                               ResolveParams(*p.journey, cfg, *p.selection, *p.target), NewRunId());
-      std::lock_guard lock(mu);
-      --busy[p.target->name];
-      state[i] = std::string(prober::OutcomeName(result.outcome));
-      if (!options.live_progress) {
-        err << state[i] << " " << p.journey->name << " on " << p.target->name << " in "
-            << Seconds(result.duration_us) << " s"
-            << (result.ok() ? "" : " (step " + result.failed_step + ": " + result.detail + ")")
-            << "\n";
-      }
-      if (options.output == OnceOptions::Output::kJson)
-        out << results::ToJson(result).dump() << "\n" << std::flush;
-      done[i] = std::move(result);
-      draw();
-      cv.notify_all();
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int w = 0; w < workers; ++w) threads.emplace_back(work);
-  for (auto& t : threads) t.join();
-
-  std::vector<results::JourneyResult> results;
-  bool all_ok = true;
-  for (auto& r : done) {
-    // A journey that could not clean up did harm: it counts as a failure of the run.
-    all_ok = all_ok && r->ok() && r->CleanedUp();
-    results.push_back(std::move(*r));
-  }
-  if (options.output == OnceOptions::Output::kTable) out << results::FormatTable(results);
-  // Every distinct TLS endpoint of the targets that ran, once.
-  std::set<std::string> ran;
-  for (const auto& p : plan) ran.insert(p.target->name);
-  for (const auto& endpoint : TlsEndpoints(cfg)) {
-    const config::TargetConfig* target = cfg.FindTarget(endpoint.target);
-    if (!ran.count(endpoint.target) || target == nullptr) continue;
-    const auto report = CheckTls(endpoint, target->client.call_timeout);
-    if (options.output == OnceOptions::Output::kTable) {
-      out << FormatTlsTable({report});
-    } else {
-      out << results::ToJson(report).dump() << "\n";
-    }
-  }
-  int rc = all_ok ? kExitOk : kExitJourneyFailed;
-  if (!options.junit_file.empty()) {
-    std::ofstream f(options.junit_file);
-    f << ToJUnit(results, prober::RealClock().Now());
-    if (!f) {
-      err << "cannot write " << options.junit_file << "\n";
-      rc = kExitInternal;
-    }
-  }
-  if (!options.json_file.empty()) {
-    json all = json::array();
-    for (const auto& r : results) all.push_back(results::ToJson(r));
-    std::ofstream f(options.json_file);
-    f << all.dump(2) << "\n";
-    if (!f) {
-      err << "cannot write " << options.json_file << "\n";
-      rc = kExitInternal;
-    }
-  }
-  return rc;
 }
 
 namespace {

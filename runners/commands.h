@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -41,8 +42,8 @@ prober::Result<Loaded> LoadAndCheck(const std::string& config_path);
 // LoadAndCheck for a subcommand: prints the errors to `err` (and logs the warnings).
 prober::Result<Loaded> LoadChecked(const std::string& config_path, std::ostream& err);
 
-// The production client factory: libcurl on the real clock.
-JourneyRunner::ClientFactory CurlFactory();
+// The production client factory: libcurl on the real clock; `cancel` ends the clients' calls.
+JourneyRunner::ClientFactory CurlFactory(prober::CancelFlag cancel = nullptr);
 
 // One journey x target pair the config asks for. Pointers into the Loaded it came from.
 struct PlannedPair {
@@ -75,9 +76,17 @@ struct OnceOptions {
   bool live_progress = false;  // redraw one line per journey in place (a terminal)
 };
 
-// `odoo-prober once CONFIG`: runs every selected journey x target pair once, with bounded
-// concurrency (and at most 2 at a time per target).
+// `odoo-prober once CONFIG`: runs every selected journey x target pair once on the daemon's
+// engine (Executor), under the config's concurrency and per_target_concurrency.
 int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err);
+
+// The engine of `once`: every pair of `plan` run one time, at most `concurrency` at once and
+// `per_target` at once on one target. `on_change(i, state)` reports each pair "running", then
+// its outcome (serialized; from the worker threads). Results in plan order.
+std::vector<results::JourneyResult> RunPlanOnce(
+    const std::vector<PlannedPair>& plan, const config::ProberConfig& config,
+    const JourneyRunner& runner, int concurrency, int per_target,
+    const std::function<void(size_t i, const results::JourneyResult* result)>& on_change);
 
 // `odoo-prober journeys [CONFIG]`: the built-in journeys (and the config's), with parameters.
 int RunJourneys(const std::optional<std::string>& config_path, std::ostream& out,

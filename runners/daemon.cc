@@ -4,63 +4,43 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <condition_variable>
-#include <deque>
-#include <functional>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <thread>
 
-#include "prober/clock.h"
 #include "prober/odoo_client.h"
-#include "results/jsonl_sink.h"
-#include "results/metrics.h"
-#include "results/sink.h"
-#include "results/sqlite_sink.h"
-#include "results/status_board.h"
+#include "results/make_sinks.h"
 #include "runners/commands.h"
 #include "runners/http_server.h"
-#include "runners/journey_runner.h"
 #include "runners/scheduler.h"
-#include "runners/tls_checks.h"
 
 namespace odoo_prober::runners {
 
-namespace {
-
-using nlohmann::json;
-
 // One loaded configuration with its journeys: immutable, shared by the runs it started.
-struct Snapshot {
+struct Daemon::Snapshot {
   config::ProberConfig config;
   scenarios::Catalog catalog;
-  struct Pair {
-    std::string key;  // journey@target#selection, stable across reloads
-    const scenarios::Journey* journey;
-    const config::TargetConfig* target;
-    const config::JourneySelection* selection;
-  };
-  std::vector<Pair> pairs;
+  std::vector<PlannedPair> pairs;
+  std::vector<std::string> keys;  // journey@target#selection, stable across reloads
 };
 
-prober::Result<std::shared_ptr<const Snapshot>> Load(const std::string& path) {
+namespace {
+
+prober::Result<std::shared_ptr<const Daemon::Snapshot>> Load(const std::string& path) {
   auto loaded = LoadAndCheck(path);
   if (!loaded.ok()) return loaded.status();
-  auto snap = std::make_shared<Snapshot>();
+  auto snap = std::make_shared<Daemon::Snapshot>();
   snap->config = std::move(loaded->config);
   snap->catalog = std::move(loaded->catalog);
   // Planned after the move: the pairs point into the snapshot's own config and catalog.
-  for (const auto& p : Plan(snap->config, snap->catalog)) {
-    snap->pairs.push_back(
-        {p.journey->name + "@" + p.target->name + "#" + std::to_string(p.selection_index),
-         p.journey, p.target, p.selection});
+  snap->pairs = Plan(snap->config, snap->catalog);
+  for (const auto& p : snap->pairs) {
+    snap->keys.push_back(p.journey->name + "@" + p.target->name + "#" +
+                         std::to_string(p.selection_index));
   }
-  return std::shared_ptr<const Snapshot>(std::move(snap));
+  return std::shared_ptr<const Daemon::Snapshot>(std::move(snap));
 }
 
-Scheduler MakeScheduler(const Snapshot& snap, const std::string& instance) {
+Scheduler MakeScheduler(const Daemon::Snapshot& snap, const std::string& instance,
+                        Scheduler::Mono now) {
   std::vector<SchedulePair> pairs;
   for (const auto& p : snap.pairs)
     pairs.push_back(
@@ -69,7 +49,7 @@ Scheduler MakeScheduler(const Snapshot& snap, const std::string& instance) {
   o.workers = snap.config.concurrency;
   o.per_target_cap = snap.config.per_target_concurrency;
   o.instance = instance;
-  return Scheduler(std::move(pairs), o, prober::RealClock().Monotonic());
+  return Scheduler(std::move(pairs), o, now);
 }
 
 std::string HostName() {
@@ -84,257 +64,243 @@ std::string HostName() {
 
 }  // namespace
 
-int RunDaemon(const RunOptions& options, std::ostream& out, std::ostream& err) {
-  // The signals are waited for by one thread; every other thread inherits the block.
+Daemon::Daemon(const RunOptions& options, DaemonEnv env)
+    : options_(options), env_(std::move(env)), clock_(*env_.clock) {}
+
+prober::Result<std::unique_ptr<Daemon>> Daemon::Create(const RunOptions& options, DaemonEnv env) {
+  auto loaded = Load(options.config_path);
+  if (!loaded.ok()) return loaded.status();
+  const config::ProberConfig& cfg = (*loaded)->config;
+  for (const auto& w : cfg.warnings) spdlog::warn("{}", w);
+  std::unique_ptr<Daemon> d(new Daemon(options, std::move(env)));
+  d->instance_ = cfg.instance.empty() ? HostName() : cfg.instance;
+  d->listen_ = options.listen.empty() ? cfg.admin_listen : options.listen;
+  d->metrics_ = std::make_unique<results::Metrics>(d->instance_, options.version);
+  auto sinks = results::MakeSinks(cfg, *d->metrics_, d->board_);
+  if (!sinks.ok()) return sinks.status();
+  d->fanout_ = std::make_unique<results::FanOut>(std::move(*sinks), cfg.sink_queue,
+                                                 [m = d->metrics_.get()] { m->SinkDropped(); });
+  d->admin_ = std::make_unique<AdminHandler>(
+      *d->metrics_, d->board_, d->clock_, d->instance_, [d = d.get()] {
+        return Readiness{d->scheduling_.load(), d->fanout_->Healthy()};
+      });
+  Executor::Submit submit = [](std::function<void()> task) { task(); };
+  if (d->env_.threads) {
+    d->pool_ = std::make_unique<WorkerPool>(cfg.concurrency);
+    d->tls_pool_ = std::make_unique<WorkerPool>(1);
+    submit = [pool = d->pool_.get()](std::function<void()> task) { pool->Submit(std::move(task)); };
+  }
+  d->executor_ = std::make_unique<Executor>(std::move(submit));
+  d->Install(*loaded);
+  d->next_tls_ = d->clock_.Monotonic();
+  return d;
+}
+
+Daemon::~Daemon() {
+  if (!shut_down_) Shutdown(std::chrono::milliseconds(0));
+}
+
+void Daemon::Install(std::shared_ptr<const Snapshot> snapshot) {
+  snapshot_ = std::move(snapshot);
+  executor_->Reset(MakeScheduler(*snapshot_, instance_, clock_.Monotonic()), snapshot_->keys);
+  reported_skips_.assign(snapshot_->pairs.size(), 0);
+  for (const auto& p : snapshot_->pairs) board_.Declare(p.journey->name, p.target->name, false);
+}
+
+void Daemon::Reload() {
+  auto fresh = Load(options_.config_path);
+  if (!fresh.ok()) {
+    spdlog::error("configuration reload refused, the running schedule is kept:\n{}",
+                  fresh.status().message());
+    metrics_->ConfigReload(false);
+    return;
+  }
+  Install(*fresh);
+  next_tls_ = clock_.Monotonic();  // the new endpoints are checked at once
+  metrics_->ConfigReload(true);
+  spdlog::info("configuration reloaded: {} journey x target pair(s)", snapshot_->pairs.size());
+}
+
+void Daemon::RunPair(const Snapshot& snap, size_t i) {
+  const PlannedPair& p = snap.pairs[i];
+  JourneyRunner runner(clock_, snap.catalog, env_.clients);
+  fanout_->Publish(runner.Run(*p.journey, *p.target,
+                              ResolveParams(*p.journey, snap.config, *p.selection, *p.target),
+                              NewRunId(), p.selection->timeout));
+}
+
+Daemon::Mono Daemon::Step() {
+  scheduling_ = true;
+  if (reload_.exchange(false)) Reload();
+  const Mono now = clock_.Monotonic();
+  const auto started = executor_->Step(
+      now, clock_.Now(), [this, snap = snapshot_](size_t i) { RunPair(*snap, i); });
+  PublishSchedule(started);
+  CheckTlsIfDue(now);
+  return std::min(executor_->scheduler().NextWakeup(now), next_tls_);
+}
+
+void Daemon::PublishSchedule(const std::vector<size_t>& started) {
+  const Scheduler& scheduler = executor_->scheduler();
+  for (size_t i : started) {
+    metrics_->SetSchedulerLag(std::chrono::duration<double>(scheduler.state(i).last_lag).count());
+  }
+  for (size_t i = 0; i < snapshot_->pairs.size(); ++i) {
+    const auto& st = scheduler.state(i);
+    const auto& p = snapshot_->pairs[i];
+    if (st.skipped > reported_skips_[i]) {
+      metrics_->AddSkipped(p.journey->name, p.target->name, p.target->labels,
+                           st.skipped - reported_skips_[i]);
+      reported_skips_[i] = st.skipped;
+    }
+    metrics_->SetInMaintenance(p.journey->name, p.target->name, p.target->labels,
+                               st.in_maintenance);
+    board_.Declare(p.journey->name, p.target->name, st.in_maintenance);
+  }
+  metrics_->SetBusyWorkers(executor_->running());
+}
+
+void Daemon::CheckTlsIfDue(Mono now) {
+  if (now < next_tls_) return;
+  const auto snap = snapshot_;
+  next_tls_ = now + snap->config.tls_check_interval;
+  if (tls_running_.exchange(true)) return;  // the last round is still going: skip this one
+  auto round = [this, snap] {
+    for (const auto& endpoint : TlsEndpoints(snap->config)) {
+      const config::TargetConfig* target = snap->config.FindTarget(endpoint.target);
+      fanout_->Publish(env_.check_tls(
+          endpoint, target ? target->client.call_timeout : std::chrono::seconds(10)));
+    }
+    tls_running_ = false;
+  };
+  if (tls_pool_) {
+    tls_pool_->Submit(std::move(round));
+  } else {
+    round();
+  }
+}
+
+void Daemon::Loop() {
+  while (!stop_) {
+    const Mono next = Step();
+    // The real steady clock: Loop is for production; tests drive Step() on a fake clock.
+    executor_->WaitUntil(std::min(next, std::chrono::steady_clock::now() + std::chrono::seconds(1)));
+  }
+}
+
+void Daemon::RequestReload() {
+  reload_ = true;
+  executor_->Notify();
+}
+
+void Daemon::RequestStop() {
+  stop_ = true;
+  executor_->Notify();
+}
+
+int Daemon::Shutdown(std::chrono::milliseconds grace) {
+  shut_down_ = true;
+  scheduling_ = false;
+  const int in_flight = executor_->running();
+  spdlog::info("stopping: {} journey(s) in flight finish with their cleanup (grace {}s)",
+               in_flight, std::chrono::duration_cast<std::chrono::seconds>(grace).count());
+  int cancelled = 0;
+  if (!executor_->Drain(std::chrono::steady_clock::now() + grace)) {
+    cancelled = executor_->running();
+    spdlog::warn(
+        "{} journey(s) still running after the grace period: their calls are cancelled and "
+        "their records left for `odoo-prober sweep`",
+        cancelled);
+    env_.cancel->store(true);
+    // Cancelled calls end within about a second; a TLS check within its timeout.
+    (void)executor_->Drain(std::chrono::steady_clock::now() + std::chrono::seconds(30));
+  }
+  if (pool_) pool_->Join();
+  if (tls_pool_) tls_pool_->Join();
+  fanout_->Close(std::chrono::seconds(10));
+  return cancelled;
+}
+
+namespace {
+
+// ADDRESS:PORT of --listen or admin.listen.
+std::optional<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  const std::string port = colon == std::string::npos ? "" : listen.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(port) > 65535) {
+    return std::nullopt;
+  }
+  return std::make_pair(listen.substr(0, colon), static_cast<uint16_t>(std::stoul(port)));
+}
+
+prober::Result<std::unique_ptr<HttpServer>> StartAdmin(const Daemon& daemon) {
+  const auto where = ParseListen(daemon.listen());
+  if (!where) {
+    return prober::Status::InvalidArgument(
+        "--listen " + daemon.listen() +
+        ": give ADDRESS:PORT, e.g. 127.0.0.1:9188 (port 0 picks a free one)");
+  }
+  HttpServerOptions admin;
+  admin.bind = where->first;
+  admin.http_port = where->second;
+  admin.threads = 1;
+  admin.max_body_bytes = 64 * 1024;
+  auto server =
+      HttpServer::Start(admin, [&daemon](const HttpRequest& r) { return daemon.admin()(r); });
+  if (!server.ok()) {
+    return prober::Status::InvalidArgument("admin endpoints (--listen or admin.listen): " +
+                                           server.status().message());
+  }
+  return server;
+}
+
+sigset_t StopSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   for (int s : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&signals, s);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
 
-  auto loaded = Load(options.config_path);
-  if (!loaded.ok()) {
-    err << loaded.status().message() << "\n";
-    return kExitUsage;
-  }
-  std::shared_ptr<const Snapshot> snap = *loaded;
-  for (const auto& w : snap->config.warnings) spdlog::warn("{}", w);
-  const std::string instance = snap->config.instance.empty() ? HostName() : snap->config.instance;
-
-  results::Metrics metrics(instance, options.version);
-  results::StatusBoard board;
-  std::vector<std::unique_ptr<results::ResultSink>> sinks;
-  sinks.push_back(results::CreateMetricsSink(metrics));
-  sinks.push_back(results::CreateStatusSink(board));
-  if (!snap->config.results_jsonl.empty()) {
-    auto s = results::CreateJsonLinesSink({snap->config.results_jsonl,
-                                           snap->config.results_jsonl_max_bytes,
-                                           snap->config.results_jsonl_keep});
-    if (!s.ok()) {
-      err << s.status().message() << "\n";
-      return kExitUsage;
-    }
-    sinks.push_back(std::move(*s));
-  }
-  if (!snap->config.results_sqlite.empty()) {
-    auto s = results::CreateSqliteSink({snap->config.results_sqlite, snap->config.retention_days});
-    if (!s.ok()) {
-      err << s.status().message() << "\n";
-      return kExitUsage;
-    }
-    sinks.push_back(std::move(*s));
-  }
-  results::FanOut fanout(std::move(sinks), snap->config.sink_queue,
-                         [&metrics] { metrics.SinkDropped(); });
-
-  std::atomic<bool> scheduling{false};
-  const std::string listen = options.listen.empty() ? snap->config.admin_listen : options.listen;
-  const auto colon = listen.rfind(':');
-  const std::string port_text = colon == std::string::npos ? "" : listen.substr(colon + 1);
-  if (port_text.empty() || port_text.size() > 5 ||
-      port_text.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoul(port_text) > 65535) {
-    err << "--listen " << listen
-        << ": give ADDRESS:PORT, e.g. 127.0.0.1:9188 (port 0 picks a free one)\n";
-    return kExitUsage;
-  }
-  HttpServerOptions admin;
-  admin.bind = listen.substr(0, colon);
-  admin.http_port = static_cast<uint16_t>(std::stoul(port_text));
-  admin.threads = 1;
-  admin.max_body_bytes = 64 * 1024;
-  auto server = HttpServer::Start(admin, [&](const HttpRequest& r) {
-    HttpResponse res;
-    res.content_type = "text/plain; charset=utf-8";
-    if (r.method != "GET") {
-      res.status = 405;
-      res.body = "GET only\n";
-    } else if (r.path == "/metrics") {
-      res.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      res.body = metrics.Serialize();
-    } else if (r.path == "/healthz") {
-      res.body = "ok\n";
-    } else if (r.path == "/readyz") {
-      const bool sinks_ok = fanout.Healthy();
-      const bool ready = scheduling.load() && sinks_ok;
-      res.status = ready ? 200 : 503;
-      res.body = ready ? "ready\n"
-                       : (!scheduling.load() ? "not ready: the scheduler is not running\n"
-                                             : "not ready: a result sink is failing\n");
-    } else if (r.path == "/status" || r.path == "/") {
-      res.content_type = "text/html; charset=utf-8";
-      res.body = board.RenderHtml(prober::RealClock().Now(), instance);
+// Turns SIGHUP into a reload and SIGTERM/SIGINT into a stop; returns after the stop.
+void HandleSignals(const sigset_t& signals, Daemon& daemon) {
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      daemon.RequestReload();
     } else {
-      res.status = 404;
-      res.body = "not found; try /status, /metrics, /healthz, /readyz\n";
+      daemon.RequestStop();
+      return;
     }
-    return res;
-  });
-  if (!server.ok()) {
-    err << "admin server on " << listen << ": " << server.status().message() << "\n";
+  }
+}
+
+}  // namespace
+
+int RunDaemon(const RunOptions& options, std::ostream& out, std::ostream& err) {
+  // The signals are waited for by one thread; every other thread inherits the block.
+  const sigset_t signals = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  DaemonEnv env;
+  env.clients = CurlFactory(env.cancel);
+  auto daemon = Daemon::Create(options, env);
+  if (!daemon.ok()) {
+    err << daemon.status().message() << "\n";
     return kExitUsage;
   }
-  out << "odoo-prober " << options.version << " instance " << instance << " listening on http://"
-      << admin.bind << ":" << (*server)->http_port() << " (/status, /metrics, /healthz, /readyz)"
-      << std::endl;
-
-  std::mutex mu;  // guards everything below, and the scheduler
-  std::condition_variable cv;
-  bool stop = false, reload = false;
-  std::vector<std::string> finished;
-  std::map<std::string, int> in_flight;  // by pair key
-  int running = 0;
-  Scheduler scheduler = MakeScheduler(*snap, instance);
-  for (const auto& p : snap->pairs) board.Declare(p.journey->name, p.target->name, false);
-  std::vector<uint64_t> reported_skips(snap->pairs.size(), 0);
-
-  std::thread signal_thread([&] {
-    for (;;) {
-      int sig = 0;
-      if (sigwait(&signals, &sig) != 0) continue;
-      std::lock_guard lock(mu);
-      if (sig == SIGHUP) {
-        reload = true;
-      } else {
-        stop = true;
-      }
-      cv.notify_all();
-      if (stop) return;
-    }
-  });
-
-  // A fixed pool of workers; the scheduler never has more runs going than workers.
-  std::deque<std::function<void()>> tasks;
-  bool pool_stop = false;
-  std::vector<std::thread> pool;
-  for (int w = 0; w < std::max(1, snap->config.concurrency); ++w) {
-    pool.emplace_back([&] {
-      for (;;) {
-        std::function<void()> task;
-        {
-          std::unique_lock lock(mu);
-          cv.wait(lock, [&] { return pool_stop || !tasks.empty(); });
-          if (tasks.empty()) return;
-          task = std::move(tasks.front());
-          tasks.pop_front();
-        }
-        task();
-      }
-    });
+  auto server = StartAdmin(**daemon);
+  if (!server.ok()) {
+    err << server.status().message() << "\n";
+    return kExitUsage;
   }
-  auto launch = [&](std::shared_ptr<const Snapshot> s, size_t i) {  // REQUIRES: mu held
-    ++in_flight[s->pairs[i].key];
-    ++running;
-    tasks.push_back([&, s, i] {
-      const auto& p = s->pairs[i];
-      JourneyRunner runner(prober::RealClock(), s->catalog, [](const prober::ClientOptions& o) {
-        return prober::CreateCurlOdooClient(o, prober::RealClock());
-      });
-      auto result = runner.Run(*p.journey, *p.target,
-                               ResolveParams(*p.journey, s->config, *p.selection, *p.target),
-                               NewRunId(), p.selection->timeout);
-      fanout.Publish(result);
-      std::lock_guard lock(mu);
-      finished.push_back(p.key);
-      cv.notify_all();
-    });
-    cv.notify_all();
-  };
-
-  // TLS: every distinct endpoint at start, then every tls_check_interval.
-  std::thread tls_thread([&] {
-    std::unique_lock lock(mu);
-    while (!stop) {
-      const auto current = snap;
-      lock.unlock();
-      for (const auto& endpoint : TlsEndpoints(current->config)) {
-        const config::TargetConfig* target = current->config.FindTarget(endpoint.target);
-        fanout.Publish(
-            CheckTls(endpoint, target ? target->client.call_timeout : std::chrono::seconds(10)));
-      }
-      lock.lock();
-      cv.wait_for(lock, current->config.tls_check_interval, [&] { return stop; });
-    }
-  });
-
-  {
-    std::unique_lock lock(mu);
-    scheduling = true;
-    while (!stop) {
-      if (reload) {
-        reload = false;
-        auto fresh = Load(options.config_path);
-        if (!fresh.ok()) {
-          spdlog::error("configuration reload refused, the running schedule is kept:\n{}",
-                        fresh.status().message());
-          metrics.ConfigReload(false);
-        } else {
-          snap = *fresh;
-          scheduler = MakeScheduler(*snap, instance);
-          reported_skips.assign(snap->pairs.size(), 0);
-          for (size_t i = 0; i < snap->pairs.size(); ++i) {
-            if (in_flight[snap->pairs[i].key] > 0) scheduler.MarkRunning(i);
-            board.Declare(snap->pairs[i].journey->name, snap->pairs[i].target->name, false);
-          }
-          metrics.ConfigReload(true);
-          spdlog::info("configuration reloaded: {} journey x target pair(s)", snap->pairs.size());
-        }
-      }
-      for (const auto& key : finished) {
-        --in_flight[key];
-        --running;
-        for (size_t i = 0; i < snap->pairs.size(); ++i) {
-          if (snap->pairs[i].key == key) scheduler.Finished(i);
-        }
-      }
-      finished.clear();
-      const auto now = prober::RealClock().Monotonic();
-      for (size_t i : scheduler.Due(now, prober::RealClock().Now())) {
-        metrics.SetSchedulerLag(std::chrono::duration<double>(scheduler.state(i).last_lag).count());
-        launch(snap, i);
-      }
-      for (size_t i = 0; i < snap->pairs.size(); ++i) {
-        const auto& st = scheduler.state(i);
-        const auto& p = snap->pairs[i];
-        if (st.skipped > reported_skips[i]) {
-          metrics.AddSkipped(p.journey->name, p.target->name, p.target->labels,
-                             st.skipped - reported_skips[i]);
-          reported_skips[i] = st.skipped;
-        }
-        metrics.SetInMaintenance(p.journey->name, p.target->name, p.target->labels,
-                                 st.in_maintenance);
-        board.Declare(p.journey->name, p.target->name, st.in_maintenance);
-      }
-      metrics.SetBusyWorkers(running);
-      cv.wait_until(lock, scheduler.NextWakeup(now),
-                    [&] { return stop || reload || !finished.empty(); });
-    }
-    scheduling = false;
-    spdlog::info("stopping: {} journey(s) in flight finish with their cleanup (grace {}s)", running,
-                 options.grace.count());
-    const auto deadline = std::chrono::steady_clock::now() + options.grace;
-    cv.wait_until(lock, deadline, [&] {
-      running -= static_cast<int>(finished.size());
-      finished.clear();
-      return running <= 0;
-    });
-  }
+  out << "odoo-prober " << options.version << " instance " << (*daemon)->instance()
+      << " listening on http://" << ParseListen((*daemon)->listen())->first << ":"
+      << (*server)->http_port() << " (/status, /metrics, /healthz, /readyz)" << std::endl;
+  std::thread signal_thread([&] { HandleSignals(signals, **daemon); });
+  (*daemon)->Loop();
   signal_thread.join();
-  tls_thread.join();
-  if (running > 0) {
-    // Past the grace period: flush what we have and leave without waiting for the stragglers.
-    spdlog::warn("{} journey(s) still running after the grace period; exiting without them",
-                 running);
-    fanout.Close(std::chrono::seconds(5));
-    (*server)->Stop();
-    std::_Exit(0);
-  }
-  {
-    std::lock_guard lock(mu);
-    pool_stop = true;
-    cv.notify_all();
-  }
-  for (auto& w : pool) w.join();
-  fanout.Close(std::chrono::seconds(10));
+  (*daemon)->Shutdown(options.grace);
   (*server)->Stop();
   return kExitOk;
 }

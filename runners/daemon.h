@@ -1,18 +1,38 @@
-// `odoo-prober run CONFIG`: the daemon. Schedules every journey x target pair (Scheduler), runs
-// them on a bounded worker pool, feeds results to the sinks through the non-blocking fan-out,
-// and serves /metrics, /healthz, /readyz and /status.
+// `odoo-prober run CONFIG`: the daemon, assembled from small parts:
+//  - MakeSinks (results/make_sinks.h): the metrics, the status board and the file sinks, fed
+//    through the non-blocking FanOut;
+//  - AdminHandler (admin.h): /metrics, /healthz, /readyz and /status, on the HTTP server;
+//  - the Executor (executor.h) with its Scheduler and a WorkerPool: the same engine as `once`;
+//  - the TLS check of every endpoint, a job of its own every tls_check_interval;
+//  - Step(): one pass of the loop (reload if asked, start what is due, publish the schedule's
+//    gauges), driven by Loop() in production and by unit tests on a fake clock.
 //
-// Signals: SIGHUP reloads the configuration (validated first; an invalid one is logged and
-// counted and the old schedule keeps running); SIGTERM/SIGINT stop scheduling, let in-flight
-// journeys finish with their cleanup (up to the grace period), flush the sinks, exit 0.
+// Signals (RunDaemon): SIGHUP reloads the configuration (validated first; an invalid one is
+// logged and counted and the old schedule keeps running); SIGTERM/SIGINT stop scheduling, let
+// in-flight journeys finish with their cleanup up to the grace period, cancel the calls of those
+// still running past it (their records are left to `sweep`), flush the sinks and exit 0.
 //
-// Thread-safety: RunDaemon owns its threads; call it once per process, from main, before any
-// other thread starts (it blocks the signals it waits for).
+// Thread-safety: RequestReload/RequestStop from any thread; the rest from the driving thread.
+// RunDaemon blocks the signals it waits for: call it from main before any other thread starts.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
+
+#include "prober/clock.h"
+#include "results/metrics.h"
+#include "results/sink.h"
+#include "results/status_board.h"
+#include "runners/admin.h"
+#include "runners/executor.h"
+#include "runners/journey_runner.h"
+#include "runners/tls_checks.h"
+#include "runners/worker_pool.h"
 
 namespace odoo_prober::runners {
 
@@ -21,6 +41,77 @@ struct RunOptions {
   std::string listen;  // overrides admin.listen ("127.0.0.1:0" picks a free port)
   std::chrono::seconds grace{60};
   std::string version;  // for build_info
+};
+
+// What a daemon is built from; unit tests replace the clock, the clients, the TLS check and the
+// threads.
+struct DaemonEnv {
+  const prober::Clock* clock = &prober::RealClock();
+  // One client per run; CurlFactory(cancel) in production.
+  JourneyRunner::ClientFactory clients;
+  std::function<results::TlsReport(const TlsEndpoint&, std::chrono::milliseconds)> check_tls =
+      CheckTls;
+  // Runs and TLS checks on worker threads; false: inside Step(), for tests.
+  bool threads = true;
+  // Set when shutting down past the grace period; the production clients abort their calls.
+  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+};
+
+class Daemon {
+ public:
+  using Mono = Scheduler::Mono;
+  struct Snapshot;
+
+  // Loads and checks the configuration and builds the sinks. Errors are for people (exit 2).
+  static prober::Result<std::unique_ptr<Daemon>> Create(const RunOptions& options, DaemonEnv env);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // One pass: reload if asked, account for finished runs, start the due ones and the TLS check
+  // when due, publish the schedule's gauges. Returns when the next pass is due.
+  Mono Step();
+  // Step() until RequestStop(), waiting in between on the real steady clock.
+  void Loop();
+  void RequestReload();
+  void RequestStop();
+  // Stops scheduling; waits up to `grace` for the runs in flight, then cancels the calls of the
+  // rest and waits for them to end; flushes the sinks. Returns how many runs were cancelled.
+  int Shutdown(std::chrono::milliseconds grace);
+
+  const AdminHandler& admin() const { return *admin_; }
+  const std::string& instance() const { return instance_; }
+  // --listen, or the config's admin.listen.
+  const std::string& listen() const { return listen_; }
+
+ private:
+  Daemon(const RunOptions& options, DaemonEnv env);
+  void Install(std::shared_ptr<const Snapshot> snapshot);
+  void Reload();
+  void RunPair(const Snapshot& snapshot, size_t i);
+  void CheckTlsIfDue(Mono now);
+  void PublishSchedule(const std::vector<size_t>& started);
+
+  const RunOptions options_;
+  const DaemonEnv env_;
+  const prober::Clock& clock_;
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::string instance_;
+  std::string listen_;
+  std::unique_ptr<results::Metrics> metrics_;
+  results::StatusBoard board_;
+  std::unique_ptr<results::FanOut> fanout_;
+  std::unique_ptr<AdminHandler> admin_;
+  std::unique_ptr<WorkerPool> pool_;      // journeys
+  std::unique_ptr<WorkerPool> tls_pool_;  // TLS checks, one at a time
+  std::unique_ptr<Executor> executor_;
+  std::vector<uint64_t> reported_skips_;
+  Mono next_tls_{};
+  std::atomic<bool> tls_running_{false};
+  std::atomic<bool> scheduling_{false};
+  std::atomic<bool> reload_{false};
+  std::atomic<bool> stop_{false};
+  bool shut_down_ = false;
 };
 
 int RunDaemon(const RunOptions& options, std::ostream& out, std::ostream& err);

@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   once->add_option("--json", once_opts.json_file,
                    "Also write the results as a JSON array to this file");
   once->add_option("--concurrency", once_opts.concurrency,
-                   "Journeys at the same time (default: the config's)")
+                   "Journeys at the same time (default: the config's concurrency; per_target_concurrency holds too)")
       ->check(CLI::Range(1, 256));
   once->footer(kExitCodes);
 
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   run->add_option("CONFIG", run_opts.config_path, "Configuration file (YAML)")->required();
   run->add_option("--listen", run_opts.listen,
                   "Admin server address:port (overrides admin.listen; port 0 picks one)");
-  run->add_option("--grace", grace_seconds, "Seconds in-flight journeys get to finish on SIGTERM")
+  run->add_option("--grace", grace_seconds, "Seconds in-flight journeys get to finish on SIGTERM; then their calls are cancelled")
       ->capture_default_str()
       ->check(CLI::Range(0, 3600));
   run->footer(kExitCodes);

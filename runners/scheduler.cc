@@ -17,7 +17,7 @@ Scheduler::Scheduler(std::vector<SchedulePair> pairs, ScheduleOptions options, M
     const int64_t max_jitter = static_cast<int64_t>(interval.count() * options_.jitter_fraction);
     const auto jitter = std::chrono::milliseconds(
         max_jitter > 0 ? std::uniform_int_distribution<int64_t>(0, max_jitter)(rng) : 0);
-    states_[i].next = start + (spread + jitter) % interval;
+    states_[i].next = options_.once ? start : start + (spread + jitter) % interval;
   }
 }
 
@@ -27,7 +27,11 @@ std::vector<size_t> Scheduler::Due(Mono now, Wall wall) {
     PairState& s = states_[i];
     if (now < s.next) continue;
     const auto interval = pairs_[i].interval;
-    auto advance = [&] {  // to the first tick after now
+    auto advance = [&]() -> int64_t {  // to the first tick after now
+      if (options_.once) {
+        s.next = Mono::max();
+        return 1;
+      }
       const auto behind = (now - s.next) / interval + 1;
       s.next += interval * behind;
       return behind;
@@ -58,6 +62,11 @@ std::vector<size_t> Scheduler::Due(Mono now, Wall wall) {
     start.push_back(i);
   }
   return start;
+}
+
+bool Scheduler::Done() const {
+  return std::all_of(states_.begin(), states_.end(),
+                     [](const PairState& s) { return s.runs > 0 && !s.running; });
 }
 
 void Scheduler::Finished(size_t i) {

@@ -10,6 +10,8 @@
 //  - At most `workers` runs at once, and at most `per_target_cap` on one target; a due run that
 //    has no slot waits for one (its lag grows) rather than being dropped.
 //  - During a target's maintenance window its pairs do not run and are reported in maintenance.
+//  - `once` (the `once` command): every pair is due at the start and runs exactly one time,
+//    under the same caps.
 //
 // Thread-safety: none; one owner (the daemon's scheduling thread) calls it.
 #pragma once
@@ -37,6 +39,7 @@ struct ScheduleOptions {
   std::string instance;  // seeds the jitter together with `seed`
   uint64_t seed = 0;
   double jitter_fraction = 0.1;  // of the interval, at most
+  bool once = false;             // each pair due at the start, and never again
 };
 
 class Scheduler {
@@ -67,6 +70,8 @@ class Scheduler {
   const std::vector<SchedulePair>& pairs() const { return pairs_; }
   const PairState& state(size_t i) const { return states_[i]; }
   int busy() const { return busy_; }
+  // With `once`: every pair has run and finished.
+  bool Done() const;
 
  private:
   std::vector<SchedulePair> pairs_;

@@ -290,9 +290,10 @@ std::optional<FaultRule> OdooEmulator::DrawFault(const std::string& key) {
   return std::nullopt;
 }
 
-HttpResponse OdooEmulator::FaultResponse(const FaultRule& rule, const HttpRequest& request) {
+Delivery OdooEmulator::FaultResponse(const FaultRule& rule, const HttpRequest& request) {
   const FaultKind kind = rule.kind;
-  HttpResponse res;
+  Delivery delivery;
+  HttpResponse& res = delivery.response;
   auto html = [&](int status, const std::string& title) {
     res.status = status;
     res.content_type = "text/html";
@@ -313,10 +314,10 @@ HttpResponse OdooEmulator::FaultResponse(const FaultRule& rule, const HttpReques
       html(504, "504 Gateway Time-out");
       break;
     case FaultKind::kHang:
-      res.action = HttpResponse::Action::kHang;
+      delivery.action = Delivery::Action::kHang;
       break;
     case FaultKind::kReset:
-      res.action = HttpResponse::Action::kReset;
+      delivery.action = Delivery::Action::kReset;
       break;
     case FaultKind::kMalformedJson:
       res.body = "{\"jsonrpc\": \"2.0\", \"id\": " + id.dump() + ", \"result\": [{\"id\": 1,";
@@ -353,9 +354,9 @@ HttpResponse OdooEmulator::FaultResponse(const FaultRule& rule, const HttpReques
       break;
     }
     case FaultKind::kTruncated:
-      break;  // handled by Handle(): the real answer, cut
+      break;  // handled by Serve(): the real answer, cut
   }
-  return res;
+  return delivery;
 }
 
 HttpResponse OdooEmulator::HandleControl(const HttpRequest& request) {
@@ -470,16 +471,16 @@ json OdooEmulator::SessionInfo(int uid) const {
   return info;
 }
 
-HttpResponse OdooEmulator::Handle(const HttpRequest& request) {
-  if (request.path.rfind("/__emulator/", 0) == 0) return HandleControl(request);
+Delivery OdooEmulator::Serve(const HttpRequest& request) {
+  if (request.path.rfind("/__emulator/", 0) == 0) return {HandleControl(request)};
   const std::string key = CallKey(request);
   const auto delay = DrawDelay(key, request.path, request.client_address);
   const auto fault = DrawFault(key);
   const bool truncate = fault && fault->kind == FaultKind::kTruncated;
-  HttpResponse res = fault && !truncate ? FaultResponse(*fault, request) : HandleOdoo(request);
-  if (truncate) res.action = HttpResponse::Action::kTruncate;
-  res.delay += delay;
-  return res;
+  Delivery d = fault && !truncate ? FaultResponse(*fault, request) : Delivery{HandleOdoo(request)};
+  if (truncate) d.action = Delivery::Action::kTruncate;
+  d.delay += delay;
+  return d;
 }
 
 HttpResponse OdooEmulator::HandleOdoo(const HttpRequest& request) {

@@ -53,6 +53,19 @@ struct EmulatorOptions {
 using runners::HttpRequest;
 using runners::HttpResponse;
 
+// How the server delivers one answer: the delivery faults (a slow, hung, reset or cut-off
+// answer) are the emulator's, applied by its server (server.h), never by the prober's.
+struct Delivery {
+  HttpResponse response;
+  std::chrono::milliseconds delay{0};  // wait this long before answering
+  enum class Action {
+    kRespond,   // send it
+    kHang,      // send nothing, keep the connection open until the server stops
+    kReset,     // reset the connection (TCP RST) instead of answering
+    kTruncate,  // send the headers and half the body, then close
+  } action = Action::kRespond;
+};
+
 // One call, as recorded for tests. Secrets (passwords, API keys) are replaced by "<redacted>".
 struct LoggedCall {
   std::string endpoint;  // "/jsonrpc", "/web/dataset/call_kw/res.users/read"
@@ -76,7 +89,10 @@ class OdooEmulator {
   // translate ids between a recording and the emulator.
   std::string FieldComodel(const std::string& model, const std::string& field) const;
 
-  HttpResponse Handle(const HttpRequest& request);
+  // The answer to one request and how to deliver it, faults included.
+  Delivery Serve(const HttpRequest& request);
+  // The answer alone (Serve(request).response).
+  HttpResponse Handle(const HttpRequest& request) { return Serve(request).response; }
 
   void SetFaults(Faults faults);
   Faults faults() const;
@@ -104,7 +120,7 @@ class OdooEmulator {
   std::optional<FaultRule> DrawFault(const std::string& key);
   std::chrono::milliseconds DrawDelay(const std::string& key, const std::string& path,
                                       const std::string& client);
-  HttpResponse FaultResponse(const FaultRule& rule, const HttpRequest& request);
+  Delivery FaultResponse(const FaultRule& rule, const HttpRequest& request);
   RpcAnswer Dispatch(const std::string& path, const json& params, const std::string& cookie,
                      std::vector<std::pair<std::string, std::string>>& headers);
   RpcAnswer ExecuteKw(const json& args);

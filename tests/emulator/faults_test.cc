@@ -205,7 +205,7 @@ TEST_CASE("latency: fixed, uniform, per method and per client address", "[emulat
     health.client_address = "127.0.0.1";
     std::set<int64_t> seen;
     for (int i = 0; i < 50; ++i) {
-      const auto d = emu.emulator().Handle(health).delay;
+      const auto d = emu.emulator().Serve(health).delay;
       CHECK(d >= std::chrono::milliseconds(10));
       CHECK(d <= std::chrono::milliseconds(30));
       seen.insert(d.count());
@@ -219,9 +219,9 @@ TEST_CASE("latency: fixed, uniform, per method and per client address", "[emulat
                        {"method", "execute_kw"},
                        {"args", {"probe", 2, "admin", "res.users", "read", {{2}}}}}}}
                     .dump();
-    CHECK(emu.emulator().Handle(read).delay >= std::chrono::milliseconds(110));
+    CHECK(emu.emulator().Serve(read).delay >= std::chrono::milliseconds(110));
     health.client_address = "127.0.0.2";
-    CHECK(emu.emulator().Handle(health).delay >= std::chrono::milliseconds(1010));
+    CHECK(emu.emulator().Serve(health).delay >= std::chrono::milliseconds(1010));
   }
 }
 

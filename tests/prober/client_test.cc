@@ -1,6 +1,12 @@
 // The libcurl client against the emulator over real HTTP and HTTPS on loopback.
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <set>
 
@@ -113,6 +119,41 @@ TEST_CASE("connection refused is outcome transport", "[client]") {
   CHECK(r.outcome == Outcome::kTransport);
   CHECK(r.http_status == 0);
   CHECK_FALSE(r.detail.empty());
+}
+
+TEST_CASE("a cancel flag ends a call in flight and refuses later ones", "[client]") {
+  // A server that accepts the connection and never answers.
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(listener, 4) == 0);
+  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  RunningEmulator emu;
+  auto o = Options(emu, "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)),
+                   Protocol::kJsonRpc);
+  o.call_timeout = std::chrono::seconds(60);
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  auto client = CreateCurlOdooClient(o, RealClock(), cancel);
+  REQUIRE(client.ok());
+  auto call = std::async(std::launch::async, [&] { return (*client)->Authenticate(kNoDeadline); });
+  // The call is in flight once its connection is accepted.
+  pollfd pfd{listener, POLLIN, 0};
+  REQUIRE(::poll(&pfd, 1, 10000) == 1);
+  const int conn = ::accept(listener, nullptr, nullptr);
+  REQUIRE(conn >= 0);
+  cancel->store(true);
+  const RpcResult r = call.get();  // within about a second, not at the 60 s timeout
+  CHECK(r.outcome == Outcome::kTransport);
+  CHECK(Contains(r.detail, "cancelled: the prober is shutting down"));
+  const RpcResult later = (*client)->Authenticate(kNoDeadline);
+  CHECK(later.outcome == Outcome::kTransport);
+  CHECK(Contains(later.detail, "cancelled"));
+  ::close(conn);
+  ::close(listener);
 }
 
 TEST_CASE("a server slower than the deadline is outcome timeout, on time", "[client]") {

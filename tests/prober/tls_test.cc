@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 // The emulator, serving one certificate situation over HTTPS.
 struct Served {
   std::unique_ptr<emulator::OdooEmulator> emulator;
-  std::unique_ptr<runners::HttpServer> server;
+  std::unique_ptr<emulator::EmulatorServer> server;
   uint16_t port() const { return server->https_port(); }
 };
 

@@ -1,0 +1,184 @@
+// The HTTP/1.1 server core (Boost.Beast) under HttpServer: listeners, I/O threads, and sessions
+// that read one request at a time, hand it to an answerer and write what it answers, with a
+// timeout on every read and write and keep-alive.
+//
+// An answerer gets the session and the request. It answers with Send(), at once or later (from a
+// timer on the session's executor), or takes the connection over through stream(). HttpServer's
+// answerer calls its handler and sends the result; a server with other needs (the test Odoo
+// emulator's fault injection) brings its own answerer and TLS contexts without changing this.
+//
+// Thread-safety: a Core is started and stopped by one controlling thread; answerers run on the
+// I/O threads, one at a time per connection (each connection has its own strand).
+#pragma once
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "prober/status.h"
+#include "runners/http_server.h"
+
+namespace odoo_prober::runners::http_core {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+inline constexpr auto kIoTimeout = std::chrono::seconds(30);
+
+// Logs an I/O error unless it is ordinary traffic (a peer closing, a timeout, a stop).
+void LogIoError(beast::error_code ec, const char* what);
+// The request as the handlers see it.
+HttpRequest ToRequest(http::request<http::string_body>&& req, const tcp::socket& socket);
+// The answer as Beast writes it.
+http::response<http::string_body> ToBeast(HttpResponse&& answer, unsigned version,
+                                          bool keep_alive, const std::string& server_name);
+
+struct SessionSettings {
+  size_t body_limit = 8u << 20;  // larger request bodies are refused
+  std::string server_name;       // the Server header
+};
+
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using Ptr = std::shared_ptr<Session>;
+  using Answerer = std::function<void(Ptr, HttpRequest)>;
+
+  template <class... StreamArgs>
+  Session(const Answerer& answer, const SessionSettings& settings, StreamArgs&&... args)
+      : answer_(answer), settings_(settings), stream_(std::forward<StreamArgs>(args)...) {}
+
+  // Runs the TLS handshake if any, then reads the first request.
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->tcp().expires_after(kIoTimeout);
+        self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) return LogIoError(ec, "handshake");
+          self->Read();
+        });
+      } else {
+        self->Read();
+      }
+    });
+  }
+
+  // Answers the current request; then reads the next one, or closes without keep-alive.
+  // Call on the session's executor (from the answerer, or a handler bound to executor()).
+  void Send(HttpResponse answer) {
+    auto res = Prepare(std::move(answer));
+    const bool keep_alive = res.keep_alive();
+    tcp().expires_after(kIoTimeout);
+    beast::async_write(stream_, http::message_generator(std::move(res)),
+                       [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                         if (ec) return LogIoError(ec, "write");
+                         if (!keep_alive) return self->Close();
+                         self->Read();
+                       });
+  }
+
+  // The answer to the current request as it would be written.
+  http::response<http::string_body> Prepare(HttpResponse answer) const {
+    return ToBeast(std::move(answer), version_, keep_alive_, settings_.server_name);
+  }
+  Stream& stream() { return stream_; }
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
+  auto executor() { return stream_.get_executor(); }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(settings_.body_limit);
+    tcp().expires_after(kIoTimeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       self->OnRead(ec);
+                     });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == http::error::end_of_stream) return Close();
+    if (ec) return LogIoError(ec, "read");
+    auto req = parser_->release();
+    version_ = req.version();
+    keep_alive_ = req.keep_alive();
+    HttpRequest request = ToRequest(std::move(req), tcp().socket());
+    answer_(this->shared_from_this(), std::move(request));
+  }
+
+  void Close() {
+    if constexpr (kTls) {
+      tcp().expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+  }
+
+  const Answerer& answer_;
+  const SessionSettings& settings_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+};
+
+// Listeners and I/O threads. Answerers and TLS contexts given to Listen* must outlive the Core.
+class Core {
+ public:
+  Core(std::string bind, int threads, SessionSettings settings);
+  ~Core() { Stop(); }
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  // Binds bind:port (0 picks a free port). Errors say which address, why, and what to do.
+  prober::Status ListenHttp(uint16_t port, const Session<PlainStream>::Answerer& answer);
+  // As ListenHttp; each new connection gets the TLS context `context` returns.
+  prober::Status ListenHttps(uint16_t port, std::function<ssl::context&()> context,
+                             const Session<TlsStream>::Answerer& answer);
+  // Starts the I/O threads.
+  void Run();
+  uint16_t http_port() const { return http_ ? http_->local_endpoint().port() : 0; }
+  uint16_t https_port() const { return https_ ? https_->local_endpoint().port() : 0; }
+  // Closes the listeners and every connection, and joins the threads; idempotent.
+  void Stop();
+  net::io_context& io() { return ioc_; }
+
+ private:
+  prober::Result<std::unique_ptr<tcp::acceptor>> Bind(uint16_t port);
+  void AcceptHttp();
+  void AcceptHttps();
+
+  const std::string bind_;
+  const int threads_;
+  const SessionSettings settings_;
+  net::io_context ioc_;
+  std::unique_ptr<tcp::acceptor> http_, https_;
+  const Session<PlainStream>::Answerer* http_answer_ = nullptr;
+  const Session<TlsStream>::Answerer* https_answer_ = nullptr;
+  std::function<ssl::context&()> context_;
+  std::vector<std::thread> workers_;
+  bool stopped_ = false;
+};
+
+// A TLS server context for a PEM chain and key, TLS 1.2 and later. Errors name the file.
+prober::Result<std::unique_ptr<ssl::context>> ServerContext(const std::string& cert_file,
+                                                            const std::string& key_file);
+
+}  // namespace odoo_prober::runners::http_core

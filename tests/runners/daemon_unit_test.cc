@@ -1,0 +1,212 @@
+// The daemon's parts without a socket or a thread: the admin handler, the sinks factory, and
+// the daemon's loop stepped on a fake clock with scripted clients and a fake TLS check.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "results/make_sinks.h"
+#include "runners/admin.h"
+#include "runners/daemon.h"
+#include "tests/support/fakes.h"
+#include "tests/support/support.h"
+
+namespace odoo_prober::runners {
+namespace {
+
+using nlohmann::json;
+using testing::Contains;
+using testing::FakeClock;
+using testing::Ok;
+using testing::Script;
+using testing::TempDir;
+using namespace std::chrono_literals;
+
+double Metric(const std::string& text, const std::string& prefix) {
+  double sum = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(prefix, 0) == 0) sum += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return sum;
+}
+
+HttpRequest Get(const std::string& path) {
+  HttpRequest r;
+  r.method = "GET";
+  r.path = path;
+  return r;
+}
+
+TEST_CASE("admin handler: each endpoint, readiness reasons, methods", "[daemon-unit]") {
+  FakeClock clock;
+  results::Metrics metrics("unit", "1.2.3");
+  results::StatusBoard board;
+  board.Declare("login", "plant", false);
+  Readiness ready{true, true};
+  AdminHandler admin(metrics, board, clock, "unit", [&] { return ready; });
+
+  CHECK(admin(Get("/healthz")).status == 200);
+  const auto m = admin(Get("/metrics"));
+  CHECK(m.status == 200);
+  CHECK(m.content_type == "text/plain; version=0.0.4; charset=utf-8");
+  CHECK(Contains(m.body, "odoo_prober_build_info{"));
+  const auto status = admin(Get("/status"));
+  CHECK(status.content_type == "text/html; charset=utf-8");
+  CHECK(Contains(status.body, "login"));
+  CHECK(admin(Get("/")).body == status.body);
+  CHECK(admin(Get("/readyz")).status == 200);
+  ready.sinks_healthy = false;
+  CHECK(admin(Get("/readyz")).status == 503);
+  CHECK(admin(Get("/readyz")).body == "not ready: a result sink is failing\n");
+  ready.scheduling = false;
+  CHECK(admin(Get("/readyz")).body == "not ready: the scheduler is not running\n");
+  HttpRequest post = Get("/metrics");
+  post.method = "POST";
+  CHECK(admin(post).status == 405);
+  CHECK(admin(Get("/nope")).status == 404);
+}
+
+TEST_CASE("sinks factory: metrics and board always, files when configured", "[daemon-unit]") {
+  TempDir dir;
+  results::Metrics metrics("unit", "1.2.3");
+  results::StatusBoard board;
+  config::ProberConfig cfg;
+  auto base = results::MakeSinks(cfg, metrics, board);
+  REQUIRE(base.ok());
+  CHECK(base->size() == 2);
+  cfg.results_jsonl = dir.path() + "/r.jsonl";
+  cfg.results_sqlite = dir.path() + "/h.db";
+  auto all = results::MakeSinks(cfg, metrics, board);
+  REQUIRE(all.ok());
+  CHECK(all->size() == 4);
+  cfg.results_sqlite = dir.path() + "/no/such/folder/h.db";
+  auto bad = results::MakeSinks(cfg, metrics, board);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(Contains(bad.status().message(), dir.path() + "/no/such/folder/h.db"));
+}
+
+// A daemon on a fake clock: runs inline in Step(), clients from a script, TLS checks counted.
+struct Stepped {
+  TempDir dir;
+  FakeClock clock;
+  std::shared_ptr<Script> script = std::make_shared<Script>();
+  int tls_checks = 0;
+  std::string config;
+  std::unique_ptr<Daemon> daemon;
+
+  explicit Stepped(const std::string& interval = "60s") {
+    dir.Write("secret", "admin\n");
+    dir.Write("journeys/ping.yaml", R"(name: ping
+timeout: 5s
+steps:
+  - {name: login, authenticate: {}}
+  - name: ping
+    call: {model: res.users, method: context_get}
+    expect: [{path: $.lang, equals: en_US}]
+)");
+    script->On("res.users.context_get", [](const Script::Call&) { return Ok({{"lang", "en_US"}}); });
+    config = WriteConfig(interval);
+    DaemonEnv env;
+    env.clock = &clock;
+    env.threads = false;
+    env.clients = [this](const prober::ClientOptions&) {
+      return prober::Result<std::unique_ptr<prober::OdooClient>>(
+          std::make_unique<testing::FakeOdooClient>(script, clock));
+    };
+    env.check_tls = [this](const TlsEndpoint& e, std::chrono::milliseconds) {
+      ++tls_checks;
+      results::TlsReport r;
+      r.target = e.target;
+      r.endpoint = e.key();
+      r.checked_at = clock.Now();
+      return r;
+    };
+    RunOptions o;
+    o.config_path = config;
+    o.version = "1.2.3";
+    auto d = Daemon::Create(o, env);
+    INFO((d.ok() ? "" : d.status().message()));
+    REQUIRE(d.ok());
+    daemon = std::move(*d);
+  }
+
+  std::string WriteConfig(const std::string& interval, const std::string& extra = "") {
+    return dir.Write("prober.yaml", "version: 1\ninstance: unit\njourney_dirs: [journeys]\n"
+                                    "results: {jsonl: " + dir.path() + "/results.jsonl}\n" +
+                                        extra +
+                                        "targets:\n  - name: plant\n"
+                                        "    url: https://erp.example.com\n"
+                                        "    database: probe\n    login: admin\n"
+                                        "    password_file: secret\n"
+                                        "journeys:\n  - {name: ping, interval: " +
+                                        interval + "}\n");
+  }
+
+  // Moves the clock to each wake-up the daemon asks for, `passes` times.
+  void Run(int passes) {
+    for (int i = 0; i < passes; ++i) {
+      const auto next = daemon->Step();
+      if (next > clock.Monotonic())
+        clock.Advance(std::chrono::duration_cast<std::chrono::milliseconds>(next - clock.Monotonic()));
+    }
+  }
+  std::string Metrics() const { return daemon->admin()(Get("/metrics")).body; }
+};
+
+TEST_CASE("daemon loop: journeys every interval, TLS on its own schedule", "[daemon-unit]") {
+  Stepped s;
+  CHECK(s.daemon->admin()(Get("/readyz")).status == 503);  // not scheduling yet
+  s.Run(1);
+  CHECK(s.tls_checks == 1);  // every endpoint at start
+  CHECK(s.daemon->admin()(Get("/readyz")).status == 200);
+  s.Run(3);
+  CHECK(s.script->logins == 3);
+  // The first run comes within the jitter (10% of 60s), then one every 60s, and the clock is at
+  // the next tick: no real time passed.
+  CHECK(s.clock.slept() >= 180s);
+  CHECK(s.clock.slept() <= 186s);
+  CHECK(s.tls_checks == 1);
+  s.clock.Advance(6h);
+  s.Run(1);
+  CHECK(s.tls_checks == 2);
+  CHECK(s.daemon->Shutdown(0ms) == 0);
+  const std::string metrics = s.Metrics();
+  CHECK(Metric(metrics, "odoo_prober_journey_runs_total{") == s.script->logins);
+  CHECK(Metric(metrics, "odoo_prober_journey_failures_total{") == 0);
+  // Every result reached the file sink before Shutdown returned.
+  std::ifstream in(s.dir.path() + "/results.jsonl");
+  int lines = 0;
+  for (std::string line; std::getline(in, line);) ++lines;
+  CHECK(lines == s.script->logins + s.tls_checks);
+}
+
+TEST_CASE("daemon loop: a reload swaps the schedule, a broken one keeps the old", "[daemon-unit]") {
+  Stepped s;
+  s.Run(2);
+  REQUIRE(s.script->logins == 1);
+  s.WriteConfig("30s");
+  s.daemon->RequestReload();
+  s.Run(1);
+  CHECK(Metric(s.Metrics(), "odoo_prober_config_reloads_total") == 1);
+  s.Run(4);
+  CHECK(s.script->logins >= 4);  // every 30s now
+  s.dir.Write("prober.yaml", "version: 1\ntargets: [}\n");
+  s.daemon->RequestReload();
+  const int before = s.script->logins;
+  s.Run(2);
+  CHECK(Metric(s.Metrics(), "odoo_prober_config_reload_failures_total") == 1);
+  CHECK(s.script->logins > before);  // the old schedule runs on
+}
+
+TEST_CASE("daemon loop: a failing journey is counted with its reason", "[daemon-unit]") {
+  Stepped s;
+  s.script->On("res.users.context_get", [](const Script::Call&) { return Ok({{"lang", "fr_FR"}}); });
+  s.Run(2);
+  REQUIRE(s.script->logins == 1);
+  CHECK(s.daemon->Shutdown(0ms) == 0);
+  CHECK(Metric(s.Metrics(), "odoo_prober_journey_failures_total{") == 1);
+  CHECK(Contains(s.Metrics(), "reason=\"assertion\""));
+}
+
+}  // namespace
+}  // namespace odoo_prober::runners
