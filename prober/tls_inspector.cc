@@ -144,6 +144,71 @@ bool IsIp(const std::string& s) {
 
 }  // namespace
 
+namespace {
+
+// Runs the client handshake on the connected socket until done or the deadline; false with
+// out.outcome/detail set when it fails.
+bool Handshake(SSL* ssl, int fd, Clock::time_point deadline, TlsInspection& out) {
+  for (;;) {
+    const int rc = SSL_connect(ssl);
+    if (rc == 1) return true;
+    const int err = SSL_get_error(ssl, rc);
+    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
+      char buf[256];
+      ERR_error_string_n(ERR_get_error(), buf, sizeof buf);
+      out.outcome = Outcome::kTls;
+      out.detail = std::string("TLS handshake failed: ") + buf;
+      return false;
+    }
+    pollfd p{fd, static_cast<short>(err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT), 0};
+    const int left = MsLeft(deadline);
+    if (left == 0 || ::poll(&p, 1, left) <= 0) {
+      out.outcome = Outcome::kTimeout;
+      out.detail = "the TLS handshake did not complete before the deadline";
+      return false;
+    }
+  }
+}
+
+// Builds and verifies the chain ourselves. Time is not checked here: expiry is judged per
+// certificate of the chain that verifies, so an expired certificate still yields a chain.
+void VerifyChain(const std::string& ca_file, X509* leaf, STACK_OF(X509) * chain,
+                 TlsInspection& out) {
+  X509_STORE* store = X509_STORE_new();
+  if (!ca_file.empty()) {
+    X509_STORE_load_file(store, ca_file.c_str());
+  } else {
+    X509_STORE_set_default_paths(store);
+  }
+  X509_STORE_set_flags(store, X509_V_FLAG_NO_CHECK_TIME | X509_V_FLAG_TRUSTED_FIRST);
+  std::unique_ptr<X509_STORE_CTX, StoreCtxFree> vctx(X509_STORE_CTX_new());
+  X509_STORE_CTX_init(vctx.get(), store, leaf, chain);
+  const bool ok = X509_verify_cert(vctx.get()) == 1;
+  out.trusted = ok;
+  out.verify_error = ok ? 0 : X509_STORE_CTX_get_error(vctx.get());
+  out.verify_error_text = ok ? "" : X509_verify_cert_error_string(out.verify_error);
+  if (ok) {
+    STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(vctx.get());
+    for (int i = 0; i < sk_X509_num(built); ++i)
+      out.verified.push_back(Describe(sk_X509_value(built, i)));
+  }
+  vctx.reset();  // before the store it points to
+  X509_STORE_free(store);
+}
+
+// A client context that accepts whatever the server offers, weak keys and old versions
+// included: they are findings, not reasons to stop looking.
+std::unique_ptr<SSL_CTX, CtxFree> InspectingContext() {
+  std::unique_ptr<SSL_CTX, CtxFree> ctx(SSL_CTX_new(TLS_client_method()));
+  if (!ctx) return ctx;
+  SSL_CTX_set_security_level(ctx.get(), 0);
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_VERSION);
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
+  return ctx;
+}
+
+}  // namespace
+
 TlsInspection InspectTls(const TlsInspectOptions& o) {
   TlsInspection out;
   const auto start = Clock::now();
@@ -151,40 +216,17 @@ TlsInspection InspectTls(const TlsInspectOptions& o) {
   const std::string name = o.servername.empty() ? o.host : o.servername;
   Fd sock;
   if (!Connect(o, deadline, sock, out)) return out;
-
-  std::unique_ptr<SSL_CTX, CtxFree> ctx(SSL_CTX_new(TLS_client_method()));
+  auto ctx = InspectingContext();
   if (!ctx) {
     out.outcome = Outcome::kTls;
     out.detail = "cannot create a TLS context";
     return out;
   }
-  // Inspect whatever the server offers, weak keys and old versions included: they are findings.
-  SSL_CTX_set_security_level(ctx.get(), 0);
-  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_VERSION);
-  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
   std::unique_ptr<SSL, SslFree> ssl(SSL_new(ctx.get()));
   SSL_set_fd(ssl.get(), sock.fd);
   if (!IsIp(name)) SSL_set_tlsext_host_name(ssl.get(), name.c_str());
   SSL_set_tlsext_status_type(ssl.get(), TLSEXT_STATUSTYPE_ocsp);
-  for (;;) {
-    const int rc = SSL_connect(ssl.get());
-    if (rc == 1) break;
-    const int err = SSL_get_error(ssl.get(), rc);
-    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
-      char buf[256];
-      ERR_error_string_n(ERR_get_error(), buf, sizeof buf);
-      out.outcome = Outcome::kTls;
-      out.detail = std::string("TLS handshake failed: ") + buf;
-      return out;
-    }
-    pollfd p{sock.fd, static_cast<short>(err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT), 0};
-    const int left = MsLeft(deadline);
-    if (left == 0 || ::poll(&p, 1, left) <= 0) {
-      out.outcome = Outcome::kTimeout;
-      out.detail = "the TLS handshake did not complete before the deadline";
-      return out;
-    }
-  }
+  if (!Handshake(ssl.get(), sock.fd, deadline, out)) return out;
   out.handshake_us =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
   out.tls_version = SSL_get_version(ssl.get());
@@ -203,29 +245,7 @@ TlsInspection InspectTls(const TlsInspectOptions& o) {
   }
   out.hostname_ok = IsIp(name) ? X509_check_ip_asc(leaf, name.c_str(), 0) == 1
                                : X509_check_host(leaf, name.c_str(), name.size(), 0, nullptr) == 1;
-
-  // Build and verify the chain ourselves. Time is not checked here: expiry is judged per
-  // certificate of the chain that verifies, so an expired certificate still yields a chain.
-  X509_STORE* store = X509_STORE_new();
-  if (!o.ca_file.empty()) {
-    X509_STORE_load_file(store, o.ca_file.c_str());
-  } else {
-    X509_STORE_set_default_paths(store);
-  }
-  X509_STORE_set_flags(store, X509_V_FLAG_NO_CHECK_TIME | X509_V_FLAG_TRUSTED_FIRST);
-  std::unique_ptr<X509_STORE_CTX, StoreCtxFree> vctx(X509_STORE_CTX_new());
-  X509_STORE_CTX_init(vctx.get(), store, leaf, chain);
-  const bool ok = X509_verify_cert(vctx.get()) == 1;
-  out.trusted = ok;
-  out.verify_error = ok ? 0 : X509_STORE_CTX_get_error(vctx.get());
-  out.verify_error_text = ok ? "" : X509_verify_cert_error_string(out.verify_error);
-  if (ok) {
-    STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(vctx.get());
-    for (int i = 0; i < sk_X509_num(built); ++i)
-      out.verified.push_back(Describe(sk_X509_value(built, i)));
-  }
-  vctx.reset();  // before the store it points to
-  X509_STORE_free(store);
+  VerifyChain(o.ca_file, leaf, chain, out);
   SSL_shutdown(ssl.get());
   return out;
 }

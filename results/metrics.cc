@@ -15,86 +15,64 @@ const prometheus::Histogram::BucketBoundaries kBuckets = {0.005, 0.01, 0.025, 0.
 
 double Secs(int64_t us) { return static_cast<double>(us) / 1e6; }
 
+// The metric families, registered by name and help.
+prometheus::Family<prometheus::Histogram>& Histogram(prometheus::Registry& r, const char* name,
+                                                     const char* help) {
+  return prometheus::BuildHistogram().Name(name).Help(help).Register(r);
+}
+prometheus::Family<prometheus::Counter>& Counter(prometheus::Registry& r, const char* name,
+                                                 const char* help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r);
+}
+prometheus::Family<prometheus::Gauge>& Gauge(prometheus::Registry& r, const char* name,
+                                             const char* help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(r);
+}
+
 }  // namespace
 
 Metrics::Metrics(std::string instance, std::string version)
     : instance_(std::move(instance)),
       registry_(std::make_shared<prometheus::Registry>()),
-      journey_duration_(prometheus::BuildHistogram()
-                            .Name("odoo_prober_journey_duration_seconds")
-                            .Help("Duration of journey runs, cleanup excluded.")
-                            .Register(*registry_)),
-      step_duration_(prometheus::BuildHistogram()
-                         .Name("odoo_prober_step_duration_seconds")
-                         .Help("Duration of journey steps (all RPC calls of the step).")
-                         .Register(*registry_)),
-      phase_duration_(prometheus::BuildHistogram()
-                          .Name("odoo_prober_rpc_phase_duration_seconds")
-                          .Help("Time of each phase of the RPC calls of a journey (dns, connect, "
-                                "tls, first_byte).")
-                          .Register(*registry_)),
-      runs_(prometheus::BuildCounter()
-                .Name("odoo_prober_journey_runs_total")
-                .Help("Journey runs, whatever their outcome.")
-                .Register(*registry_)),
-      failures_(prometheus::BuildCounter()
-                    .Name("odoo_prober_journey_failures_total")
-                    .Help("Failed journey runs by reason (the outcome class, or cleanup).")
-                    .Register(*registry_)),
-      last_success_(prometheus::BuildGauge()
-                        .Name("odoo_prober_journey_last_success_timestamp_seconds")
-                        .Help("When the journey last succeeded (unix time).")
-                        .Register(*registry_)),
+      journey_duration_(Histogram(*registry_, "odoo_prober_journey_duration_seconds",
+                                  "Duration of journey runs, cleanup excluded.")),
+      step_duration_(Histogram(*registry_, "odoo_prober_step_duration_seconds",
+                               "Duration of journey steps (all RPC calls of the step).")),
+      phase_duration_(Histogram(
+          *registry_, "odoo_prober_rpc_phase_duration_seconds",
+          "Time of each phase of the RPC calls of a journey (dns, connect, tls, first_byte).")),
+      runs_(Counter(*registry_, "odoo_prober_journey_runs_total",
+                    "Journey runs, whatever their outcome.")),
+      failures_(Counter(*registry_, "odoo_prober_journey_failures_total",
+                        "Failed journey runs by reason (the outcome class, or cleanup).")),
+      last_success_(Gauge(*registry_, "odoo_prober_journey_last_success_timestamp_seconds",
+                          "When the journey last succeeded (unix time).")),
       skipped_(
-          prometheus::BuildCounter()
-              .Name("odoo_prober_runs_skipped_total")
-              .Help("Scheduled runs skipped because the previous run of the pair was still going.")
-              .Register(*registry_)),
-      maintenance_(
-          prometheus::BuildGauge()
-              .Name("odoo_prober_journey_in_maintenance")
-              .Help("1 while the target is in a maintenance window (the pair does not run).")
-              .Register(*registry_)),
+          Counter(*registry_, "odoo_prober_runs_skipped_total",
+                  "Scheduled runs skipped because the previous run of the pair was still going.")),
+      maintenance_(Gauge(*registry_, "odoo_prober_journey_in_maintenance",
+                         "1 while the target is in a maintenance window (the pair does not run).")),
       tls_not_after_(
-          prometheus::BuildGauge()
-              .Name("odoo_prober_tls_cert_not_after_timestamp_seconds")
-              .Help("Earliest notAfter of the verified certificate chain of the target's endpoint.")
-              .Register(*registry_)),
+          Gauge(*registry_, "odoo_prober_tls_cert_not_after_timestamp_seconds",
+                "Earliest notAfter of the verified certificate chain of the target's endpoint.")),
       tls_findings_(
-          prometheus::BuildGauge()
-              .Name("odoo_prober_tls_findings")
-              .Help(
-                  "TLS findings of the target's endpoint at the last check, by severity and kind.")
-              .Register(*registry_)),
-      lag_(prometheus::BuildGauge()
-               .Name("odoo_prober_scheduler_lag_seconds")
-               .Help("How late the last run started after its tick.")
-               .Register(*registry_)
+          Gauge(*registry_, "odoo_prober_tls_findings",
+                "TLS findings of the target's endpoint at the last check, by severity and kind.")),
+      lag_(Gauge(*registry_, "odoo_prober_scheduler_lag_seconds",
+                 "How late the last run started after its tick.")
                .Add({{"instance", instance_}})),
-      busy_(prometheus::BuildGauge()
-                .Name("odoo_prober_busy_workers")
-                .Help("Workers running a journey now.")
-                .Register(*registry_)
+      busy_(Gauge(*registry_, "odoo_prober_busy_workers", "Workers running a journey now.")
                 .Add({{"instance", instance_}})),
-      dropped_(prometheus::BuildCounter()
-                   .Name("odoo_prober_sink_dropped_total")
-                   .Help("Results a sink's full queue refused.")
-                   .Register(*registry_)
+      dropped_(Counter(*registry_, "odoo_prober_sink_dropped_total",
+                       "Results a sink's full queue refused.")
                    .Add({{"instance", instance_}})),
-      reloads_(prometheus::BuildCounter()
-                   .Name("odoo_prober_config_reloads_total")
-                   .Help("Configuration reloads applied (SIGHUP).")
-                   .Register(*registry_)
+      reloads_(Counter(*registry_, "odoo_prober_config_reloads_total",
+                       "Configuration reloads applied (SIGHUP).")
                    .Add({{"instance", instance_}})),
-      reload_failures_(prometheus::BuildCounter()
-                           .Name("odoo_prober_config_reload_failures_total")
-                           .Help("Configuration reloads refused because the new file was invalid.")
-                           .Register(*registry_)
+      reload_failures_(Counter(*registry_, "odoo_prober_config_reload_failures_total",
+                               "Configuration reloads refused because the new file was invalid.")
                            .Add({{"instance", instance_}})) {
-  prometheus::BuildGauge()
-      .Name("odoo_prober_build_info")
-      .Help("The odoo-prober build.")
-      .Register(*registry_)
+  Gauge(*registry_, "odoo_prober_build_info", "The odoo-prober build.")
       .Add({{"instance", instance_}, {"version", version}})
       .Set(1);
 }

@@ -61,8 +61,7 @@ std::vector<PlannedPair> Plan(const config::ProberConfig& config, const scenario
 
 // `odoo-prober validate CONFIG [--online]`: loads and checks the config and its journeys,
 // prints what would run; with `online`, also checks each target (RunValidateOnline).
-int RunValidate(const std::string& config_path, bool online, std::ostream& out,
-                std::ostream& err);
+int RunValidate(const std::string& config_path, bool online, std::ostream& out, std::ostream& err);
 
 struct OnceOptions {
   std::string config_path;

@@ -133,8 +133,8 @@ Daemon::Mono Daemon::Step() {
   scheduling_ = true;
   if (reload_.exchange(false)) Reload();
   const Mono now = clock_.Monotonic();
-  const auto started = executor_->Step(
-      now, clock_.Now(), [this, snap = snapshot_](size_t i) { RunPair(*snap, i); });
+  const auto started =
+      executor_->Step(now, clock_.Now(), [this, snap = snapshot_](size_t i) { RunPair(*snap, i); });
   PublishSchedule(started);
   CheckTlsIfDue(now);
   return std::min(executor_->scheduler().NextWakeup(now), next_tls_);
@@ -184,7 +184,8 @@ void Daemon::Loop() {
   while (!stop_) {
     const Mono next = Step();
     // The real steady clock: Loop is for production; tests drive Step() on a fake clock.
-    executor_->WaitUntil(std::min(next, std::chrono::steady_clock::now() + std::chrono::seconds(1)));
+    executor_->WaitUntil(
+        std::min(next, std::chrono::steady_clock::now() + std::chrono::seconds(1)));
   }
 }
 
@@ -202,8 +203,8 @@ int Daemon::Shutdown(std::chrono::milliseconds grace) {
   shut_down_ = true;
   scheduling_ = false;
   const int in_flight = executor_->running();
-  spdlog::info("stopping: {} journey(s) in flight finish with their cleanup (grace {}s)",
-               in_flight, std::chrono::duration_cast<std::chrono::seconds>(grace).count());
+  spdlog::info("stopping: {} journey(s) in flight finish with their cleanup (grace {}s)", in_flight,
+               std::chrono::duration_cast<std::chrono::seconds>(grace).count());
   int cancelled = 0;
   if (!executor_->Drain(std::chrono::steady_clock::now() + grace)) {
     cancelled = executor_->running();
@@ -227,8 +228,8 @@ namespace {
 std::optional<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {
   const auto colon = listen.rfind(':');
   const std::string port = colon == std::string::npos ? "" : listen.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoul(port) > 65535) {
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535) {
     return std::nullopt;
   }
   return std::make_pair(listen.substr(0, colon), static_cast<uint16_t>(std::stoul(port)));

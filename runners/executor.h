@@ -55,7 +55,7 @@ class Executor {
   std::vector<std::string> keys_;
   mutable std::mutex mu_;  // guards the fields below
   std::condition_variable cv_;
-  std::vector<std::string> finished_;    // keys of runs that ended since the last Step
+  std::vector<std::string> finished_;     // keys of runs that ended since the last Step
   std::map<std::string, int> in_flight_;  // by key
   int running_ = 0;
   uint64_t notified_ = 0;  // Notify() calls

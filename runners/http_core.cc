@@ -31,8 +31,8 @@ HttpRequest ToRequest(http::request<http::string_body>&& req, const tcp::socket&
   return request;
 }
 
-http::response<http::string_body> ToBeast(HttpResponse&& answer, unsigned version,
-                                          bool keep_alive, const std::string& server_name) {
+http::response<http::string_body> ToBeast(HttpResponse&& answer, unsigned version, bool keep_alive,
+                                          const std::string& server_name) {
   http::response<http::string_body> res{static_cast<http::status>(answer.status), version};
   res.set(http::field::server, server_name);
   res.set(http::field::content_type, answer.content_type);
@@ -125,8 +125,7 @@ void Core::AcceptHttps() {
     } else {
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session<TlsStream>>(*https_answer_, settings_, std::move(socket),
-                                           context_())
+      std::make_shared<Session<TlsStream>>(*https_answer_, settings_, std::move(socket), context_())
           ->Start();
     }
     AcceptHttps();
@@ -154,7 +153,8 @@ prober::Result<std::unique_ptr<ssl::context>> ServerContext(const std::string& c
   ctx->use_certificate_chain_file(cert_file, ec);
   if (ec) {
     return prober::Status::InvalidArgument("cannot use the certificate chain " + cert_file + ": " +
-                                           ec.message() + "; give a PEM file with the server "
+                                           ec.message() +
+                                           "; give a PEM file with the server "
                                            "certificate first, then its intermediates");
   }
   ctx->use_private_key_file(key_file, ssl::context::pem, ec);

@@ -43,8 +43,8 @@ void LogIoError(beast::error_code ec, const char* what);
 // The request as the handlers see it.
 HttpRequest ToRequest(http::request<http::string_body>&& req, const tcp::socket& socket);
 // The answer as Beast writes it.
-http::response<http::string_body> ToBeast(HttpResponse&& answer, unsigned version,
-                                          bool keep_alive, const std::string& server_name);
+http::response<http::string_body> ToBeast(HttpResponse&& answer, unsigned version, bool keep_alive,
+                                          const std::string& server_name);
 
 struct SessionSettings {
   size_t body_limit = 8u << 20;  // larger request bodies are refused
@@ -104,10 +104,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     parser_.emplace();
     parser_->body_limit(settings_.body_limit);
     tcp().expires_after(kIoTimeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {

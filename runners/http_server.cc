@@ -12,8 +12,7 @@ using http_core::TlsStream;
 class Server final : public HttpServer {
  public:
   Server(const HttpServerOptions& o, Handler handler)
-      : handler_(std::move(handler)),
-        core_(o.bind, o.threads, {o.max_body_bytes, "odoo-prober"}) {}
+      : handler_(std::move(handler)), core_(o.bind, o.threads, {o.max_body_bytes, "odoo-prober"}) {}
   ~Server() override { Stop(); }
 
   prober::Status Init(const HttpServerOptions& o) {

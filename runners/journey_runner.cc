@@ -199,7 +199,8 @@ bool Fail(RunState& run, results::StepResult& sr, Outcome outcome, const std::st
 // A `check` step: expectations on variables, no call.
 bool RunCheck(const Step& step, RunState& run, results::StepResult& sr) {
   for (const auto& e : step.expect) {
-    if (auto why = Check(e, json(nullptr), run.scope)) return Fail(run, sr, Outcome::kAssertion, *why);
+    if (auto why = Check(e, json(nullptr), run.scope))
+      return Fail(run, sr, Outcome::kAssertion, *why);
   }
   run.steps.push_back(sr);
   return true;
@@ -335,7 +336,8 @@ static bool RunStep(const prober::Clock& clock, const Step& step, RunState& run,
                 "Odoo answered with the wizard " + ActionName(rpc.result) +
                     "; handle it with on_action or avoid it");
   }
-  if (auto why = Unmet(step, run, rpc, sr.attempts)) return Fail(run, sr, Outcome::kAssertion, *why);
+  if (auto why = Unmet(step, run, rpc, sr.attempts))
+    return Fail(run, sr, Outcome::kAssertion, *why);
   if (!Keep(step, run, sr, rpc.result)) return false;
   if (handler == step.on_action.end()) return true;
   run.scope.vars["action"] = rpc.result;

@@ -53,7 +53,8 @@ std::vector<results::JourneyResult> RunPlanOnce(
     const auto now = clock.Monotonic();
     executor.Step(now, clock.Now(), run);
     if (executor.scheduler().Done()) break;
-    executor.WaitUntil(std::min(executor.scheduler().NextWakeup(now), now + std::chrono::seconds(1)));
+    executor.WaitUntil(
+        std::min(executor.scheduler().NextWakeup(now), now + std::chrono::seconds(1)));
   }
   pool.Join();
   return results;
@@ -182,14 +183,13 @@ int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err) {
   if (!plan) return kExitUsage;
   JourneyRunner runner(prober::RealClock(), loaded->catalog, CurlFactory());
   Progress progress(*plan, options, out, err);
-  auto results = RunPlanOnce(*plan, cfg, runner,
-                             options.concurrency > 0 ? options.concurrency : cfg.concurrency,
-                             cfg.per_target_concurrency,
-                             [&](size_t i, const results::JourneyResult* r) { progress.Change(i, r); });
+  auto results = RunPlanOnce(
+      *plan, cfg, runner, options.concurrency > 0 ? options.concurrency : cfg.concurrency,
+      cfg.per_target_concurrency,
+      [&](size_t i, const results::JourneyResult* r) { progress.Change(i, r); });
   // A journey that could not clean up did harm: it counts as a failure of the run.
-  const bool all_ok = std::all_of(results.begin(), results.end(), [](const auto& r) {
-    return r.ok() && r.CleanedUp();
-  });
+  const bool all_ok = std::all_of(results.begin(), results.end(),
+                                  [](const auto& r) { return r.ok() && r.CleanedUp(); });
   if (options.output == OnceOptions::Output::kTable) out << results::FormatTable(results);
   ReportTls(cfg, *plan, options, out);
   const int rc = WriteReports(results, options, err);

@@ -274,6 +274,76 @@ class Provisioner {
 
 }  // namespace
 
+namespace {
+
+// The manufacturing data, once the settings work_order_release needs are seen on.
+void ProvisionManufacturing(Provisioner& prov, Session& session, const scenarios::Journey& wo,
+                            bool dry_run, std::ostream& out) {
+  bool settings_on = true;
+  for (const auto& req : wo.requirements) {
+    const auto has = session.HasGroup(req.group);
+    if (has == false) {
+      prov.Missing("work_order_release " + SettingOff(req));
+      settings_on = false;
+    } else if (!has) {
+      out << "  cannot tell whether the Odoo setting " << req.setting
+          << " is on; check it in Odoo\n";
+    }
+  }
+  if (!settings_on) return;
+  auto component = prov.Product(kComponentCode, "Probe Component", false);
+  auto product = prov.Product(kManufacturedCode, "Probe Manufactured Item", false);
+  auto workcenter = prov.Ensure("mrp.workcenter", "name", kWorkCenterName, json::object());
+  if (component && product && workcenter) {
+    prov.BillOfMaterials(*product, *component, *workcenter);
+  } else if (dry_run && prov.ok()) {
+    out << "  would create mrp.bom of " << kManufacturedCode << "\n";
+  }
+}
+
+// What the built-in `journeys` need on one target, found or created; false when it is not there.
+bool ProvisionTarget(Session& session, const config::TargetConfig& target,
+                     const std::set<std::string>& journeys, const scenarios::Catalog& catalog,
+                     bool dry_run, std::ostream& out) {
+  out << target.name << " (" << target.client.base_url << ", database " << target.client.database
+      << ", Odoo " << session.version() << ")" << (dry_run ? ", dry run" : "") << ":\n";
+  Provisioner prov(session, target, dry_run, out);
+  auto needs = [&](std::initializer_list<const char*> names) {
+    return std::any_of(names.begin(), names.end(),
+                       [&](const char* n) { return journeys.count(n); });
+  };
+  if (needs({"sales_order_confirmation", "invoice_validation"}))
+    prov.Partner(kCustomerRef, "Probe Customer", "customer_rank");
+  if (needs({"goods_receipt"})) prov.Partner(kVendorRef, "Probe Vendor", "supplier_rank");
+  if (needs({"sales_order_confirmation", "invoice_validation", "goods_receipt"}))
+    prov.Product(kItemCode, "Probe Item", true);
+  if (needs({"work_order_release"}))
+    ProvisionManufacturing(prov, session, *catalog.Find("work_order_release"), dry_run, out);
+  if (!dry_run && prov.created() == 0 && prov.ok()) out << "  nothing to create\n";
+  return prov.ok();
+}
+
+// The journeys: block to paste, with the probe data's parameters.
+void PrintParams(const config::ProberConfig& cfg, const std::set<std::string>& journeys,
+                 std::ostream& out) {
+  out << "\n# Paste into the configuration's journeys: (params of a plant or a target override "
+         "these).\njourneys:\n";
+  for (const auto& sel : cfg.journeys) {
+    auto it = JourneyParams().find(sel.name);
+    if (!journeys.count(sel.name)) continue;
+    out << "  - name: " << sel.name << "\n";
+    if (it == JourneyParams().end()) continue;
+    json params = sel.params.is_object() ? sel.params : json::object();
+    params.update(it->second);
+    out << "    params: {" << prober::JoinEach(params.items(), ", ", [](const auto& p) {
+      const json& v = p.value();
+      return p.key() + ": " + (v.is_string() ? v.get<std::string>() : v.dump());
+    }) << "}\n";
+  }
+}
+
+}  // namespace
+
 int RunProvision(const ProvisionOptions& options, std::ostream& out, std::ostream& err) {
   auto loaded = LoadChecked(options.config_path, err);
   if (!loaded.ok()) return kExitUsage;
@@ -298,64 +368,11 @@ int RunProvision(const ProvisionOptions& options, std::ostream& out, std::ostrea
       all_ok = false;
       continue;
     }
-    out << target.name << " (" << target.client.base_url << ", database " << target.client.database
-        << ", Odoo " << session->version() << ")" << (options.dry_run ? ", dry run" : "") << ":\n";
-    Provisioner prov(*session, target, options.dry_run, out);
-    auto needs = [&](std::initializer_list<const char*> names) {
-      for (const char* n : names) {
-        if (journeys.count(n)) return true;
-      }
-      return false;
-    };
-    if (needs({"sales_order_confirmation", "invoice_validation"}))
-      prov.Partner(kCustomerRef, "Probe Customer", "customer_rank");
-    if (needs({"goods_receipt"})) prov.Partner(kVendorRef, "Probe Vendor", "supplier_rank");
-    if (needs({"sales_order_confirmation", "invoice_validation", "goods_receipt"}))
-      prov.Product(kItemCode, "Probe Item", true);
-    if (needs({"work_order_release"})) {
-      const scenarios::Journey* wo = loaded->catalog.Find("work_order_release");
-      bool settings_on = true;
-      for (const auto& req : wo->requirements) {
-        const auto has = session->HasGroup(req.group);
-        if (has == false) {
-          prov.Missing("work_order_release " + SettingOff(req));
-          settings_on = false;
-        } else if (!has) {
-          out << "  cannot tell whether the Odoo setting " << req.setting
-              << " is on; check it in Odoo\n";
-        }
-      }
-      if (settings_on) {
-        auto component = prov.Product(kComponentCode, "Probe Component", false);
-        auto product = prov.Product(kManufacturedCode, "Probe Manufactured Item", false);
-        auto workcenter = prov.Ensure("mrp.workcenter", "name", kWorkCenterName, json::object());
-        if (component && product && workcenter) {
-          prov.BillOfMaterials(*product, *component, *workcenter);
-        } else if (options.dry_run && prov.ok()) {
-          out << "  would create mrp.bom of " << kManufacturedCode << "\n";
-        }
-      }
-    }
-    if (!options.dry_run && prov.created() == 0 && prov.ok()) out << "  nothing to create\n";
-    all_ok = all_ok && prov.ok();
+    all_ok = ProvisionTarget(*session, target, journeys, loaded->catalog, options.dry_run, out) &&
+             all_ok;
     journeys_with_data.insert(journeys.begin(), journeys.end());
   }
-  if (!journeys_with_data.empty()) {
-    out << "\n# Paste into the configuration's journeys: (params of a plant or a target override "
-           "these).\njourneys:\n";
-    for (const auto& sel : cfg.journeys) {
-      auto it = JourneyParams().find(sel.name);
-      if (!journeys_with_data.count(sel.name)) continue;
-      out << "  - name: " << sel.name << "\n";
-      if (it == JourneyParams().end()) continue;
-      json params = sel.params.is_object() ? sel.params : json::object();
-      params.update(it->second);
-      out << "    params: {" << prober::JoinEach(params.items(), ", ", [](const auto& p) {
-        const json& v = p.value();
-        return p.key() + ": " + (v.is_string() ? v.get<std::string>() : v.dump());
-      }) << "}\n";
-    }
-  }
+  if (!journeys_with_data.empty()) PrintParams(cfg, journeys_with_data, out);
   return all_ok ? kExitOk : kExitJourneyFailed;
 }
 

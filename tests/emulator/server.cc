@@ -39,8 +39,8 @@ void Act(std::shared_ptr<hc::Session<Stream>> session, Delivery d) {
       const auto res = session->Prepare(std::move(d.response));
       std::ostringstream head;
       head << res.base();
-      auto bytes = std::make_shared<std::string>(head.str() +
-                                                 res.body().substr(0, res.body().size() / 2));
+      auto bytes =
+          std::make_shared<std::string>(head.str() + res.body().substr(0, res.body().size() / 2));
       session->tcp().expires_after(hc::kIoTimeout);
       hc::net::async_write(session->stream(), hc::net::buffer(*bytes),
                            [session, bytes](error_code, size_t) {
@@ -84,8 +84,8 @@ class Server final : public EmulatorServer {
       if (auto st = core_.ListenHttp(o.http_port, plain_); !st.ok()) return st;
     }
     if (o.https) {
-      auto st = core_.ListenHttps(o.https_port, [this]() -> hc::ssl::context& { return Pick(); },
-                                  tls_);
+      auto st = core_.ListenHttps(
+          o.https_port, [this]() -> hc::ssl::context& { return Pick(); }, tls_);
       if (!st.ok()) return st;
     }
     core_.Run();
@@ -131,7 +131,7 @@ class Server final : public EmulatorServer {
 }  // namespace
 
 prober::Result<std::unique_ptr<EmulatorServer>> EmulatorServer::Start(const ServerOptions& options,
-                                                                       OdooEmulator& emulator) {
+                                                                      OdooEmulator& emulator) {
   if (!options.http && !options.https) {
     return prober::Status::InvalidArgument("enable at least one of http and https");
   }

@@ -150,8 +150,8 @@ TEST_CASE("run refuses an unusable admin address with exit 2", "[daemon]") {
   auto taken = testing::RunProcess({ODOO_PROBER_BIN, "run", config, "--listen", busy});
   CHECK(taken.exit_code == 2);
   // What, where and what to do; no library internals.
-  CHECK(Contains(taken.err, "admin endpoints (--listen or admin.listen): cannot listen on " +
-                                busy + ": Address already in use; another process listens there"));
+  CHECK(Contains(taken.err, "admin endpoints (--listen or admin.listen): cannot listen on " + busy +
+                                ": Address already in use; another process listens there"));
   CHECK_FALSE(Contains(taken.err, "emulator"));
   CHECK_FALSE(Contains(taken.err, "/usr/include"));
   CHECK_FALSE(Contains(taken.err, "system:"));
@@ -225,9 +225,10 @@ TEST_CASE("past the grace period, calls in flight are cancelled and their result
   f.rules.push_back({"sale.order.action_confirm", emulator::FaultKind::kHang, 1.0});
   emu.emulator().SetFaults(f);
   TempDir dir;
-  Daemon d(WriteConfig(
-               dir, emu, "journeys:\n  - {name: sales_order_confirmation, interval: 60s, timeout: 50s}\n"),
-           "1");
+  Daemon d(
+      WriteConfig(dir, emu,
+                  "journeys:\n  - {name: sales_order_confirmation, interval: 60s, timeout: 50s}\n"),
+      "1");
   REQUIRE(Eventually([&] {
     for (const auto& call : emu.emulator().RequestLog()) {
       if (call.method == "create" && call.model == "sale.order") return true;

@@ -104,7 +104,9 @@ steps:
     call: {model: res.users, method: context_get}
     expect: [{path: $.lang, equals: en_US}]
 )");
-    script->On("res.users.context_get", [](const Script::Call&) { return Ok({{"lang", "en_US"}}); });
+    script->On("res.users.context_get", [](const Script::Call&) {
+      return Ok({{"lang", "en_US"}});
+    });
     config = WriteConfig(interval);
     DaemonEnv env;
     env.clock = &clock;
@@ -131,15 +133,16 @@ steps:
   }
 
   std::string WriteConfig(const std::string& interval, const std::string& extra = "") {
-    return dir.Write("prober.yaml", "version: 1\ninstance: unit\njourney_dirs: [journeys]\n"
-                                    "results: {jsonl: " + dir.path() + "/results.jsonl}\n" +
-                                        extra +
-                                        "targets:\n  - name: plant\n"
-                                        "    url: https://erp.example.com\n"
-                                        "    database: probe\n    login: admin\n"
-                                        "    password_file: secret\n"
-                                        "journeys:\n  - {name: ping, interval: " +
-                                        interval + "}\n");
+    return dir.Write("prober.yaml",
+                     "version: 1\ninstance: unit\njourney_dirs: [journeys]\n"
+                     "results: {jsonl: " +
+                         dir.path() + "/results.jsonl}\n" + extra +
+                         "targets:\n  - name: plant\n"
+                         "    url: https://erp.example.com\n"
+                         "    database: probe\n    login: admin\n"
+                         "    password_file: secret\n"
+                         "journeys:\n  - {name: ping, interval: " +
+                         interval + "}\n");
   }
 
   // Moves the clock to each wake-up the daemon asks for, `passes` times.
@@ -147,7 +150,8 @@ steps:
     for (int i = 0; i < passes; ++i) {
       const auto next = daemon->Step();
       if (next > clock.Monotonic())
-        clock.Advance(std::chrono::duration_cast<std::chrono::milliseconds>(next - clock.Monotonic()));
+        clock.Advance(
+            std::chrono::duration_cast<std::chrono::milliseconds>(next - clock.Monotonic()));
     }
   }
   std::string Metrics() const { return daemon->admin()(Get("/metrics")).body; }
@@ -200,7 +204,9 @@ TEST_CASE("daemon loop: a reload swaps the schedule, a broken one keeps the old"
 
 TEST_CASE("daemon loop: a failing journey is counted with its reason", "[daemon-unit]") {
   Stepped s;
-  s.script->On("res.users.context_get", [](const Script::Call&) { return Ok({{"lang", "fr_FR"}}); });
+  s.script->On("res.users.context_get", [](const Script::Call&) {
+    return Ok({{"lang", "fr_FR"}});
+  });
   s.Run(2);
   REQUIRE(s.script->logins == 1);
   CHECK(s.daemon->Shutdown(0ms) == 0);

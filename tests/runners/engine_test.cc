@@ -57,9 +57,7 @@ struct Held {
   std::vector<size_t> ran;
   Executor::Run run = [this](size_t i) { ran.push_back(i); };
 
-  void Release(size_t n) {
-    queued.at(n)();
-  }
+  void Release(size_t n) { queued.at(n)(); }
 };
 
 std::vector<SchedulePair> OnTarget(const std::vector<std::string>& targets) {

@@ -1,10 +1,11 @@
 // The prober's own HTTP server over loopback: it answers as odoo-prober, refuses what it must,
 // and reports a listener it cannot open in words a user can act on.
+#include "runners/http_server.h"
+
 #include <curl/curl.h>
 
 #include <catch2/catch.hpp>
 
-#include "runners/http_server.h"
 #include "tests/support/support.h"
 
 namespace odoo_prober::runners {

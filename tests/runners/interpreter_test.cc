@@ -14,8 +14,8 @@ using prober::Outcome;
 using testing::Action;
 using testing::FakeClock;
 using testing::FakeOdooClient;
-using testing::Ok;
 using testing::OdooFailure;
+using testing::Ok;
 using testing::Script;
 using namespace std::chrono_literals;
 
@@ -155,32 +155,34 @@ TEST_CASE("expectations: each operator holds or fails with what it saw", "[inter
     bool holds;
     std::string says;
   };
-  const auto c = GENERATE(Case{"{path: \"$[0].state\", equals: sale}", true, ""},
-                          Case{"{path: \"$[0].state\", equals: draft}", false,
-                               R"(expected $[0].state == "draft", got "sale")"},
-                          Case{"{path: \"$[0].state\", not_equals: sale}", false, "!="},
-                          Case{"{path: \"$[0].state\", in: [draft, sale]}", true, ""},
-                          Case{"{path: \"$[0].state\", in: [draft, cancel]}", false, "in"},
-                          Case{"{path: \"$[0].amount\", gt: 10}", true, ""},
-                          Case{"{path: \"$[0].amount\", gt: 12.5}", false, "> 12.5, got 12.5"},
-                          Case{"{path: \"$[0].amount\", ge: 12.5}", true, ""},
-                          Case{"{path: \"$[0].amount\", lt: 12.5}", false, "<"},
-                          Case{"{path: \"$[0].amount\", le: 12.5}", true, ""},
-                          Case{"{path: \"$[0].state\", gt: 1}", false, "expected a number"},
-                          Case{"{count: 1}", true, ""},
-                          Case{"{count: 2}", false, "expected 2 item(s)"},
-                          Case{"{path: \"$[0].lines\", not_empty: true}", false, "not empty"},
-                          Case{"{path: \"$[0].amount\", equals: \"${param.total}\"}", true, ""});
+  const auto c =
+      GENERATE(Case{"{path: \"$[0].state\", equals: sale}", true, ""},
+               Case{"{path: \"$[0].state\", equals: draft}", false,
+                    R"(expected $[0].state == "draft", got "sale")"},
+               Case{"{path: \"$[0].state\", not_equals: sale}", false, "!="},
+               Case{"{path: \"$[0].state\", in: [draft, sale]}", true, ""},
+               Case{"{path: \"$[0].state\", in: [draft, cancel]}", false, "in"},
+               Case{"{path: \"$[0].amount\", gt: 10}", true, ""},
+               Case{"{path: \"$[0].amount\", gt: 12.5}", false, "> 12.5, got 12.5"},
+               Case{"{path: \"$[0].amount\", ge: 12.5}", true, ""},
+               Case{"{path: \"$[0].amount\", lt: 12.5}", false, "<"},
+               Case{"{path: \"$[0].amount\", le: 12.5}", true, ""},
+               Case{"{path: \"$[0].state\", gt: 1}", false, "expected a number"},
+               Case{"{count: 1}", true, ""}, Case{"{count: 2}", false, "expected 2 item(s)"},
+               Case{"{path: \"$[0].lines\", not_empty: true}", false, "not empty"},
+               Case{"{path: \"$[0].amount\", equals: \"${param.total}\"}", true, ""});
   Harness h;
-  h.script->Then("sale.order.read",
-                 Ok(json::array({{{"state", "sale"}, {"amount", 12.5}, {"lines", json::array()}}})));
+  h.script->Then(
+      "sale.order.read",
+      Ok(json::array({{{"state", "sale"}, {"amount", 12.5}, {"lines", json::array()}}})));
   const auto r = h.Run(R"(name: t
 params:
   total: {default: 12.5, type: number}
 steps:
   - name: read
     read: {model: sale.order, ids: [1], fields: [state]}
-    expect: [)" + c.expect + "]\n",
+    expect: [)" + c.expect +
+                           "]\n",
                        {{"total", 12.5}});
   INFO(c.expect << " -> " << r.detail);
   CHECK(r.ok() == c.holds);
@@ -211,8 +213,9 @@ steps:
   }
   SECTION("never settles: the step fails after every attempt") {
     Harness h;
-    h.script->On("stock.picking.read",
-                 [](const Script::Call&) { return Ok(json::array({{{"state", "assigned"}}})); });
+    h.script->On("stock.picking.read", [](const Script::Call&) {
+      return Ok(json::array({{{"state", "assigned"}}}));
+    });
     const auto r = h.Run(journey);
     CHECK(r.outcome == Outcome::kAssertion);
     CHECK(r.steps[0].attempts == 5);
@@ -221,8 +224,9 @@ steps:
   }
   SECTION("stops retrying when the next wait would pass the deadline") {
     Harness h;
-    h.script->On("stock.picking.read",
-                 [](const Script::Call&) { return Ok(json::array({{{"state", "assigned"}}})); });
+    h.script->On("stock.picking.read", [](const Script::Call&) {
+      return Ok(json::array({{{"state", "assigned"}}}));
+    });
     const auto r = h.Run(journey, json::object(), 1200ms);
     CHECK(r.outcome == Outcome::kAssertion);
     CHECK(r.steps[0].attempts == 3);
@@ -352,8 +356,9 @@ steps:
     if (seen_failure) after.push_back(c.model + "." + c.method);
     seen_failure = seen_failure || c.method == "button_validate";
   }
-  CHECK(after == std::vector<std::string>{"stock.picking.action_cancel", "stock.picking.search_read",
-                                          "sale.order.action_cancel", "sale.order.search_read"});
+  CHECK(after == std::vector<std::string>{"stock.picking.action_cancel",
+                                          "stock.picking.search_read", "sale.order.action_cancel",
+                                          "sale.order.search_read"});
   const auto back = h.Calls("sale.order.search_read");
   CHECK(back[0].kwargs["context"]["active_test"] == false);
 }

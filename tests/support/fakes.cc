@@ -101,8 +101,8 @@ prober::RpcResult FakeOdooClient::CallKw(const std::string& model, const std::st
   const auto took = script_->Duration(call);
   if (clock_.Monotonic() + took > deadline) {
     // The deadline falls within the call: it times out there, as the real client does.
-    clock_.Advance(std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                         clock_.Monotonic()));
+    clock_.Advance(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_.Monotonic()));
     prober::RpcResult r;
     r.outcome = prober::Outcome::kTimeout;
     r.detail = "no complete answer before the deadline";
