@@ -5,6 +5,7 @@
 #include <map>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 
 #include "prober/text.h"
 #include "tests/emulator/odoo_db.h"
@@ -33,12 +34,16 @@ const std::vector<Personality>& Personalities() {
   return kAll;
 }
 
+// The personality of `series`; an unknown one is refused when the emulator is built.
 const Personality& Find(const std::string& series) {
   for (const auto& p : Personalities()) {
     if (p.series == series) return p;
   }
-  return Personalities()[1];
+  throw std::invalid_argument("the emulator knows no Odoo " + series + "; it impersonates " +
+                              prober::Join(SupportedVersions()));
 }
+
+int CheckedMajor(const std::string& series) { return std::stoi(Find(series).series); }
 
 // The innermost frames of Odoo's tracebacks as recorded; the outer ones are the same for
 // every JSON route.
@@ -181,7 +186,7 @@ namespace {
 DatabaseSettings SettingsOf(const EmulatorOptions& o) {
   DatabaseSettings s;
   s.sms_confirmation = o.sms_confirmation;
-  s.work_orders = o.work_orders.value_or(std::stoi(o.version) >= 17);
+  s.work_orders = o.work_orders.value_or(Dialect(CheckedMajor(o.version)).work_orders_on);
   return s;
 }
 
@@ -189,7 +194,7 @@ DatabaseSettings SettingsOf(const EmulatorOptions& o) {
 
 OdooEmulator::OdooEmulator(EmulatorOptions options)
     : options_(std::move(options)),
-      db_(std::make_unique<OdooDatabase>(std::stoi(options_.version), SettingsOf(options_))) {}
+      db_(std::make_unique<OdooDatabase>(CheckedMajor(options_.version), SettingsOf(options_))) {}
 
 OdooEmulator::~OdooEmulator() = default;
 
@@ -485,14 +490,14 @@ Delivery OdooEmulator::Serve(const HttpRequest& request) {
 
 HttpResponse OdooEmulator::HandleOdoo(const HttpRequest& request) {
   HttpResponse res;
-  const int major = std::stoi(options_.version);
-  if (request.path == "/web/version" && request.method == "GET" && major >= 19) {
+  const Dialect& dialect = db_->dialect();
+  if (request.path == "/web/version" && request.method == "GET" && dialect.json2) {
     res.body = json{{"version_info", VersionInfo()["server_version_info"]},
                     {"version", Find(options_.version).series}}
                    .dump();
     return res;
   }
-  if (request.path.rfind("/json/2/", 0) == 0 && major >= 19) return HandleJson2(request);
+  if (request.path.rfind("/json/2/", 0) == 0 && dialect.json2) return HandleJson2(request);
   if (request.path == "/web/health" && request.method == "GET") {
     res.content_type = "application/json";
     res.headers.push_back({"Cache-Control", "no-store"});
@@ -512,14 +517,14 @@ HttpResponse OdooEmulator::HandleOdoo(const HttpRequest& request) {
   if (request.method != "POST") {
     // Recorded: 16-18 answer 400 (the route is type json), 19 answers 415 (type jsonrpc).
     res.content_type = "text/html; charset=utf-8";
-    std::string body = major >= 19 ? kWrongVerbHtml19 : kWrongVerbHtml;
+    std::string body = dialect.wrong_verb_415 ? kWrongVerbHtml19 : kWrongVerbHtml;
     body.replace(body.find("{path}"), 6, request.path);
-    res.status = major >= 19 ? 415 : 400;
+    res.status = dialect.wrong_verb_415 ? 415 : 400;
     res.body = body;
     return res;
   }
   json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded() && request.path != "/jsonrpc" && std::stoi(options_.version) >= 18) {
+  if (body.is_discarded() && request.path != "/jsonrpc" && dialect.web_routes_parse_body) {
     // Recorded on 18: the web routes parse the body themselves and answer Python's
     // JSONDecodeError inside the envelope, before any session check.
     const std::string text = PythonJsonError(request.body);
@@ -817,7 +822,7 @@ OdooEmulator::RpcAnswer OdooEmulator::ExecuteKw(const json& args) {
     return a;
   }
   const int uid = args[1].get<int>();
-  if (uid != 2 && std::stoi(options_.version) >= 19 &&
+  if (uid != 2 && db_->dialect().unknown_uid_missing &&
       CheckLogin(args[0], options_.login, args[2], /*allow_api_key=*/true) == 2) {
     // Recorded on 19: the right password with a uid that does not exist.
     a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.MissingError",
@@ -840,12 +845,11 @@ OdooEmulator::RpcAnswer OdooEmulator::CallModel(const std::string& model, const 
                                                 bool via_call_kw) {
   const int generic = Find(options_.version).generic_error_code;
   const std::string frames = via_call_kw ? kCallKwFrames : kRpcFrames;
-  const int major = std::stoi(options_.version);
   RpcAnswer a;
   std::lock_guard lock(db_mu_);
   if (!db_->HasModel(model) && via_call_kw) {
     // Recorded: 17 raises a bare KeyError; 18 answers the route's 404 (with "id": null).
-    if (major <= 17) {
+    if (!db_->dialect().call_kw_unknown_model_404) {
       a.error = Error(generic, "Odoo Server Error", "builtins.KeyError", model, frames);
       a.error["data"]["debug"] = std::string(kOuterFrames) + frames + "KeyError: '" + model + "'";
     } else {

@@ -20,6 +20,22 @@ HttpRequest Req(const std::string& method, const std::string& path, const std::s
   return r;
 }
 
+TEST_CASE("an unknown Odoo version is refused, naming the known ones", "[emulator]") {
+  EmulatorOptions o;
+  o.version = "15.0";
+  try {
+    OdooEmulator emu(o);
+    FAIL("an emulator of Odoo 15.0 was built");
+  } catch (const std::invalid_argument& e) {
+    CHECK(std::string(e.what()) ==
+          "the emulator knows no Odoo 15.0; it impersonates 16.0, 17.0, 18.0, 19.0");
+  }
+  for (const auto& v : SupportedVersions()) {
+    o.version = v;
+    CHECK_NOTHROW(OdooEmulator(o));
+  }
+}
+
 TEST_CASE("health, malformed JSON, wrong verb and unknown routes", "[emulator]") {
   OdooEmulator emu(EmulatorOptions{});
   auto health = emu.Handle(Req("GET", "/web/health", ""));

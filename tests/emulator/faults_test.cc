@@ -121,14 +121,16 @@ TEST_CASE("noop and wizard faults answer as if done and change nothing", "[emula
   REQUIRE(order.ok());
   const json ids = json::array({json::array({order.result})});
   auto state = [&] {
-    auto r = client->CallKw("sale.order", "read", ids, {{"fields", {"state"}}}, prober::kNoDeadline);
+    auto r =
+        client->CallKw("sale.order", "read", ids, {{"fields", {"state"}}}, prober::kNoDeadline);
     REQUIRE(r.ok());
     return r.result.at(0).at("state").get<std::string>();
   };
   Faults f = Rule(FaultKind::kNoop, "sale.order.action_cancel");
   SECTION("noop") {
     emu.emulator().SetFaults(f);
-    auto r = client->CallKw("sale.order", "action_cancel", ids, json::object(), prober::kNoDeadline);
+    auto r =
+        client->CallKw("sale.order", "action_cancel", ids, json::object(), prober::kNoDeadline);
     CHECK(r.ok());
     CHECK(r.result == true);
   }
@@ -136,15 +138,16 @@ TEST_CASE("noop and wizard faults answer as if done and change nothing", "[emula
     f.rules[0].kind = FaultKind::kWizard;
     f.rules[0].wizard = "sale.order.cancel";
     emu.emulator().SetFaults(f);
-    auto r = client->CallKw("sale.order", "action_cancel", ids, json::object(), prober::kNoDeadline);
+    auto r =
+        client->CallKw("sale.order", "action_cancel", ids, json::object(), prober::kNoDeadline);
     CHECK(r.ok());
     CHECK(r.result["res_model"] == "sale.order.cancel");
     CHECK(r.result["target"] == "new");
   }
   CHECK(state() == "draft");
   emu.emulator().SetFaults({});
-  REQUIRE(client->CallKw("sale.order", "action_cancel", ids, json::object(), prober::kNoDeadline)
-              .ok());
+  REQUIRE(
+      client->CallKw("sale.order", "action_cancel", ids, json::object(), prober::kNoDeadline).ok());
   CHECK(state() == "cancel");
 }
 

@@ -2,21 +2,29 @@
 // models the five journeys use, seed data mirroring Odoo's demo data, and the business methods
 // with Odoo's state machines, side effects, return values and refusals.
 //
+// The models come in families, one file each: base (companies, partners, users, products,
+// taxes, settings: odoo_base.cc), sale (odoo_sale.cc), purchase (odoo_purchase.cc), stock
+// (odoo_stock.cc), mrp (odoo_mrp.cc) and account (odoo_account.cc). A family registers, for the
+// version at hand (its Dialect), its models' schema and a table per model: business methods,
+// computed fields, and the checks and side effects of create, write and unlink. This file's
+// core dispatches RPC calls to the generic ORM or to those tables.
+//
 // Call() is what /jsonrpc's execute_kw, /web/dataset/call_kw and /json/2 end in. It raises
 // OdooException for everything Odoo would raise; the dispatcher turns that into an envelope.
 //
 // Thread-safety: none; OdooEmulator serialises calls.
-// Extending: a new business method is a branch in CallBusiness() (CallStock() for the stock
-// family, in odoo_stock.cc) plus its name in the model's method list in odoo_db.cc; a new model
-// is an AddModel() in BuildSchema() (AddStockModels()) and, if needed, a seed.
+// Extending: a new business method is an AddMethod() in its family's Register function (only
+// for the versions that have it); a new model is an AddModel() there and, if needed, a seed.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 
+#include "tests/emulator/dialect.h"
 #include "tests/emulator/orm.h"
 
 namespace odoo_prober::emulator {
@@ -63,33 +71,100 @@ class OdooDatabase {
   bool HasMethod(const std::string& model, const std::string& method) const;
 
  private:
+  // One business method call: the records (ids first, except @api.model methods), the
+  // positional and keyword arguments and the context.
+  struct MethodCall {
+    const std::string& model;
+    const std::string& method;
+    const std::vector<int>& ids;
+    const json& args;
+    const json& kwargs;
+    const json& context;
+  };
+  using Method = std::function<std::optional<json>(const MethodCall&)>;  // nullopt: None
+  using Computed = std::function<json(int id)>;
+  // Side effects of a create (defaults Odoo fills, related records), with the stored record.
+  using OnCreate = std::function<void(int id, json& rec, const json& vals)>;
+  // Checks that raise to refuse a write or an unlink of one record.
+  using WriteCheck = std::function<void(int id, const json& vals)>;
+  using UnlinkCheck = std::function<void(int id)>;
+  // What a family registers for one model.
+  struct ModelTable {
+    std::map<std::string, Method> methods;
+    std::map<std::string, Computed> computed;
+    OnCreate on_create;
+    WriteCheck before_write;
+    UnlinkCheck before_unlink;
+  };
+
+  // Registration, for the families.
   void AddModel(const char* name, const char* label, std::map<std::string, Field> fields,
                 std::set<std::string> privates = {});
+  void AddMethod(const std::string& model, const std::string& method, Method fn) {
+    tables_[model].methods[method] = std::move(fn);
+  }
+  void AddComputed(const std::string& model, const std::string& field, Computed fn) {
+    tables_[model].computed[field] = std::move(fn);
+  }
   // Creates a seed record with a fixed id (the demo data's).
   void SeedRecord(const char* model, int id, const json& vals);
   [[noreturn]] void NoSuchMethod(const std::string& model, const std::string& method) const;
-  void BuildSchema();
-  void Seed();
   void InstallHooks();
-  std::optional<json> CallBusiness(const std::string& model, const std::string& method,
-                                   const std::vector<int>& ids, const json& args,
-                                   const json& kwargs, const json& context);
+  std::optional<json> CallOrm(const std::string& model, const std::string& method, const json& args,
+                              const json& kwargs);
   json Compute(const std::string& model, int id, const std::string& field) const;
-  void AfterCreate(const std::string& model, int id, const json& vals, const json& context);
-
-  // Business helpers.
+  void AfterCreate(const std::string& model, int id, const json& vals);
   std::string NextName(const std::string& prefix, int digits);
+  // The state of a record, and setting it.
+  std::string State(const std::string& model, int id) const;
+  void SetState(const std::string& model, int id, const char* state);
+  // The sum of `lines` (qty x price, or their taxes) of a sale, purchase or invoice.
+  double SumLines(const std::string& model, int id, const std::string& lines,
+                  const std::string& qty_field, const std::string& tax_field, bool taxes) const;
+  // untaxed, tax and total of such a document.
+  void AddAmounts(const std::string& model, const std::string& lines, const std::string& qty,
+                  const std::string& taxes);
+  // price_subtotal and price_total of a line.
+  void AddLineTotals(const std::string& model, const std::string& qty, const std::string& taxes);
+  // A line's defaults from its product (price, name, taxes) when the values leave them out.
+  void LineDefaults(const std::string& model, int id, json& rec, const json& vals,
+                    const char* price_from, const char* taxes_field, const char* taxes_from);
+  // Cancels the transfers of an order that are not done.
+  void CancelOpenPickings(const char* link_field, int order);
+  // The transfer an order's confirmation creates for its goods (not its services).
+  void PickingForOrder(const std::string& model, int order, const char* line_model,
+                       const char* qty_field, const char* link_field, const char* order_field,
+                       int picking_type);
+
+  // The families (one file each).
+  void RegisterBase();
+  void SeedBase();
+  void SeedProducts();
+  void RegisterSale();
+  void RegisterSaleMethods();
+  void RegisterPurchase();
+  void RegisterPurchaseMethods();
+  void RegisterMrp();
+  void RegisterMrpMethods();
+  void SeedMrp();
+  void RegisterAccount();
+  void RegisterAccountMethods();
+  void PostMove(int id);
+  void RegisterStock();
+  void AddStockModels();
+  void AddStockWizards();
+  void RegisterStockMethods();
+  void SeedStock();
+  void SeedQuants();
+
+  // Manufacturing helpers (odoo_mrp.cc).
   std::string WorkorderState(int wo) const;
   std::string ReservationState(int mo) const;
   void PlanProduction(int mo);
+  void CreateProductionMoves(int mo, json& rec);
+  std::optional<json> WorkorderButton(const MethodCall& c);
 
-  // The stock family (odoo_stock.cc).
-  void AddStockModels();
-  void SeedStock();
-  void SeedQuants();
-  std::optional<json> CallStock(const std::string& model, const std::string& method,
-                                const std::vector<int>& ids, const json& context);
-  json ComputeStock(const std::string& model, int id, const std::string& field) const;
+  // Stock helpers (odoo_stock.cc).
   bool Storable(int product) const;
   bool Internal(int location) const;
   // The quants of a product in a location, in the order they take goods and reservations.
@@ -116,6 +191,7 @@ class OdooDatabase {
   void InitReturnWizard(int wizard, const json& vals, const json& context);
   json ReturnOnchange(const json& context);
   json CreateReturns(int wizard, bool all, const json& context);
+  std::optional<json> ProcessWizard(const MethodCall& c);
 
   const int major_;
   const Dialect dialect_;
@@ -123,6 +199,7 @@ class OdooDatabase {
   Orm orm_;
   json context_;  // the current call's context
   std::map<std::string, int> sequences_;
+  std::map<std::string, ModelTable> tables_;  // by model
 };
 
 // The current time as Odoo writes it: "YYYY-MM-DD HH:MM:SS" (UTC) and "YYYY-MM-DD".

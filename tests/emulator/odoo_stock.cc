@@ -19,13 +19,10 @@ namespace {
 
 constexpr int kStockLocation = 8;   // WH/Stock
 constexpr int kVendorLocation = 4;  // Partners/Vendors
-constexpr int kReceiptType = 1;     // WH/IN
-constexpr int kDeliveryType = 2;    // WH/OUT
 
 }  // namespace
 
 void OdooDatabase::AddStockModels() {
-  const bool v16 = major_ <= 16, v17plus = major_ >= 17, v19 = major_ >= 19;
   AddModel("stock.location", "Inventory Locations",
            {{"name", Req(F("Location Name", FT::kChar))},
             {"complete_name", F("Full Location Name", FT::kChar)},
@@ -75,9 +72,11 @@ void OdooDatabase::AddStockModels() {
         {"purchase_id", M2O("Purchase Orders", "purchase.order")},
         {"sale_id", M2O("Sales Order", "sale.order")},
         {"company_id", M2O("Company", "res.company")}};
-    if (!v19) f["move_ids_without_package"] = Comp(M2M("Stock moves not in package", "stock.move"));
-    if (v16) f["immediate_transfer"] = Def(F("Immediate Transfer", FT::kBoolean), false);
-    if (v17plus) {  // recorded on 17.0 and later; 16.0 finds returns through their moves
+    if (dialect_.move_ids_without_package)
+      f["move_ids_without_package"] = Comp(M2M("Stock moves not in package", "stock.move"));
+    if (dialect_.immediate_transfer)
+      f["immediate_transfer"] = Def(F("Immediate Transfer", FT::kBoolean), false);
+    if (dialect_.return_link) {  // recorded on 17.0 and later; 16.0 finds returns through moves
       f["return_id"] = M2O("Return of", "stock.picking");
       f["return_ids"] = O2M("Returns", "stock.picking", "return_id");
     }
@@ -104,7 +103,7 @@ void OdooDatabase::AddStockModels() {
         {"returned_move_ids", O2M("All returned moves", "stock.move", "origin_returned_move_id")},
         {"move_orig_ids", M2M("Original Move", "stock.move")},
         {"origin", F("Source Document", FT::kChar)}};
-    if (v17plus) {
+    if (dialect_.move_quantity) {
       f["quantity"] = Def(F("Quantity", FT::kFloat), 0.0);
       f["picked"] = Def(F("Picked", FT::kBoolean), false);
     } else {
@@ -122,7 +121,7 @@ void OdooDatabase::AddStockModels() {
         {"location_dest_id", M2O("To", "stock.location")},
         {"state", Comp(Sel("Status", {"draft", "waiting", "confirmed", "partially_available",
                                       "assigned", "done", "cancel"}))}};
-    if (v17plus) {
+    if (dialect_.move_quantity) {
       f["quantity"] = Def(F("Quantity", FT::kFloat), 0.0);
       f["picked"] = Def(F("Picked", FT::kBoolean), false);
     } else {
@@ -137,6 +136,9 @@ void OdooDatabase::AddStockModels() {
             {"quantity", Def(F("Quantity", FT::kFloat), 0.0)},
             {"reserved_quantity", Def(F("Reserved Quantity", FT::kFloat), 0.0)},
             {"company_id", M2O("Company", "res.company")}});
+}
+
+void OdooDatabase::AddStockWizards() {
   // The validation wizards, each with a line per transfer (what the dialog lists).
   AddModel("stock.backorder.confirmation", "Backorder Confirmation",
            {{"pick_ids", M2M("Pick", "stock.picking")},
@@ -149,7 +151,7 @@ void OdooDatabase::AddStockModels() {
       {{"backorder_confirmation_id", M2O("Immediate Transfer", "stock.backorder.confirmation")},
        {"picking_id", M2O("Transfer", "stock.picking")},
        {"to_backorder", Def(F("To Backorder", FT::kBoolean), false)}});
-  if (v16) {
+  if (dialect_.immediate_transfer) {
     AddModel("stock.immediate.transfer", "Immediate Transfer",
              {{"pick_ids", M2M("Pick", "stock.picking")},
               {"show_transfers", Def(F("Show Transfers", FT::kBoolean), false)},
@@ -167,7 +169,7 @@ void OdooDatabase::AddStockModels() {
         {"picking_id", M2O("Picking", "stock.picking")},
         {"product_return_moves", O2M("Moves", "stock.return.picking.line", "wizard_id")},
         {"company_id", M2O("Company", "res.company")}};
-    if (!v17plus || major_ == 17) {  // 18.0 dropped the return location (recorded ValueError)
+    if (dialect_.return_location) {  // 18.0 dropped it (recorded ValueError)
       f["location_id"] = M2O("Return Location", "stock.location");
       f["original_location_id"] = M2O("Original Location", "stock.location");
       f["parent_location_id"] = M2O("Parent Location", "stock.location");
@@ -181,8 +183,9 @@ void OdooDatabase::AddStockModels() {
                                       {"uom_id", M2O("Unit of Measure", "uom.uom")},
                                       {"wizard_id", M2O("Wizard", "stock.return.picking")},
                                       {"move_id", M2O("Move", "stock.move")}};
-    if (major_ <= 17) f["to_refund"] = Def(F("Update quantities on SO/PO", FT::kBoolean), true);
-    if (v19) f["move_quantity"] = Comp(F("Move Quantity", FT::kFloat));
+    if (dialect_.return_to_refund)
+      f["to_refund"] = Def(F("Update quantities on SO/PO", FT::kBoolean), true);
+    if (dialect_.return_move_quantity) f["move_quantity"] = Comp(F("Move Quantity", FT::kFloat));
     AddModel("stock.return.picking.line", "Return Picking Line", f);
   }
 }
@@ -256,7 +259,7 @@ void OdooDatabase::SeedQuants() {
   };
   // The Office Chair (FURN_7777) as each recording found it before its receipt and return;
   // other demo deliveries hold the reserved part.
-  switch (major_) {
+  switch (dialect_.major) {
     case 16:
       quant(40, 5, 28, 100.0, 0.0);
       quant(62, 5, kStockLocation, 36.0, 4.0);
@@ -278,7 +281,7 @@ void OdooDatabase::SeedQuants() {
 
 bool OdooDatabase::Storable(int product) const {
   if (!orm_.Exists("product.product", product)) return false;
-  if (major_ >= 18) return Truthy(orm_.Raw("product.product", product, "is_storable"));
+  if (dialect_.storable_flag) return Truthy(orm_.Raw("product.product", product, "is_storable"));
   return Str(orm_.Raw("product.product", product, "type")) == "product";
 }
 
@@ -298,7 +301,7 @@ std::vector<int> OdooDatabase::QuantsAt(int product, int location) const {
   // Which quant of a location takes goods and reservations follows PostgreSQL's row order in
   // Odoo (ORDER BY lot_id over quants without a lot): the recordings show the oldest quant first
   // on 17.0 and the newest first on 18.0.
-  if (major_ == 18) std::reverse(out.begin(), out.end());
+  if (dialect_.quants_newest_first) std::reverse(out.begin(), out.end());
   return out;
 }
 
@@ -366,14 +369,14 @@ bool OdooDatabase::ReserveMove(int mv) {
   }
   move["__reserved"] = reserved;
   move["state"] = "assigned";
-  if (major_ >= 17) move["quantity"] = need;
+  if (dialect_.move_quantity) move["quantity"] = need;
   if (orm_.RawIds("stock.move", mv, "move_line_ids").empty()) {
     json ml = {{"move_id", mv},
                {"product_id", product},
                {"picking_id", orm_.RawId("stock.move", mv, "picking_id")},
                {"location_id", src},
                {"location_dest_id", orm_.RawId("stock.move", mv, "location_dest_id")}};
-    ml[major_ >= 17 ? "quantity" : "reserved_uom_qty"] = need;
+    ml[dialect_.move_quantity ? "quantity" : "reserved_uom_qty"] = need;
     orm_.Create("stock.move.line", ml);
   }
   return true;
@@ -397,10 +400,11 @@ void OdooDatabase::UnreserveMove(int mv) {
   ReleaseReservation(mv);
   json& move = orm_.Rec("stock.move", mv);
   move["state"] = "confirmed";
-  if (major_ >= 17) move["quantity"] = 0.0;
+  if (dialect_.move_quantity) move["quantity"] = 0.0;
   std::vector<int> drop;
   for (int ml : orm_.RawIds("stock.move", mv, "move_line_ids")) {
-    if (major_ >= 17 || Num(orm_.Raw("stock.move.line", ml, "qty_done")) == 0) drop.push_back(ml);
+    if (dialect_.move_quantity || Num(orm_.Raw("stock.move.line", ml, "qty_done")) == 0)
+      drop.push_back(ml);
   }
   orm_.Unlink("stock.move.line", drop);
 }
@@ -445,7 +449,7 @@ void OdooDatabase::DoneMove(int mv, double qty) {
   if (Storable(product) && Internal(dst)) AddStock(product, dst, qty);
   json& move = orm_.Rec("stock.move", mv);
   move["state"] = "done";
-  if (major_ >= 17) {
+  if (dialect_.move_quantity) {
     move["quantity"] = qty;
     move["picked"] = true;
   } else {
@@ -515,7 +519,7 @@ json OdooDatabase::WizardAction(const std::string& name, const std::string& mode
 }
 
 double OdooDatabase::DoneQuantity(int mv) const {
-  if (major_ >= 17) {
+  if (dialect_.move_quantity) {
     return Truthy(orm_.Raw("stock.move", mv, "picked"))
                ? Num(orm_.Raw("stock.move", mv, "quantity"))
                : 0.0;
@@ -583,7 +587,7 @@ json OdooDatabase::ValidatePickings(const std::vector<int>& ids, const json& con
     if (state == "cancel") UserError("You cannot validate a cancelled transfer.");
     if (state == "draft") UserError("Please confirm the transfer " + name + " first.");
     auto moves = orm_.RawIds("stock.picking", picking, "move_ids");
-    if (major_ <= 16) {
+    if (!dialect_.move_quantity) {
       double done = 0, reserved = 0;
       for (int mv : moves) {
         for (int ml : orm_.RawIds("stock.move", mv, "move_line_ids")) {
@@ -664,7 +668,8 @@ json OdooDatabase::ValidatePickings(const std::vector<int>& ids, const json& con
 }
 
 double OdooDatabase::Returnable(int mv) const {
-  double qty = major_ >= 17 ? Num(orm_.Raw("stock.move", mv, "quantity")) : DoneQuantity(mv);
+  double qty =
+      dialect_.move_quantity ? Num(orm_.Raw("stock.move", mv, "quantity")) : DoneQuantity(mv);
   for (int r : orm_.RawIds("stock.move", mv, "returned_move_ids")) {
     const std::string s = Str(orm_.Raw("stock.move", r, "state"));
     if (s == "assigned" || s == "partially_available" || s == "done")
@@ -688,17 +693,17 @@ void OdooDatabase::InitReturnWizard(int wizard, const json& vals, const json& co
   }
   // 17+ fill the lines and the location from defaults; 16 from an onchange that create()
   // does not run (recorded: lines empty, location false).
-  if (major_ <= 16 || vals.contains("product_return_moves")) return;
+  if (dialect_.return_onchange || vals.contains("product_return_moves")) return;
   for (int mv : orm_.RawIds("stock.picking", picking, "move_ids")) {
     if (Str(orm_.Raw("stock.move", mv, "state")) != "done") continue;
     orm_.Create("stock.return.picking.line",
                 {{"wizard_id", wizard},
                  {"product_id", orm_.RawId("stock.move", mv, "product_id")},
-                 {"quantity", major_ >= 18 ? 0.0 : Returnable(mv)},
+                 {"quantity", dialect_.return_lines_empty ? 0.0 : Returnable(mv)},
                  {"uom_id", orm_.RawId("stock.move", mv, "product_uom")},
                  {"move_id", mv}});
   }
-  if (major_ == 17 && !vals.contains("location_id")) {
+  if (dialect_.return_location && !vals.contains("location_id")) {
     rec["location_id"] = orm_.RawId("stock.picking", picking, "location_id");
   }
 }
@@ -761,8 +766,8 @@ json OdooDatabase::CreateReturns(int wizard, bool all, const json& context) {
   const int src = orm_.RawId("stock.picking", original, "location_dest_id");
   int dst = orm_.FindField(m, "location_id") ? orm_.RawId(m, wizard, "location_id") : 0;
   if (!dst) {
-    dst = major_ >= 18 ? orm_.RawId("stock.picking", original, "location_id")
-                       : orm_.RawId("stock.picking", original, "location_dest_id");
+    dst = dialect_.return_to_origin ? orm_.RawId("stock.picking", original, "location_id")
+                                    : orm_.RawId("stock.picking", original, "location_dest_id");
   }
   json vals = {
       {"name",
@@ -779,7 +784,7 @@ json OdooDatabase::CreateReturns(int wizard, bool all, const json& context) {
     if (orm_.RawId("stock.picking", original, link))
       vals[link] = orm_.RawId("stock.picking", original, link);
   }
-  if (major_ >= 17) vals["return_id"] = original;
+  if (dialect_.return_link) vals["return_id"] = original;
   const int ret = orm_.Create("stock.picking", vals);
   for (int l : lines) {
     const double qty = Num(orm_.Raw("stock.return.picking.line", l, "quantity"));
@@ -804,7 +809,7 @@ json OdooDatabase::CreateReturns(int wizard, bool all, const json& context) {
   json action = {{"name", "Returned Picking"},   {"type", "ir.actions.act_window"},
                  {"res_model", "stock.picking"}, {"res_id", ret},
                  {"view_mode", "form"},          {"context", json::object()}};
-  if (major_ <= 17) {
+  if (dialect_.return_create_returns) {  // create_returns' action also lists the returns
     json ctx = context.is_object() ? context : json::object();
     ctx.update({{"default_partner_id", orm_.RawId("stock.picking", original, "partner_id")},
                 {"search_default_picking_type_id", return_type},
@@ -820,104 +825,161 @@ json OdooDatabase::CreateReturns(int wizard, bool all, const json& context) {
   return action;
 }
 
-std::optional<json> OdooDatabase::CallStock(const std::string& m, const std::string& method,
-                                            const std::vector<int>& ids, const json& context) {
-  auto state = [&](int id) { return Str(orm_.Raw(m, id, "state")); };
-  if (m == "stock.picking") {
-    if (method == "button_validate") return ValidatePickings(ids, context);
-    if (method == "action_assign" || method == "action_confirm") {
-      for (int id : ids) {
-        if (state(id) == "done" || state(id) == "cancel") continue;
-        for (int mv : orm_.RawIds(m, id, "move_ids")) ReserveMove(mv);
+void OdooDatabase::RegisterStock() {
+  AddStockModels();
+  AddStockWizards();
+  AddComputed("stock.location", "display_name", [this](int id) -> json {
+    const json& rec = orm_.model("stock.location").records.at(id);
+    return rec.value("complete_name", rec.value("name", json("")));
+  });
+  AddComputed("stock.move", "display_name", [this](int id) -> json {
+    // "P00017/FURN_7777: Vendors>Stock", as Odoo names moves.
+    const int picking = orm_.RawId("stock.move", id, "picking_id");
+    const std::string origin = picking ? Str(orm_.Raw("stock.picking", picking, "origin")) : "";
+    const std::string code = Str(
+        orm_.Raw("product.product", orm_.RawId("stock.move", id, "product_id"), "default_code"));
+    auto loc = [&](const char* f) {
+      const int l = orm_.RawId("stock.move", id, f);
+      return l ? Str(orm_.Raw("stock.location", l, "name")) : std::string();
+    };
+    return (origin.empty() ? "" : origin + "/") + (code.empty() ? "" : code + ": ") +
+           loc("location_id") + ">" + loc("location_dest_id");
+  });
+  AddComputed("stock.picking", "picking_type_code", [this](int id) {
+    return orm_.Raw("stock.picking.type", orm_.RawId("stock.picking", id, "picking_type_id"),
+                    "code");
+  });
+  AddComputed("stock.picking", "move_ids_without_package",
+              [this](int id) { return orm_.RawIds("stock.picking", id, "move_ids"); });
+  AddComputed("stock.move", "quantity_done", [this](int id) { return DoneQuantity(id); });
+  AddComputed("stock.move", "reserved_availability", [this](int id) {
+    const std::string state = State("stock.move", id);
+    if (state == "done" || state == "cancel") return 0.0;
+    double reserved = 0;
+    for (int ml : orm_.RawIds("stock.move", id, "move_line_ids"))
+      reserved += Num(orm_.Raw("stock.move.line", ml, "reserved_uom_qty"));
+    return reserved;
+  });
+  AddComputed("stock.move.line", "state", [this](int id) {
+    const int mv = orm_.RawId("stock.move.line", id, "move_id");
+    return mv ? orm_.Raw("stock.move", mv, "state") : json("draft");
+  });
+  AddComputed("stock.return.picking.line", "move_quantity", [this](int id) {
+    const int mv = orm_.RawId("stock.return.picking.line", id, "move_id");
+    return mv ? Num(orm_.Raw("stock.move", mv, "quantity")) : 0.0;
+  });
+  tables_["stock.picking"].before_unlink = [this](int id) {
+    const std::string state = State("stock.picking", id);
+    if (state != "draft" && state != "cancel")
+      UserError("You can only delete draft or cancelled transfers.");
+  };
+  tables_["stock.return.picking"].on_create = [this](int id, json&, const json& vals) {
+    InitReturnWizard(id, vals, context_);
+  };
+  // The validation wizards get their transfers from the context, and a line for each.
+  for (const char* m :
+       {"stock.backorder.confirmation", "stock.immediate.transfer", "confirm.stock.sms"}) {
+    tables_[m].on_create = [this, m = std::string(m)](int id, json&, const json& vals) {
+      if (!vals.contains("pick_ids") && context_.contains("default_pick_ids"))
+        orm_.Write(m, {id}, {{"pick_ids", context_["default_pick_ids"]}});
+      if (m == "confirm.stock.sms") return;
+      const bool backorder = m == "stock.backorder.confirmation";
+      for (int picking : orm_.RawIds(m, id, "pick_ids")) {
+        orm_.Create(m + ".line",
+                    {{backorder ? "backorder_confirmation_id" : "immediate_transfer_id", id},
+                     {"picking_id", picking},
+                     {backorder ? "to_backorder" : "to_immediate", true}});
+      }
+    };
+  }
+  RegisterStockMethods();
+}
+
+void OdooDatabase::RegisterStockMethods() {
+  const std::string p = "stock.picking";
+  AddMethod(p, "button_validate",
+            [this](const MethodCall& c) { return ValidatePickings(c.ids, c.context); });
+  for (const char* method : {"action_assign", "action_confirm"}) {
+    AddMethod(p, method, [this](const MethodCall& c) -> std::optional<json> {
+      for (int id : c.ids) {
+        if (State(c.model, id) == "done" || State(c.model, id) == "cancel") continue;
+        for (int mv : orm_.RawIds(c.model, id, "move_ids")) ReserveMove(mv);
         UpdatePickingState(id);
       }
       return true;
-    }
-    if (method == "action_cancel") {
-      for (int id : ids) {
-        if (state(id) == "done") {
-          UserError(
-              "You cannot cancel a stock move that has been set to 'Done'. Create a return in "
-              "order to reverse the moves which took place.");
-        }
-      }
-      for (int id : ids) {
-        for (int mv : orm_.RawIds(m, id, "move_ids")) CancelMove(mv);
-        orm_.Rec(m, id)["state"] = "cancel";
-      }
-      return true;
-    }
-    if (method == "action_set_quantities_to_reservation" && major_ <= 16) {
-      for (int id : ids) {
-        for (int mv : orm_.RawIds(m, id, "move_ids")) {
-          for (int ml : orm_.RawIds("stock.move", mv, "move_line_ids")) {
-            json& l = orm_.Rec("stock.move.line", ml);
-            l["qty_done"] = l.value("reserved_uom_qty", json(0.0));
-          }
-        }
-      }
-      return std::nullopt;
-    }
-    NoSuchMethod(m, method);
+    });
   }
-  if (m == "stock.backorder.confirmation" || m == "stock.immediate.transfer" ||
-      m == "confirm.stock.sms") {
-    std::vector<int> picks;
-    for (int id : ids) {
-      for (int p : orm_.RawIds(m, id, "pick_ids")) picks.push_back(p);
+  AddMethod(p, "action_cancel", [this](const MethodCall& c) -> std::optional<json> {
+    for (int id : c.ids) {
+      if (State(c.model, id) == "done") {
+        UserError(
+            "You cannot cancel a stock move that has been set to 'Done'. Create a return in "
+            "order to reverse the moves which took place.");
+      }
     }
-    json ctx = context;
-    if (m == "stock.immediate.transfer") {
-      ctx["skip_immediate"] = true;
-    } else if (m == "stock.backorder.confirmation") {
-      ctx["skip_backorder"] = true;
-      if (method == "process_cancel_backorder") ctx["picking_ids_not_to_backorder"] = picks;
-    } else {
-      // The SMS wizard's buttons: "don't send" also turns SMS confirmation off for the whole
-      // company, which a prober must never do (tests check that none is pressed).
-      if (method == "dont_send_sms") settings_.sms_confirmation = false;
-      ctx["skip_sms"] = true;
+    for (int id : c.ids) {
+      for (int mv : orm_.RawIds(c.model, id, "move_ids")) CancelMove(mv);
+      SetState(c.model, id, "cancel");
     }
-    json r = ValidatePickings(picks, ctx);
-    return r.is_boolean() ? json(true) : r;
+    return true;
+  });
+  if (dialect_.set_quantities_to_reservation) {
+    AddMethod(p, "action_set_quantities_to_reservation",
+              [this](const MethodCall& c) -> std::optional<json> {
+                for (int id : c.ids) {
+                  for (int mv : orm_.RawIds(c.model, id, "move_ids")) {
+                    for (int ml : orm_.RawIds("stock.move", mv, "move_line_ids")) {
+                      json& l = orm_.Rec("stock.move.line", ml);
+                      l["qty_done"] = l.value("reserved_uom_qty", json(0.0));
+                    }
+                  }
+                }
+                return std::nullopt;
+              });
   }
-  if (m == "stock.return.picking") {
-    if (method == "onchange") {
-      if (major_ > 16) UserError("The emulator answers the return wizard's onchange as 16.0 does");
-      return ReturnOnchange(context);
-    }
-    // create_returns up to 17, action_create_returns(_all) from 18 (OdooDatabase::HasMethod).
-    return CreateReturns(ids.at(0), method == "action_create_returns_all", context);
+  auto process = [this](const MethodCall& c) { return ProcessWizard(c); };
+  AddMethod("stock.backorder.confirmation", "process", process);
+  AddMethod("stock.backorder.confirmation", "process_cancel_backorder", process);
+  if (dialect_.immediate_transfer) AddMethod("stock.immediate.transfer", "process", process);
+  AddMethod("confirm.stock.sms", "send_sms", process);
+  AddMethod("confirm.stock.sms", "dont_send_sms", process);
+  const std::string r = "stock.return.picking";
+  AddMethod(r, "onchange", [this](const MethodCall& c) -> std::optional<json> {
+    if (!dialect_.return_onchange)
+      UserError("The emulator answers the return wizard's onchange as 16.0 does");
+    return ReturnOnchange(c.context);
+  });
+  auto create_returns = [this](const MethodCall& c) -> std::optional<json> {
+    return CreateReturns(c.ids.at(0), c.method == "action_create_returns_all", c.context);
+  };
+  if (dialect_.return_create_returns) {
+    AddMethod(r, "create_returns", create_returns);
+  } else {
+    AddMethod(r, "action_create_returns", create_returns);
+    AddMethod(r, "action_create_returns_all", create_returns);
   }
-  NoSuchMethod(m, method);
 }
 
-json OdooDatabase::ComputeStock(const std::string& m, int id, const std::string& f) const {
-  if (m == "stock.picking") {
-    if (f == "picking_type_code")
-      return orm_.Raw("stock.picking.type", orm_.RawId(m, id, "picking_type_id"), "code");
-    if (f == "move_ids_without_package") return orm_.RawIds(m, id, "move_ids");
+// The buttons of the validation wizards: validate their transfers again, as they were told.
+std::optional<json> OdooDatabase::ProcessWizard(const MethodCall& c) {
+  std::vector<int> picks;
+  for (int id : c.ids) {
+    for (int p : orm_.RawIds(c.model, id, "pick_ids")) picks.push_back(p);
   }
-  if (m == "stock.move") {
-    const std::string state = Str(orm_.Raw(m, id, "state"));
-    if (f == "quantity_done") return DoneQuantity(id);
-    if (f == "reserved_availability") {
-      if (state == "done" || state == "cancel") return 0.0;
-      double reserved = 0;
-      for (int ml : orm_.RawIds(m, id, "move_line_ids"))
-        reserved += Num(orm_.Raw("stock.move.line", ml, "reserved_uom_qty"));
-      return reserved;
-    }
+  json ctx = c.context;
+  if (c.model == "stock.immediate.transfer") {
+    ctx["skip_immediate"] = true;
+  } else if (c.model == "stock.backorder.confirmation") {
+    ctx["skip_backorder"] = true;
+    if (c.method == "process_cancel_backorder") ctx["picking_ids_not_to_backorder"] = picks;
+  } else {
+    // The SMS wizard's buttons: "don't send" also turns SMS confirmation off for the whole
+    // company, which a prober must never do (tests check that none is pressed).
+    if (c.method == "dont_send_sms") settings_.sms_confirmation = false;
+    ctx["skip_sms"] = true;
   }
-  if (m == "stock.move.line" && f == "state") {
-    const int mv = orm_.RawId(m, id, "move_id");
-    return mv ? orm_.Raw("stock.move", mv, "state") : json("draft");
-  }
-  if (m == "stock.return.picking.line" && f == "move_quantity") {
-    const int mv = orm_.RawId(m, id, "move_id");
-    return mv ? Num(orm_.Raw("stock.move", mv, "quantity")) : 0.0;
-  }
-  return nullptr;
+  json result = ValidatePickings(picks, ctx);
+  return result.is_boolean() ? json(true) : result;
 }
 
 }  // namespace odoo_prober::emulator

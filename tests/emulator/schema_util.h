@@ -2,10 +2,13 @@
 // Internal to tests/emulator.
 #pragma once
 
+#include <chrono>
+#include <ctime>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "prober/text.h"
 #include "tests/emulator/orm.h"
 
 namespace odoo_prober::emulator::schema {
@@ -60,5 +63,13 @@ inline bool Truthy(const json& v) {
            (v.is_string() && v.get<std::string>().empty()) || (v.is_array() && v.empty()));
 }
 inline std::string Str(const json& v) { return v.is_string() ? v.get<std::string>() : ""; }
+
+// Time as Odoo stores it (UTC).
+inline std::time_t UnixNow() {
+  return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+}
+inline std::string FormatTime(std::time_t t, const char* fmt) {
+  return prober::FormatUtc(std::chrono::system_clock::from_time_t(t), fmt);
+}
 
 }  // namespace odoo_prober::emulator::schema
