@@ -83,57 +83,44 @@ prober::Result<std::unique_ptr<tcp::acceptor>> Core::Bind(uint16_t port) {
   return acceptor;
 }
 
-prober::Status Core::ListenHttp(uint16_t port, const Session<PlainStream>::Answerer& answer) {
-  auto acceptor = Bind(port);
-  if (!acceptor.ok()) return acceptor.status();
-  http_ = std::move(*acceptor);
-  http_answer_ = &answer;
-  AcceptHttp();
-  return prober::Status::Ok();
-}
-
-prober::Status Core::ListenHttps(uint16_t port, std::function<ssl::context&()> context,
-                                 const Session<TlsStream>::Answerer& answer) {
-  auto acceptor = Bind(port);
-  if (!acceptor.ok()) return acceptor.status();
-  https_ = std::move(*acceptor);
-  https_answer_ = &answer;
-  context_ = std::move(context);
-  AcceptHttps();
-  return prober::Status::Ok();
-}
-
-void Core::AcceptHttp() {
-  http_->async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted) return;
-    if (ec) {
-      LogIoError(ec, "accept");
-    } else {
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);  // answers leave at once, no Nagle wait
-      std::make_shared<Session<PlainStream>>(*http_answer_, settings_, std::move(socket))->Start();
-    }
-    AcceptHttp();
-  });
-}
-
-void Core::AcceptHttps() {
-  https_->async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted) return;
-    if (ec) {
-      LogIoError(ec, "accept");
-    } else {
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session<TlsStream>>(*https_answer_, settings_, std::move(socket), context_())
-          ->Start();
-    }
-    AcceptHttps();
-  });
-}
-
-void Core::Run() {
+prober::Status Core::Start(const Listeners& l, const Session<PlainStream>::Answerer& plain,
+                           const Session<TlsStream>::Answerer& tls) {
+  if (l.http) {
+    auto acceptor = Bind(l.http_port);
+    if (!acceptor.ok()) return acceptor.status();
+    http_ = std::move(*acceptor);
+  }
+  if (l.https) {
+    auto acceptor = Bind(l.https_port);
+    if (!acceptor.ok()) return acceptor.status();
+    https_ = std::move(*acceptor);
+    context_ = l.context;
+  }
+  if (http_) Accept<PlainStream>(*http_, plain);
+  if (https_) Accept<TlsStream>(*https_, tls);
   for (int i = 0; i < threads_; ++i) workers_.emplace_back([this] { ioc_.run(); });
+  return prober::Status::Ok();
+}
+
+template <class Stream>
+void Core::Accept(tcp::acceptor& acceptor, const typename Session<Stream>::Answerer& answer) {
+  acceptor.async_accept(
+      net::make_strand(ioc_), [this, &acceptor, &answer](beast::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted) return;
+        if (ec) {
+          LogIoError(ec, "accept");
+        } else {
+          beast::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);  // answers leave at once, no Nagle
+          if constexpr (Session<Stream>::kTls) {
+            std::make_shared<Session<Stream>>(answer, settings_, std::move(socket), context_())
+                ->Start();
+          } else {
+            std::make_shared<Session<Stream>>(answer, settings_, std::move(socket))->Start();
+          }
+        }
+        Accept<Stream>(acceptor, answer);
+      });
 }
 
 void Core::Stop() {

@@ -138,7 +138,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool keep_alive_ = true;
 };
 
-// Listeners and I/O threads. Answerers and TLS contexts given to Listen* must outlive the Core.
+// Listeners and I/O threads. Answerers and TLS contexts given to Start must outlive the Core.
 class Core {
  public:
   Core(std::string bind, int threads, SessionSettings settings);
@@ -146,13 +146,19 @@ class Core {
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 
-  // Binds bind:port (0 picks a free port). Errors say which address, why, and what to do.
-  prober::Status ListenHttp(uint16_t port, const Session<PlainStream>::Answerer& answer);
-  // As ListenHttp; each new connection gets the TLS context `context` returns.
-  prober::Status ListenHttps(uint16_t port, std::function<ssl::context&()> context,
-                             const Session<TlsStream>::Answerer& answer);
-  // Starts the I/O threads.
-  void Run();
+  // The listeners to open: plain HTTP and/or HTTPS, port 0 picking a free one. Each new HTTPS
+  // connection gets the TLS context `context` returns.
+  struct Listeners {
+    bool http = true;
+    uint16_t http_port = 0;
+    bool https = false;
+    uint16_t https_port = 0;
+    std::function<ssl::context&()> context;
+  };
+  // Binds the listeners and starts the I/O threads. Errors say which address, why, and what to
+  // do.
+  prober::Status Start(const Listeners& listeners, const Session<PlainStream>::Answerer& plain,
+                       const Session<TlsStream>::Answerer& tls);
   uint16_t http_port() const { return http_ ? http_->local_endpoint().port() : 0; }
   uint16_t https_port() const { return https_ ? https_->local_endpoint().port() : 0; }
   // Closes the listeners and every connection, and joins the threads; idempotent.
@@ -161,16 +167,14 @@ class Core {
 
  private:
   prober::Result<std::unique_ptr<tcp::acceptor>> Bind(uint16_t port);
-  void AcceptHttp();
-  void AcceptHttps();
+  template <class Stream>
+  void Accept(tcp::acceptor& acceptor, const typename Session<Stream>::Answerer& answer);
 
   const std::string bind_;
   const int threads_;
   const SessionSettings settings_;
   net::io_context ioc_;
   std::unique_ptr<tcp::acceptor> http_, https_;
-  const Session<PlainStream>::Answerer* http_answer_ = nullptr;
-  const Session<TlsStream>::Answerer* https_answer_ = nullptr;
   std::function<ssl::context&()> context_;
   std::vector<std::thread> workers_;
   bool stopped_ = false;

@@ -21,16 +21,9 @@ class Server final : public HttpServer {
       if (!ctx.ok()) return ctx.status();
       context_ = std::move(*ctx);
     }
-    if (o.http) {
-      if (auto st = core_.ListenHttp(o.http_port, plain_); !st.ok()) return st;
-    }
-    if (o.https) {
-      auto st = core_.ListenHttps(
-          o.https_port, [this]() -> http_core::ssl::context& { return *context_; }, tls_);
-      if (!st.ok()) return st;
-    }
-    core_.Run();
-    return prober::Status::Ok();
+    return core_.Start({o.http, o.http_port, o.https, o.https_port,
+                        [this]() -> http_core::ssl::context& { return *context_; }},
+                       plain_, tls_);
   }
 
   uint16_t http_port() const override { return core_.http_port(); }

@@ -80,16 +80,9 @@ class Server final : public EmulatorServer {
         contexts_[name] = std::move(*ctx);
       }
     }
-    if (o.http) {
-      if (auto st = core_.ListenHttp(o.http_port, plain_); !st.ok()) return st;
-    }
-    if (o.https) {
-      auto st = core_.ListenHttps(
-          o.https_port, [this]() -> hc::ssl::context& { return Pick(); }, tls_);
-      if (!st.ok()) return st;
-    }
-    core_.Run();
-    return prober::Status::Ok();
+    return core_.Start({o.http, o.http_port, o.https, o.https_port,
+                        [this]() -> hc::ssl::context& { return Pick(); }},
+                       plain_, tls_);
   }
 
   uint16_t http_port() const override { return core_.http_port(); }

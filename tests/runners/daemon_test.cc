@@ -78,21 +78,13 @@ json PromQuery(uint16_t port, const std::string& expr) {
   return json::parse(r.out, nullptr, false);
 }
 
-double Metric(const std::string& text, const std::string& prefix) {
-  double sum = 0;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(prefix, 0) == 0) sum += std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return sum;
-}
-
 TEST_CASE("promtool accepts /metrics and a real Prometheus computes a success ratio", "[daemon]") {
   RunningEmulator emu;
   TempDir dir;
   Daemon d(WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n"));
-  REQUIRE(Eventually(
-      [&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 2; }));
+  REQUIRE(Eventually([&] {
+    return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 2;
+  }));
   dir.Write("metrics.txt", Get(d.url + "/metrics"));
   auto check = testing::RunProcess(
       {"/bin/sh", "-c", "promtool check metrics < " + dir.path() + "/metrics.txt"});
@@ -101,8 +93,8 @@ TEST_CASE("promtool accepts /metrics and a real Prometheus computes a success ra
   CHECK(Get(d.url + "/healthz") == "ok\n");
   // The TLS endpoint was inspected at start: its chain expiry is exported.
   CHECK(Eventually([&] {
-    return Metric(Get(d.url + "/metrics"), "odoo_prober_tls_cert_not_after_timestamp_seconds") >
-           1.7e9;
+    return testing::MetricSum(Get(d.url + "/metrics"),
+                              "odoo_prober_tls_cert_not_after_timestamp_seconds") > 1.7e9;
   }));
   CHECK(Get(d.url + "/readyz") == "ready\n");
 
@@ -163,28 +155,33 @@ TEST_CASE("SIGHUP with a broken config keeps the old schedule running", "[daemon
   const auto config =
       WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n");
   Daemon d(config);
-  REQUIRE(Eventually(
-      [&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 1; }));
+  REQUIRE(Eventually([&] {
+    return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 1;
+  }));
   dir.Write("prober.yaml", "version: 1\ntargets: [oops\n");
   ::kill(d.process.pid(), SIGHUP);
   REQUIRE(Eventually([&] {
-    return Metric(Get(d.url + "/metrics"), "odoo_prober_config_reload_failures_total") == 1;
+    return testing::MetricSum(Get(d.url + "/metrics"),
+                              "odoo_prober_config_reload_failures_total") == 1;
   }));
-  const double runs = Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total");
+  const double runs = testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total");
   CHECK(Eventually([&] {
-    return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= runs + 2;
+    return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >=
+           runs + 2;
   }));
   // A good config is taken: the new journey starts running.
   WriteConfig(dir, emu,
               "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n  - {name: "
               "invoice_validation, interval: 2s, timeout: 2s}\n");
   ::kill(d.process.pid(), SIGHUP);
-  CHECK(Eventually(
-      [&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_config_reloads_total") == 1; }));
   CHECK(Eventually([&] {
-    return Metric(Get(d.url + "/metrics"),
-                  "odoo_prober_journey_runs_total{env=\"\",instance=\"test-instance\",journey="
-                  "\"invoice_validation\"") >= 1;
+    return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_config_reloads_total") == 1;
+  }));
+  CHECK(Eventually([&] {
+    return testing::MetricSum(
+               Get(d.url + "/metrics"),
+               "odoo_prober_journey_runs_total{env=\"\",instance=\"test-instance\",journey="
+               "\"invoice_validation\"") >= 1;
   }));
   CHECK(d.process.Stop() == 0);
 }
@@ -255,10 +252,12 @@ TEST_CASE("SIGKILL during heavy writing leaves readable files with every older r
   std::string journeys = "journeys:\n";
   for (int i = 0; i < 8; ++i) journeys += "  - {name: login, interval: 1s, timeout: 1s}\n";
   Daemon d(WriteConfig(dir, emu, journeys, "concurrency: 8\nper_target_concurrency: 8\n"));
-  REQUIRE(Eventually(
-      [&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 30; }));
+  REQUIRE(Eventually([&] {
+    return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 30;
+  }));
   // Every run the daemon reported in /metrics more than a second ago must be on disk.
-  const double reported = Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total");
+  const double reported =
+      testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total");
   std::this_thread::sleep_for(1s);  // the durability window under test, not synchronisation
   ::kill(d.process.pid(), SIGKILL);
   d.process.Stop();
@@ -295,8 +294,9 @@ TEST_CASE("/status renders in headless Chromium without console errors", "[daemo
   Daemon d(WriteConfig(dir, emu,
                        "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n"
                        "  - {name: invoice_validation, interval: 2s, timeout: 2s}\n"));
-  REQUIRE(Eventually(
-      [&] { return Metric(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 2; }));
+  REQUIRE(Eventually([&] {
+    return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 2;
+  }));
   auto chromium = testing::RunProcess(
       {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
        "--no-first-run", "--disable-background-networking", "--disable-component-update",

@@ -21,15 +21,6 @@ using testing::Script;
 using testing::TempDir;
 using namespace std::chrono_literals;
 
-double Metric(const std::string& text, const std::string& prefix) {
-  double sum = 0;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind(prefix, 0) == 0) sum += std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return sum;
-}
-
 HttpRequest Get(const std::string& path) {
   HttpRequest r;
   r.method = "GET";
@@ -175,8 +166,8 @@ TEST_CASE("daemon loop: journeys every interval, TLS on its own schedule", "[dae
   CHECK(s.tls_checks == 2);
   CHECK(s.daemon->Shutdown(0ms) == 0);
   const std::string metrics = s.Metrics();
-  CHECK(Metric(metrics, "odoo_prober_journey_runs_total{") == s.script->logins);
-  CHECK(Metric(metrics, "odoo_prober_journey_failures_total{") == 0);
+  CHECK(testing::MetricSum(metrics, "odoo_prober_journey_runs_total{") == s.script->logins);
+  CHECK(testing::MetricSum(metrics, "odoo_prober_journey_failures_total{") == 0);
   // Every result reached the file sink before Shutdown returned.
   std::ifstream in(s.dir.path() + "/results.jsonl");
   int lines = 0;
@@ -191,14 +182,14 @@ TEST_CASE("daemon loop: a reload swaps the schedule, a broken one keeps the old"
   s.WriteConfig("30s");
   s.daemon->RequestReload();
   s.Run(1);
-  CHECK(Metric(s.Metrics(), "odoo_prober_config_reloads_total") == 1);
+  CHECK(testing::MetricSum(s.Metrics(), "odoo_prober_config_reloads_total") == 1);
   s.Run(4);
   CHECK(s.script->logins >= 4);  // every 30s now
   s.dir.Write("prober.yaml", "version: 1\ntargets: [}\n");
   s.daemon->RequestReload();
   const int before = s.script->logins;
   s.Run(2);
-  CHECK(Metric(s.Metrics(), "odoo_prober_config_reload_failures_total") == 1);
+  CHECK(testing::MetricSum(s.Metrics(), "odoo_prober_config_reload_failures_total") == 1);
   CHECK(s.script->logins > before);  // the old schedule runs on
 }
 
@@ -210,7 +201,7 @@ TEST_CASE("daemon loop: a failing journey is counted with its reason", "[daemon-
   s.Run(2);
   REQUIRE(s.script->logins == 1);
   CHECK(s.daemon->Shutdown(0ms) == 0);
-  CHECK(Metric(s.Metrics(), "odoo_prober_journey_failures_total{") == 1);
+  CHECK(testing::MetricSum(s.Metrics(), "odoo_prober_journey_failures_total{") == 1);
   CHECK(Contains(s.Metrics(), "reason=\"assertion\""));
 }
 

@@ -46,6 +46,15 @@ constexpr const char* kRecipes = R"(recipes:
         check: [{var: final.state, equals: purchase}]
 )";
 
+// A journey that creates one sales order and registers it for cleanup.
+constexpr const char* kOneOrder = R"(name: t
+steps:
+  - name: order
+    call: {model: sale.order, method: create, args: [{}]}
+    save: {id: $}
+    record: {model: sale.order, id: "${var.id}"}
+)";
+
 // One runner over a script: the journey under test, the recipes above, a fake clock.
 struct Harness {
   std::shared_ptr<Script> script = std::make_shared<Script>();
@@ -372,13 +381,7 @@ TEST_CASE("cleanup: calls that returned are not enough, the state read back deci
     h.script->On("sale.order.search_read", [](const Script::Call&) {
       return Ok(json::array({{{"id", 11}, {"state", "sale"}}}));
     });
-    const auto r = h.Run(R"(name: t
-steps:
-  - name: order
-    call: {model: sale.order, method: create, args: [{}]}
-    save: {id: $}
-    record: {model: sale.order, id: "${var.id}"}
-)");
+    const auto r = h.Run(kOneOrder);
     INFO(r.detail);
     REQUIRE(r.records.size() == 1);
     CHECK(r.records[0].status == "failed");
@@ -388,13 +391,7 @@ steps:
   }
   SECTION("gone") {
     h.script->On("sale.order.search_read", [](const Script::Call&) { return Ok(json::array()); });
-    const auto r = h.Run(R"(name: t
-steps:
-  - name: order
-    call: {model: sale.order, method: create, args: [{}]}
-    save: {id: $}
-    record: {model: sale.order, id: "${var.id}"}
-)");
+    const auto r = h.Run(kOneOrder);
     REQUIRE(r.records.size() == 1);
     CHECK(r.records[0].status == "ok");
     CHECK(r.records[0].state == "deleted");
@@ -402,13 +399,7 @@ steps:
   SECTION("a recipe step answering with a wizard fails the cleanup") {
     h.script->On("sale.order.action_cancel",
                  [](const Script::Call&) { return Ok(Action("sale.order.cancel")); });
-    const auto r = h.Run(R"(name: t
-steps:
-  - name: order
-    call: {model: sale.order, method: create, args: [{}]}
-    save: {id: $}
-    record: {model: sale.order, id: "${var.id}"}
-)");
+    const auto r = h.Run(kOneOrder);
     REQUIRE(r.records.size() == 1);
     CHECK(r.records[0].status == "failed");
     CHECK_THAT(r.records[0].detail, Catch::StartsWith("cancel: Odoo answered with the wizard "

@@ -20,6 +20,15 @@ extern char** environ;
 
 namespace odoo_prober::testing {
 
+double MetricSum(const std::string& text, const std::string& prefix) {
+  double sum = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(prefix, 0) == 0) sum += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return sum;
+}
+
 namespace fs = std::filesystem;
 
 TempDir::TempDir() {

@@ -15,6 +15,10 @@
 
 namespace odoo_prober::testing {
 
+// The sum of the samples of a Prometheus text exposition whose lines start with `prefix`
+// ("odoo_prober_journey_runs_total{" sums every series of the family).
+double MetricSum(const std::string& text, const std::string& prefix);
+
 // A fresh folder under $TMPDIR, removed with everything in it on destruction.
 class TempDir {
  public:
