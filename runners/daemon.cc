@@ -39,14 +39,15 @@ prober::Result<std::shared_ptr<const Daemon::Snapshot>> Load(const std::string& 
   return std::shared_ptr<const Daemon::Snapshot>(std::move(snap));
 }
 
-Scheduler MakeScheduler(const Daemon::Snapshot& snap, const std::string& instance,
+// `workers`: the runs that may go at once (the config's concurrency, at most the pool's threads).
+Scheduler MakeScheduler(const Daemon::Snapshot& snap, const std::string& instance, int workers,
                         Scheduler::Mono now) {
   std::vector<SchedulePair> pairs;
   for (const auto& p : snap.pairs)
     pairs.push_back(
         {p.journey->name, p.target->name, p.selection->interval, p.target->maintenance});
   ScheduleOptions o;
-  o.workers = snap.config.concurrency;
+  o.workers = workers;
   o.per_target_cap = snap.config.per_target_concurrency;
   o.instance = instance;
   return Scheduler(std::move(pairs), o, now);
@@ -102,7 +103,16 @@ Daemon::~Daemon() {
 
 void Daemon::Install(std::shared_ptr<const Snapshot> snapshot) {
   snapshot_ = std::move(snapshot);
-  executor_->Reset(MakeScheduler(*snapshot_, instance_, clock_.Monotonic()), snapshot_->keys);
+  int workers = snapshot_->config.concurrency;
+  if (pool_ && workers > pool_->threads()) {
+    // The pool is sized at start; more workers than threads would only queue runs (and hide
+    // that wait in their latency).
+    spdlog::warn("concurrency {} takes effect after a restart; {} until then", workers,
+                 pool_->threads());
+    workers = pool_->threads();
+  }
+  executor_->Reset(MakeScheduler(*snapshot_, instance_, workers, clock_.Monotonic()),
+                   snapshot_->keys);
   reported_skips_.assign(snapshot_->pairs.size(), 0);
   for (const auto& p : snapshot_->pairs) board_.Declare(p.journey->name, p.target->name, false);
 }
