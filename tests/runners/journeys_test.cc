@@ -85,6 +85,10 @@ TEST_CASE("all five journeys pass on every personality and protocol, and clean u
   TempDir dir;
   Setup s;
   s.protocol = c.protocol;
+  // One journey at a time: the sales order and the receipts share a product, and a delivery
+  // that reserves received goods keeps their return waiting (see "a return whose goods a
+  // delivery holds waits").
+  s.extra = "per_target_concurrency: 1\n";
   auto r = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
   INFO(r.err);
   CHECK(r.exit_code == 0);
@@ -261,6 +265,66 @@ TEST_CASE("sweep finishes a return an earlier cleanup left waiting", "[journeys]
   auto again = Prober({"sweep", path, "--older-than", "0s"});
   CHECK(again.exit_code == 0);
   CHECK(again.out.empty());
+}
+
+TEST_CASE("a return whose goods a delivery holds waits; the delivery keeps them", "[journeys]") {
+  RunningEmulator emu = Emulator("18.0");
+  auto& odoo = emu.emulator();
+  auto call = [&](const std::string& model, const std::string& method, json args,
+                  json kwargs = json::object()) {
+    return testing::ExecuteKw(odoo, model, method, std::move(args), std::move(kwargs));
+  };
+  const json stock_before = testing::StockSnapshot(odoo);
+  // A probe's receipt of 5, done; its cleanup has not run yet.
+  const int po = call("purchase.order", "create",
+                      {{{"partner_id", 14},
+                        {"partner_ref", "probe-0123456789ab"},
+                        {"order_line", {{0, 0, {{"product_id", 5}, {"product_qty", 5}}}}}}});
+  call("purchase.order", "button_confirm", {{po}});
+  const int receipt = call("purchase.order", "read", {{po}, {"picking_ids"}})[0]["picking_ids"][0];
+  const int move = call("stock.picking", "read", {{receipt}, {"move_ids"}})[0]["move_ids"][0];
+  call("stock.move", "write", {{move}, {{"quantity", 5}, {"picked", true}}});
+  CHECK(call("stock.picking", "button_validate", {{receipt}}) == true);
+  // Meanwhile a customer's order takes every free unit, the received ones included.
+  double free = 0;
+  const json internal = {{"product_id", "=", 5}, {"location_id.usage", "=", "internal"}};
+  for (const auto& q : call("stock.quant", "search_read", {internal},
+                            {{"fields", {"quantity", "reserved_quantity"}}})) {
+    free += q["quantity"].get<double>() - q["reserved_quantity"].get<double>();
+  }
+  REQUIRE(free >= 5);
+  const int so = call("sale.order", "create",
+                      {{{"partner_id", 10},
+                        {"order_line", {{0, 0, {{"product_id", 5}, {"product_uom_qty", free}}}}}}});
+  CHECK(call("sale.order", "action_confirm", {{so}}) == true);
+  const int delivery = call("sale.order", "read", {{so}, {"picking_ids"}})[0]["picking_ids"][0];
+  REQUIRE(call("stock.picking", "read", {{delivery}, {"state"}})[0]["state"] == "assigned");
+
+  TempDir dir;
+  Setup s;
+  s.journeys = "journeys:\n  - name: login\n";
+  const auto path = WriteConfig(dir, emu, s);
+  // The return is created but not validated: it would take the delivery's goods.
+  auto held = Prober({"sweep", path, "--older-than", "0s"});
+  INFO(held.out << held.err);
+  CHECK(held.exit_code == 1);
+  CHECK(Contains(held.out, "purchase.order " + std::to_string(po)));
+  CHECK(Contains(held.out, "return_fully_reserved"));
+  CHECK(call("stock.picking", "read", {{delivery}, {"state"}})[0]["state"] == "assigned");
+  const json open = call("stock.picking", "search_read",
+                         {{{"purchase_id", "=", po}, {"state", "not in", {"done", "cancel"}}}},
+                         {{"fields", {"state"}}});
+  REQUIRE(open.size() == 1);
+  CHECK(open[0]["state"] != "assigned");
+  // Once the customer's order no longer holds them, a sweep returns the goods.
+  call("sale.order", "action_cancel", {{so}}, {{"context", {{"disable_cancel_warning", true}}}});
+  auto swept = Prober({"sweep", path, "--older-than", "0s"});
+  INFO(swept.out << swept.err);
+  CHECK(swept.exit_code == 0);
+  CHECK(Contains(swept.out, " ok, now done"));
+  CHECK(odoo.OpenRecordsTagged("probe-") == json::array());
+  CHECK(testing::StockSnapshot(odoo) == stock_before);
+  CHECK_FALSE(PressedAWizardButton(odoo));
 }
 
 TEST_CASE("a cleanup that fails is reported, fails the run, and sweep finishes it", "[journeys]") {
