@@ -42,8 +42,9 @@ std::string WriteConfig(const TempDir& dir, RunningEmulator& emu, const std::str
 
 // The daemon, with its admin URL once it listens.
 struct Daemon {
-  explicit Daemon(const std::string& config, const std::string& grace = "20")
-      : process({ODOO_PROBER_BIN, "run", config, "--grace", grace}) {
+  explicit Daemon(const std::string& config, const std::string& grace = "20",
+                  BackgroundProcess::Stderr log = BackgroundProcess::Stderr::kInherit)
+      : process({ODOO_PROBER_BIN, "run", config, "--grace", grace}, {}, log) {
     const std::string line = process.WaitForLine("listening on http://");
     REQUIRE_FALSE(line.empty());
     const auto start = line.find("http://");
@@ -154,7 +155,8 @@ TEST_CASE("SIGHUP with a broken config keeps the old schedule running", "[daemon
   TempDir dir;
   const auto config =
       WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n");
-  Daemon d(config);
+  // Its log (warnings and up) joins stdout, read below.
+  Daemon d(config, "20", BackgroundProcess::Stderr::kCaptured);
   REQUIRE(Eventually([&] {
     return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 1;
   }));
@@ -169,11 +171,15 @@ TEST_CASE("SIGHUP with a broken config keeps the old schedule running", "[daemon
     return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >=
            runs + 2;
   }));
-  // A good config is taken: the new journey starts running.
+  // A good config is taken: the new journey starts running. The worker threads were started
+  // for 4 runs at once; more waits for a restart, and the log says so.
   WriteConfig(dir, emu,
               "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n  - {name: "
-              "invoice_validation, interval: 2s, timeout: 2s}\n");
+              "invoice_validation, interval: 2s, timeout: 2s}\n",
+              "concurrency: 64\n");
   ::kill(d.process.pid(), SIGHUP);
+  CHECK_FALSE(d.process.WaitForLine("concurrency 64 takes effect after a restart; 4 until then")
+                  .empty());
   CHECK(Eventually([&] {
     return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_config_reloads_total") == 1;
   }));

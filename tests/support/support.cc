@@ -137,7 +137,8 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
 }
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
-                                     const std::map<std::string, std::string>& env) {
+                                     const std::map<std::string, std::string>& env,
+                                     Stderr stderr_to) {
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   ExecArgs exec(argv, env);
@@ -147,6 +148,7 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
     int devnull = ::open("/dev/null", O_RDONLY);
     ::dup2(devnull, 0);
     ::dup2(out[1], 1);
+    if (stderr_to == Stderr::kCaptured) ::dup2(out[1], 2);
     ::execve(exec.argv[0], exec.argv.data(), exec.envp.data());
     ::_exit(127);
   }

@@ -50,12 +50,16 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
 // A child process running in the background (a server), stopped with SIGTERM on destruction.
 class BackgroundProcess {
  public:
+  // kInherit: the child's stderr is the test's (shown when a test fails); kCaptured: it joins
+  // stdout, for WaitForLine (read it: an unread pipe blocks a child that writes much).
+  enum class Stderr { kInherit, kCaptured };
   BackgroundProcess(const std::vector<std::string>& argv,
-                    const std::map<std::string, std::string>& env = {});
+                    const std::map<std::string, std::string>& env = {},
+                    Stderr stderr_to = Stderr::kInherit);
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
-  // Reads stdout until a line contains `needle`; returns that line, or "" at the deadline or
+  // Reads stdout (and a captured stderr) until a line contains `needle`; returns that line, or "" at the deadline or
   // when the process closed its output.
   std::string WaitForLine(const std::string& needle,
                           std::chrono::milliseconds deadline = std::chrono::seconds(20));
