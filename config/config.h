@@ -12,7 +12,8 @@
 //              api_key_file, timeout, connect_timeout, max_response_bytes,
 //              tls: {ca_file, client_cert, client_key, insecure_skip_verify},
 //              labels: {region, plant, env}, company_id, params: {...}}]
-//   journeys: [{name, targets: [target names]; all targets when omitted, params: {...}}]
+//   journeys: [{name, targets: [target names]; all targets when omitted, params: {...},
+//               service: order-to-cash}]
 //   journey_dirs: [folders of user journeys]
 //   plants: {<plant label>: {params: {...}}}
 //   concurrency: 4, per_target_concurrency: 2
@@ -41,6 +42,16 @@
 #include "prober/time_zone.h"
 
 namespace odoo_prober::config {
+
+// The business services the shipped journeys prove; a journey may name another.
+inline const std::vector<std::string>& KnownServices() {
+  static const std::vector<std::string> known = {"order-to-cash", "procure-to-pay", "manufacturing",
+                                                 "record-to-report", "access"};
+  return known;
+}
+// "" when `name` can be a service name (lower-case letters, digits and '-', starting with a
+// letter, at most 40 characters); otherwise what is wrong and how to write one.
+std::string CheckServiceName(const std::string& name);
 
 // Where something was written: 1-based line and column, as editors show them.
 struct SourcePos {
@@ -95,6 +106,8 @@ struct JourneySelection {
   std::chrono::milliseconds interval{60000};
   // Overrides the journey's own timeout (it may not exceed the interval).
   std::optional<std::chrono::milliseconds> timeout;
+  // Overrides the business service the journey declares (`service:` in its YAML).
+  std::optional<std::string> service;
   SourcePos pos;
 };
 

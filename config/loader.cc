@@ -20,6 +20,18 @@
 
 namespace odoo_prober::config {
 
+std::string CheckServiceName(const std::string& name) {
+  const bool ok = !name.empty() && name.size() <= 40 && name[0] >= 'a' && name[0] <= 'z' &&
+                  std::all_of(name.begin(), name.end(), [](char c) {
+                    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+                  });
+  if (ok) return "";
+  return "'" + name +
+         "' is not a service name; write lower-case words joined by '-' (at most 40 "
+         "characters), e.g. " +
+         prober::Join(KnownServices());
+}
+
 std::string SourcePos::ToString() const {
   return file + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
@@ -536,7 +548,7 @@ class Loader {
   }
 
   void LoadJourney(const YAML::Node& node, const std::string& field, ProberConfig& cfg) {
-    auto f = r_.Map(node, field, {"name", "targets", "params", "interval", "timeout"});
+    auto f = r_.Map(node, field, {"name", "targets", "params", "interval", "timeout", "service"});
     if (!f) return;
     JourneySelection j;
     j.pos = r_.Pos(node);
@@ -548,6 +560,13 @@ class Loader {
     if (auto params = f->Object("params", "parameter: value")) j.params = *params;
     if (auto d = f->Duration("timeout", 1ms, 10min, "30s")) j.timeout = *d;
     if (auto d = f->Duration("interval", 1s, 24h, "60s or 5m")) j.interval = *d;
+    if (auto service = f->Text("service", "name the business service, e.g. order-to-cash")) {
+      if (auto wrong = CheckServiceName(*service); !wrong.empty()) {
+        r_.Error(f->Value("service"), f->Sub("service"), wrong);
+      } else {
+        j.service = *service;
+      }
+    }
     f->Done(node);
     cfg.journeys.push_back(std::move(j));
   }

@@ -26,6 +26,14 @@ std::string_view OutcomeName(Outcome outcome) {
   return "unknown";
 }
 
+std::vector<std::string_view> FailureOutcomeNames() {
+  std::vector<std::string_view> names;
+  for (const auto& [o, name] : kNames) {
+    if (o != Outcome::kOk) names.push_back(name);
+  }
+  return names;
+}
+
 std::optional<Outcome> ParseOutcome(std::string_view name) {
   for (const auto& [o, n] : kNames) {
     if (n == name) return o;

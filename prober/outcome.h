@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace odoo_prober::prober {
 
@@ -22,6 +23,8 @@ enum class Outcome {
 
 // The lower-case name used in output, results and metric labels ("ok", "odoo_error", ...).
 std::string_view OutcomeName(Outcome outcome);
+// The names of every outcome but ok, in declaration order.
+std::vector<std::string_view> FailureOutcomeNames();
 // The inverse of OutcomeName; nullopt for an unknown name.
 std::optional<Outcome> ParseOutcome(std::string_view name);
 

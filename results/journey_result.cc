@@ -101,6 +101,7 @@ json ToJson(const JourneyResult& r) {
   json out = {
       {"run_id", r.run_id},
       {"journey", r.journey},
+      {"service", r.service},
       {"target", r.target},
       {"labels", {{"region", r.labels.region}, {"plant", r.labels.plant}, {"env", r.labels.env}}},
       {"started_at", Iso8601(r.started_at)},
@@ -121,6 +122,7 @@ prober::Result<JourneyResult> FromJson(const json& j) {
     JourneyResult r;
     r.run_id = j.at("run_id").get<std::string>();
     r.journey = j.at("journey").get<std::string>();
+    r.service = j.value("service", "");
     r.target = j.at("target").get<std::string>();
     const json& labels = j.at("labels");
     r.labels = {labels.at("region").get<std::string>(), labels.at("plant").get<std::string>(),

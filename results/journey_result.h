@@ -44,6 +44,7 @@ struct RecordCleanup {
 struct JourneyResult {
   std::string run_id;
   std::string journey;
+  std::string service;  // the business service the journey proves; "" when none
   std::string target;
   config::Labels labels;
   std::chrono::system_clock::time_point started_at;

@@ -47,6 +47,8 @@ Metrics::Metrics(std::string instance, std::string version)
                         "Failed journey runs by reason (the outcome class, or cleanup).")),
       last_success_(Gauge(*registry_, "odoo_prober_journey_last_success_timestamp_seconds",
                           "When the journey last succeeded (unix time).")),
+      journey_info_(Gauge(*registry_, "odoo_prober_journey_info",
+                          "1 per journey, with the business service it proves.")),
       skipped_(
           Counter(*registry_, "odoo_prober_runs_skipped_total",
                   "Scheduled runs skipped because the previous run of the pair was still going.")),
@@ -82,6 +84,22 @@ std::map<std::string, std::string> Metrics::PairLabels(const std::string& journe
                                                        const config::Labels& labels) const {
   return {{"journey", journey},    {"target", target},  {"region", labels.region},
           {"plant", labels.plant}, {"env", labels.env}, {"instance", instance_}};
+}
+
+void Metrics::DeclarePair(const std::string& journey, const std::string& target,
+                          const config::Labels& labels, const std::string& service) {
+  const auto base = PairLabels(journey, target, labels);
+  runs_.Add(base);
+  auto reasons = prober::FailureOutcomeNames();
+  reasons.push_back("cleanup");
+  for (const auto reason : reasons) {
+    auto with_reason = base;
+    with_reason["reason"] = std::string(reason);
+    failures_.Add(with_reason);
+  }
+  if (!service.empty()) {
+    journey_info_.Add({{"journey", journey}, {"service", service}, {"instance", instance_}}).Set(1);
+  }
 }
 
 void Metrics::Observe(const JourneyResult& r) {

@@ -1,7 +1,7 @@
 // Metrics: the prober's Prometheus metrics (prometheus-cpp core), named as in DESIGN.md with the
 // odoo_prober_ prefix. Families are built once; labels come only from the closed set journey,
-// step, target, region, plant, instance, reason, phase, env (build_info adds `version`, as
-// Prometheus' convention has it).
+// step, target, region, plant, instance, reason, phase, env (build_info adds `version` and
+// journey_info `service`, as Prometheus' convention for info metrics has it).
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
@@ -27,6 +27,11 @@ class Metrics {
  public:
   Metrics(std::string instance, std::string version);
 
+  // A configured pair: its runs and its failures for every reason exist from the first scrape,
+  // at 0, so that ratios over them are never empty; and the journey's business service, as
+  // odoo_prober_journey_info{journey, service} (to join on, not a label on every series).
+  void DeclarePair(const std::string& journey, const std::string& target,
+                   const config::Labels& labels, const std::string& service);
   // Counts and times one run (runs, failures by reason, durations, phases, last success).
   void Observe(const JourneyResult& result);
   // The endpoint's chain expiry and its findings by severity and kind (issue: TLS findings).
@@ -57,6 +62,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& runs_;
   prometheus::Family<prometheus::Counter>& failures_;
   prometheus::Family<prometheus::Gauge>& last_success_;
+  prometheus::Family<prometheus::Gauge>& journey_info_;
   prometheus::Family<prometheus::Counter>& skipped_;
   prometheus::Family<prometheus::Gauge>& maintenance_;
   prometheus::Family<prometheus::Gauge>& tls_not_after_;

@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <chrono>
+#include <string>
 
 namespace odoo_prober::results {
 namespace {
@@ -17,6 +19,7 @@ CREATE TABLE IF NOT EXISTS runs (
   journey TEXT NOT NULL,
   target TEXT NOT NULL,
   region TEXT, plant TEXT, env TEXT,
+  service TEXT,
   started_at REAL NOT NULL,
   started_at_iso TEXT NOT NULL,
   duration_seconds REAL NOT NULL,
@@ -59,6 +62,28 @@ using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
 
 using nlohmann::json;
 
+// Columns added after the first release, for databases created before them: (table, column,
+// declaration).
+constexpr std::array<std::array<const char*, 3>, 1> kAddedColumns = {{
+    {"runs", "service", "TEXT"},
+}};
+
+// Adds the kAddedColumns a database lacks; "" or the error.
+std::string Migrate(sqlite3* db) {
+  for (const auto& [table, column, type] : kAddedColumns) {
+    const std::string probe = std::string("SELECT ") + column + " FROM " + table + " LIMIT 0";
+    sqlite3_stmt* s = nullptr;
+    const bool has = sqlite3_prepare_v2(db, probe.c_str(), -1, &s, nullptr) == SQLITE_OK;
+    sqlite3_finalize(s);
+    if (has) continue;
+    const std::string add =
+        std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + type;
+    if (sqlite3_exec(db, add.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+      return add + ": " + sqlite3_errmsg(db);
+  }
+  return "";
+}
+
 double Secs(int64_t us) { return static_cast<double>(us) / 1e6; }
 
 class SqliteSink final : public ResultSink {
@@ -69,8 +94,8 @@ class SqliteSink final : public ResultSink {
     insert_run_ = Compile(
         "INSERT INTO runs (run_id, journey, target, region, plant, env, started_at, "
         "started_at_iso, "
-        "duration_seconds, outcome, failed_step, detail, protocol, server_major, cleanup_ok) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "duration_seconds, outcome, failed_step, detail, protocol, server_major, cleanup_ok, "
+        "service) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert_step_ = Compile(
         "INSERT INTO steps (run_id, position, name, outcome, total_seconds, dns_seconds, "
         "connect_seconds, "
@@ -111,6 +136,7 @@ class SqliteSink final : public ResultSink {
     Text(s, 13, r.protocol);
     sqlite3_bind_int(s, 14, r.server_major);
     sqlite3_bind_int(s, 15, r.CleanedUp() ? 1 : 0);
+    Text(s, 16, r.service);
     if (sqlite3_step(s) != SQLITE_DONE) return Rollback("insert run");
     const int64_t row = sqlite3_last_insert_rowid(db_.get());
     int position = 0;
@@ -222,6 +248,9 @@ prober::Result<std::unique_ptr<ResultSink>> CreateSqliteSink(const SqliteOptions
     std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
     return prober::Status::InvalidArgument(options.path + ": cannot create the schema: " + msg);
+  }
+  if (auto wrong = Migrate(db.get()); !wrong.empty()) {
+    return prober::Status::InvalidArgument(options.path + ": cannot upgrade the schema: " + wrong);
   }
   auto sink = std::make_unique<SqliteSink>(options, std::move(db));
   if (auto st = sink->Prepare(); !st.ok()) return prober::Status::InvalidArgument(st.message());

@@ -42,6 +42,19 @@ JourneyRunner::ClientFactory CurlFactory(prober::CancelFlag cancel) {
   };
 }
 
+std::string ServiceOf(const PlannedPair& pair) {
+  return pair.selection->service.value_or(pair.journey->service);
+}
+
+results::JourneyResult RunPlanned(const JourneyRunner& runner, const PlannedPair& pair,
+                                  const config::ProberConfig& config) {
+  auto result = runner.Run(*pair.journey, *pair.target,
+                           ResolveParams(*pair.journey, config, *pair.selection, *pair.target),
+                           NewRunId(), pair.selection->timeout);
+  result.service = ServiceOf(pair);
+  return result;
+}
+
 std::vector<PlannedPair> Plan(const config::ProberConfig& cfg, const scenarios::Catalog& catalog,
                               const std::vector<std::string>& only_journeys,
                               const std::vector<std::string>& only_targets) {
@@ -153,7 +166,8 @@ int RunJourneys(const std::optional<std::string>& config_path, std::ostream& out
     return kExitUsage;
   }
   for (const auto& j : catalog->journeys) {
-    out << j.name << (j.builtin ? "  (built-in)" : "  (" + j.file + ")") << "\n";
+    out << j.name << (j.builtin ? "  (built-in)" : "  (" + j.file + ")")
+        << (j.service.empty() ? "" : "  service " + j.service) << "\n";
     if (!j.description.empty()) out << "  " << j.description << "\n";
     for (const auto& p : j.params) {
       out << "    " << p.name << " (" << p.type << ")";

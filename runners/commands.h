@@ -53,6 +53,14 @@ struct PlannedPair {
   size_t selection_index;  // position of `selection` in config.journeys
 };
 
+// The business service the pair proves: the config's journeys[].service, else the journey's.
+std::string ServiceOf(const PlannedPair& pair);
+
+// Runs the pair once (`once` and `run` alike): its parameters resolved, the journeys[] entry's
+// timeout applied, the result carrying its service.
+results::JourneyResult RunPlanned(const JourneyRunner& runner, const PlannedPair& pair,
+                                  const config::ProberConfig& config);
+
 // Every configured pair of the targets this instance probes, optionally narrowed to some
 // journeys and targets (all when a filter is empty).
 std::vector<PlannedPair> Plan(const config::ProberConfig& config, const scenarios::Catalog& catalog,

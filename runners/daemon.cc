@@ -114,7 +114,10 @@ void Daemon::Install(std::shared_ptr<const Snapshot> snapshot) {
   executor_->Reset(MakeScheduler(*snapshot_, instance_, workers, clock_.Monotonic()),
                    snapshot_->keys);
   reported_skips_.assign(snapshot_->pairs.size(), 0);
-  for (const auto& p : snapshot_->pairs) board_.Declare(p.journey->name, p.target->name, false);
+  for (const auto& p : snapshot_->pairs) {
+    board_.Declare(p.journey->name, p.target->name, false);
+    metrics_->DeclarePair(p.journey->name, p.target->name, p.target->labels, ServiceOf(p));
+  }
 }
 
 void Daemon::Reload() {
@@ -132,11 +135,8 @@ void Daemon::Reload() {
 }
 
 void Daemon::RunPair(const Snapshot& snap, size_t i) {
-  const PlannedPair& p = snap.pairs[i];
   JourneyRunner runner(clock_, snap.catalog, env_.clients);
-  fanout_->Publish(runner.Run(*p.journey, *p.target,
-                              ResolveParams(*p.journey, snap.config, *p.selection, *p.target),
-                              NewRunId(), p.selection->timeout));
+  fanout_->Publish(RunPlanned(runner, snap.pairs[i], snap.config));
 }
 
 Daemon::Mono Daemon::Step() {

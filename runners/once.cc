@@ -43,8 +43,7 @@ std::vector<results::JourneyResult> RunPlanOnce(
       std::lock_guard lock(mu);
       on_change(i, nullptr);
     }
-    auto result = runner.Run(*p.journey, *p.target,
-                             ResolveParams(*p.journey, cfg, *p.selection, *p.target), NewRunId());
+    auto result = RunPlanned(runner, p, cfg);
     std::lock_guard lock(mu);
     results[i] = std::move(result);
     on_change(i, &results[i]);

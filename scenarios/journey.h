@@ -88,8 +88,8 @@ struct Step {
   StepKind kind = StepKind::kCall;
   std::string model;
   std::string method;
-  json args = json::array();      // templates
-  json kwargs = json::object();   // templates
+  json args = json::array();     // templates
+  json kwargs = json::object();  // templates
   // Templates, merged into kwargs.context: a mapping, or a list of mappings merged in order
   // (e.g. ["${var.action.context}", {skip_sms: true}]).
   json context = json::object();
@@ -133,6 +133,9 @@ struct Requirement {
 struct Journey {
   std::string name;
   std::string description;
+  // The business service it proves (`service:`, e.g. order-to-cash); "" when not declared.
+  // The config's journeys[].service overrides it.
+  std::string service;
   std::vector<Requirement> requirements;  // `requires:` in YAML
   std::string file;  // where it was loaded from ("<built-in>/x.yaml" for shipped ones)
   bool builtin = false;

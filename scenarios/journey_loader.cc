@@ -381,7 +381,8 @@ class Parser {
   }
 
   std::optional<Journey> ParseJourney(const YAML::Node& root) {
-    auto f = r_.Map(root, "", {"name", "description", "timeout", "requires", "params", "steps"});
+    auto f = r_.Map(root, "",
+                    {"name", "description", "service", "timeout", "requires", "params", "steps"});
     if (!f) return std::nullopt;
     Journey j;
     j.file = r_.file();
@@ -392,6 +393,13 @@ class Parser {
       j.name = f->Value("name").Scalar();
     }
     j.description = f->Has("description") ? f->Value("description").Scalar() : "";
+    if (auto service = f->Text("service", "name the business service, e.g. order-to-cash")) {
+      if (auto wrong = config::CheckServiceName(*service); !wrong.empty()) {
+        Error(f->Value("service"), "service", wrong);
+      } else {
+        j.service = *service;
+      }
+    }
     if (auto d = f->Duration("timeout", 1ms, 1h, "45s")) j.timeout = *d;
     if (f->Has("requires")) ParseRequires(f->Value("requires"), j);
     if (f->Has("params")) ParseParams(f->Value("params"), j);

@@ -81,7 +81,14 @@ TEST_CASE("a valid config loads with defaults and resolved secrets", "[config]")
   CHECK(t.labels.plant == "lyon");
   CHECK(out.config->journeys.at(0).name == "login");
   CHECK(out.config->journeys.at(0).targets.empty());
+  CHECK_FALSE(out.config->journeys.at(0).service.has_value());
   CHECK(out.warnings.empty());
+  // journeys[].service overrides the journey's own.
+  auto with = ParseConfig(
+      Replace(kGood, "  - name: login\n", "  - name: login\n    service: warehouse-2\n"),
+      "cfg.yaml", kEnv);
+  REQUIRE(with.config);
+  CHECK(with.config->journeys.at(0).service == "warehouse-2");
 }
 
 TEST_CASE("bad configs name file, line, field and a fix", "[config]") {
@@ -108,6 +115,11 @@ TEST_CASE("bad configs name file, line, field and a fix", "[config]") {
   SECTION("malformed duration") {
     RequireOneError(Errors(Replace(kGood, "timeout: 10s", "timeout: ten seconds")), 3,
                     "defaults.timeout", "500ms, 10s, 2m");
+  }
+  SECTION("a service name that is not one") {
+    RequireOneError(Errors(Replace(kGood, "  - name: login\n",
+                                   "  - name: login\n    service: Order To Cash\n")),
+                    16, "journeys[0].service", "lower-case words joined by '-'");
   }
   SECTION("url without scheme") {
     RequireOneError(Errors(Replace(kGood, "https://erp.example.com/", "erp.example.com")), 6,

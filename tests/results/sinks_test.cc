@@ -26,6 +26,7 @@ JourneyResult Result(const std::string& run_id, std::chrono::system_clock::time_
   JourneyResult r;
   r.run_id = run_id;
   r.journey = "login";
+  r.service = "access";
   r.target = "lyon";
   r.labels = {"eu-west", "lyon", "prod"};
   r.started_at = at;
@@ -133,6 +134,7 @@ TEST_CASE("the SQLite history stores runs and steps and prunes old runs", "[sink
   CHECK(count("SELECT count(*) FROM runs") == 99);
   CHECK(count("SELECT count(*) FROM runs WHERE run_id = 'old'") == 0);
   CHECK(count("SELECT count(*) FROM steps") == 198);
+  CHECK(count("SELECT count(*) FROM runs WHERE service = 'access'") == 99);
   CHECK(
       count("SELECT count(*) FROM runs WHERE outcome = 'timeout' AND failed_step = 'read_user'") ==
       10);
@@ -143,10 +145,75 @@ TEST_CASE("the SQLite history stores runs and steps and prunes old runs", "[sink
   CHECK_FALSE(CreateSqliteSink({dir.path() + "/missing/h.db", 30}).ok());
 }
 
+TEST_CASE("a history file from before the service column gains it", "[sinks]") {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/old.db";
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  // The runs table as the first release created it.
+  REQUIRE(sqlite3_exec(db,
+                       "CREATE TABLE runs (id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, journey "
+                       "TEXT NOT NULL, target TEXT NOT NULL, region TEXT, plant TEXT, env TEXT, "
+                       "started_at REAL NOT NULL, started_at_iso TEXT NOT NULL, duration_seconds "
+                       "REAL NOT NULL, outcome TEXT NOT NULL, failed_step TEXT, detail TEXT, "
+                       "protocol TEXT, server_major INTEGER, cleanup_ok INTEGER NOT NULL);"
+                       "INSERT INTO runs VALUES (1, 'r0', 'login', 'lyon', '', '', '', 0, "
+                       "'1970-01-01T00:00:00Z', 1, 'ok', '', '', 'jsonrpc', 17, 1);",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto sink = CreateSqliteSink({path, 30});
+  INFO((sink.ok() ? "" : sink.status().message()));
+  REQUIRE(sink.ok());
+  REQUIRE((*sink)->Write(Result("r1", std::chrono::system_clock::now())).ok());
+  sink->reset();
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT run_id, coalesce(service, '-') FROM runs ORDER BY id", -1,
+                             &s, nullptr) == SQLITE_OK);
+  std::vector<std::string> rows;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    rows.push_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, 0))) + " " +
+                   reinterpret_cast<const char*>(sqlite3_column_text(s, 1)));
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  CHECK(rows == std::vector<std::string>{"r0 -", "r1 access"});
+}
+
+TEST_CASE("metrics: a declared pair's runs and failures exist at 0; the journey's service",
+          "[sinks]") {
+  Metrics m("inst-1", "1.2.3");
+  m.DeclarePair("goods_receipt", "lyon", {"eu-west", "lyon", "prod"}, "procure-to-pay");
+  m.DeclarePair("custom", "lyon", {"eu-west", "lyon", "prod"}, "");
+  const std::string text = m.Serialize();
+  const std::string pair =
+      "env=\"prod\",instance=\"inst-1\",journey=\"goods_receipt\",plant=\"lyon\",";
+  CHECK(Contains(
+      text, "odoo_prober_journey_runs_total{" + pair + "region=\"eu-west\",target=\"lyon\"} 0"));
+  for (const char* reason :
+       {"auth", "transport", "timeout", "http", "odoo_error", "assertion", "tls", "cleanup"}) {
+    INFO(reason);
+    CHECK(Contains(text, "odoo_prober_journey_failures_total{" + pair + "reason=\"" + reason +
+                             "\",region=\"eu-west\",target=\"lyon\"} 0"));
+  }
+  CHECK(testing::MetricSum(text, "odoo_prober_journey_failures_total{") == 0);
+  CHECK(Contains(text,
+                 "odoo_prober_journey_info{instance=\"inst-1\",journey=\"goods_receipt\","
+                 "service=\"procure-to-pay\"} 1"));
+  CHECK_FALSE(Contains(text, "journey_info{instance=\"inst-1\",journey=\"custom\""));
+  // A run counts on the declared series.
+  auto r = Result("a", std::chrono::system_clock::now(), false);
+  r.journey = "goods_receipt";
+  m.Observe(r);
+  CHECK(testing::MetricSum(m.Serialize(), "odoo_prober_journey_failures_total{" + pair +
+                                              "reason=\"timeout\"") == 1);
+}
+
 TEST_CASE("metrics: names, the closed label set, failures by reason", "[sinks]") {
   Metrics m("inst-1", "1.2.3");
   m.Observe(Result("a", std::chrono::system_clock::now()));
   m.Observe(Result("b", std::chrono::system_clock::now(), false));
+  m.DeclarePair("login", "lyon", {"eu-west", "lyon", "prod"}, "access");
   const std::string text = m.Serialize();
   CHECK(Contains(text,
                  "odoo_prober_journey_runs_total{env=\"prod\",instance=\"inst-1\",journey="
@@ -176,7 +243,10 @@ TEST_CASE("metrics: names, the closed label set, failures by reason", "[sinks]")
     while (pos < labels.size()) {
       const auto eq = labels.find('=', pos);
       INFO(line);
-      CHECK(allowed.count(labels.substr(pos, eq - pos)) == 1);
+      const std::string label = labels.substr(pos, eq - pos);
+      const bool info_service =
+          label == "service" && line.rfind("odoo_prober_journey_info{", 0) == 0;
+      CHECK((allowed.count(label) == 1 || info_service));
       pos = labels.find("\",", eq);
       pos = pos == std::string::npos ? labels.size() : pos + 2;
     }

@@ -151,6 +151,18 @@ steps:
 TEST_CASE("daemon loop: journeys every interval, TLS on its own schedule", "[daemon-unit]") {
   Stepped s;
   CHECK(s.daemon->admin()(Get("/readyz")).status == 503);  // not scheduling yet
+  // Before any run, the pair's runs and failures for every reason are at 0 (8 reasons).
+  const std::string first = s.Metrics();
+  CHECK(testing::MetricSum(first, "odoo_prober_journey_runs_total{") == 0);
+  CHECK(Contains(first,
+                 "odoo_prober_journey_runs_total{env=\"\",instance=\"unit\",journey=\"ping\""));
+  size_t zeros = 0;
+  for (size_t at = first.find("\nodoo_prober_journey_failures_total{"); at != std::string::npos;
+       at = first.find("\nodoo_prober_journey_failures_total{", at + 1)) {
+    const std::string line = first.substr(at + 1, first.find('\n', at + 1) - at - 1);
+    if (Contains(line, "journey=\"ping\"") && line.substr(line.size() - 2) == " 0") ++zeros;
+  }
+  CHECK(zeros == 8);
   s.Run(1);
   CHECK(s.tls_checks == 1);  // every endpoint at start
   CHECK(s.daemon->admin()(Get("/readyz")).status == 200);

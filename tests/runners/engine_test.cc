@@ -62,8 +62,11 @@ struct Held {
 
 std::vector<SchedulePair> OnTarget(const std::vector<std::string>& targets) {
   std::vector<SchedulePair> pairs;
-  for (size_t i = 0; i < targets.size(); ++i)
-    pairs.push_back({"j" + std::to_string(i), targets[i], 60s, {}});
+  for (size_t i = 0; i < targets.size(); ++i) {
+    std::string name = "j";  // appended: GCC 12's -Wrestrict false positive (bug 105329)
+    name += std::to_string(i);
+    pairs.push_back({name, targets[i], 60s, {}});
+  }
   return pairs;
 }
 

@@ -3,6 +3,7 @@
 // JSON files and sweep.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -61,6 +62,13 @@ RunningEmulator Emulator(const std::string& version) {
   return RunningEmulator(o);
 }
 
+// The business service each built-in journey proves.
+const std::map<std::string, std::string> kServices = {{"login", "access"},
+                                                      {"sales_order_confirmation", "order-to-cash"},
+                                                      {"goods_receipt", "procure-to-pay"},
+                                                      {"work_order_release", "manufacturing"},
+                                                      {"invoice_validation", "record-to-report"}};
+
 // The wizard buttons a prober must never press: they change company settings.
 bool PressedAWizardButton(emulator::OdooEmulator& emu) {
   for (const auto& call : emu.RequestLog()) {
@@ -98,6 +106,7 @@ TEST_CASE("all five journeys pass on every personality and protocol, and clean u
     INFO(l.dump());
     CHECK(l["outcome"] == "ok");
     CHECK(l["server_major"] == std::stoi(c.version));
+    CHECK(l["service"] == kServices.at(l["journey"].get<std::string>()));
     if (c.protocol == "auto") CHECK(l["protocol"] == "json2");
     for (const auto& rec : l["records"]) {
       CHECK(rec["cleanup"] == "ok");
@@ -380,6 +389,15 @@ TEST_CASE("a hang in step 3 is a timeout of step 3, on time", "[journeys]") {
   CHECK(step3["outcome"] == "timeout");
   CHECK(step3["timings"]["total_seconds"].get<double>() <= 1.2);
   CHECK(lines[0]["duration_seconds"].get<double>() <= 1.2 + 0.5);
+  // The journeys[] entry's timeout bounds the whole run, in `once` as in `run`.
+  s.timeout = "5s";
+  s.journeys = "journeys:\n  - name: sales_order_confirmation\n    timeout: 1s\n";
+  auto bounded = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
+  lines = testing::JourneyResultLines(bounded.out);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0]["outcome"] == "timeout");
+  CHECK(lines[0]["failed_step"] == "find_product");
+  CHECK(lines[0]["duration_seconds"].get<double>() <= 1.2 + 0.5);
 }
 
 TEST_CASE("a user journey from its own folder runs without recompiling", "[journeys]") {
@@ -470,11 +488,14 @@ TEST_CASE("parameters: journey defaults < journeys[] < plant < target; the probe
   auto r = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
   INFO(r.err);
   CHECK(r.exit_code == 0);
+  CHECK(testing::JourneyResultLines(r.out).at(0)["service"] == "order-to-cash");
+  // The journeys[] entry may also say which business service the journey proves there.
   s.extra = "plants:\n  lyon: {params: {customer_ref: NOBODY}}\n";
-  s.journeys = "journeys:\n  - name: sales_order_confirmation\n";
+  s.journeys = "journeys:\n  - name: sales_order_confirmation\n    service: retail-orders\n";
   auto failed = Prober({"once", WriteConfig(dir, emu, s), "--output", "json"});
   CHECK(failed.exit_code == 1);
   CHECK(testing::JourneyResultLines(failed.out).at(0)["failed_step"] == "find_customer");
+  CHECK(testing::JourneyResultLines(failed.out).at(0)["service"] == "retail-orders");
   // A probe company the user may not use: every call carries allowed_company_ids, and Odoo refuses.
   s.extra = "";
   s.journeys = "journeys:\n  - name: login\n";

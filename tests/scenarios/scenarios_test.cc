@@ -1,5 +1,6 @@
 // The journey language: expressions, load-time validation with positions, the built-in
 // catalog, user journey folders.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "scenarios/expr.h"
@@ -102,7 +103,12 @@ TEST_CASE("the built-in journeys and recipes load", "[scenarios]") {
     REQUIRE(j != nullptr);
     CHECK(j->builtin);
     CHECK_FALSE(j->steps.empty());
+    // Each proves one of the business services.
+    CHECK(std::count(config::KnownServices().begin(), config::KnownServices().end(), j->service) ==
+          1);
   }
+  CHECK(catalog->Find("sales_order_confirmation")->service == "order-to-cash");
+  CHECK(catalog->Find("goods_receipt")->service == "procure-to-pay");
   for (const char* model :
        {"sale.order", "purchase.order", "stock.picking", "mrp.production", "account.move"}) {
     CHECK(catalog->recipes.count(model) == 1);
@@ -147,11 +153,22 @@ std::string With(const std::string& from, const std::string& to) {
 
 TEST_CASE("load-time validation names file, line and a fix", "[scenarios]") {
   REQUIRE(ParseJourney(kBase, "j.yaml").ok());
+  CHECK(ParseJourney(kBase, "j.yaml")->service.empty());
+  auto declared =
+      ParseJourney(With("name: custom\n", "name: custom\nservice: warehouse\n"), "j.yaml");
+  REQUIRE(declared.ok());
+  CHECK(declared->service == "warehouse");
   SECTION("unknown step kind") {
     auto e = OneError(With("    authenticate: {}", "    authenticat: {}"));
     CHECK(e.pos.file == "j.yaml");
     CHECK(e.pos.line == 6);
     CHECK(Contains(e.message, "did you mean 'authenticate'?"));
+  }
+  SECTION("a service name that is not one") {
+    auto e = OneError(With("name: custom\n", "name: custom\nservice: Order_to_cash\n"));
+    CHECK(e.pos.line == 2);
+    CHECK(Contains(e.message, "service: 'Order_to_cash' is not a service name"));
+    CHECK(Contains(e.message, "order-to-cash"));
   }
   SECTION("undefined variable") {
     auto e = OneError(With("${var.partner_id}", "${var.partner}"));
