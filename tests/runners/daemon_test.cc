@@ -83,6 +83,21 @@ TEST_CASE("promtool accepts /metrics and a real Prometheus computes a success ra
   RunningEmulator emu;
   TempDir dir;
   Daemon d(WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n"));
+  // The first scrape already has the pair's failures, for every reason, at 0, and the
+  // journey's business service.
+  const std::string first = Get(d.url + "/metrics");
+  for (const char* reason :
+       {"auth", "transport", "timeout", "http", "odoo_error", "assertion", "tls", "cleanup"}) {
+    INFO(reason << "\n" << first);
+    CHECK(testing::MetricSum(first,
+                             "odoo_prober_journey_failures_total{env=\"\",instance=\"test-"
+                             "instance\",journey=\"login\",plant=\"lyon\",reason=\"" +
+                                 std::string(reason) + "\"") == 0);
+    CHECK(Contains(first, "journey=\"login\",plant=\"lyon\",reason=\"" + std::string(reason)));
+  }
+  CHECK(Contains(first,
+                 "odoo_prober_journey_info{instance=\"test-instance\",journey=\"login\","
+                 "service=\"access\"} 1"));
   REQUIRE(Eventually([&] {
     return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 2;
   }));
@@ -178,8 +193,8 @@ TEST_CASE("SIGHUP with a broken config keeps the old schedule running", "[daemon
               "invoice_validation, interval: 2s, timeout: 2s}\n",
               "concurrency: 64\n");
   ::kill(d.process.pid(), SIGHUP);
-  CHECK_FALSE(d.process.WaitForLine("concurrency 64 takes effect after a restart; 4 until then")
-                  .empty());
+  CHECK_FALSE(
+      d.process.WaitForLine("concurrency 64 takes effect after a restart; 4 until then").empty());
   CHECK(Eventually([&] {
     return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_config_reloads_total") == 1;
   }));
