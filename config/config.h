@@ -20,6 +20,8 @@
 //   instance: prober-lyon-1
 //   admin: {listen: "127.0.0.1:9188"}
 //   results: {jsonl, jsonl_max_bytes, jsonl_keep, sqlite, retention_days, queue}
+//   objectives: {availability: 99.5%, latency: {under: 3s, ratio: 95%}, window: 28d,
+//                journeys: {<journey>: {availability, latency, window}}}
 //   tls_check_interval: 6h; targets[].tls: {expiry_critical: 7d, expiry_warning: 30d}
 //   targets[].maintenance: [{days: [sat, sun], from: "22:00", to: "02:00", time_zone:
 //   Europe/Brussels}] journeys[].interval: 60s
@@ -111,6 +113,26 @@ struct JourneySelection {
   SourcePos pos;
 };
 
+// A service level objective for a journey's runs (`objectives:`).
+struct Objective {
+  // Availability: this share of runs succeed (and clean up).
+  double availability = 0.995;
+  // Latency: `latency_ratio` of runs take at most `latency_under`.
+  std::chrono::milliseconds latency_under{3000};
+  double latency_ratio = 0.95;
+  // The SLO window the error budget is counted over.
+  std::chrono::hours window{28 * 24};
+};
+
+struct Objectives {
+  Objective defaults;
+  std::map<std::string, Objective> journeys;  // by journey name; unset fields take defaults
+  const Objective& For(const std::string& journey) const {
+    auto it = journeys.find(journey);
+    return it == journeys.end() ? defaults : it->second;
+  }
+};
+
 struct ProberConfig {
   // The file it was loaded from.
   std::string path;
@@ -136,6 +158,8 @@ struct ProberConfig {
   std::string results_sqlite;
   int retention_days = 30;
   size_t sink_queue = 1024;
+  // The SLOs of the journeys (exported as metrics for the shipped rules, used by `report`).
+  Objectives objectives;
   // How often `run` inspects the TLS endpoints of the targets (also once at start).
   std::chrono::milliseconds tls_check_interval{6 * 3600 * 1000};
   // Not errors, but worth a line in the log (insecure TLS, plain HTTP with a password, ...).

@@ -174,10 +174,10 @@ class Loader {
       r_.Error(YAML::Mark(), "", "the file is empty; start from config/examples/prober.yaml");
       return;
     }
-    auto f = r_.Map(
-        root, "",
-        {"version", "defaults", "targets", "journeys", "journey_dirs", "plants", "concurrency",
-         "per_target_concurrency", "instance", "admin", "results", "tls_check_interval"});
+    auto f = r_.Map(root, "",
+                    {"version", "defaults", "targets", "journeys", "journey_dirs", "plants",
+                     "concurrency", "per_target_concurrency", "instance", "admin", "results",
+                     "tls_check_interval", "objectives"});
     if (!f) return;
     LoadVersion(*f, root);
     const Defaults defaults = LoadDefaults(*f);
@@ -188,6 +188,7 @@ class Loader {
     LoadInstance(*f, cfg);
     LoadAdmin(*f, cfg);
     if (f->Has("results")) LoadResults(f->Value("results"), cfg);
+    if (f->Has("objectives")) LoadObjectives(f->Value("objectives"), cfg);
     if (auto d = f->Duration("tls_check_interval", 1min, 168h, "6h")) cfg.tls_check_interval = *d;
     if (auto n = f->Integer("concurrency", 1, 256)) cfg.concurrency = static_cast<int>(*n);
     if (auto n = f->Integer("per_target_concurrency", 1, 256))
@@ -645,6 +646,83 @@ class Loader {
         cfg.admin_listen = *listen;
       }
     }
+  }
+
+  void LoadObjectives(const YAML::Node& node, ProberConfig& cfg) {
+    auto m = r_.Map(node, "objectives", {"availability", "latency", "window", "journeys"});
+    if (!m) return;
+    LoadObjective(*m, cfg.objectives.defaults);
+    if (!m->Has("journeys")) return;
+    const YAML::Node journeys = m->Value("journeys");
+    if (!journeys.IsMap()) {
+      r_.Error(journeys, "objectives.journeys",
+               "must map journey names to objectives, e.g. goods_receipt: {availability: 99%}");
+      return;
+    }
+    for (const auto& entry : journeys) {
+      const std::string name = entry.first.Scalar();
+      std::vector<std::string> known;
+      for (const auto& sel : cfg.journeys) known.push_back(sel.name);
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        auto guess = Closest(name, known);
+        r_.Error(entry.first, "objectives.journeys." + name,
+                 "journeys: runs no journey named '" + name + "'" +
+                     (guess ? "; did you mean '" + *guess + "'?" : "; known: " + Join(known)));
+        continue;
+      }
+      auto j = r_.Map(entry.second, "objectives.journeys." + name,
+                      {"availability", "latency", "window"});
+      if (!j) continue;
+      Objective o = cfg.objectives.defaults;
+      LoadObjective(*j, o);
+      cfg.objectives.journeys[name] = o;
+    }
+  }
+
+  // availability, latency: {under, ratio} and window of one objective, over `o`'s values.
+  void LoadObjective(Fields& f, Objective& o) {
+    if (f.Has("availability")) {
+      if (auto r = Percent(f.Value("availability"), f.Sub("availability"))) o.availability = *r;
+    }
+    if (f.Has("latency")) {
+      auto l = r_.Map(f.Value("latency"), f.Sub("latency"), {"under", "ratio"});
+      if (l) {
+        if (auto d = l->Duration("under", 1ms, 10min, "3s")) o.latency_under = *d;
+        if (l->Has("ratio")) {
+          if (auto r = Percent(l->Value("ratio"), l->Sub("ratio"))) o.latency_ratio = *r;
+        }
+      }
+    }
+    if (auto d = f.Duration("window", 1h, 24h * 366, "28d")) {
+      o.window = std::chrono::duration_cast<std::chrono::hours>(*d);
+    }
+  }
+
+  // "99.5%" or 0.995: a share strictly between 0 and 1 (100% would leave no error budget).
+  std::optional<double> Percent(const YAML::Node& v, const std::string& field) {
+    const std::string how = "must be a share below 100%, e.g. 99.5% or 0.995";
+    if (!v.IsScalar()) {
+      r_.Error(v, field, how);
+      return std::nullopt;
+    }
+    std::string text = v.Scalar();
+    const bool percent = !text.empty() && text.back() == '%';
+    if (percent) text.pop_back();
+    double value = 0;
+    try {
+      size_t used = 0;
+      value = std::stod(text, &used);
+      if (used != text.size()) throw std::invalid_argument(text);
+    } catch (const std::exception&) {
+      r_.Error(v, field, how);
+      return std::nullopt;
+    }
+    if (percent) value /= 100;
+    if (!(value > 0 && value < 1)) {
+      r_.Error(v, field, how);
+      return std::nullopt;
+    }
+    return value;
   }
 
   void LoadResults(const YAML::Node& node, ProberConfig& cfg) {

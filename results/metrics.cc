@@ -49,6 +49,20 @@ Metrics::Metrics(std::string instance, std::string version)
                           "When the journey last succeeded (unix time).")),
       journey_info_(Gauge(*registry_, "odoo_prober_journey_info",
                           "1 per journey, with the business service it proves.")),
+      last_run_(Gauge(*registry_, "odoo_prober_journey_last_run_timestamp_seconds",
+                      "When the journey last ended, whatever its outcome (unix time).")),
+      slow_runs_(Counter(*registry_, "odoo_prober_journey_slow_runs_total",
+                         "Journey runs that took longer than the latency objective.")),
+      objective_availability_(
+          Gauge(*registry_, "odoo_prober_journey_objective_availability_ratio",
+                "Availability objective: the share of runs that should succeed.")),
+      objective_latency_ratio_(
+          Gauge(*registry_, "odoo_prober_journey_objective_latency_ratio",
+                "Latency objective: the share of runs that should end within its threshold.")),
+      objective_latency_seconds_(Gauge(*registry_, "odoo_prober_journey_objective_latency_seconds",
+                                       "Latency objective: the threshold of a fast run.")),
+      interval_(Gauge(*registry_, "odoo_prober_journey_interval_seconds",
+                      "How often the journey runs on the target.")),
       skipped_(
           Counter(*registry_, "odoo_prober_runs_skipped_total",
                   "Scheduled runs skipped because the previous run of the pair was still going.")),
@@ -86,10 +100,20 @@ std::map<std::string, std::string> Metrics::PairLabels(const std::string& journe
           {"plant", labels.plant}, {"env", labels.env}, {"instance", instance_}};
 }
 
-void Metrics::DeclarePair(const std::string& journey, const std::string& target,
-                          const config::Labels& labels, const std::string& service) {
-  const auto base = PairLabels(journey, target, labels);
+void Metrics::DeclarePair(const Pair& pair) {
+  const auto base = PairLabels(pair.journey, pair.target, pair.labels);
   runs_.Add(base);
+  slow_runs_.Add(base);
+  objective_availability_.Add(base).Set(pair.objective.availability);
+  objective_latency_ratio_.Add(base).Set(pair.objective.latency_ratio);
+  objective_latency_seconds_.Add(base).Set(
+      std::chrono::duration<double>(pair.objective.latency_under).count());
+  interval_.Add(base).Set(std::chrono::duration<double>(pair.interval).count());
+  {
+    std::lock_guard lock(objectives_mu_);
+    latency_under_us_[{pair.journey, pair.target}] =
+        std::chrono::duration_cast<std::chrono::microseconds>(pair.objective.latency_under).count();
+  }
   auto reasons = prober::FailureOutcomeNames();
   reasons.push_back("cleanup");
   for (const auto reason : reasons) {
@@ -97,8 +121,10 @@ void Metrics::DeclarePair(const std::string& journey, const std::string& target,
     with_reason["reason"] = std::string(reason);
     failures_.Add(with_reason);
   }
-  if (!service.empty()) {
-    journey_info_.Add({{"journey", journey}, {"service", service}, {"instance", instance_}}).Set(1);
+  if (!pair.service.empty()) {
+    journey_info_
+        .Add({{"journey", pair.journey}, {"service", pair.service}, {"instance", instance_}})
+        .Set(1);
   }
 }
 
@@ -106,6 +132,16 @@ void Metrics::Observe(const JourneyResult& r) {
   const auto base = PairLabels(r.journey, r.target, r.labels);
   journey_duration_.Add(base, kBuckets).Observe(Secs(r.duration_us));
   runs_.Add(base).Increment();
+  last_run_.Add(base).Set(
+      std::chrono::duration<double>(
+          (r.started_at + std::chrono::microseconds(r.duration_us)).time_since_epoch())
+          .count());
+  {
+    std::lock_guard lock(objectives_mu_);
+    auto it = latency_under_us_.find({r.journey, r.target});
+    if (it != latency_under_us_.end() && r.duration_us > it->second)
+      slow_runs_.Add(base).Increment();
+  }
   if (!r.ok()) {
     auto labels = base;
     labels["reason"] = std::string(prober::OutcomeName(r.outcome));

@@ -12,6 +12,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,11 +29,20 @@ class Metrics {
  public:
   Metrics(std::string instance, std::string version);
 
-  // A configured pair: its runs and its failures for every reason exist from the first scrape,
-  // at 0, so that ratios over them are never empty; and the journey's business service, as
-  // odoo_prober_journey_info{journey, service} (to join on, not a label on every series).
-  void DeclarePair(const std::string& journey, const std::string& target,
-                   const config::Labels& labels, const std::string& service);
+  // A configured journey x target pair, as the daemon schedules it.
+  struct Pair {
+    std::string journey, target;
+    config::Labels labels;
+    std::string service;  // "" when the journey declares none
+    config::Objective objective;
+    std::chrono::milliseconds interval{60000};
+  };
+  // Its runs, slow runs and failures for every reason exist from the first scrape, at 0, so
+  // that ratios over them are never empty; its objectives and interval are exported for the
+  // shipped rules; and the journey's business service, as odoo_prober_journey_info{journey,
+  // service} (to join on, not a label on every series). Runs slower than the latency
+  // objective count in odoo_prober_journey_slow_runs_total from then on.
+  void DeclarePair(const Pair& pair);
   // Counts and times one run (runs, failures by reason, durations, phases, last success).
   void Observe(const JourneyResult& result);
   // The endpoint's chain expiry and its findings by severity and kind (issue: TLS findings).
@@ -63,6 +74,14 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& failures_;
   prometheus::Family<prometheus::Gauge>& last_success_;
   prometheus::Family<prometheus::Gauge>& journey_info_;
+  prometheus::Family<prometheus::Gauge>& last_run_;
+  prometheus::Family<prometheus::Counter>& slow_runs_;
+  prometheus::Family<prometheus::Gauge>& objective_availability_;
+  prometheus::Family<prometheus::Gauge>& objective_latency_ratio_;
+  prometheus::Family<prometheus::Gauge>& objective_latency_seconds_;
+  prometheus::Family<prometheus::Gauge>& interval_;
+  std::mutex objectives_mu_;  // guards latency_under_
+  std::map<std::pair<std::string, std::string>, int64_t> latency_under_us_;  // journey, target
   prometheus::Family<prometheus::Counter>& skipped_;
   prometheus::Family<prometheus::Gauge>& maintenance_;
   prometheus::Family<prometheus::Gauge>& tls_not_after_;

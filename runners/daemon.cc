@@ -116,7 +116,9 @@ void Daemon::Install(std::shared_ptr<const Snapshot> snapshot) {
   reported_skips_.assign(snapshot_->pairs.size(), 0);
   for (const auto& p : snapshot_->pairs) {
     board_.Declare(p.journey->name, p.target->name, false);
-    metrics_->DeclarePair(p.journey->name, p.target->name, p.target->labels, ServiceOf(p));
+    metrics_->DeclarePair({p.journey->name, p.target->name, p.target->labels, ServiceOf(p),
+                           snapshot_->config.objectives.For(p.journey->name),
+                           p.selection->interval});
   }
 }
 

@@ -121,6 +121,15 @@ TEST_CASE("bad configs name file, line, field and a fix", "[config]") {
                                    "  - name: login\n    service: Order To Cash\n")),
                     16, "journeys[0].service", "lower-case words joined by '-'");
   }
+  SECTION("an availability objective of 100% leaves no error budget") {
+    RequireOneError(Errors(std::string(kGood) + "objectives: {availability: 100%}\n"), 16,
+                    "objectives.availability", "a share below 100%, e.g. 99.5% or 0.995");
+  }
+  SECTION("objectives for a journey the config does not run") {
+    RequireOneError(
+        Errors(std::string(kGood) + "objectives:\n  journeys:\n    logn: {availability: 99%}\n"),
+        18, "objectives.journeys.logn", "did you mean 'login'?");
+  }
   SECTION("url without scheme") {
     RequireOneError(Errors(Replace(kGood, "https://erp.example.com/", "erp.example.com")), 6,
                     "targets[0].url", "https://");
@@ -196,6 +205,28 @@ journeys:)");
     auto errors = Errors("version: 1\ntargets: {}\njourneys: [{name: login}]\n");
     RequireOneError(errors, 2, "targets", "at least one Odoo target");
   }
+}
+
+TEST_CASE("objectives: defaults, then per journey over them", "[config]") {
+  auto plain = ParseConfig(kGood, "cfg.yaml", kEnv);
+  REQUIRE(plain.config);
+  const config::Objective& d = plain.config->objectives.For("login");
+  CHECK(d.availability == Approx(0.995));
+  CHECK(d.latency_under == std::chrono::seconds(3));
+  CHECK(d.latency_ratio == Approx(0.95));
+  CHECK(d.window == std::chrono::hours(28 * 24));
+  auto out = ParseConfig(std::string(kGood) +
+                             "objectives:\n  availability: 99.9%\n  latency: {under: 2s, ratio: "
+                             "0.9}\n  window: 7d\n  journeys:\n    login: {latency: {under: "
+                             "500ms}}\n",
+                         "cfg.yaml", kEnv);
+  REQUIRE(out.errors.empty());
+  const config::Objective& login = out.config->objectives.For("login");
+  CHECK(login.availability == Approx(0.999));
+  CHECK(login.latency_under == std::chrono::milliseconds(500));
+  CHECK(login.latency_ratio == Approx(0.9));
+  CHECK(login.window == std::chrono::hours(7 * 24));
+  CHECK(out.config->objectives.For("other").latency_under == std::chrono::seconds(2));
 }
 
 TEST_CASE("all errors of a file are reported in one pass", "[config]") {

@@ -183,8 +183,15 @@ TEST_CASE("a history file from before the service column gains it", "[sinks]") {
 TEST_CASE("metrics: a declared pair's runs and failures exist at 0; the journey's service",
           "[sinks]") {
   Metrics m("inst-1", "1.2.3");
-  m.DeclarePair("goods_receipt", "lyon", {"eu-west", "lyon", "prod"}, "procure-to-pay");
-  m.DeclarePair("custom", "lyon", {"eu-west", "lyon", "prod"}, "");
+  config::Objective objective;
+  objective.latency_under = std::chrono::milliseconds(1);
+  m.DeclarePair({"goods_receipt",
+                 "lyon",
+                 {"eu-west", "lyon", "prod"},
+                 "procure-to-pay",
+                 objective,
+                 std::chrono::seconds(60)});
+  m.DeclarePair({"custom", "lyon", {"eu-west", "lyon", "prod"}, "", {}, std::chrono::seconds(60)});
   const std::string text = m.Serialize();
   const std::string pair =
       "env=\"prod\",instance=\"inst-1\",journey=\"goods_receipt\",plant=\"lyon\",";
@@ -201,19 +208,37 @@ TEST_CASE("metrics: a declared pair's runs and failures exist at 0; the journey'
                  "odoo_prober_journey_info{instance=\"inst-1\",journey=\"goods_receipt\","
                  "service=\"procure-to-pay\"} 1"));
   CHECK_FALSE(Contains(text, "journey_info{instance=\"inst-1\",journey=\"custom\""));
-  // A run counts on the declared series.
+  // The objectives, for the shipped rules.
+  CHECK(testing::MetricSum(text, "odoo_prober_journey_objective_availability_ratio{" + pair) ==
+        Approx(0.995));
+  CHECK(testing::MetricSum(text, "odoo_prober_journey_objective_latency_ratio{" + pair) ==
+        Approx(0.95));
+  CHECK(testing::MetricSum(text, "odoo_prober_journey_objective_latency_seconds{" + pair) ==
+        Approx(0.001));
+  CHECK(testing::MetricSum(text, "odoo_prober_journey_interval_seconds{" + pair) == 60);
+  CHECK(Contains(text, "odoo_prober_journey_slow_runs_total{" + pair));
+  // A run counts on the declared series; 1.5 ms is slower than the 1 ms objective.
   auto r = Result("a", std::chrono::system_clock::now(), false);
   r.journey = "goods_receipt";
   m.Observe(r);
-  CHECK(testing::MetricSum(m.Serialize(), "odoo_prober_journey_failures_total{" + pair +
-                                              "reason=\"timeout\"") == 1);
+  const std::string after = m.Serialize();
+  CHECK(testing::MetricSum(
+            after, "odoo_prober_journey_failures_total{" + pair + "reason=\"timeout\"") == 1);
+  CHECK(testing::MetricSum(after, "odoo_prober_journey_slow_runs_total{" + pair) == 1);
+  CHECK(testing::MetricSum(after, "odoo_prober_journey_last_run_timestamp_seconds{" + pair) >
+        1.7e9);
+  // Within the objective: not slow.
+  r.duration_us = 500;
+  m.Observe(r);
+  CHECK(testing::MetricSum(m.Serialize(), "odoo_prober_journey_slow_runs_total{" + pair) == 1);
 }
 
 TEST_CASE("metrics: names, the closed label set, failures by reason", "[sinks]") {
   Metrics m("inst-1", "1.2.3");
   m.Observe(Result("a", std::chrono::system_clock::now()));
   m.Observe(Result("b", std::chrono::system_clock::now(), false));
-  m.DeclarePair("login", "lyon", {"eu-west", "lyon", "prod"}, "access");
+  m.DeclarePair(
+      {"login", "lyon", {"eu-west", "lyon", "prod"}, "access", {}, std::chrono::seconds(60)});
   const std::string text = m.Serialize();
   CHECK(Contains(text,
                  "odoo_prober_journey_runs_total{env=\"prod\",instance=\"inst-1\",journey="
