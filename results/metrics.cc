@@ -121,11 +121,12 @@ void Metrics::DeclarePair(const Pair& pair) {
     with_reason["reason"] = std::string(reason);
     failures_.Add(with_reason);
   }
-  if (!pair.service.empty()) {
-    journey_info_
-        .Add({{"journey", pair.journey}, {"service", pair.service}, {"instance", instance_}})
-        .Set(1);
-  }
+  // Every journey has one, so that the rules' joins on it keep every journey's series.
+  journey_info_
+      .Add({{"journey", pair.journey},
+            {"service", pair.service.empty() ? "unassigned" : pair.service},
+            {"instance", instance_}})
+      .Set(1);
 }
 
 void Metrics::Observe(const JourneyResult& r) {
