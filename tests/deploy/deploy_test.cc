@@ -1,15 +1,18 @@
-// What deploy/ ships for Prometheus: promtool accepts the rules and passes their unit tests
-// (deploy/prometheus/odoo-prober-rules.test.yml: which alerts fire and which do not), every
-// alert carries what on-call needs, its runbook exists, and the rules name only metrics the
-// prober exports.
+// What deploy/ ships for Prometheus and Alertmanager: promtool accepts the rules and passes
+// their unit tests (deploy/prometheus/odoo-prober-rules.test.yml: which alerts fire and which do
+// not), every alert carries what on-call needs, its runbook exists, the rules name only metrics
+// the prober exports, and a real Alertmanager with the shipped config inhibits as documented.
 #include <yaml-cpp/yaml.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "results/metrics.h"
 #include "tests/support/support.h"
@@ -132,6 +135,97 @@ TEST_CASE("the rules name only metrics the prober exports or the rules record", 
     }
   }
   CHECK(seen > 30);
+}
+
+TEST_CASE("promtool accepts the example Prometheus config, amtool the Alertmanager one",
+          "[deploy]") {
+  auto prometheus = testing::RunProcess({"/usr/bin/promtool", "check", "config",
+                                         (kRoot / "deploy/prometheus/prometheus.yml").string()});
+  INFO(prometheus.out << prometheus.err);
+  CHECK(prometheus.exit_code == 0);
+  auto alertmanager =
+      testing::RunProcess({"/usr/bin/amtool", "check-config",
+                           (kRoot / "deploy/alertmanager/alertmanager.yml").string()});
+  INFO(alertmanager.out << alertmanager.err);
+  CHECK(alertmanager.exit_code == 0);
+  CHECK(Contains(alertmanager.out, "3 inhibit rules"));
+}
+
+// An alert as Prometheus posts it, firing since now.
+nlohmann::json Alert(const std::string& name, nlohmann::json labels) {
+  labels["alertname"] = name;
+  return {{"labels", labels}, {"annotations", {{"summary", name}}}};
+}
+
+// The alerts the Alertmanager at `base` holds: name and instance -> state ("active",
+// "suppressed").
+std::map<std::string, std::string> States(const std::string& base) {
+  auto r =
+      testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5", base + "/api/v2/alerts"});
+  std::map<std::string, std::string> out;
+  const auto alerts = nlohmann::json::parse(r.out, nullptr, false);
+  if (!alerts.is_array()) return out;
+  for (const auto& a : alerts) {
+    out[a["labels"]["alertname"].get<std::string>() + "@" +
+        a["labels"].value("instance", std::string("-"))] = a["status"]["state"];
+  }
+  return out;
+}
+
+TEST_CASE("a real Alertmanager with the shipped config inhibits as documented", "[deploy]") {
+  testing::TempDir dir;
+  const uint16_t port = testing::UnusedPort();
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  testing::BackgroundProcess am(
+      {"/usr/bin/prometheus-alertmanager",
+       "--config.file=" + (kRoot / "deploy/alertmanager/alertmanager.yml").string(),
+       "--storage.path=" + dir.path(), "--web.listen-address=127.0.0.1:" + std::to_string(port),
+       "--cluster.listen-address="},
+      {}, testing::BackgroundProcess::Stderr::kCaptured);
+  REQUIRE_FALSE(am.WaitForLine("Listening").empty());
+  const nlohmann::json pair = {{"journey", "sales_order_confirmation"},
+                               {"target", "lyon-prod"},
+                               {"service", "order-to-cash"}};
+  auto with = [&](nlohmann::json labels, const std::string& instance, const std::string& severity) {
+    labels["instance"] = instance;
+    labels["severity"] = severity;
+    return labels;
+  };
+  // The target is down from two probers (quorum) and, separately, seen failing from p1 and p2;
+  // prober p3 is down, and its journey alert must not page; p4's journey alert stays.
+  const nlohmann::json alerts = {
+      Alert("OdooJourneyDownQuorum", {{"journey", "sales_order_confirmation"},
+                                      {"target", "lyon-prod"},
+                                      {"service", "order-to-cash"},
+                                      {"severity", "page"}}),
+      Alert("OdooJourneyDownRegional", with(pair, "p1", "ticket")),
+      Alert("OdooJourneyDownRegional", with(pair, "p2", "ticket")),
+      Alert("OdooProberDown",
+            {{"instance", "p3"}, {"service", "monitoring"}, {"severity", "page"}}),
+      Alert("OdooJourneyErrorBudgetBurnFast", with(pair, "p3", "page")),
+      Alert("OdooJourneyErrorBudgetBurnFast", with(pair, "p4", "page"))};
+  dir.Write("alerts.json", alerts.dump());
+  auto post = testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5", "-H",
+                                   "Content-Type: application/json", "--data-binary",
+                                   "@" + dir.path() + "/alerts.json", base + "/api/v2/alerts"});
+  INFO(post.out << post.err << am.output());
+  REQUIRE(post.exit_code == 0);
+  const std::map<std::string, std::string> expected = {
+      {"OdooJourneyDownQuorum@-", "active"},
+      {"OdooJourneyDownRegional@p1", "suppressed"},
+      {"OdooJourneyDownRegional@p2", "suppressed"},
+      {"OdooProberDown@p3", "active"},
+      {"OdooJourneyErrorBudgetBurnFast@p3", "suppressed"},
+      {"OdooJourneyErrorBudgetBurnFast@p4", "active"}};
+  // Alertmanager marks inhibitions as it processes the alerts: poll its answer.
+  std::map<std::string, std::string> states;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while ((states = States(base)) != expected && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::string seen;
+  for (const auto& [alert, state] : states) seen += alert + ": " + state + "\n";
+  INFO(seen);
+  CHECK(states == expected);
 }
 
 }  // namespace
