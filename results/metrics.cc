@@ -108,7 +108,9 @@ void Metrics::DeclarePair(const Pair& pair) {
   objective_latency_ratio_.Add(base).Set(pair.objective.latency_ratio);
   objective_latency_seconds_.Add(base).Set(
       std::chrono::duration<double>(pair.objective.latency_under).count());
-  interval_.Add(base).Set(std::chrono::duration<double>(pair.interval).count());
+  // No interval for a one-shot run (pushed): the rules' stalled-prober alert needs none.
+  if (pair.interval.count() > 0)
+    interval_.Add(base).Set(std::chrono::duration<double>(pair.interval).count());
   {
     std::lock_guard lock(objectives_mu_);
     latency_under_us_[{pair.journey, pair.target}] =

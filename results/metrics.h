@@ -35,13 +35,13 @@ class Metrics {
     config::Labels labels;
     std::string service;  // "" when the journey declares none
     config::Objective objective;
-    std::chrono::milliseconds interval{60000};
+    std::chrono::milliseconds interval{60000};  // 0: not scheduled (a one-shot run)
   };
   // Its runs, slow runs and failures for every reason exist from the first scrape, at 0, so
   // that ratios over them are never empty; its objectives and interval are exported for the
   // shipped rules; and the journey's business service, as odoo_prober_journey_info{journey,
-  // service} (to join on, not a label on every series; "unassigned" when none). Runs slower than the latency
-  // objective count in odoo_prober_journey_slow_runs_total from then on.
+  // service} (to join on, not a label on every series; "unassigned" when none). Runs slower than
+  // the latency objective count in odoo_prober_journey_slow_runs_total from then on.
   void DeclarePair(const Pair& pair);
   // Counts and times one run (runs, failures by reason, durations, phases, last success).
   void Observe(const JourneyResult& result);

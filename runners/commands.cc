@@ -1,8 +1,10 @@
 #include "runners/commands.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <condition_variable>
 #include <fstream>
 #include <iomanip>
@@ -40,6 +42,17 @@ JourneyRunner::ClientFactory CurlFactory(prober::CancelFlag cancel) {
   return [cancel](const prober::ClientOptions& o) {
     return prober::CreateCurlOdooClient(o, prober::RealClock(), cancel);
   };
+}
+
+std::string InstanceName(const config::ProberConfig& cfg) {
+  if (!cfg.instance.empty()) return cfg.instance;
+  char buf[256] = {0};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "odoo-prober";
+  std::string name = buf;
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') c = '_';
+  }
+  return name.substr(0, 64);
 }
 
 std::string ServiceOf(const PlannedPair& pair) {

@@ -53,6 +53,10 @@ struct PlannedPair {
   size_t selection_index;  // position of `selection` in config.journeys
 };
 
+// The `instance` label of this prober: the config's instance, else the host name (made safe
+// for a label value, at most 64 characters).
+std::string InstanceName(const config::ProberConfig& config);
+
 // The business service the pair proves: the config's journeys[].service, else the journey's.
 std::string ServiceOf(const PlannedPair& pair);
 
@@ -80,6 +84,8 @@ struct OnceOptions {
   std::string junit_file;      // also write JUnit XML here
   std::string json_file;       // also write a JSON array of the results here
   int concurrency = 0;         // 0: the config's
+  std::string pushgateway;     // also push the metrics to this Pushgateway (runners/push.h)
+  std::string version;         // build_info's, in pushed metrics
   bool live_progress = false;  // redraw one line per journey in place (a terminal)
 };
 

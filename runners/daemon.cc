@@ -53,16 +53,6 @@ Scheduler MakeScheduler(const Daemon::Snapshot& snap, const std::string& instanc
   return Scheduler(std::move(pairs), o, now);
 }
 
-std::string HostName() {
-  char buf[256] = {0};
-  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "odoo-prober";
-  std::string name = buf;
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') c = '_';
-  }
-  return name.substr(0, 64);
-}
-
 }  // namespace
 
 Daemon::Daemon(const RunOptions& options, DaemonEnv env)
@@ -74,7 +64,7 @@ prober::Result<std::unique_ptr<Daemon>> Daemon::Create(const RunOptions& options
   const config::ProberConfig& cfg = (*loaded)->config;
   for (const auto& w : cfg.warnings) spdlog::warn("{}", w);
   std::unique_ptr<Daemon> d(new Daemon(options, std::move(env)));
-  d->instance_ = cfg.instance.empty() ? HostName() : cfg.instance;
+  d->instance_ = InstanceName(cfg);
   d->listen_ = options.listen.empty() ? cfg.admin_listen : options.listen;
   d->metrics_ = std::make_unique<results::Metrics>(d->instance_, options.version);
   auto sinks = results::MakeSinks(cfg, *d->metrics_, d->board_);

@@ -32,7 +32,7 @@ constexpr const char* kExitCodes =
     "  0  every journey succeeded\n"
     "  1  at least one journey failed (or could not clean up)\n"
     "  2  usage or configuration error\n"
-    "  3  internal error";
+    "  3  internal error, or a report that could not be written or pushed";
 
 // One subcommand: its options (Add), and what it does once they are parsed (Run).
 class Command {
@@ -118,9 +118,13 @@ class Once final : public Command {
                   "Journeys at the same time (default: the config's concurrency; "
                   "per_target_concurrency holds too)")
         ->check(CLI::Range(1, 256));
+    c->add_option("--pushgateway", o_.pushgateway,
+                  "Also push the metrics to this Prometheus Pushgateway (http://host:9091), "
+                  "grouped by job, instance and region; a failed push exits 3");
     return c->footer(kExitCodes);
   }
   int Run() override {
+    o_.version = ODOO_PROBER_VERSION;
     o_.output = output_ == "json" ? runners::OnceOptions::Output::kJson
                                   : runners::OnceOptions::Output::kTable;
     o_.live_progress = isatty(STDERR_FILENO) && log_level_ != "debug" && log_level_ != "trace";

@@ -9,6 +9,7 @@
 #include "runners/commands.h"
 #include "runners/executor.h"
 #include "runners/junit.h"
+#include "runners/push.h"
 #include "runners/tls_checks.h"
 #include "runners/worker_pool.h"
 
@@ -110,9 +111,11 @@ class Progress {
   size_t drawn_ = 0;
 };
 
-// Every distinct TLS endpoint of the targets that ran, once.
-void ReportTls(const config::ProberConfig& cfg, const std::vector<PlannedPair>& plan,
-               const OnceOptions& options, std::ostream& out) {
+// Every distinct TLS endpoint of the targets that ran, once; the reports.
+std::vector<results::TlsReport> ReportTls(const config::ProberConfig& cfg,
+                                          const std::vector<PlannedPair>& plan,
+                                          const OnceOptions& options, std::ostream& out) {
+  std::vector<results::TlsReport> reports;
   std::set<std::string> ran;
   for (const auto& p : plan) ran.insert(p.target->name);
   for (const auto& endpoint : TlsEndpoints(cfg)) {
@@ -124,7 +127,9 @@ void ReportTls(const config::ProberConfig& cfg, const std::vector<PlannedPair>& 
     } else {
       out << results::ToJson(report).dump() << "\n";
     }
+    reports.push_back(report);
   }
+  return reports;
 }
 
 // Writes `text` to `path`; false (and a message) when it cannot.
@@ -190,8 +195,15 @@ int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err) {
   const bool all_ok = std::all_of(results.begin(), results.end(),
                                   [](const auto& r) { return r.ok() && r.CleanedUp(); });
   if (options.output == OnceOptions::Output::kTable) out << results::FormatTable(results);
-  ReportTls(cfg, *plan, options, out);
-  const int rc = WriteReports(results, options, err);
+  const auto tls = ReportTls(cfg, *plan, options, out);
+  int rc = WriteReports(results, options, err);
+  if (!options.pushgateway.empty()) {
+    PushOptions push{options.pushgateway, InstanceName(cfg), options.version};
+    if (auto st = PushMetrics(push, cfg, results, tls); !st.ok()) {
+      err << st.message() << "\n";
+      rc = kExitInternal;
+    }
+  }
   return rc != kExitOk ? rc : (all_ok ? kExitOk : kExitJourneyFailed);
 }
 

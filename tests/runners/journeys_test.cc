@@ -516,6 +516,54 @@ TEST_CASE("parameters: journey defaults < journeys[] < plant < target; the probe
   CHECK(Prober({"once", dir.Write("company2.yaml", text)}).exit_code == 0);
 }
 
+TEST_CASE("once --pushgateway pushes the run's metrics to a real Pushgateway", "[journeys]") {
+  RunningEmulator emu = Emulator("17.0");
+  TempDir dir;
+  const uint16_t port = testing::UnusedPort();
+  const std::string gateway = "http://127.0.0.1:" + std::to_string(port);
+  testing::BackgroundProcess pushgateway(
+      {"/usr/bin/prometheus-pushgateway", "--web.listen-address=127.0.0.1:" + std::to_string(port),
+       "--persistence.file=" + dir.path() + "/pushgateway.data"},
+      {}, testing::BackgroundProcess::Stderr::kCaptured);
+  REQUIRE_FALSE(pushgateway.WaitForLine("Listening").empty());
+  Setup s;
+  s.extra = "instance: ci-runner-1\n";
+  s.journeys = "journeys:\n  - name: login\n  - name: sales_order_confirmation\n";
+  const std::string config = WriteConfig(dir, emu, s);
+  auto r = Prober({"once", config, "--pushgateway", gateway});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  auto scraped =
+      testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5", gateway + "/metrics"});
+  const std::string& text = scraped.out;
+  INFO(text.substr(0, 4000));
+  // Grouped by job, instance and region; each pair's runs, and their failures at 0.
+  for (const char* journey : {"login", "sales_order_confirmation"}) {
+    CHECK(testing::MetricSum(text,
+                             std::string("odoo_prober_journey_runs_total{env=\"\",instance=\"ci-"
+                                         "runner-1\",job=\"odoo-prober\",journey=\"") +
+                                 journey + "\",plant=\"lyon\",region=\"eu-west\"") == 1);
+  }
+  CHECK(testing::MetricSum(text, "odoo_prober_journey_failures_total{") == 0);
+  CHECK(Contains(text,
+                 "odoo_prober_journey_info{instance=\"ci-runner-1\",job=\"odoo-prober\","
+                 "journey=\"login\",region=\"eu-west\",service=\"access\"} 1"));
+  CHECK(Contains(text, "odoo_prober_tls_cert_not_after_timestamp_seconds{"));
+  CHECK(Contains(
+      text, "push_time_seconds{instance=\"ci-runner-1\",job=\"odoo-prober\",region=\"eu-west\"}"));
+  // The next push replaces the group: one run per journey still, not two.
+  CHECK(Prober({"once", config, "--pushgateway", gateway, "--journey", "login"}).exit_code == 0);
+  scraped = testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5", gateway + "/metrics"});
+  CHECK(testing::MetricSum(scraped.out, "odoo_prober_journey_runs_total{") == 1);
+  // A gateway that is not there: said, exit 3, the results still printed.
+  auto gone = Prober({"once", config, "--journey", "login", "--pushgateway",
+                      "http://127.0.0.1:" + std::to_string(testing::UnusedPort())});
+  CHECK(gone.exit_code == 3);
+  CHECK(Contains(gone.err, "pushgateway http://127.0.0.1:"));
+  CHECK(Contains(gone.err, "cannot push the group instance=ci-runner-1, region=eu-west"));
+  CHECK(Contains(gone.out, "login"));
+}
+
 TEST_CASE("once inspects each TLS endpoint once and reports findings", "[journeys][tls]") {
   RunningEmulator emu = Emulator("17.0");
   TempDir dir;
