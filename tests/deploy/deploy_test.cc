@@ -51,6 +51,9 @@ std::set<std::string> ExportedNames() {
   tls.target = "lyon";
   tls.endpoint = "erp:443";
   tls.findings.push_back({"expiring_warning", results::Severity::kWarning, "", ""});
+  tls.inspection.verified.push_back({});
+  tls.inspection.verified.back().not_after =
+      std::chrono::system_clock::now() + std::chrono::hours(24 * 20);
   m.ObserveTls(tls);
   std::set<std::string> names;
   std::istringstream in(m.Serialize());
@@ -226,6 +229,68 @@ TEST_CASE("a real Alertmanager with the shipped config inhibits as documented", 
   for (const auto& [alert, state] : states) seen += alert + ": " + state + "\n";
   INFO(seen);
   CHECK(states == expected);
+}
+
+// The dashboard's expressions, with Grafana's variables replaced by what they stand for.
+std::vector<std::string> DashboardExprs() {
+  const auto dash =
+      nlohmann::json::parse(Read(kRoot / "deploy/grafana/odoo-prober-dashboard.json"));
+  std::vector<std::string> exprs;
+  for (const auto& panel : dash.at("panels")) {
+    for (const auto& target : panel.at("targets")) {
+      std::string e = target.at("expr").get<std::string>();
+      for (const auto& [var, value] :
+           std::vector<std::pair<std::string, std::string>>{{"$__rate_interval", "5m"},
+                                                            {"$journey", ".*"},
+                                                            {"$target", ".*"},
+                                                            {"$region", ".*"}}) {
+        for (size_t at = e.find(var); at != std::string::npos; at = e.find(var, at))
+          e.replace(at, var.size(), value);
+      }
+      exprs.push_back(e);
+    }
+  }
+  return exprs;
+}
+
+TEST_CASE("every dashboard expression is valid PromQL on exported or recorded metrics",
+          "[deploy]") {
+  const auto exprs = DashboardExprs();
+  REQUIRE(exprs.size() >= 12);
+  // Names: what the prober exports or the shipped rules record.
+  const std::set<std::string> exported = ExportedNames();
+  std::set<std::string> recorded;
+  for (const auto& group : YAML::LoadFile(kRules.string())["groups"]) {
+    for (const auto& rule : group["rules"]) {
+      if (rule["record"]) recorded.insert(rule["record"].as<std::string>());
+    }
+  }
+  const std::regex name(R"(odoo_prober[a-z0-9_:]*)");
+  for (const auto& e : exprs) {
+    for (std::sregex_iterator it(e.begin(), e.end(), name), end; it != end; ++it) {
+      INFO(e);
+      CHECK((exported.count(it->str()) == 1 || recorded.count(it->str()) == 1));
+    }
+  }
+  // A real Prometheus, with the shipped rules loaded, accepts every one.
+  testing::TempDir dir;
+  fs::copy_file(kRules, dir.path() + "/odoo-prober-rules.yml");
+  dir.Write("prometheus.yml", "rule_files: [odoo-prober-rules.yml]\n");
+  const uint16_t port = testing::UnusedPort();
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  testing::BackgroundProcess prometheus(
+      {"/usr/bin/prometheus", "--config.file=" + dir.path() + "/prometheus.yml",
+       "--storage.tsdb.path=" + dir.path() + "/tsdb",
+       "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+      {}, testing::BackgroundProcess::Stderr::kCaptured);
+  REQUIRE_FALSE(prometheus.WaitForLine("Server is ready to receive web requests").empty());
+  for (const auto& e : exprs) {
+    auto r = testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "10", "-G",
+                                  base + "/api/v1/query", "--data-urlencode", "query=" + e});
+    const auto answer = nlohmann::json::parse(r.out, nullptr, false);
+    INFO(e << "\n" << r.out << r.err);
+    CHECK((!answer.is_discarded() && answer.value("status", "") == "success"));
+  }
 }
 
 }  // namespace
