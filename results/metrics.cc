@@ -3,6 +3,7 @@
 #include <prometheus/text_serializer.h>
 
 #include <chrono>
+#include <set>
 #include <sstream>
 
 namespace odoo_prober::results {
@@ -113,6 +114,7 @@ void Metrics::DeclarePair(const Pair& pair) {
     interval_.Add(base).Set(std::chrono::duration<double>(pair.interval).count());
   {
     std::lock_guard lock(objectives_mu_);
+    declared_[{pair.journey, pair.target}] = base;
     latency_under_us_[{pair.journey, pair.target}] =
         std::chrono::duration_cast<std::chrono::microseconds>(pair.objective.latency_under).count();
   }
@@ -129,6 +131,25 @@ void Metrics::DeclarePair(const Pair& pair) {
             {"service", pair.service.empty() ? "unassigned" : pair.service},
             {"instance", instance_}})
       .Set(1);
+}
+
+void Metrics::DeclarePairs(const std::vector<Pair>& pairs) {
+  std::set<std::pair<std::string, std::string>> now;
+  for (const auto& p : pairs) {
+    DeclarePair(p);
+    now.insert({p.journey, p.target});
+  }
+  std::lock_guard lock(objectives_mu_);
+  for (auto it = declared_.begin(); it != declared_.end();) {
+    if (now.count(it->first)) {
+      ++it;
+      continue;
+    }
+    interval_.Remove(&interval_.Add(it->second));
+    last_run_.Remove(&last_run_.Add(it->second));
+    latency_under_us_.erase(it->first);
+    it = declared_.erase(it);
+  }
 }
 
 void Metrics::Observe(const JourneyResult& r) {

@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "results/journey_result.h"
@@ -43,6 +44,10 @@ class Metrics {
   // service} (to join on, not a label on every series; "unassigned" when none). Runs slower than
   // the latency objective count in odoo_prober_journey_slow_runs_total from then on.
   void DeclarePair(const Pair& pair);
+  // DeclarePair for each of the pairs the daemon now schedules; pairs declared before and no
+  // longer scheduled (a reload) lose their interval and last-run gauges, so that the rules do
+  // not take them for a stalled prober.
+  void DeclarePairs(const std::vector<Pair>& pairs);
   // Counts and times one run (runs, failures by reason, durations, phases, last success).
   void Observe(const JourneyResult& result);
   // The endpoint's chain expiry and its findings by severity and kind (issue: TLS findings).
@@ -82,6 +87,8 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& interval_;
   std::mutex objectives_mu_;  // guards latency_under_
   std::map<std::pair<std::string, std::string>, int64_t> latency_under_us_;  // journey, target
+  std::map<std::pair<std::string, std::string>, std::map<std::string, std::string>>
+      declared_;  // journey, target -> the pair's labels
   prometheus::Family<prometheus::Counter>& skipped_;
   prometheus::Family<prometheus::Gauge>& maintenance_;
   prometheus::Family<prometheus::Gauge>& tls_not_after_;

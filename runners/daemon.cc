@@ -104,12 +104,13 @@ void Daemon::Install(std::shared_ptr<const Snapshot> snapshot) {
   executor_->Reset(MakeScheduler(*snapshot_, instance_, workers, clock_.Monotonic()),
                    snapshot_->keys);
   reported_skips_.assign(snapshot_->pairs.size(), 0);
+  std::vector<results::Metrics::Pair> declared;
   for (const auto& p : snapshot_->pairs) {
     board_.Declare(p.journey->name, p.target->name, false);
-    metrics_->DeclarePair({p.journey->name, p.target->name, p.target->labels, ServiceOf(p),
-                           snapshot_->config.objectives.For(p.journey->name),
-                           p.selection->interval});
+    declared.push_back({p.journey->name, p.target->name, p.target->labels, ServiceOf(p),
+                        snapshot_->config.objectives.For(p.journey->name), p.selection->interval});
   }
+  metrics_->DeclarePairs(declared);
 }
 
 void Daemon::Reload() {

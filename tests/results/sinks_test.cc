@@ -232,6 +232,17 @@ TEST_CASE("metrics: a declared pair's runs and failures exist at 0; the journey'
   r.duration_us = 500;
   m.Observe(r);
   CHECK(testing::MetricSum(m.Serialize(), "odoo_prober_journey_slow_runs_total{" + pair) == 1);
+  // A reload that no longer schedules the pair: its interval and last run go (no stalled-prober
+  // alert for it); its counters stay.
+  m.DeclarePairs(
+      {{"custom", "lyon", {"eu-west", "lyon", "prod"}, "", {}, std::chrono::seconds(60)}});
+  const std::string reloaded = m.Serialize();
+  CHECK_FALSE(Contains(reloaded, "odoo_prober_journey_interval_seconds{" + pair));
+  CHECK_FALSE(Contains(reloaded, "odoo_prober_journey_last_run_timestamp_seconds{" + pair));
+  CHECK(Contains(
+      reloaded,
+      "odoo_prober_journey_interval_seconds{env=\"prod\",instance=\"inst-1\",journey=\"custom\""));
+  CHECK(testing::MetricSum(reloaded, "odoo_prober_journey_runs_total{" + pair) == 2);
 }
 
 TEST_CASE("metrics: names, the closed label set, failures by reason", "[sinks]") {
