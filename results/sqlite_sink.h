@@ -4,7 +4,7 @@
 // as writes go on.
 //
 // Schema:
-//   runs(id, run_id, journey, target, region, plant, env, started_at REAL (unix seconds),
+//   runs(id, run_id, journey, target, region, plant, env, service, started_at REAL (unix seconds),
 //        started_at_iso, duration_seconds, outcome, failed_step, detail, protocol, server_major,
 //        cleanup_ok)
 //   steps(run_id -> runs.id, position, name, outcome, total_seconds, dns_seconds,

@@ -89,6 +89,17 @@ struct OnceOptions {
   bool live_progress = false;  // redraw one line per journey in place (a terminal)
 };
 
+struct ReportOptions {
+  std::string config_path;
+  std::string window = "28d";    // before `until`, unless `since` is given
+  std::string since, until;      // "2026-11-01" or "2026-11-01T06:30:00Z" (UTC); until: now
+  std::string format = "table";  // table, json, csv
+};
+
+// `odoo-prober report CONFIG`: the SLO report over the config's results.sqlite history
+// (results/report.h); exit 2 when there is none or an option is wrong.
+int RunReport(const ReportOptions& options, std::ostream& out, std::ostream& err);
+
 // `odoo-prober once CONFIG`: runs every selected journey x target pair once on the daemon's
 // engine (Executor), under the config's concurrency and per_target_concurrency.
 int RunOnce(const OnceOptions& options, std::ostream& out, std::ostream& err);

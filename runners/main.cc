@@ -137,6 +137,29 @@ class Once final : public Command {
   std::string output_ = "table";
 };
 
+class Report final : public Command {
+ public:
+  CLI::App* Add(CLI::App& app) override {
+    auto* c = app.add_subcommand(
+        "report", "SLO report over the results history (results.sqlite): SLIs, budget, burn rates");
+    c->add_option("CONFIG", o_.config_path, "Configuration file (YAML)")->required();
+    c->add_option("--window", o_.window, "The span before --until to report on")
+        ->capture_default_str();
+    c->add_option("--since", o_.since,
+                  "Start (UTC: 2026-11-01 or 2026-11-01T06:30:00Z); overrides --window");
+    c->add_option("--until", o_.until, "End (UTC, same forms; default: now)");
+    c->add_option("--format", o_.format, "table (default), json or csv")
+        ->check(CLI::IsMember({"table", "json", "csv"}));
+    return c->footer(
+        "Exit codes:\n  0  the report was written\n  2  usage or configuration error, or no "
+        "history to read");
+  }
+  int Run() override { return runners::RunReport(o_, std::cout, std::cerr); }
+
+ private:
+  runners::ReportOptions o_;
+};
+
 class Daemon final : public Command {
  public:
   CLI::App* Add(CLI::App& app) override {
@@ -300,6 +323,7 @@ int main(int argc, char** argv) {
   commands.push_back(std::make_unique<Tls>());
   commands.push_back(std::make_unique<Journeys>());
   commands.push_back(std::make_unique<Sweep>());
+  commands.push_back(std::make_unique<Report>());
   std::vector<CLI::App*> subcommands;
   for (auto& c : commands) subcommands.push_back(c->Add(app));
   try {

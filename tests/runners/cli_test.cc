@@ -1,7 +1,9 @@
 // The odoo-prober executable, run as a user would, against the emulator over HTTPS.
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <sstream>
 
+#include "results/sqlite_sink.h"
 #include "tests/runners/prober_process.h"
 #include "tests/support/support.h"
 
@@ -51,6 +53,62 @@ TEST_CASE("version, help and usage errors", "[cli]") {
   CHECK(Prober({"frobnicate"}).exit_code == 2);
   CHECK(Prober({"once"}).exit_code == 2);  // CONFIG is required
   CHECK(Prober({"once", "x.yaml", "--output", "xml"}).exit_code == 2);
+}
+
+TEST_CASE("report: the history's SLIs as a table, JSON or CSV; 2 without a history", "[cli]") {
+  RunningEmulator emu;
+  TempDir dir;
+  const std::string plain = WriteConfig(dir, emu, {{"lyon", emu.https_url()}});
+  auto none = Prober({"report", plain});
+  CHECK(none.exit_code == 2);
+  CHECK(Contains(none.err, "results.sqlite is not set"));
+  std::string text;
+  {
+    std::ifstream in(plain);
+    std::stringstream s;
+    s << in.rdbuf();
+    text = s.str();
+  }
+  const std::string config =
+      dir.Write("with-history.yaml", "results: {sqlite: history.db}\n" + text);
+  {
+    auto sink = results::CreateSqliteSink({dir.path() + "/history.db", 3650});
+    REQUIRE(sink.ok());
+    const auto noon = std::chrono::system_clock::from_time_t(1795089600);  // 2026-11-19T12:00Z
+    for (int i = 0; i < 2; ++i) {
+      results::JourneyResult r;
+      r.run_id = i == 0 ? "r1" : "r2";
+      r.journey = "login";
+      r.service = "access";
+      r.target = "lyon";
+      r.labels = {"eu-west", "lyon", ""};
+      r.started_at = noon + std::chrono::minutes(i);
+      r.duration_us = 400000;
+      r.outcome = i == 0 ? prober::Outcome::kOk : prober::Outcome::kAuth;
+      r.failed_step = i == 0 ? "" : "authenticate";
+      REQUIRE((*sink)->Write(r).ok());
+    }
+  }
+  auto j = Prober({"report", config, "--since", "2026-11-19", "--until", "2026-11-20T00:00:00Z",
+                   "--format", "json"});
+  INFO(j.out << j.err);
+  REQUIRE(j.exit_code == 0);
+  const json report = json::parse(j.out);
+  REQUIRE(report["pairs"].size() == 1);
+  CHECK(report["pairs"][0]["runs"] == 2);
+  CHECK(report["pairs"][0]["availability"] == 0.5);
+  CHECK(report["pairs"][0]["top_failure_reasons"][0]["reason"] == "auth");
+  CHECK(report["services"][0]["service"] == "access");
+  auto csv = Prober(
+      {"report", config, "--since", "2026-11-19", "--until", "2026-11-20", "--format", "csv"});
+  CHECK(csv.exit_code == 0);
+  CHECK(csv.out.rfind("journey,service,target,", 0) == 0);
+  auto table = Prober({"report", config, "--window", "1000d"});
+  CHECK(table.exit_code == 0);
+  CHECK(Contains(table.out, "login"));
+  auto bad = Prober({"report", config, "--since", "yesterday"});
+  CHECK(bad.exit_code == 2);
+  CHECK(Contains(bad.err, "--since yesterday: not a UTC time; write 2026-11-01"));
 }
 
 TEST_CASE("validate: 0 for a good config, 2 with positions for a bad one", "[cli]") {
