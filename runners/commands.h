@@ -91,7 +91,7 @@ struct OnceOptions {
 
 struct ReportOptions {
   std::string config_path;
-  std::string window = "28d";    // before `until`, unless `since` is given
+  std::string window;            // before `until`, unless `since` is given; "": objectives.window
   std::string since, until;      // "2026-11-01" or "2026-11-01T06:30:00Z" (UTC); until: now
   std::string format = "table";  // table, json, csv
 };

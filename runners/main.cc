@@ -143,8 +143,9 @@ class Report final : public Command {
     auto* c = app.add_subcommand(
         "report", "SLO report over the results history (results.sqlite): SLIs, budget, burn rates");
     c->add_option("CONFIG", o_.config_path, "Configuration file (YAML)")->required();
-    c->add_option("--window", o_.window, "The span before --until to report on")
-        ->capture_default_str();
+    c->add_option("--window", o_.window,
+                  "The span before --until to report on (default: the config's objectives.window, "
+                  "28d)");
     c->add_option("--since", o_.since,
                   "Start (UTC: 2026-11-01 or 2026-11-01T06:30:00Z); overrides --window");
     c->add_option("--until", o_.until, "End (UTC, same forms; default: now)");

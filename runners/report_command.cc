@@ -62,6 +62,8 @@ int RunReport(const ReportOptions& options, std::ostream& out, std::ostream& err
       return kExitUsage;
     }
     since = *t;
+  } else if (options.window.empty()) {
+    since = until - cfg.objectives.defaults.window;
   } else {
     const auto window = config::ParseDuration(options.window);
     if (!window || window->count() <= 0) {
