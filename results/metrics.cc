@@ -113,10 +113,10 @@ void Metrics::DeclarePair(const Pair& pair) {
   if (pair.interval.count() > 0)
     interval_.Add(base).Set(std::chrono::duration<double>(pair.interval).count());
   {
-    std::lock_guard lock(objectives_mu_);
-    declared_[{pair.journey, pair.target}] = base;
-    latency_under_us_[{pair.journey, pair.target}] =
-        std::chrono::duration_cast<std::chrono::microseconds>(pair.objective.latency_under).count();
+    std::lock_guard lock(declared_mu_);
+    declared_[{pair.journey, pair.target}] = {
+        base, std::chrono::duration_cast<std::chrono::microseconds>(pair.objective.latency_under)
+                  .count()};
   }
   auto reasons = prober::FailureOutcomeNames();
   reasons.push_back("cleanup");
@@ -139,15 +139,14 @@ void Metrics::DeclarePairs(const std::vector<Pair>& pairs) {
     DeclarePair(p);
     now.insert({p.journey, p.target});
   }
-  std::lock_guard lock(objectives_mu_);
+  std::lock_guard lock(declared_mu_);
   for (auto it = declared_.begin(); it != declared_.end();) {
     if (now.count(it->first)) {
       ++it;
       continue;
     }
-    interval_.Remove(&interval_.Add(it->second));
-    last_run_.Remove(&last_run_.Add(it->second));
-    latency_under_us_.erase(it->first);
+    interval_.Remove(&interval_.Add(it->second.labels));
+    last_run_.Remove(&last_run_.Add(it->second.labels));
     it = declared_.erase(it);
   }
 }
@@ -161,9 +160,9 @@ void Metrics::Observe(const JourneyResult& r) {
           (r.started_at + std::chrono::microseconds(r.duration_us)).time_since_epoch())
           .count());
   {
-    std::lock_guard lock(objectives_mu_);
-    auto it = latency_under_us_.find({r.journey, r.target});
-    if (it != latency_under_us_.end() && r.duration_us > it->second)
+    std::lock_guard lock(declared_mu_);
+    auto it = declared_.find({r.journey, r.target});
+    if (it != declared_.end() && r.duration_us > it->second.latency_under_us)
       slow_runs_.Add(base).Increment();
   }
   if (!r.ok()) {

@@ -85,10 +85,12 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& objective_latency_ratio_;
   prometheus::Family<prometheus::Gauge>& objective_latency_seconds_;
   prometheus::Family<prometheus::Gauge>& interval_;
-  std::mutex objectives_mu_;  // guards latency_under_
-  std::map<std::pair<std::string, std::string>, int64_t> latency_under_us_;  // journey, target
-  std::map<std::pair<std::string, std::string>, std::map<std::string, std::string>>
-      declared_;  // journey, target -> the pair's labels
+  struct Declared {
+    std::map<std::string, std::string> labels;
+    int64_t latency_under_us = 0;
+  };
+  std::mutex declared_mu_;                                            // guards declared_
+  std::map<std::pair<std::string, std::string>, Declared> declared_;  // by journey, target
   prometheus::Family<prometheus::Counter>& skipped_;
   prometheus::Family<prometheus::Gauge>& maintenance_;
   prometheus::Family<prometheus::Gauge>& tls_not_after_;

@@ -31,6 +31,19 @@ std::optional<Clock::time_point> ParseUtc(const std::string& text) {
   return Clock::from_time_t(timegm(&tm));
 }
 
+// Sets `to` from the option's `text` when given; false (and what to write) when it is no time.
+bool TimeOption(const char* name, const std::string& text, Clock::time_point& to,
+                std::ostream& err) {
+  if (text.empty()) return true;
+  auto t = ParseUtc(text);
+  if (!t) {
+    err << name << " " << text << ": not a UTC time; write 2026-11-01 or 2026-11-01T06:30:00Z\n";
+    return false;
+  }
+  to = *t;
+  return true;
+}
+
 }  // namespace
 
 int RunReport(const ReportOptions& options, std::ostream& out, std::ostream& err) {
@@ -43,29 +56,16 @@ int RunReport(const ReportOptions& options, std::ostream& out, std::ostream& err
            "(results: {sqlite: history.db})\n";
     return kExitUsage;
   }
-  Clock::time_point until = Clock::now();
-  if (!options.until.empty()) {
-    auto t = ParseUtc(options.until);
-    if (!t) {
-      err << "--until " << options.until
-          << ": not a UTC time; write 2026-11-01 or 2026-11-01T06:30:00Z\n";
-      return kExitUsage;
-    }
-    until = *t;
+  Clock::time_point until = Clock::now(), since;
+  if (!TimeOption("--until", options.until, until, err) ||
+      !TimeOption("--since", options.since, since, err)) {
+    return kExitUsage;
   }
-  Clock::time_point since;
-  if (!options.since.empty()) {
-    auto t = ParseUtc(options.since);
-    if (!t) {
-      err << "--since " << options.since
-          << ": not a UTC time; write 2026-11-01 or 2026-11-01T06:30:00Z\n";
-      return kExitUsage;
-    }
-    since = *t;
-  } else if (options.window.empty()) {
-    since = until - cfg.objectives.defaults.window;
-  } else {
-    const auto window = config::ParseDuration(options.window);
+  if (options.since.empty()) {  // the window before --until
+    const auto window =
+        options.window.empty()
+            ? std::optional<std::chrono::milliseconds>(cfg.objectives.defaults.window)
+            : config::ParseDuration(options.window);
     if (!window || window->count() <= 0) {
       err << "--window " << options.window << ": not a duration; write 28d, 7d or 24h\n";
       return kExitUsage;

@@ -116,28 +116,38 @@ TEST_CASE("every alert has severity, service, a summary and a runbook that exist
   }
 }
 
-TEST_CASE("the rules name only metrics the prober exports or the rules record", "[deploy]") {
-  const std::set<std::string> exported = ExportedNames();
-  const YAML::Node doc = YAML::LoadFile(kRules.string());
-  std::set<std::string> recorded;
+// The rules' expressions, and the names they record.
+std::vector<std::string> RuleExprs(std::set<std::string>* recorded) {
   std::vector<std::string> exprs;
-  for (const auto& group : doc["groups"]) {
+  for (const auto& group : YAML::LoadFile(kRules.string())["groups"]) {
     for (const auto& rule : group["rules"]) {
-      if (rule["record"]) recorded.insert(rule["record"].as<std::string>());
+      if (rule["record"] && recorded) recorded->insert(rule["record"].as<std::string>());
       exprs.push_back(rule["expr"].as<std::string>());
     }
   }
+  return exprs;
+}
+
+// Checks that every odoo_prober name in `exprs` is exported or recorded by the rules; how many
+// names were seen.
+size_t CheckNamesKnown(const std::vector<std::string>& exprs) {
+  const std::set<std::string> exported = ExportedNames();
+  std::set<std::string> recorded;
+  RuleExprs(&recorded);
   const std::regex name(R"(odoo_prober[a-z0-9_:]*)");
   size_t seen = 0;
   for (const auto& expr : exprs) {
     for (std::sregex_iterator it(expr.begin(), expr.end(), name), end; it != end; ++it) {
-      const std::string n = it->str();
-      INFO(n);
-      CHECK((exported.count(n) == 1 || recorded.count(n) == 1));
+      INFO(expr);
+      CHECK((exported.count(it->str()) == 1 || recorded.count(it->str()) == 1));
       ++seen;
     }
   }
-  CHECK(seen > 30);
+  return seen;
+}
+
+TEST_CASE("the rules name only metrics the prober exports or the rules record", "[deploy]") {
+  CHECK(CheckNamesKnown(RuleExprs(nullptr)) > 30);
 }
 
 TEST_CASE("promtool accepts the example Prometheus config, amtool the Alertmanager one",
@@ -258,20 +268,7 @@ TEST_CASE("every dashboard expression is valid PromQL on exported or recorded me
   const auto exprs = DashboardExprs();
   REQUIRE(exprs.size() >= 12);
   // Names: what the prober exports or the shipped rules record.
-  const std::set<std::string> exported = ExportedNames();
-  std::set<std::string> recorded;
-  for (const auto& group : YAML::LoadFile(kRules.string())["groups"]) {
-    for (const auto& rule : group["rules"]) {
-      if (rule["record"]) recorded.insert(rule["record"].as<std::string>());
-    }
-  }
-  const std::regex name(R"(odoo_prober[a-z0-9_:]*)");
-  for (const auto& e : exprs) {
-    for (std::sregex_iterator it(e.begin(), e.end(), name), end; it != end; ++it) {
-      INFO(e);
-      CHECK((exported.count(it->str()) == 1 || recorded.count(it->str()) == 1));
-    }
-  }
+  CheckNamesKnown(exprs);
   // A real Prometheus, with the shipped rules loaded, accepts every one.
   testing::TempDir dir;
   fs::copy_file(kRules, dir.path() + "/odoo-prober-rules.yml");
