@@ -15,7 +15,8 @@
 //   journeys: [{name, targets: [target names]; all targets when omitted, params: {...},
 //               service: order-to-cash}]
 //   journey_dirs: [folders of user journeys]
-//   plants: {<plant label>: {params: {...}}}
+//   plants: {<plant label>: {params: {...}, business_hours: [{days: [mon, tue, wed, thu, fri],
+//            from: "07:00", to: "19:00", time_zone: Europe/Paris}]}}
 //   concurrency: 4, per_target_concurrency: 2
 //   instance: prober-lyon-1
 //   admin: {listen: "127.0.0.1:9188"}
@@ -70,8 +71,9 @@ struct Labels {
   std::string env;     // e.g. "prod", "staging"
 };
 
-// A weekly window during which a target is not probed (its pairs report "in maintenance").
-struct MaintenanceWindow {
+// A weekly window of local time: a target's maintenance (not probed; its pairs report "in
+// maintenance") or a plant's business hours.
+struct WeeklyWindow {
   uint8_t days = 0x7f;  // bit 0 = Sunday ... bit 6 = Saturday
   int from_minute = 0;  // local time of day; a window with from > to runs past midnight
   int to_minute = 0;
@@ -93,7 +95,7 @@ struct TargetConfig {
   int company_id = 0;
   // Journey parameters for this target (they override the journey's and the plant's).
   nlohmann::json params = nlohmann::json::object();
-  std::vector<MaintenanceWindow> maintenance;
+  std::vector<WeeklyWindow> maintenance;
   SourcePos pos;
 };
 
@@ -143,6 +145,9 @@ struct ProberConfig {
   std::vector<std::string> journey_dirs;
   // Journey parameters per plant label (override the journeys[] entry, overridden by targets).
   std::map<std::string, nlohmann::json> plant_params;
+  // Business hours per plant label: `report` counts only the runs that start inside them.
+  // A plant without any: every run counts.
+  std::map<std::string, std::vector<WeeklyWindow>> plant_business_hours;
   // How many journeys run at the same time (the worker pool of `once` and `run`).
   int concurrency = 4;
   // At most this many journeys at once on one target (do no harm to the ERP).

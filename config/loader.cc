@@ -40,7 +40,7 @@ std::string ConfigError::ToString() const {
   return pos.ToString() + ": " + (field.empty() ? "" : field + ": ") + message;
 }
 
-bool MaintenanceWindow::Contains(std::chrono::system_clock::time_point when) const {
+bool WeeklyWindow::Contains(std::chrono::system_clock::time_point when) const {
   const auto local = zone ? zone->LocalAt(when) : prober::TimeZone::Utc().LocalAt(when);
   auto on = [&](int weekday) { return (days >> ((weekday + 7) % 7)) & 1; };
   if (from_minute <= to_minute) {
@@ -258,7 +258,12 @@ class Loader {
     if (auto id = OptionalInteger(*f, "company_id", "must be the probe company's id (an integer)"))
       t.company_id = static_cast<int>(*id);
     if (auto params = f->Object("params", "parameter: value")) t.params = *params;
-    if (f->Has("maintenance")) LoadMaintenance(f->Value("maintenance"), f->Sub("maintenance"), t);
+    if (f->Has("maintenance")) {
+      LoadWindows(
+          f->Value("maintenance"), f->Sub("maintenance"),
+          "[{days: [sat, sun], from: \"22:00\", to: \"06:00\", time_zone: Europe/Brussels}]",
+          t.maintenance);
+    }
     if (f->Has("labels")) LoadLabels(f->Value("labels"), f->Sub("labels"), t.labels);
     f->Done(node);
     cfg.targets.push_back(std::move(t));
@@ -443,18 +448,17 @@ class Loader {
     }
   }
 
-  void LoadMaintenance(const YAML::Node& list, const std::string& field, TargetConfig& t) {
-    r_.Sequence(list, field,
-                "[{days: [sat, sun], from: \"22:00\", to: \"06:00\", time_zone: Europe/Brussels}]",
-                [&](const YAML::Node& node, const std::string& sub) {
-                  if (auto w = LoadWindow(node, sub)) t.maintenance.push_back(std::move(*w));
-                });
+  void LoadWindows(const YAML::Node& list, const std::string& field, const char* example,
+                   std::vector<WeeklyWindow>& out) {
+    r_.Sequence(list, field, example, [&](const YAML::Node& node, const std::string& sub) {
+      if (auto w = LoadWindow(node, sub)) out.push_back(std::move(*w));
+    });
   }
 
-  std::optional<MaintenanceWindow> LoadWindow(const YAML::Node& node, const std::string& field) {
+  std::optional<WeeklyWindow> LoadWindow(const YAML::Node& node, const std::string& field) {
     auto f = r_.Map(node, field, {"days", "from", "to", "time_zone"});
     if (!f) return std::nullopt;
-    MaintenanceWindow w;
+    WeeklyWindow w;
     if (f->Has("days")) w.days = WindowDays(f->Value("days"), f->Sub("days"));
     w.from_minute = TimeOfDay(*f, node, "from");
     w.to_minute = TimeOfDay(*f, node, "to");
@@ -613,14 +617,21 @@ class Loader {
     if (!f.Has("plants")) return;
     const YAML::Node plants = f.Value("plants");
     if (!plants.IsMap()) {
-      r_.Error(plants, "plants", "must map plant labels to {params: {...}}");
+      r_.Error(plants, "plants", "must map plant labels to {params: {...}, business_hours: [...]}");
       return;
     }
     for (auto p = plants.begin(); p != plants.end(); ++p) {
       const std::string plant = p->first.Scalar();
-      if (auto m = r_.Map(p->second, "plants." + plant, {"params"})) {
+      if (auto m = r_.Map(p->second, "plants." + plant, {"params", "business_hours"})) {
         if (auto params = m->Object("params", "parameter: value"))
           cfg.plant_params[plant] = *params;
+        if (m->Has("business_hours")) {
+          auto& hours = cfg.plant_business_hours[plant];
+          LoadWindows(m->Value("business_hours"), m->Sub("business_hours"),
+                      "[{days: [mon, tue, wed, thu, fri], from: \"07:00\", to: \"19:00\", "
+                      "time_zone: Europe/Paris}]",
+                      hours);
+        }
       }
     }
   }

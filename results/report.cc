@@ -16,10 +16,14 @@ namespace {
 using Clock = std::chrono::system_clock;
 using nlohmann::json;
 
+// Why a run in the window is left out of every figure.
+enum class Excluded { kNo, kOutsideBusinessHours, kInMaintenance };
+
 struct Run {
   double started = 0, duration = 0;
   bool failed = false;
   std::string reason, step;
+  Excluded excluded = Excluded::kNo;
 };
 
 struct Key {
@@ -32,6 +36,16 @@ struct Key {
 
 double Unix(Clock::time_point t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+Clock::time_point FromUnix(double seconds) {
+  return Clock::time_point(
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
+}
+
+bool InAny(const std::vector<config::WeeklyWindow>& windows, Clock::time_point t) {
+  return std::any_of(windows.begin(), windows.end(),
+                     [&](const config::WeeklyWindow& w) { return w.Contains(t); });
 }
 
 // Nearest rank: the smallest value with at least q of the values at or below it.
@@ -58,6 +72,34 @@ const std::vector<std::pair<std::string, std::chrono::hours>>& BurnWindows() {
   return w;
 }
 
+// The window cut into kReportSlices slices: runs, failures, percentiles, budget burn-down.
+std::vector<TimeSlice> Timeline(const std::vector<Run>& runs, double since, double until,
+                                double budget_allowed) {
+  const double width = (until - since) / kReportSlices;
+  std::vector<TimeSlice> out(kReportSlices);
+  std::vector<std::vector<double>> durations(kReportSlices);
+  for (const auto& r : runs) {
+    if (r.started < since || r.excluded != Excluded::kNo) continue;
+    const auto i =
+        std::min<size_t>(kReportSlices - 1, static_cast<size_t>((r.started - since) / width));
+    ++out[i].runs;
+    out[i].failed += r.failed ? 1 : 0;
+    durations[i].push_back(r.duration);
+  }
+  int64_t failed = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].start = FromUnix(since + static_cast<double>(i) * width);
+    std::sort(durations[i].begin(), durations[i].end());
+    out[i].p50 = Percentile(durations[i], 0.50);
+    out[i].p95 = Percentile(durations[i], 0.95);
+    out[i].p99 = Percentile(durations[i], 0.99);
+    failed += out[i].failed;
+    if (budget_allowed > 0)
+      out[i].budget_remaining = 1 - static_cast<double>(failed) / budget_allowed;
+  }
+  return out;
+}
+
 ReportRow Summarise(const Key& key, const std::vector<Run>& runs, const config::Objective& o,
                     double since, double until) {
   ReportRow row;
@@ -72,6 +114,9 @@ ReportRow Summarise(const Key& key, const std::vector<Run>& runs, const config::
   std::map<std::string, int64_t> reasons, steps;
   for (const auto& r : runs) {
     if (r.started < since) continue;  // before the report's window: burn rates only
+    if (r.excluded == Excluded::kOutsideBusinessHours) ++row.outside_business_hours;
+    if (r.excluded == Excluded::kInMaintenance) ++row.in_maintenance;
+    if (r.excluded != Excluded::kNo) continue;
     ++row.runs;
     durations.push_back(r.duration);
     if (r.duration <= under) ++row.fast;
@@ -97,7 +142,7 @@ ReportRow Summarise(const Key& key, const std::vector<Run>& runs, const config::
     const double from = until - std::chrono::duration<double>(window).count();
     int64_t n = 0, failed = 0;
     for (const auto& r : runs) {
-      if (r.started < from) continue;
+      if (r.started < from || r.excluded != Excluded::kNo) continue;
       ++n;
       failed += r.failed ? 1 : 0;
     }
@@ -107,7 +152,52 @@ ReportRow Summarise(const Key& key, const std::vector<Run>& runs, const config::
   }
   row.top_reasons = Top(reasons);
   row.top_steps = Top(steps);
+  row.timeline = Timeline(runs, since, until, row.budget_allowed);
   return row;
+}
+
+// Marks the runs that do not count: outside the plant's business hours, inside the target's
+// maintenance.
+void MarkExcluded(std::vector<Run>& runs, const std::vector<config::WeeklyWindow>& hours,
+                  const std::vector<config::WeeklyWindow>& maintenance) {
+  for (auto& r : runs) {
+    const auto at = FromUnix(r.started);
+    if (!hours.empty() && !InAny(hours, at)) {
+      r.excluded = Excluded::kOutsideBusinessHours;
+    } else if (InAny(maintenance, at)) {
+      r.excluded = Excluded::kInMaintenance;
+    }
+  }
+}
+
+// The window's time inside business hours (all of it without any) and, of that, the time
+// inside maintenance; minute by minute.
+std::pair<double, double> CountedTime(const std::vector<config::WeeklyWindow>& hours,
+                                      const std::vector<config::WeeklyWindow>& maintenance,
+                                      double since, double until) {
+  double counted = 0, in_maintenance = 0;
+  for (double t = since; t < until; t += 60) {
+    const double step = std::min(60.0, until - t);
+    const auto at = FromUnix(t);
+    if (!hours.empty() && !InAny(hours, at)) continue;
+    counted += step;
+    if (InAny(maintenance, at)) in_maintenance += step;
+  }
+  return {counted, in_maintenance};
+}
+
+// The interval `run` starts `journey` on `target` at, per the config; unset when not configured.
+std::optional<double> IntervalSeconds(const config::ProberConfig& cfg, const std::string& journey,
+                                      const std::string& target) {
+  if (cfg.FindTarget(target) == nullptr) return std::nullopt;
+  for (const auto& j : cfg.journeys) {
+    if (j.name != journey) continue;
+    if (j.targets.empty() ||
+        std::find(j.targets.begin(), j.targets.end(), target) != j.targets.end()) {
+      return std::chrono::duration<double>(j.interval).count();
+    }
+  }
+  return std::nullopt;
 }
 
 struct DbClose {
@@ -122,24 +212,30 @@ std::string Column(sqlite3_stmt* s, int i) {
   return text ? reinterpret_cast<const char*>(text) : "";
 }
 
-prober::Result<std::map<Key, std::vector<Run>>> ReadRuns(const std::string& path, double from,
-                                                         double until) {
+using Db = std::unique_ptr<sqlite3, DbClose>;
+
+prober::Result<Db> OpenHistory(const std::string& path) {
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-  std::unique_ptr<sqlite3, DbClose> db(raw);
+  Db db(raw);
   if (rc != SQLITE_OK) {
     return prober::Status::InvalidArgument(
         path + ": cannot open the results history: " + (raw ? sqlite3_errmsg(raw) : "no memory") +
         "; it is results.sqlite of the config, written by `run`");
   }
+  return db;
+}
+
+prober::Result<std::map<Key, std::vector<Run>>> ReadRuns(sqlite3* db, const std::string& path,
+                                                         double from, double until) {
   sqlite3_stmt* s = nullptr;
   const char* sql =
       "SELECT journey, target, coalesce(service, ''), coalesce(region, ''), "
       "coalesce(plant, ''), started_at, duration_seconds, outcome, coalesce(failed_step, ''), "
       "cleanup_ok FROM runs WHERE started_at >= ? AND started_at < ? ORDER BY started_at";
-  if (sqlite3_prepare_v2(db.get(), sql, -1, &s, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) {
     return prober::Status::InvalidArgument(
-        path + ": not an odoo-prober results history: " + sqlite3_errmsg(db.get()));
+        path + ": not an odoo-prober results history: " + sqlite3_errmsg(db));
   }
   std::unique_ptr<sqlite3_stmt, StmtFinalize> stmt(s);
   sqlite3_bind_double(s, 1, from);
@@ -159,8 +255,39 @@ prober::Result<std::map<Key, std::vector<Run>>> ReadRuns(const std::string& path
     out[key].push_back(std::move(r));
   }
   if (step != SQLITE_DONE) {
-    return prober::Status::InvalidArgument(path +
-                                           ": cannot read the runs: " + sqlite3_errmsg(db.get()));
+    return prober::Status::InvalidArgument(path + ": cannot read the runs: " + sqlite3_errmsg(db));
+  }
+  return out;
+}
+
+// The findings of each endpoint's latest TLS check in [since, until]; none from a history
+// written before TLS checks were kept.
+std::vector<OpenTlsFinding> ReadTls(sqlite3* db, double since, double until) {
+  const char* sql =
+      "WITH latest AS (SELECT endpoint, max(checked_at) AS at FROM tls_checks "
+      "WHERE checked_at >= ?1 AND checked_at <= ?2 GROUP BY endpoint) "
+      "SELECT c.endpoint, c.target, c.checked_at, c.chain_expiry, f.kind, f.severity, "
+      "coalesce(f.certificate, ''), coalesce(f.detail, '') FROM tls_checks c "
+      "JOIN latest l ON c.endpoint = l.endpoint AND c.checked_at = l.at "
+      "JOIN tls_findings f ON f.check_id = c.id ORDER BY CASE f.severity WHEN 'critical' THEN 0 "
+      "WHEN 'warning' THEN 1 ELSE 2 END, c.endpoint, f.kind";
+  sqlite3_stmt* s = nullptr;
+  std::vector<OpenTlsFinding> out;
+  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) return out;
+  std::unique_ptr<sqlite3_stmt, StmtFinalize> stmt(s);
+  sqlite3_bind_double(s, 1, since);
+  sqlite3_bind_double(s, 2, until);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    OpenTlsFinding f;
+    f.endpoint = Column(s, 0);
+    f.target = Column(s, 1);
+    f.checked_at = FromUnix(sqlite3_column_double(s, 2));
+    if (sqlite3_column_double(s, 3) > 0) f.chain_expiry = FromUnix(sqlite3_column_double(s, 3));
+    f.kind = Column(s, 4);
+    f.severity = Column(s, 5);
+    f.certificate = Column(s, 6);
+    f.detail = Column(s, 7);
+    out.push_back(std::move(f));
   }
   return out;
 }
@@ -181,16 +308,40 @@ prober::Result<Report> BuildReport(const std::string& sqlite_path,
                                    const config::ProberConfig& config, Clock::time_point since,
                                    Clock::time_point until) {
   const double from = std::min(Unix(since), Unix(until) - 72 * 3600.0);  // the burn windows
-  auto runs = ReadRuns(sqlite_path, from, Unix(until));
+  auto db = OpenHistory(sqlite_path);
+  if (!db.ok()) return db.status();
+  auto runs = ReadRuns(db->get(), sqlite_path, from, Unix(until));
   if (!runs.ok()) return runs.status();
   Report report;
   report.since = since;
   report.until = until;
+  report.tls = ReadTls(db->get(), Unix(since), Unix(until));
+  static const std::vector<config::WeeklyWindow> kNone;
   std::map<std::string, ServiceRow> services;
-  for (const auto& [key, list] : *runs) {
+  std::map<std::pair<std::string, std::string>, std::pair<double, double>>
+      counted;  // by target, plant
+  for (auto& [key, list] : *runs) {
+    const auto plant = config.plant_business_hours.find(key.plant);
+    const auto& hours = plant == config.plant_business_hours.end() ? kNone : plant->second;
+    const auto* target = config.FindTarget(key.target);
+    const auto& maintenance = target ? target->maintenance : kNone;
+    MarkExcluded(list, hours, maintenance);
     ReportRow row =
         Summarise(key, list, config.objectives.For(key.journey), Unix(since), Unix(until));
-    if (row.runs == 0) continue;
+    if (row.runs + row.outside_business_hours + row.in_maintenance == 0) continue;
+    row.has_business_hours = !hours.empty();
+    auto time = counted.find({key.target, key.plant});
+    if (time == counted.end()) {
+      time = counted
+                 .emplace(std::make_pair(key.target, key.plant),
+                          CountedTime(hours, maintenance, Unix(since), Unix(until)))
+                 .first;
+    }
+    std::tie(row.counted_seconds, row.maintenance_seconds) = time->second;
+    const auto interval = IntervalSeconds(config, key.journey, key.target);
+    const double expected =
+        interval ? (row.counted_seconds - row.maintenance_seconds) / *interval : 0;
+    if (expected > 0) row.coverage = std::min(1.0, static_cast<double>(row.runs) / expected);
     ServiceRow& s = services[key.service.empty() ? "unassigned" : key.service];
     s.runs += row.runs;
     s.failed += row.failed;
@@ -199,8 +350,10 @@ prober::Result<Report> BuildReport(const std::string& sqlite_path,
   }
   for (auto& [name, s] : services) {
     s.service = name;
-    s.availability = 1 - static_cast<double>(s.failed) / static_cast<double>(s.runs);
-    s.latency_sli = static_cast<double>(s.fast) / static_cast<double>(s.runs);
+    if (s.runs > 0) {
+      s.availability = 1 - static_cast<double>(s.failed) / static_cast<double>(s.runs);
+      s.latency_sli = static_cast<double>(s.fast) / static_cast<double>(s.runs);
+    }
     report.services.push_back(s);
   }
   return report;
@@ -213,39 +366,73 @@ json ReportJson(const Report& r) {
     for (const auto& [name, n] : p.top_reasons)
       top_reasons.push_back({{"reason", name}, {"runs", n}});
     for (const auto& [name, n] : p.top_steps) top_steps.push_back({{"step", name}, {"runs", n}});
-    pairs.push_back({{"journey", p.journey},
-                     {"service", p.service},
-                     {"target", p.target},
-                     {"region", p.region},
-                     {"plant", p.plant},
-                     {"runs", p.runs},
-                     {"failed", p.failed},
-                     {"availability", p.availability},
-                     {"latency_sli", p.latency_sli},
-                     {"latency_seconds", {{"p50", p.p50}, {"p95", p.p95}, {"p99", p.p99}}},
-                     {"objective",
-                      {{"availability", p.objective.availability},
-                       {"latency_under_seconds",
-                        std::chrono::duration<double>(p.objective.latency_under).count()},
-                       {"latency_ratio", p.objective.latency_ratio}}},
-                     {"error_budget",
-                      {{"allowed_failed_runs", p.budget_allowed},
-                       {"consumed", p.budget_consumed},
-                       {"remaining", p.budget_remaining}}},
-                     {"burn_rate", p.burn_rate},
-                     {"top_failure_reasons", top_reasons},
-                     {"top_failing_steps", top_steps}});
+    json timeline = json::array();
+    for (const auto& t : p.timeline) {
+      timeline.push_back({{"start", Iso(t.start)},
+                          {"runs", t.runs},
+                          {"failed", t.failed},
+                          {"latency_seconds", {{"p50", t.p50}, {"p95", t.p95}, {"p99", t.p99}}},
+                          {"budget_remaining", t.budget_remaining}});
+    }
+    const json none;  // null: no counted run, no figure
+    pairs.push_back(
+        {{"journey", p.journey},
+         {"service", p.service},
+         {"target", p.target},
+         {"region", p.region},
+         {"plant", p.plant},
+         {"runs", p.runs},
+         {"failed", p.failed},
+         {"excluded_runs",
+          {{"outside_business_hours", p.outside_business_hours},
+           {"in_maintenance", p.in_maintenance}}},
+         {"counted_seconds", p.counted_seconds},
+         {"unmonitored",
+          {{"maintenance_seconds", p.maintenance_seconds},
+           {"share",
+            p.counted_seconds > 0 ? json(p.maintenance_seconds / p.counted_seconds) : none}}},
+         {"coverage", p.coverage ? json(*p.coverage) : none},
+         {"availability", p.runs > 0 ? json(p.availability) : none},
+         {"latency_sli", p.runs > 0 ? json(p.latency_sli) : none},
+         {"latency_seconds", {{"p50", p.p50}, {"p95", p.p95}, {"p99", p.p99}}},
+         {"objective",
+          {{"availability", p.objective.availability},
+           {"latency_under_seconds",
+            std::chrono::duration<double>(p.objective.latency_under).count()},
+           {"latency_ratio", p.objective.latency_ratio}}},
+         {"error_budget",
+          {{"allowed_failed_runs", p.budget_allowed},
+           {"consumed", p.budget_consumed},
+           {"remaining", p.budget_remaining}}},
+         {"burn_rate", p.burn_rate},
+         {"top_failure_reasons", top_reasons},
+         {"top_failing_steps", top_steps},
+         {"timeline", timeline}});
   }
   json services = json::array();
   for (const auto& s : r.services) {
     services.push_back({{"service", s.service},
                         {"runs", s.runs},
                         {"failed", s.failed},
-                        {"availability", s.availability},
-                        {"latency_sli", s.latency_sli}});
+                        {"availability", s.runs > 0 ? json(s.availability) : json()},
+                        {"latency_sli", s.runs > 0 ? json(s.latency_sli) : json()}});
   }
-  return {
-      {"since", Iso(r.since)}, {"until", Iso(r.until)}, {"pairs", pairs}, {"services", services}};
+  json tls = json::array();
+  for (const auto& f : r.tls) {
+    tls.push_back({{"endpoint", f.endpoint},
+                   {"target", f.target},
+                   {"checked_at", Iso(f.checked_at)},
+                   {"chain_expiry", f.chain_expiry ? json(Iso(*f.chain_expiry)) : json()},
+                   {"kind", f.kind},
+                   {"severity", f.severity},
+                   {"certificate", f.certificate},
+                   {"detail", f.detail}});
+  }
+  return {{"since", Iso(r.since)},
+          {"until", Iso(r.until)},
+          {"pairs", pairs},
+          {"services", services},
+          {"tls_findings", tls}};
 }
 
 std::string ReportTable(const Report& r) {
@@ -254,14 +441,19 @@ std::string ReportTable(const Report& r) {
   o << std::left << std::setw(26) << "journey" << std::setw(16) << "target" << std::right
     << std::setw(7) << "runs" << std::setw(10) << "avail" << std::setw(10) << "latency"
     << std::setw(9) << "p95 s" << std::setw(11) << "budget" << std::setw(8) << "burn1h"
+    << std::setw(9) << "cover" << std::setw(9) << "unmon"
     << "  top failure\n";
+  auto figure = [](bool known, const std::string& text) { return known ? text : "-"; };
   for (const auto& p : r.pairs) {
     const auto burn = p.burn_rate.find("1h");
+    const bool any = p.runs > 0;
     o << std::left << std::setw(26) << p.journey << std::setw(16) << p.target << std::right
-      << std::setw(7) << p.runs << std::setw(10) << Percent(p.availability) << std::setw(10)
-      << Percent(p.latency_sli) << std::setw(9) << Fixed(p.p95, 3) << std::setw(11)
-      << Percent(p.budget_remaining) << std::setw(8)
-      << (burn == p.burn_rate.end() ? "-" : Fixed(burn->second, 2)) << "  "
+      << std::setw(7) << p.runs << std::setw(10) << figure(any, Percent(p.availability))
+      << std::setw(10) << figure(any, Percent(p.latency_sli)) << std::setw(9)
+      << figure(any, Fixed(p.p95, 3)) << std::setw(11) << figure(any, Percent(p.budget_remaining))
+      << std::setw(8) << (burn == p.burn_rate.end() ? "-" : Fixed(burn->second, 2)) << std::setw(9)
+      << (p.coverage ? Percent(*p.coverage) : "-") << std::setw(9)
+      << figure(p.counted_seconds > 0, Percent(p.maintenance_seconds / p.counted_seconds)) << "  "
       << (p.top_reasons.empty()
               ? ""
               : p.top_reasons[0].first + " (" + std::to_string(p.top_reasons[0].second) + ")")
@@ -273,8 +465,22 @@ std::string ReportTable(const Report& r) {
     << "\n";
   for (const auto& s : r.services) {
     o << std::left << std::setw(26) << s.service << std::right << std::setw(7) << s.runs
-      << std::setw(10) << Percent(s.availability) << std::setw(10) << Percent(s.latency_sli)
-      << "\n";
+      << std::setw(10) << figure(s.runs > 0, Percent(s.availability)) << std::setw(10)
+      << figure(s.runs > 0, Percent(s.latency_sli)) << "\n";
+  }
+  int64_t outside = 0, maintenance = 0;
+  for (const auto& p : r.pairs) {
+    outside += p.outside_business_hours;
+    maintenance += p.in_maintenance;
+  }
+  if (outside + maintenance > 0) {
+    o << "\nnot counted: " << outside << " runs outside business hours, " << maintenance
+      << " in maintenance\n";
+  }
+  o << "\nopen TLS findings: " << (r.tls.empty() ? "none" : "") << "\n";
+  for (const auto& f : r.tls) {
+    o << "  " << std::left << std::setw(9) << f.severity << std::setw(28) << f.endpoint << f.kind
+      << (f.detail.empty() ? "" : ": " + f.detail) << "\n";
   }
   return o.str();
 }
@@ -282,21 +488,26 @@ std::string ReportTable(const Report& r) {
 std::string ReportCsv(const Report& r) {
   std::ostringstream o;
   o << "journey,service,target,region,plant,runs,failed,availability,latency_sli,p50_seconds,"
-       "p95_seconds,p99_seconds,budget_remaining,burn_1h,burn_6h,burn_24h,burn_3d\n";
+       "p95_seconds,p99_seconds,budget_remaining,burn_1h,burn_6h,burn_24h,burn_3d,"
+       "excluded_outside_business_hours,excluded_in_maintenance,unmonitored_share,coverage\n";
   auto quoted = [](const std::string& v) {
     std::string out = "\"";
     for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
     return out + "\"";
   };
   for (const auto& p : r.pairs) {
+    auto figure = [&](double v, int digits) { return p.runs > 0 ? Fixed(v, digits) : ""; };
     o << quoted(p.journey) << "," << quoted(p.service) << "," << quoted(p.target) << ","
       << quoted(p.region) << "," << quoted(p.plant) << "," << p.runs << "," << p.failed << ","
-      << Fixed(p.availability, 6) << "," << Fixed(p.latency_sli, 6) << "," << Fixed(p.p50, 3) << ","
-      << Fixed(p.p95, 3) << "," << Fixed(p.p99, 3) << "," << Fixed(p.budget_remaining, 6);
+      << figure(p.availability, 6) << "," << figure(p.latency_sli, 6) << "," << figure(p.p50, 3)
+      << "," << figure(p.p95, 3) << "," << figure(p.p99, 3) << "," << figure(p.budget_remaining, 6);
     for (const char* w : {"1h", "6h", "24h", "3d"}) {
       auto it = p.burn_rate.find(w);
       o << "," << (it == p.burn_rate.end() ? "" : Fixed(it->second, 6));
     }
+    o << "," << p.outside_business_hours << "," << p.in_maintenance << ","
+      << (p.counted_seconds > 0 ? Fixed(p.maintenance_seconds / p.counted_seconds, 6) : "") << ","
+      << (p.coverage ? Fixed(*p.coverage, 6) : "");
     o << "\n";
   }
   return o.str();

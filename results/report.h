@@ -10,13 +10,19 @@
 //                      failed / allowed; remaining = 1 - consumed (below 0: objective missed)
 //   burn rate over W   (failed / runs in the W before `until`) / (1 - availability objective)
 //
-// Not yet: business hours and maintenance windows (every run in the window counts), open TLS
-// findings, the HTML format.
+// Runs that do not count: those that started outside their plant's business hours (when the
+// plant has any) and those that started inside their target's maintenance windows. Maintenance
+// is unmonitored time, never up time: the report gives its share of the counted time (the
+// window's time inside business hours), measured minute by minute, and the coverage, the runs
+// counted against those the configured interval would have made in the counted time outside
+// maintenance (a prober that was down shows as low coverage, not as high availability).
+// Open TLS findings: those of the latest check of each endpoint at or before `until`.
 #pragma once
 
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,8 +32,23 @@
 
 namespace odoo_prober::results {
 
+// One of the equal slices of the window the HTML report draws.
+struct TimeSlice {
+  std::chrono::system_clock::time_point start;
+  int64_t runs = 0, failed = 0;
+  double p50 = 0, p95 = 0, p99 = 0;  // seconds, nearest rank; 0 without runs
+  double budget_remaining = 1;       // of the whole window's budget, at the slice's end
+};
+
 struct ReportRow {
   std::string journey, service, target, region, plant;
+  // Runs not counted in any figure: outside business hours, inside maintenance.
+  int64_t outside_business_hours = 0, in_maintenance = 0;
+  bool has_business_hours = false;
+  double counted_seconds = 0;      // the window's time inside business hours (all without)
+  double maintenance_seconds = 0;  // of it, inside the target's maintenance: unmonitored
+  std::optional<double> coverage;  // counted runs / expected (at most 1); unset: not configured
+  std::vector<TimeSlice> timeline;
   int64_t runs = 0, failed = 0, fast = 0;
   double availability = 0, latency_sli = 0;
   double p50 = 0, p95 = 0, p99 = 0;  // seconds
@@ -43,11 +64,21 @@ struct ServiceRow {
   double availability = 0, latency_sli = 0;
 };
 
+struct OpenTlsFinding {
+  std::string endpoint, target, kind, severity, certificate, detail;
+  std::chrono::system_clock::time_point checked_at;
+  std::optional<std::chrono::system_clock::time_point> chain_expiry;  // unset: no chain verified
+};
+
 struct Report {
   std::chrono::system_clock::time_point since, until;
   std::vector<ReportRow> pairs;      // by journey, then target
   std::vector<ServiceRow> services;  // by service
+  std::vector<OpenTlsFinding> tls;   // by endpoint, critical first
 };
+
+// How many slices the window is cut into for the HTML charts.
+inline constexpr int kReportSlices = 28;
 
 // Reads the runs between `since` and `until` from the history at `sqlite_path`; objectives
 // from `config`. Fails (InvalidArgument) when the file cannot be read as a history.
@@ -59,5 +90,8 @@ prober::Result<Report> BuildReport(const std::string& sqlite_path,
 nlohmann::json ReportJson(const Report& report);
 std::string ReportTable(const Report& report);
 std::string ReportCsv(const Report& report);
+// One self-contained HTML page (inline CSS and SVG, no script, nothing fetched): per pair,
+// availability over time, latency percentiles over time and the error budget's burn-down.
+std::string ReportHtml(const Report& report);
 
 }  // namespace odoo_prober::results

@@ -93,7 +93,7 @@ struct ReportOptions {
   std::string config_path;
   std::string window;            // before `until`, unless `since` is given; "": objectives.window
   std::string since, until;      // "2026-11-01" or "2026-11-01T06:30:00Z" (UTC); until: now
-  std::string format = "table";  // table, json, csv
+  std::string format = "table";  // table, json, csv, html
 };
 
 // `odoo-prober report CONFIG`: the SLO report over the config's results.sqlite history

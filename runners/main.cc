@@ -149,9 +149,12 @@ class Report final : public Command {
     c->add_option("--since", o_.since,
                   "Start (UTC: 2026-11-01 or 2026-11-01T06:30:00Z); overrides --window");
     c->add_option("--until", o_.until, "End (UTC, same forms; default: now)");
-    c->add_option("--format", o_.format, "table (default), json or csv")
-        ->check(CLI::IsMember({"table", "json", "csv"}));
+    c->add_option("--format", o_.format,
+                  "table (default), json, csv, or html (one self-contained page with charts)")
+        ->check(CLI::IsMember({"table", "json", "csv", "html"}));
     return c->footer(
+        "Runs outside a plant's business hours (plants.<plant>.business_hours) or inside a "
+        "target's maintenance do not count; maintenance is shown as unmonitored time.\n"
         "Exit codes:\n  0  the report was written\n  2  usage or configuration error, or no "
         "history to read");
   }

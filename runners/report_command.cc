@@ -85,6 +85,8 @@ int RunReport(const ReportOptions& options, std::ostream& out, std::ostream& err
     out << results::ReportJson(*report).dump(2) << "\n";
   } else if (options.format == "csv") {
     out << results::ReportCsv(*report);
+  } else if (options.format == "html") {
+    out << results::ReportHtml(*report);
   } else {
     out << results::ReportTable(*report);
   }

@@ -38,7 +38,7 @@ std::vector<size_t> Scheduler::Due(Mono now, Wall wall) {
     };
     const bool maintenance =
         std::any_of(pairs_[i].maintenance.begin(), pairs_[i].maintenance.end(),
-                    [&](const config::MaintenanceWindow& w) { return w.Contains(wall); });
+                    [&](const config::WeeklyWindow& w) { return w.Contains(wall); });
     s.in_maintenance = maintenance;
     if (maintenance) {
       advance();  // not run, and not a skip: the target is expected to be down

@@ -30,7 +30,7 @@ struct SchedulePair {
   std::string journey;
   std::string target;
   std::chrono::milliseconds interval{60000};
-  std::vector<config::MaintenanceWindow> maintenance;
+  std::vector<config::WeeklyWindow> maintenance;
 };
 
 struct ScheduleOptions {

@@ -131,7 +131,7 @@ TEST_CASE("report: SLIs, percentiles, budget and burn rates by hand", "[report]"
   CHECK(testing::Contains(csv,
                           "\"goods_receipt\",\"procure-to-pay\",\"lyon\",\"eu-west\",\"lyon\",20,2,"
                           "0.900000,0.300000,5.000,9.500,10.000,0.500000,5.000000,0.833333,"
-                          "0.500000,0.714286\n"));
+                          "0.500000,0.714286,0,0,0.000000,\n"));
   const std::string table = ReportTable(*report);
   CHECK(testing::Contains(table, "goods_receipt"));
   CHECK(testing::Contains(table, "procure-to-pay"));
@@ -141,6 +141,155 @@ TEST_CASE("report: SLIs, percentiles, budget and burn rates by hand", "[report]"
   auto bad = BuildReport(dir.path() + "/not.db", cfg, kUntil - 24h, kUntil);
   REQUIRE_FALSE(bad.ok());
   CHECK(testing::Contains(bad.status().message(), dir.path() + "/not.db"));
+}
+
+// Two whole days, Wednesday 18 and Thursday 19 November 2026 (UTC), one login run on every
+// hour. The Lyon plant works 08:00-18:00 Paris time (07:00-17:00 UTC): 10 runs a day count.
+// Lyon's maintenance, Thursday 12:00-14:00 Paris time (11:00-13:00 UTC), holds 2 of them.
+TEST_CASE("report: runs outside business hours and in maintenance do not count", "[report]") {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/history.db";
+  const auto since = kUntil - 48h;
+  {
+    auto sink = CreateSqliteSink({path, 30});
+    REQUIRE(sink.ok());
+    for (int h = 0; h < 48; ++h) {
+      const auto start = since + std::chrono::hours(h);
+      // Failures at 02:00 UTC Wednesday (outside hours), 11:00 UTC Thursday (maintenance) and
+      // 10:00 UTC Wednesday (counted).
+      const bool fails = h == 2 || h == 24 + 11 || h == 10;
+      REQUIRE((*sink)
+                  ->Write(Run("login", "access", start + 500ms, 0.5,
+                              fails ? prober::Outcome::kTransport : prober::Outcome::kOk,
+                              fails ? "authenticate" : ""))
+                  .ok());
+    }
+    REQUIRE((*sink)->Flush().ok());
+  }
+  dir.Write("secret", "x");
+  dir.Write("prober.yaml", R"(version: 1
+targets:
+  - name: lyon
+    url: https://lyon.example
+    database: prod
+    login: probe
+    password_file: secret
+    labels: {region: eu-west, plant: lyon, env: prod}
+    maintenance: [{days: [thu], from: "12:00", to: "14:00", time_zone: Europe/Paris}]
+journeys:
+  - {name: login, interval: 1h, timeout: 30s}
+plants:
+  lyon:
+    business_hours: [{days: [mon, tue, wed, thu, fri], from: "08:00", to: "18:00", time_zone: Europe/Paris}]
+objectives:
+  availability: 90%
+)");
+  auto cfg = config::LoadConfig(dir.path() + "/prober.yaml");
+  INFO((cfg.ok() ? "" : cfg.status().message()));
+  REQUIRE(cfg.ok());
+  auto report = BuildReport(path, *cfg, since, kUntil);
+  REQUIRE(report.ok());
+  REQUIRE(report->pairs.size() == 1);
+  const ReportRow& l = report->pairs[0];
+  CHECK(l.outside_business_hours == 28);  // 48 - 2 x 10
+  CHECK(l.in_maintenance == 2);           // Thursday 11:00 and 12:00 UTC
+  CHECK(l.runs == 18);
+  CHECK(l.failed == 1);  // Wednesday 10:00 UTC only
+  CHECK(l.availability == Approx(17.0 / 18));
+  CHECK(l.budget_allowed == Approx(1.8));  // (1 - 0.9) x 18
+  CHECK(l.budget_remaining == Approx(1 - 1 / 1.8));
+  CHECK(l.has_business_hours);
+  CHECK(l.counted_seconds == Approx(20 * 3600.0));     // 2 days x 10 business hours
+  CHECK(l.maintenance_seconds == Approx(2 * 3600.0));  // never counted as up time
+  REQUIRE(l.coverage.has_value());
+  CHECK(*l.coverage == Approx(1.0));            // 18 runs of (20 h - 2 h) / 1 h expected
+  CHECK(l.burn_rate.count("1h") == 0);          // Thursday 23:00: outside hours
+  CHECK(l.burn_rate.at("24h") == Approx(0.0));  // Thursday's 8 counted runs passed
+  CHECK(l.burn_rate.at("3d") == Approx((1.0 / 18) / 0.1));  // all 18
+  // The timeline: 28 slices of 48 h / 28; Wednesday 10:00 UTC is in slice 5 (36000 s / 6171 s).
+  REQUIRE(l.timeline.size() == static_cast<size_t>(kReportSlices));
+  CHECK(l.timeline[0].runs == 0);  // Wednesday 00:00-01:42 UTC: before business hours
+  CHECK(l.timeline[5].failed == 1);
+  CHECK(l.timeline[4].budget_remaining == Approx(1.0));
+  CHECK(l.timeline[5].budget_remaining == Approx(1 - 1 / 1.8));
+  CHECK(l.timeline.back().budget_remaining == Approx(l.budget_remaining));
+  int64_t sliced = 0;
+  for (const auto& t : l.timeline) sliced += t.runs;
+  CHECK(sliced == 18);
+  const auto j = ReportJson(*report);
+  CHECK(j["pairs"][0]["excluded_runs"]["in_maintenance"] == 2);
+  CHECK(j["pairs"][0]["unmonitored"]["share"].get<double>() == Approx(0.1));
+  CHECK(testing::Contains(ReportTable(*report),
+                          "not counted: 28 runs outside business hours, 2 in maintenance"));
+  CHECK(testing::Contains(ReportCsv(*report), ",28,2,0.100000,1.000000\n"));
+}
+
+TEST_CASE("report: a pair whose every run is excluded has no figures, not 100%", "[report]") {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/history.db";
+  {
+    auto sink = CreateSqliteSink({path, 30});
+    REQUIRE(sink.ok());
+    // Sunday 15 November 2026, 12:00 UTC: outside Monday-to-Friday hours.
+    REQUIRE((*sink)
+                ->Write(Run("login", "access", kUntil - 108h, 0.5, prober::Outcome::kTransport,
+                            "authenticate"))
+                .ok());
+    REQUIRE((*sink)->Flush().ok());
+  }
+  config::ProberConfig cfg;
+  config::WeeklyWindow hours;
+  hours.days = 0x3e;  // Monday to Friday
+  hours.from_minute = 8 * 60;
+  hours.to_minute = 18 * 60;
+  cfg.plant_business_hours["lyon"] = {hours};
+  auto report = BuildReport(path, cfg, kUntil - 7 * 24h, kUntil);
+  REQUIRE(report.ok());
+  REQUIRE(report->pairs.size() == 1);
+  CHECK(report->pairs[0].runs == 0);
+  CHECK(report->pairs[0].outside_business_hours == 1);
+  CHECK(report->pairs[0].counted_seconds == Approx(5 * 10 * 3600.0));  // Mon 16 - Fri 20 (excl.)
+  const auto j = ReportJson(*report);
+  CHECK(j["pairs"][0]["availability"].is_null());
+  CHECK(j["services"][0]["availability"].is_null());
+  CHECK(testing::Contains(ReportTable(*report), "-"));
+}
+
+TEST_CASE("report: open TLS findings are those of each endpoint's latest check", "[report]") {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/history.db";
+  auto check = [](const std::string& endpoint, Clock::time_point at,
+                  std::vector<TlsFinding> findings) {
+    TlsReport r;
+    r.target = "lyon";
+    r.endpoint = endpoint;
+    r.checked_at = at;
+    r.findings = std::move(findings);
+    return r;
+  };
+  {
+    auto sink = CreateSqliteSink({path, 30});
+    REQUIRE(sink.ok());
+    auto& s = **sink;
+    const TlsFinding warning{"expiring_warning", Severity::kWarning, "CN=lyon", "in 20 days"};
+    const TlsFinding critical{"expiring_critical", Severity::kCritical, "CN=lyon", "in 5 days"};
+    const TlsFinding old_tls{"old_tls", Severity::kInfo, "", "TLSv1.2"};
+    REQUIRE(s.WriteTls(check("lyon.example:443", kUntil - 20h, {warning})).ok());
+    REQUIRE(s.WriteTls(check("lyon.example:443", kUntil - 2h, {old_tls, critical})).ok());
+    REQUIRE(s.WriteTls(check("lyon.example:443", kUntil + 1h, {})).ok());  // after the report
+    REQUIRE(s.WriteTls(check("porto.example:443", kUntil - 20h, {warning})).ok());
+    REQUIRE(s.WriteTls(check("porto.example:443", kUntil - 3h, {})).ok());  // fixed since
+    REQUIRE(s.Flush().ok());
+  }
+  auto report = BuildReport(path, config::ProberConfig{}, kUntil - 24h, kUntil);
+  REQUIRE(report.ok());
+  REQUIRE(report->tls.size() == 2);
+  CHECK(report->tls[0].kind == "expiring_critical");  // critical first
+  CHECK(report->tls[0].endpoint == "lyon.example:443");
+  CHECK(report->tls[0].checked_at == kUntil - 2h);
+  CHECK(report->tls[1].kind == "old_tls");
+  CHECK(testing::Contains(ReportTable(*report), "expiring_critical: in 5 days"));
+  CHECK(ReportJson(*report)["tls_findings"][0]["severity"] == "critical");
 }
 
 }  // namespace

@@ -106,8 +106,8 @@ TEST_CASE("per-target and global caps hold runs until a slot frees", "[scheduler
   CHECK(one.Due(kStart + 31s, kNoon) == std::vector<size_t>{1});
 }
 
-config::MaintenanceWindow Window(uint8_t days, int from, int to, const std::string& zone) {
-  config::MaintenanceWindow w;
+config::WeeklyWindow Window(uint8_t days, int from, int to, const std::string& zone) {
+  config::WeeklyWindow w;
   w.days = days;
   w.from_minute = from;
   w.to_minute = to;
@@ -142,7 +142,7 @@ TEST_CASE("maintenance windows stop runs and are not counted as skips", "[schedu
     CHECK_FALSE(s.state(0).in_maintenance);
   }
   SECTION("an overnight window covers the early hours of the next day") {
-    config::MaintenanceWindow w = Window(1 << 2 /* tuesday */, 22 * 60, 2 * 60, "UTC");
+    config::WeeklyWindow w = Window(1 << 2 /* tuesday */, 22 * 60, 2 * 60, "UTC");
     CHECK(w.Contains(kNoon - 12h - 30min));  // Tuesday 23:30
     CHECK(w.Contains(kNoon - 11h));          // Wednesday 01:00
     CHECK_FALSE(w.Contains(kNoon - 9h));     // Wednesday 03:00
