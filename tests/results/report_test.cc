@@ -292,5 +292,63 @@ TEST_CASE("report: open TLS findings are those of each endpoint's latest check",
   CHECK(ReportJson(*report)["tls_findings"][0]["severity"] == "critical");
 }
 
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST_CASE("report: the HTML page is self-contained and renders in headless Chromium", "[report]") {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/history.db";
+  {
+    auto sink = CreateSqliteSink({path, 30});
+    REQUIRE(sink.ok());
+    for (int i = 0; i < 48; ++i) {
+      auto run =
+          Run("goods_receipt", "procure-to-pay", kUntil - std::chrono::minutes(30 * i + 1),
+              0.2 + 0.05 * (i % 7), i % 9 == 0 ? prober::Outcome::kOdooError : prober::Outcome::kOk,
+              i % 9 == 0 ? "validate" : "");
+      run.target = "lyon<b>";  // escaped, never markup
+      REQUIRE((*sink)->Write(run).ok());
+    }
+    REQUIRE((*sink)->Write(Run("login", "access", kUntil - 3h, 0.1, prober::Outcome::kOk)).ok());
+    TlsReport tls;
+    tls.target = "lyon";
+    tls.endpoint = "lyon.example:443";
+    tls.checked_at = kUntil - 1h;
+    tls.findings = {{"expiring_critical", Severity::kCritical, "CN=lyon", "in 5 days"}};
+    REQUIRE((*sink)->WriteTls(tls).ok());
+    REQUIRE((*sink)->Flush().ok());
+  }
+  auto report = BuildReport(path, config::ProberConfig{}, kUntil - 24h, kUntil);
+  REQUIRE(report.ok());
+  REQUIRE(report->pairs.size() == 2);
+  const std::string html = ReportHtml(*report);
+  // Self-contained: nothing to fetch, nothing to run.
+  CHECK_FALSE(testing::Contains(html, "<script"));
+  CHECK_FALSE(testing::Contains(html, "<link"));
+  CHECK_FALSE(testing::Contains(html, "src="));
+  CHECK_FALSE(testing::Contains(html, "url("));
+  CHECK(Count(html, "http") == Count(html, "xmlns=\"http://www.w3.org/2000/svg\""));
+  CHECK_FALSE(testing::Contains(html, "lyon<b>"));
+  dir.Write("report.html", html);
+
+  auto chromium =
+      testing::RenderInChromium("file://" + dir.path() + "/report.html", dir.path() + "/chromium");
+  INFO(chromium.err.substr(0, 2000));
+  CHECK(chromium.exit_code == 0);
+  CHECK_FALSE(testing::Contains(chromium.err, "CONSOLE"));
+  CHECK_FALSE(testing::Contains(chromium.err, "Uncaught"));
+  CHECK(testing::Contains(chromium.out, "<h1>Odoo SLO report</h1>"));
+  CHECK(Count(chromium.out, "<svg") == 3 * report->pairs.size());  // 3 charts per pair
+  CHECK(testing::Contains(chromium.out, "availability over time: goods_receipt at lyon&lt;b&gt;"));
+  CHECK(testing::Contains(chromium.out, "error budget burn-down"));
+  CHECK(testing::Contains(chromium.out, "latency percentiles over time"));
+  CHECK(testing::Contains(chromium.out, "<polyline"));
+  CHECK(testing::Contains(chromium.out, "expiring_critical"));
+  CHECK(testing::Contains(chromium.out, "procure-to-pay"));
+}
+
 }  // namespace
 }  // namespace odoo_prober::results

@@ -318,12 +318,7 @@ TEST_CASE("/status renders in headless Chromium without console errors", "[daemo
   REQUIRE(Eventually([&] {
     return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 2;
   }));
-  auto chromium = testing::RunProcess(
-      {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-       "--no-first-run", "--disable-background-networking", "--disable-component-update",
-       "--disable-sync", "--user-data-dir=" + dir.path() + "/chromium", "--enable-logging=stderr",
-       "--v=0", "--dump-dom", d.url + "/status"},
-      {}, 90s);
+  auto chromium = testing::RenderInChromium(d.url + "/status", dir.path() + "/chromium");
   INFO(chromium.err.substr(0, 2000));
   CHECK(chromium.exit_code == 0);
   CHECK(Contains(chromium.out, "<h1>odoo-prober</h1>"));

@@ -322,4 +322,13 @@ uint16_t UnusedPort() {
   return ntohs(addr.sin_port);
 }
 
+ProcessResult RenderInChromium(const std::string& url, const std::string& profile_dir) {
+  return RunProcess(
+      {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+       "--no-first-run", "--disable-background-networking", "--disable-component-update",
+       "--disable-sync", "--user-data-dir=" + profile_dir, "--enable-logging=stderr", "--v=0",
+       "--dump-dom", url},
+      {}, std::chrono::seconds(90));
+}
+
 }  // namespace odoo_prober::testing

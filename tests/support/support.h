@@ -47,6 +47,10 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {},
                          std::chrono::seconds deadline = std::chrono::seconds(60));
 
+// Opens `url` in headless Chromium with a fresh profile under `profile_dir`: `out` is the DOM
+// after load, `err` the browser's log, where console messages show as "CONSOLE".
+ProcessResult RenderInChromium(const std::string& url, const std::string& profile_dir);
+
 // A child process running in the background (a server), stopped with SIGTERM on destruction.
 class BackgroundProcess {
  public:
@@ -59,8 +63,8 @@ class BackgroundProcess {
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
-  // Reads stdout (and a captured stderr) until a line contains `needle`; returns that line, or "" at the deadline or
-  // when the process closed its output.
+  // Reads stdout (and a captured stderr) until a line contains `needle`; returns that line, or ""
+  // at the deadline or when the process closed its output.
   std::string WaitForLine(const std::string& needle,
                           std::chrono::milliseconds deadline = std::chrono::seconds(20));
   // Sends SIGTERM and waits; returns the exit code (-1 when killed by a signal).
