@@ -1,16 +1,29 @@
-// StatusBoard: the recent history of every journey x target pair, for the /status page: last
-// outcome, last success, p50/p95 over the last hour, a sparkline of recent runs. Fed as a sink.
+// StatusBoard: the recent history of every journey x target pair, for the /status pages, the
+// page an on-call person opens first. Fed as a sink.
+//
+// The board (/status): pairs grouped by region and plant; per pair the last outcome, the last
+// success, availability and error budget left over the last 24 hours against the pair's
+// objective, p50/p95 over the last hour, and a sparkline of recent runs. Each row links to the
+// pair's page (/status/pair?journey=J&target=T): the steps of the last run with their phases
+// (DNS, connect, TLS, server time), the records it created and their cleanup, and the last
+// failure's step, outcome and Odoo error (`data.name` and message). Both pages refresh
+// themselves; they are self-contained (inline CSS and SVG, no script, nothing fetched).
+//
+// Memory per pair: the last kRecent runs (compact), 24 hourly counters, the last run's result.
 //
 // Thread-safety: all methods may be called from any thread (mu_ guards the history).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "config/config.h"
 #include "results/sink.h"
 #include "results/tls_findings.h"
 
@@ -18,30 +31,66 @@ namespace odoo_prober::results {
 
 class StatusBoard {
  public:
-  // Declares a pair (so it shows before its first run) and whether it is in maintenance.
-  void Declare(const std::string& journey, const std::string& target, bool in_maintenance);
+  // What the board knows of a scheduled pair before it runs.
+  struct PairInfo {
+    std::string journey, target, service;
+    config::Labels labels;
+    config::Objective objective;
+  };
+  // The pairs now scheduled: they show before their first run; the history of pairs that stay
+  // is kept, that of pairs no longer listed is dropped.
+  void DeclarePairs(const std::vector<PairInfo>& pairs);
+  void SetInMaintenance(const std::string& journey, const std::string& target, bool in);
   void Record(const JourneyResult& result);
   void RecordTls(const TlsReport& report);
-  // The HTML page: self-contained (inline CSS and SVG, no scripts, no external assets).
+  // The board.
   std::string RenderHtml(std::chrono::system_clock::time_point now,
                          const std::string& instance) const;
+  // The page of one pair; nullopt when the board has no such pair.
+  std::optional<std::string> RenderPairHtml(const std::string& journey, const std::string& target,
+                                            std::chrono::system_clock::time_point now,
+                                            const std::string& instance) const;
+
+  // Seconds between the pages' own refreshes.
+  static constexpr int kRefreshSeconds = 30;
 
  private:
   struct Run {
     std::chrono::system_clock::time_point at;
-    double seconds;
-    std::string outcome;
+    float seconds;
+    prober::Outcome outcome;
+    bool cleanup_failed;
+    bool failed() const { return outcome != prober::Outcome::kOk || cleanup_failed; }
+    std::string Name() const;
+  };
+  struct Hour {
+    int64_t hour = -1;  // hours since the epoch
+    uint32_t runs = 0, failed = 0;
+  };
+  struct Failure {
+    std::chrono::system_clock::time_point at;
+    std::string step, outcome, odoo_error, detail;
+    long http_status = 0;
   };
   struct Pair {
-    std::deque<Run> runs;  // newest last, at most kKeep
+    PairInfo info;
+    std::deque<Run> runs;  // newest last, at most kRecent
+    std::array<Hour, 24> hours;
     std::chrono::system_clock::time_point last_success{};
-    std::string last_detail;
+    std::optional<JourneyResult> last_run;
+    std::optional<Failure> last_failure;
     bool in_maintenance = false;
   };
-  static constexpr size_t kKeep = 720;
+  static constexpr size_t kRecent = 120;
+
+  // Runs and failed runs in the 24 hours before `now`.
+  static std::pair<int64_t, int64_t> Day(const Pair& p, std::chrono::system_clock::time_point now);
+  static void RenderRow(std::ostream& h, const Pair& p, std::chrono::system_clock::time_point now);
+  void RenderTls(std::ostream& h) const;
+
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, Pair> pairs_;
-  std::map<std::string, TlsReport> tls_;  // by endpoint
+  std::map<std::pair<std::string, std::string>, Pair> pairs_;  // by journey, target
+  std::map<std::string, TlsReport> tls_;                       // by endpoint
 };
 
 std::unique_ptr<ResultSink> CreateStatusSink(StatusBoard& board);

@@ -4,6 +4,7 @@
 //   /healthz   200 while the process serves
 //   /readyz    200 when the scheduler runs and every sink writes; 503 with the reason otherwise
 //   /status, / the HTML status board
+//   /status/pair?journey=J&target=T   one pair's last run, steps, phases and last failure
 //
 // Thread-safety: called from the HTTP server's threads; the metrics, board and readiness
 // function must be thread-safe and outlive the handler.

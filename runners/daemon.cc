@@ -105,12 +105,15 @@ void Daemon::Install(std::shared_ptr<const Snapshot> snapshot) {
                    snapshot_->keys);
   reported_skips_.assign(snapshot_->pairs.size(), 0);
   std::vector<results::Metrics::Pair> declared;
+  std::vector<results::StatusBoard::PairInfo> shown;
   for (const auto& p : snapshot_->pairs) {
-    board_.Declare(p.journey->name, p.target->name, false);
-    declared.push_back({p.journey->name, p.target->name, p.target->labels, ServiceOf(p),
-                        snapshot_->config.objectives.For(p.journey->name), p.selection->interval});
+    const auto& objective = snapshot_->config.objectives.For(p.journey->name);
+    declared.push_back({p.journey->name, p.target->name, p.target->labels, ServiceOf(p), objective,
+                        p.selection->interval});
+    shown.push_back({p.journey->name, p.target->name, ServiceOf(p), p.target->labels, objective});
   }
   metrics_->DeclarePairs(declared);
+  board_.DeclarePairs(shown);
 }
 
 void Daemon::Reload() {
@@ -158,7 +161,7 @@ void Daemon::PublishSchedule(const std::vector<size_t>& started) {
     }
     metrics_->SetInMaintenance(p.journey->name, p.target->name, p.target->labels,
                                st.in_maintenance);
-    board_.Declare(p.journey->name, p.target->name, st.in_maintenance);
+    board_.SetInMaintenance(p.journey->name, p.target->name, st.in_maintenance);
   }
   metrics_->SetBusyWorkers(executor_->running());
 }

@@ -316,22 +316,95 @@ TEST_CASE("TLS findings gauges follow the last check", "[sinks]") {
                  "target=\"lyon\"} 0"));
 }
 
-TEST_CASE("the status page shows every pair with outcome, percentiles and a sparkline", "[sinks]") {
+StatusBoard::PairInfo Info(const std::string& journey, const std::string& target,
+                           const std::string& region) {
+  return {journey, target, "access", {region, target, "prod"}, config::Objective{}};
+}
+
+// `html` with the text between `from` and the next `to`, or "" when `from` is absent.
+std::string Between(const std::string& html, const std::string& from, const std::string& to) {
+  const auto at = html.find(from);
+  if (at == std::string::npos) return "";
+  return html.substr(at, html.find(to, at) - at);
+}
+
+TEST_CASE("the status page: pairs by region and plant, 24 h availability and budget, sparkline",
+          "[sinks]") {
   StatusBoard board;
-  board.Declare("login", "lyon", false);
-  board.Declare("goods_receipt", "lyon", true);
+  board.DeclarePairs({Info("login", "lyon", "eu-west"), Info("goods_receipt", "lyon", "eu-west"),
+                      Info("login", "porto", "eu-west"), Info("login", "frankfurt", "eu-central")});
+  board.SetInMaintenance("goods_receipt", "lyon", true);
   const auto now = std::chrono::system_clock::now();
-  for (int i = 0; i < 10; ++i)
+  board.Record(Result("old", now - std::chrono::hours(25), false));  // beyond the 24 hours
+  for (int i = 9; i >= 0; --i)
     board.Record(Result(std::to_string(i), now - std::chrono::minutes(i), i != 3));
+  JourneyResult frankfurt = Result("f", now, false);
+  frankfurt.target = "frankfurt";
+  board.Record(frankfurt);
   const std::string html = board.RenderHtml(now, "inst-<1>");
-  CHECK(Contains(html, "<td>login</td><td>lyon</td><td class=\"ok\""));
-  CHECK(Contains(html, "in maintenance"));
-  CHECK(Contains(html, "<svg"));
-  CHECK(Contains(html, "1.5 ms"));
+  // Grouped: eu-central before eu-west; Lyon before Porto.
+  const auto central = html.find("region eu-central &middot; plant frankfurt");
+  const auto lyon = html.find("region eu-west &middot; plant lyon");
+  const auto porto = html.find("region eu-west &middot; plant porto");
+  CHECK(central < lyon);
+  CHECK(lyon < porto);
+  CHECK(porto != std::string::npos);
+  const std::string row = Between(html, "journey=login&amp;target=lyon", "</tr>");
+  CHECK(Contains(row, "<td>lyon</td><td class=\"ok\""));
+  CHECK(Contains(row, ">90.00%<"));     // 9 of the 10 runs of the last 24 hours
+  CHECK(Contains(row, ">-1900.00%<"));  // 1 - 1 / (0.005 x 10): the budget is gone
+  CHECK(Contains(row, "1.5 ms"));
+  CHECK(Contains(row, "<svg"));
+  CHECK(Contains(html, "href=\"/status/pair?journey=login&amp;target=lyon\""));
+  CHECK(Contains(Between(html, ">goods_receipt</a>", "</tr>"), "in maintenance"));
+  CHECK(Contains(Between(html, "target=porto", "</tr>"), "pending"));
+  CHECK(Contains(html, "1 failing</span>, 1 in maintenance"));  // Frankfurt
+  CHECK(Contains(html, "<meta http-equiv=\"refresh\" content=\"30\">"));
   CHECK(Contains(html, "inst-&lt;1&gt;"));  // escaped
   CHECK_FALSE(Contains(html, "<script"));
   CHECK_FALSE(Contains(html, "src="));  // no external assets
   CHECK_FALSE(Contains(html, "href=\"http"));
+
+  // A reload that drops a pair drops its row.
+  board.DeclarePairs({Info("login", "lyon", "eu-west")});
+  const std::string after = board.RenderHtml(now, "inst-1");
+  CHECK_FALSE(Contains(after, "frankfurt"));
+  CHECK(Contains(Between(after, ">login</a>", "</tr>"), ">90.00%<"));  // history kept
+}
+
+TEST_CASE("the status page of a pair: last run's steps and phases, last failure", "[sinks]") {
+  StatusBoard board;
+  board.DeclarePairs({Info("login", "lyon", "eu-west")});
+  const auto now = std::chrono::system_clock::now();
+  CHECK(Contains(*board.RenderPairHtml("login", "lyon", now, "i"), "Not run yet"));
+  JourneyResult failed = Result("f", now - std::chrono::minutes(5), false);
+  failed.failed_step = "authenticate";
+  failed.detail = "Odoo refused the login: Access Denied";
+  failed.steps[0].outcome = prober::Outcome::kAuth;
+  failed.steps[0].odoo_error = "odoo.exceptions.AccessDenied";
+  failed.steps[0].http_status = 200;
+  failed.steps.resize(1);
+  board.Record(failed);
+  JourneyResult ok = Result("o", now - std::chrono::minutes(1));
+  ok.steps[0].timings = {1000, 2000, 3000, 40000, 50000};
+  ok.records.push_back({"sale.order", 42, "ok", "", "cancel"});
+  board.Record(ok);
+  const std::string page = *board.RenderPairHtml("login", "lyon", now, "i");
+  const std::string failure = Between(page, "<h2>Last failure</h2>", "<h2>Last run</h2>");
+  CHECK(Contains(failure, "authenticate"));
+  CHECK(Contains(failure, ">timeout<"));
+  CHECK(Contains(failure, "odoo.exceptions.AccessDenied"));
+  CHECK(Contains(failure, "Access Denied"));
+  const std::string last = Between(page, "<h2>Last run</h2>", "</body>");
+  CHECK(Contains(last,
+                 "<td>authenticate</td><td class=\"ok\">ok</td><td class=\"n\">50.0 "
+                 "ms</td><td class=\"n\">1.0 ms</td><td class=\"n\">2.0 ms</td><td "
+                 "class=\"n\">3.0 ms</td><td class=\"n\">40.0 ms</td>"));
+  CHECK(Contains(last,
+                 "<td>sale.order</td><td class=\"n\">42</td><td class=\"ok\">ok</td>"
+                 "<td>cancel</td>"));
+  CHECK(Contains(page, "<meta http-equiv=\"refresh\""));
+  CHECK_FALSE(board.RenderPairHtml("login", "porto", now, "i").has_value());
 }
 
 }  // namespace

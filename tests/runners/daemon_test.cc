@@ -326,8 +326,24 @@ TEST_CASE("/status renders in headless Chromium without console errors", "[daemo
   CHECK(Contains(chromium.out, ">invoice_validation<"));
   CHECK(Contains(chromium.out, "<svg"));
   CHECK(Contains(chromium.out, "<h2>TLS</h2>"));
+  CHECK(Contains(chromium.out, "region eu-west · plant lyon"));
+  CHECK(Contains(chromium.out, "availability (24h)"));
+  CHECK(Contains(chromium.out, "<meta http-equiv=\"refresh\" content=\"30\">"));
   CHECK_FALSE(Contains(chromium.err, "CONSOLE"));
   CHECK_FALSE(Contains(chromium.err, "Uncaught"));
+
+  // The pair's page, as its row links to it.
+  REQUIRE(Contains(chromium.out, "href=\"/status/pair?journey=login&amp;target=plant\""));
+  auto pair = testing::RenderInChromium(d.url + "/status/pair?journey=login&target=plant",
+                                        dir.path() + "/chromium-pair");
+  INFO(pair.err.substr(0, 2000));
+  CHECK(pair.exit_code == 0);
+  CHECK(Contains(pair.out, "<h1>login at plant</h1>"));
+  CHECK(Contains(pair.out, "<h2>Last failure</h2>"));
+  CHECK(Contains(pair.out, "<td>authenticate</td>"));
+  CHECK(Contains(pair.out, "<td>read_user</td>"));
+  CHECK_FALSE(Contains(pair.err, "CONSOLE"));
+  CHECK_FALSE(Contains(pair.err, "Uncaught"));
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ TEST_CASE("admin handler: each endpoint, readiness reasons, methods", "[daemon-u
   FakeClock clock;
   results::Metrics metrics("unit", "1.2.3");
   results::StatusBoard board;
-  board.Declare("login", "plant", false);
+  board.DeclarePairs({{"login", "plant", "access", {"eu-west", "plant", "prod"}, {}}});
   Readiness ready{true, true};
   AdminHandler admin(metrics, board, clock, "unit", [&] { return ready; });
 
@@ -55,6 +55,15 @@ TEST_CASE("admin handler: each endpoint, readiness reasons, methods", "[daemon-u
   post.method = "POST";
   CHECK(admin(post).status == 405);
   CHECK(admin(Get("/nope")).status == 404);
+  HttpRequest pair = Get("/status/pair");
+  pair.query = "journey=log%69n&target=plant";  // decoded: login
+  const auto page = admin(pair);
+  CHECK(page.status == 200);
+  CHECK(page.content_type == "text/html; charset=utf-8");
+  CHECK(Contains(page.body, "<h1>login at plant</h1>"));
+  pair.query = "journey=login&target=porto";
+  CHECK(admin(pair).status == 404);
+  CHECK(Contains(admin(pair).body, "no journey 'login' on target 'porto'"));
 }
 
 TEST_CASE("sinks factory: metrics and board always, files when configured", "[daemon-unit]") {
