@@ -130,6 +130,18 @@ TEST_CASE("bad configs name file, line, field and a fix", "[config]") {
         Errors(std::string(kGood) + "objectives:\n  journeys:\n    logn: {availability: 99%}\n"),
         18, "objectives.journeys.logn", "did you mean 'login'?");
   }
+  SECTION("business hours on a day that is not one") {
+    RequireOneError(
+        Errors(std::string(kGood) +
+               "plants:\n  lyon:\n    business_hours: [{days: [mon, fry], from: \"07:00\", "
+               "to: \"19:00\"}]\n"),
+        18, "plants.lyon.business_hours[0].days", "use mon, tue, wed, thu, fri, sat, sun");
+  }
+  SECTION("business hours without an end") {
+    RequireOneError(
+        Errors(std::string(kGood) + "plants:\n  lyon:\n    business_hours: [{from: \"07:00\"}]\n"),
+        18, "plants.lyon.business_hours[0].to", "is required, as HH:MM");
+  }
   SECTION("url without scheme") {
     RequireOneError(Errors(Replace(kGood, "https://erp.example.com/", "erp.example.com")), 6,
                     "targets[0].url", "https://");
@@ -227,6 +239,26 @@ TEST_CASE("objectives: defaults, then per journey over them", "[config]") {
   CHECK(login.latency_ratio == Approx(0.9));
   CHECK(login.window == std::chrono::hours(7 * 24));
   CHECK(out.config->objectives.For("other").latency_under == std::chrono::seconds(2));
+}
+
+TEST_CASE("business hours per plant", "[config]") {
+  auto outcome = ParseConfig(
+      std::string(kGood) +
+          "plants:\n  lyon:\n    business_hours:\n      - {days: [mon, tue, wed, thu, fri], "
+          "from: \"07:00\", to: \"19:00\", time_zone: Europe/Paris}\n      - {days: [sat], "
+          "from: \"08:00\", to: \"12:00\", time_zone: Europe/Paris}\n",
+      "c.yaml", kEnv);
+  INFO((outcome.errors.empty() ? std::string() : outcome.errors[0].ToString()));
+  REQUIRE(outcome.config);
+  const auto& hours = outcome.config->plant_business_hours.at("lyon");
+  REQUIRE(hours.size() == 2);
+  CHECK(hours[0].days == 0x3e);
+  CHECK(hours[0].from_minute == 7 * 60);
+  CHECK(hours[0].to_minute == 19 * 60);
+  CHECK(hours[1].days == 0x40);
+  // Monday 16 November 2026, 06:30 UTC is 07:30 in Paris: inside.
+  CHECK(hours[0].Contains(std::chrono::system_clock::from_time_t(1794810600)));
+  CHECK_FALSE(hours[0].Contains(std::chrono::system_clock::from_time_t(1794810600 - 3600)));
 }
 
 TEST_CASE("all errors of a file are reported in one pass", "[config]") {

@@ -55,7 +55,8 @@ TEST_CASE("version, help and usage errors", "[cli]") {
   CHECK(Prober({"once", "x.yaml", "--output", "xml"}).exit_code == 2);
 }
 
-TEST_CASE("report: the history's SLIs as a table, JSON or CSV; 2 without a history", "[cli]") {
+TEST_CASE("report: the history's SLIs as a table, JSON, CSV or HTML; 2 without a history",
+          "[cli]") {
   RunningEmulator emu;
   TempDir dir;
   const std::string plain = WriteConfig(dir, emu, {{"lyon", emu.https_url()}});
@@ -103,6 +104,12 @@ TEST_CASE("report: the history's SLIs as a table, JSON or CSV; 2 without a histo
       {"report", config, "--since", "2026-11-19", "--until", "2026-11-20", "--format", "csv"});
   CHECK(csv.exit_code == 0);
   CHECK(csv.out.rfind("journey,service,target,", 0) == 0);
+  auto html = Prober(
+      {"report", config, "--since", "2026-11-19", "--until", "2026-11-20", "--format", "html"});
+  CHECK(html.exit_code == 0);
+  CHECK(html.out.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(Contains(html.out, "availability over time: login at lyon"));
+  CHECK(Prober({"report", config, "--format", "pdf"}).exit_code == 2);
   auto table = Prober({"report", config, "--window", "1000d"});
   CHECK(table.exit_code == 0);
   CHECK(Contains(table.out, "login"));
