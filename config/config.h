@@ -23,6 +23,7 @@
 //   results: {jsonl, jsonl_max_bytes, jsonl_keep, sqlite, retention_days, queue}
 //   objectives: {availability: 99.5%, latency: {under: 3s, ratio: 95%}, window: 28d,
 //                journeys: {<journey>: {availability, latency, window}}}
+//   regions_dir: regions   (region files, read with --region; see RegionConfig)
 //   tls_check_interval: 6h; targets[].tls: {expiry_critical: 7d, expiry_warning: 30d}
 //   targets[].maintenance: [{days: [sat, sun], from: "22:00", to: "02:00", time_zone:
 //   Europe/Brussels}] journeys[].interval: 60s
@@ -115,6 +116,29 @@ struct JourneySelection {
   SourcePos pos;
 };
 
+// One plant of a region: the plant label, the target that serves it, its journey parameters
+// (company, warehouse, ...) over the target's.
+struct RegionPlant {
+  std::string name;
+  std::string target;
+  nlohmann::json params = nlohmann::json::object();
+  SourcePos pos;
+};
+
+// A region (regions/<name>.yaml next to the config, or `regions_dir`): where a prober instance
+// stands and what it probes from there. An instance started with --region NAME loads the base
+// config and then its region's file, which narrows the targets to the region's plants, stamps
+// region and plant on them, and may replace `journeys:` (entries name `plants:`, not targets).
+struct RegionConfig {
+  std::string name;
+  std::string file;
+  // Where it stands: cloud, zone, country (odoo_prober_instance_info's labels).
+  std::map<std::string, std::string> labels;
+  std::vector<RegionPlant> plants;
+  // Instances that run this region side by side (HA); each takes its share of every interval.
+  int replicas = 1;
+};
+
 // A service level objective for a journey's runs (`objectives:`).
 struct Objective {
   // Availability: this share of runs succeed (and clean up).
@@ -165,6 +189,9 @@ struct ProberConfig {
   size_t sink_queue = 1024;
   // The SLOs of the journeys (exported as metrics for the shipped rules, used by `report`).
   Objectives objectives;
+  // Where region files are (default: regions/ next to the config), and the one loaded, if any.
+  std::string regions_dir;
+  std::optional<RegionConfig> region;
   // How often `run` inspects the TLS endpoints of the targets (also once at start).
   std::chrono::milliseconds tls_check_interval{6 * 3600 * 1000};
   // Not errors, but worth a line in the log (insecure TLS, plain HTTP with a password, ...).
@@ -186,6 +213,8 @@ struct ConfigError {
 struct LoadOptions {
   // Returns the variable's value, or nullopt when unset. Default: the process environment.
   std::function<std::optional<std::string>(const std::string&)> getenv;
+  // The region this instance stands for (--region): its file is loaded over the config.
+  std::string region;
 };
 
 // The whole outcome of parsing: the config if there was no error, and every error and warning.

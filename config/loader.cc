@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "config/config.h"
+#include "config/loader_parts.h"
 #include "config/yaml_reader.h"
 #include "config/yaml_util.h"
 #include "prober/text.h"
@@ -163,7 +164,10 @@ class Loader {
     }
     out.errors = std::move(r_.errors());
     out.warnings = r_.warnings();
-    cfg.warnings = r_.warnings();
+    if (out.errors.empty() && !options_.region.empty()) {
+      LoadRegion(options_.region, cfg, out.errors, out.warnings);
+    }
+    cfg.warnings = out.warnings;
     if (out.errors.empty()) out.config = std::move(cfg);
     return out;
   }
@@ -177,7 +181,7 @@ class Loader {
     auto f = r_.Map(root, "",
                     {"version", "defaults", "targets", "journeys", "journey_dirs", "plants",
                      "concurrency", "per_target_concurrency", "instance", "admin", "results",
-                     "tls_check_interval", "objectives"});
+                     "tls_check_interval", "objectives", "regions_dir"});
     if (!f) return;
     LoadVersion(*f, root);
     const Defaults defaults = LoadDefaults(*f);
@@ -187,6 +191,9 @@ class Loader {
     LoadPlants(*f, cfg);
     LoadInstance(*f, cfg);
     LoadAdmin(*f, cfg);
+    cfg.regions_dir = (base_dir_ / "regions").string();
+    if (auto dir = f->Text("regions_dir", "a folder of region files, e.g. regions_dir: regions"))
+      cfg.regions_dir = (base_dir_ / *dir).string();
     if (f->Has("results")) LoadResults(f->Value("results"), cfg);
     if (f->Has("objectives")) LoadObjectives(f->Value("objectives"), cfg);
     if (auto d = f->Duration("tls_check_interval", 1min, 168h, "6h")) cfg.tls_check_interval = *d;
@@ -556,22 +563,8 @@ class Loader {
     auto f = r_.Map(node, field, {"name", "targets", "params", "interval", "timeout", "service"});
     if (!f) return;
     JourneySelection j;
-    j.pos = r_.Pos(node);
-    if (auto name = f->Text("name", "name a journey, e.g. name: login", true)) {
-      j.pos = r_.Pos(f->Value("name"));
-      j.name = *name;
-    }
+    LoadJourneyFields(r_, *f, node, j);
     if (f->Has("targets")) j.targets = JourneyTargets(f->Value("targets"), f->Sub("targets"));
-    if (auto params = f->Object("params", "parameter: value")) j.params = *params;
-    if (auto d = f->Duration("timeout", 1ms, 10min, "30s")) j.timeout = *d;
-    if (auto d = f->Duration("interval", 1s, 24h, "60s or 5m")) j.interval = *d;
-    if (auto service = f->Text("service", "name the business service, e.g. order-to-cash")) {
-      if (auto wrong = CheckServiceName(*service); !wrong.empty()) {
-        r_.Error(f->Value("service"), f->Sub("service"), wrong);
-      } else {
-        j.service = *service;
-      }
-    }
     f->Done(node);
     cfg.journeys.push_back(std::move(j));
   }
@@ -764,6 +757,25 @@ class Loader {
 };
 
 }  // namespace
+
+void LoadJourneyFields(YamlReader& r, YamlReader::Fields& f, const YAML::Node& node,
+                       JourneySelection& j) {
+  j.pos = r.Pos(node);
+  if (auto name = f.Text("name", "name a journey, e.g. name: login", true)) {
+    j.pos = r.Pos(f.Value("name"));
+    j.name = *name;
+  }
+  if (auto params = f.Object("params", "parameter: value")) j.params = *params;
+  if (auto d = f.Duration("timeout", 1ms, 10min, "30s")) j.timeout = *d;
+  if (auto d = f.Duration("interval", 1s, 24h, "60s or 5m")) j.interval = *d;
+  if (auto service = f.Text("service", "name the business service, e.g. order-to-cash")) {
+    if (auto wrong = CheckServiceName(*service); !wrong.empty()) {
+      r.Error(f.Value("service"), f.Sub("service"), wrong);
+    } else {
+      j.service = *service;
+    }
+  }
+}
 
 ParseOutcome ParseConfig(const std::string& text, const std::string& path,
                          const LoadOptions& options) {

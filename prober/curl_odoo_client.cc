@@ -64,7 +64,22 @@ struct HttpExchange {
   std::string body;
   bool too_large = false;
   RpcTimings timings;
+  Connection connection;
 };
+
+// "address:port" ("[v6]:port") of one end of the handle's last connection; "" when none.
+std::string Endpoint(CURL* c, CURLINFO ip_info, CURLINFO port_info) {
+  char* ip = nullptr;
+  long port = 0;
+  if (curl_easy_getinfo(c, ip_info, &ip) != CURLE_OK || ip == nullptr || *ip == '\0') return "";
+  curl_easy_getinfo(c, port_info, &port);
+  const std::string address = ip;
+  const bool v6 = address.find(':') != std::string::npos;
+  std::string out = v6 ? "[" + address + "]" : address;
+  out += ":";
+  out += std::to_string(port);
+  return out;
+}
 
 struct BodySink {
   std::string* body;
@@ -321,10 +336,12 @@ class CurlOdooClient final : public OdooClient {
     if (x.code != CURLE_OK) {
       r.http_status = x.status;
       r.timings = x.timings;
+      r.connection = x.connection;
       return Transport(std::move(r), x, path);
     }
     r = InterpretJson2Answer(x.status, x.body, path, options_.max_debug_bytes, single_create);
     r.timings = x.timings;
+    r.connection = x.connection;
     return r;
   }
 
@@ -365,6 +382,7 @@ class CurlOdooClient final : public OdooClient {
     RpcResult r;
     r.http_status = x.status;
     r.timings = x.timings;
+    r.connection = x.connection;
     if (x.code != CURLE_OK) return Transport(std::move(r), x, path);
     if (x.status != 200) {
       r.outcome = Outcome::kHttp;
@@ -510,6 +528,8 @@ class CurlOdooClient final : public OdooClient {
     x.timings.tls_us = tls > connect ? tls - connect : 0;
     x.timings.first_byte_us = first > pre ? first - pre : 0;
     x.timings.total_us = total;
+    x.connection = {Endpoint(c, CURLINFO_LOCAL_IP, CURLINFO_LOCAL_PORT),
+                    Endpoint(c, CURLINFO_PRIMARY_IP, CURLINFO_PRIMARY_PORT)};
     // The sink and body live in this frame only.
     curl_easy_setopt(c, CURLOPT_WRITEDATA, nullptr);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, nullptr);

@@ -89,6 +89,14 @@ struct RpcTimings {
   RpcTimings& operator+=(const RpcTimings& other);
 };
 
+// The two ends of the connection a call went over (libcurl's CURLINFO_LOCAL_* and
+// CURLINFO_PRIMARY_*): where this prober egresses and which server address the name resolved
+// to, as "address:port"; empty when no connection was made.
+struct Connection {
+  std::string local;
+  std::string server;
+};
+
 // Odoo's JSON-RPC error envelope: {"code", "message", "data": {"name", "message", "debug"}}.
 struct OdooError {
   int code = 0;              // 200 (generic, 0 in Odoo 19), 100 (session), 404
@@ -108,6 +116,7 @@ struct RpcResult {
   // HTTP status of the answer; 0 when none was received.
   long http_status = 0;
   RpcTimings timings;
+  Connection connection;
   // Why the call failed, for people; empty on success. Never holds a secret.
   std::string detail;
 

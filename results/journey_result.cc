@@ -1,5 +1,6 @@
 #include "results/journey_result.h"
 
+#include <algorithm>
 #include <ctime>
 #include <iomanip>
 #include <sstream>
@@ -79,6 +80,19 @@ std::string Ms(int64_t us) {
 
 }  // namespace
 
+std::vector<prober::Connection> JourneyResult::Connections() const {
+  std::vector<prober::Connection> out;
+  for (const auto& s : steps) {
+    const auto& c = s.connection;
+    if (c.local.empty() && c.server.empty()) continue;
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const prober::Connection& o) {
+      return o.local == c.local && o.server == c.server;
+    });
+    if (!seen) out.push_back(c);
+  }
+  return out;
+}
+
 json ToJson(const JourneyResult& r) {
   json steps = json::array();
   for (const auto& s : r.steps) {
@@ -89,6 +103,9 @@ json ToJson(const JourneyResult& r) {
     if (!s.detail.empty()) step["detail"] = s.detail;
     if (!s.odoo_error.empty()) step["odoo_error"] = s.odoo_error;
     if (s.attempts != 1) step["attempts"] = s.attempts;
+    if (!s.connection.local.empty() || !s.connection.server.empty()) {
+      step["connection"] = {{"local", s.connection.local}, {"server", s.connection.server}};
+    }
     steps.push_back(std::move(step));
   }
   json records = json::array();
@@ -112,6 +129,11 @@ json ToJson(const JourneyResult& r) {
       {"timings", TimingsJson(r.TotalTimings())},
       {"steps", std::move(steps)},
       {"records", std::move(records)}};
+  json egress = json::array();
+  for (const auto& c : r.Connections())
+    egress.push_back({{"local", c.local}, {"server", c.server}});
+  out["egress"] = std::move(egress);
+  if (!r.instance.empty()) out["instance"] = r.instance;
   if (!r.failed_step.empty()) out["failed_step"] = r.failed_step;
   if (!r.detail.empty()) out["detail"] = r.detail;
   return out;
@@ -124,6 +146,7 @@ prober::Result<JourneyResult> FromJson(const json& j) {
     r.journey = j.at("journey").get<std::string>();
     r.service = j.value("service", "");
     r.target = j.at("target").get<std::string>();
+    r.instance = j.value("instance", "");
     const json& labels = j.at("labels");
     r.labels = {labels.at("region").get<std::string>(), labels.at("plant").get<std::string>(),
                 labels.at("env").get<std::string>()};
@@ -149,6 +172,9 @@ prober::Result<JourneyResult> FromJson(const json& j) {
       step.detail = s.value("detail", "");
       step.odoo_error = s.value("odoo_error", "");
       step.attempts = s.value("attempts", 1);
+      if (s.contains("connection")) {
+        step.connection = {s["connection"].value("local", ""), s["connection"].value("server", "")};
+      }
       r.steps.push_back(std::move(step));
     }
     for (const auto& rec : j.value("records", json::array())) {

@@ -28,6 +28,8 @@ struct StepResult {
   std::string odoo_error;
   long http_status = 0;
   int attempts = 1;  // more than 1 with retry_until
+  // The last call's connection: this prober's egress address and the server address.
+  prober::Connection connection;
 };
 
 // A record the run created, and what its cleanup did. A cleanup is "ok" only when the record,
@@ -47,6 +49,7 @@ struct JourneyResult {
   std::string service;  // the business service the journey proves; "" when none
   std::string target;
   config::Labels labels;
+  std::string instance;  // the prober instance that ran it (metric label `instance`)
   std::chrono::system_clock::time_point started_at;
   int64_t duration_us = 0;
   prober::Outcome outcome = prober::Outcome::kOk;
@@ -64,6 +67,9 @@ struct JourneyResult {
   bool CleanedUp() const;
   // The sum of the steps' phase timings.
   prober::RpcTimings TotalTimings() const;
+  // The distinct connections of the steps, in order of first use: where the run egressed and
+  // which server addresses it reached.
+  std::vector<prober::Connection> Connections() const;
 };
 
 // One JSON object per result; the shape of `--output json` lines and the JSON-lines sink.

@@ -94,6 +94,22 @@ Metrics::Metrics(std::string instance, std::string version)
       .Set(1);
 }
 
+void Metrics::SetInstanceInfo(const std::string& region, int replica,
+                              const std::map<std::string, std::string>& labels) {
+  std::map<std::string, std::string> all = {
+      {"instance", instance_}, {"region", region}, {"replica", std::to_string(replica)}};
+  for (const char* key : {"cloud", "zone", "country"}) {
+    auto it = labels.find(key);
+    all[key] = it == labels.end() ? "" : it->second;
+  }
+  auto& family = Gauge(*registry_, "odoo_prober_instance_info",
+                       "Where this prober instance stands: its region, replica and the region's "
+                       "cloud, zone and country.");
+  if (instance_info_) family.Remove(instance_info_);
+  instance_info_ = &family.Add(all);
+  instance_info_->Set(1);
+}
+
 std::map<std::string, std::string> Metrics::PairLabels(const std::string& journey,
                                                        const std::string& target,
                                                        const config::Labels& labels) const {

@@ -48,6 +48,10 @@ class Metrics {
   // longer scheduled (a reload) lose their interval and last-run gauges, so that the rules do
   // not take them for a stalled prober.
   void DeclarePairs(const std::vector<Pair>& pairs);
+  // Where this instance stands: odoo_prober_instance_info{instance, region, replica, cloud,
+  // zone, country} = 1 (to join on; the region's labels are not on every series).
+  void SetInstanceInfo(const std::string& region, int replica,
+                       const std::map<std::string, std::string>& labels);
   // Counts and times one run (runs, failures by reason, durations, phases, last success).
   void Observe(const JourneyResult& result);
   // The endpoint's chain expiry and its findings by severity and kind (issue: TLS findings).
@@ -79,6 +83,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& failures_;
   prometheus::Family<prometheus::Gauge>& last_success_;
   prometheus::Family<prometheus::Gauge>& journey_info_;
+  prometheus::Gauge* instance_info_ = nullptr;  // odoo_prober_instance_info, once set
   prometheus::Family<prometheus::Gauge>& last_run_;
   prometheus::Family<prometheus::Counter>& slow_runs_;
   prometheus::Family<prometheus::Gauge>& objective_availability_;

@@ -233,7 +233,8 @@ std::string ReportHtml(const Report& r) {
   std::ostringstream h;
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
     << "<title>Odoo SLO report " << Day(r.since) << " to " << Day(r.until) << "</title><style>"
-    << "body{font-family:sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;font-size:.9em;"
+    << "body{font-family:sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;font-"
+       "size:.9em;"
        "margin-bottom:1em}th,td{padding:.3em .6em;border-bottom:1px solid #ddd;text-align:left}"
        "td.n{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#1a7f37}"
        ".fail{color:#cf222e;font-weight:bold}.warn{color:#9a6700}section{margin:1.5em 0}"

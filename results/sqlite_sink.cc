@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS runs (
   journey TEXT NOT NULL,
   target TEXT NOT NULL,
   region TEXT, plant TEXT, env TEXT,
-  service TEXT,
+  service TEXT, instance TEXT,
   started_at REAL NOT NULL,
   started_at_iso TEXT NOT NULL,
   duration_seconds REAL NOT NULL,
@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS steps (
   name TEXT NOT NULL,
   outcome TEXT NOT NULL,
   total_seconds REAL, dns_seconds REAL, connect_seconds REAL, tls_seconds REAL,
-  first_byte_seconds REAL, http_status INTEGER, odoo_error TEXT, detail TEXT);
+  first_byte_seconds REAL, http_status INTEGER, odoo_error TEXT, detail TEXT,
+  local_address TEXT, server_address TEXT);
 CREATE INDEX IF NOT EXISTS steps_by_run ON steps(run_id);
 CREATE TABLE IF NOT EXISTS tls_checks (
   id INTEGER PRIMARY KEY,
@@ -64,8 +65,11 @@ using nlohmann::json;
 
 // Columns added after the first release, for databases created before them: (table, column,
 // declaration).
-constexpr std::array<std::array<const char*, 3>, 1> kAddedColumns = {{
+constexpr std::array<std::array<const char*, 3>, 4> kAddedColumns = {{
     {"runs", "service", "TEXT"},
+    {"runs", "instance", "TEXT"},
+    {"steps", "local_address", "TEXT"},
+    {"steps", "server_address", "TEXT"},
 }};
 
 // Adds the kAddedColumns a database lacks; "" or the error.
@@ -95,12 +99,12 @@ class SqliteSink final : public ResultSink {
         "INSERT INTO runs (run_id, journey, target, region, plant, env, started_at, "
         "started_at_iso, "
         "duration_seconds, outcome, failed_step, detail, protocol, server_major, cleanup_ok, "
-        "service) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "service, instance) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert_step_ = Compile(
         "INSERT INTO steps (run_id, position, name, outcome, total_seconds, dns_seconds, "
         "connect_seconds, "
-        "tls_seconds, first_byte_seconds, http_status, odoo_error, detail) VALUES "
-        "(?,?,?,?,?,?,?,?,?,?,?,?)");
+        "tls_seconds, first_byte_seconds, http_status, odoo_error, detail, local_address, "
+        "server_address) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     prune_ = Compile("DELETE FROM runs WHERE started_at < ?");
     insert_check_ = Compile(
         "INSERT INTO tls_checks (checked_at, target, endpoint, outcome, chain_expiry, tls_version, "
@@ -137,6 +141,7 @@ class SqliteSink final : public ResultSink {
     sqlite3_bind_int(s, 14, r.server_major);
     sqlite3_bind_int(s, 15, r.CleanedUp() ? 1 : 0);
     Text(s, 16, r.service);
+    Text(s, 17, r.instance);
     if (sqlite3_step(s) != SQLITE_DONE) return Rollback("insert run");
     const int64_t row = sqlite3_last_insert_rowid(db_.get());
     int position = 0;
@@ -155,6 +160,8 @@ class SqliteSink final : public ResultSink {
       sqlite3_bind_int(t, 10, static_cast<int>(step.http_status));
       Text(t, 11, step.odoo_error);
       Text(t, 12, step.detail);
+      Text(t, 13, step.connection.local);
+      Text(t, 14, step.connection.server);
       if (sqlite3_step(t) != SQLITE_DONE) return Rollback("insert step");
     }
     // Retention: pruned as writes go on, once every 100 runs, in this (background) thread.

@@ -79,7 +79,7 @@ void LastRun(std::ostream& h, const JourneyResult& r) {
     << (r.server_major ? " &middot; Odoo " + std::to_string(r.server_major) : "")
     << "</p>\n<table><thead><tr><th>step</th><th>outcome</th><th>total</th><th>DNS</th>"
        "<th>connect</th><th>TLS</th><th>server</th><th>HTTP</th><th>Odoo error</th>"
-       "<th>detail</th></tr></thead><tbody>\n";
+       "<th>from &rarr; to</th><th>detail</th></tr></thead><tbody>\n";
   auto us = [](int64_t v) {
     return "<td class=\"n\">" + Ms(static_cast<double>(v) / 1e6) + "</td>";
   };
@@ -90,6 +90,10 @@ void LastRun(std::ostream& h, const JourneyResult& r) {
       << us(s.timings.dns_us) << us(s.timings.connect_us) << us(s.timings.tls_us)
       << us(s.timings.first_byte_us) << "<td>"
       << (s.http_status ? std::to_string(s.http_status) : "") << "</td><td>" << Html(s.odoo_error)
+      << "</td><td>"
+      << (s.connection.server.empty()
+              ? std::string("&ndash;")
+              : Html(s.connection.local) + " &rarr; " + Html(s.connection.server))
       << "</td><td>" << Html(s.detail) << "</td></tr>\n";
   }
   h << "</tbody></table>\n";

@@ -22,6 +22,7 @@
 #include "runners/journey_runner.h"
 #include "runners/junit.h"
 #include "runners/provision.h"
+#include "runners/scheduler.h"
 #include "runners/tls_checks.h"
 
 namespace odoo_prober::runners {
@@ -44,7 +45,18 @@ JourneyRunner::ClientFactory CurlFactory(prober::CancelFlag cancel) {
   };
 }
 
+namespace {
+Identity& IdentitySlot() {
+  static Identity identity;
+  return identity;
+}
+}  // namespace
+
+void SetIdentity(Identity identity) { IdentitySlot() = std::move(identity); }
+const Identity& CurrentIdentity() { return IdentitySlot(); }
+
 std::string InstanceName(const config::ProberConfig& cfg) {
+  if (!CurrentIdentity().instance.empty()) return CurrentIdentity().instance;
   if (!cfg.instance.empty()) return cfg.instance;
   char buf[256] = {0};
   if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "odoo-prober";
@@ -65,6 +77,7 @@ results::JourneyResult RunPlanned(const JourneyRunner& runner, const PlannedPair
                            ResolveParams(*pair.journey, config, *pair.selection, *pair.target),
                            NewRunId(), pair.selection->timeout);
   result.service = ServiceOf(pair);
+  result.instance = InstanceName(config);
   return result;
 }
 
@@ -90,7 +103,9 @@ std::vector<PlannedPair> Plan(const config::ProberConfig& cfg, const scenarios::
 }
 
 prober::Result<Loaded> LoadAndCheck(const std::string& path) {
-  auto cfg = config::LoadConfig(path);
+  config::LoadOptions options;
+  options.region = CurrentIdentity().region;
+  auto cfg = config::LoadConfig(path, options);
   if (!cfg.ok()) return cfg.status();
   auto catalog = scenarios::LoadJourneys(cfg->journey_dirs);
   if (!catalog.ok()) return catalog.status();
@@ -152,10 +167,22 @@ int RunValidate(const std::string& path, bool online, std::ostream& out, std::os
   auto loaded = LoadChecked(path, err);
   if (!loaded.ok()) return kExitUsage;
   const auto plan = Plan(loaded->config, loaded->catalog, {}, {});
-  out << path << ": OK, " << loaded->config.targets.size() << " target(s), " << plan.size()
+  const auto& cfg = loaded->config;
+  out << path << ": OK, " << cfg.targets.size() << " target(s), " << plan.size()
       << " journey x target pair(s)\n";
+  const std::string instance = InstanceName(cfg);
+  if (cfg.region) {
+    const auto& r = *cfg.region;
+    out << "instance " << instance << " in region " << r.name << " (" << r.file << ")";
+    for (const auto& [key, value] : r.labels) out << ", " << key << " " << value;
+    out << "; replica " << ReplicaOf(instance, r.replicas) << " of " << r.replicas << "\n";
+  } else {
+    out << "instance " << instance << ", no region: every target of the config\n";
+  }
   for (const auto& p : plan) {
-    out << "  " << p.journey->name << " on " << p.target->name << " (" << p.target->client.base_url
+    out << "  " << p.journey->name << " on " << p.target->name << " (plant "
+        << (p.target->labels.plant.empty() ? "-" : p.target->labels.plant) << ", every "
+        << p.selection->interval.count() / 1000.0 << " s; " << p.target->client.base_url
         << ", database " << p.target->client.database << ", "
         << prober::ProtocolName(p.target->client.protocol) << ")\n";
   }

@@ -29,6 +29,16 @@ inline constexpr int kExitInternal = 3;
 std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& config,
                                            const scenarios::Catalog& catalog);
 
+// Who this process is in the fleet: its region (--region, ODOO_PROBER_REGION: the region file
+// loaded over the config) and its instance name (--instance, ODOO_PROBER_INSTANCE). Set once by
+// main before a subcommand runs; process-wide, like the log level.
+struct Identity {
+  std::string region;
+  std::string instance;
+};
+void SetIdentity(Identity identity);
+const Identity& CurrentIdentity();
+
 // A configuration with its journeys, loaded and cross-checked.
 struct Loaded {
   config::ProberConfig config;
@@ -53,8 +63,8 @@ struct PlannedPair {
   size_t selection_index;  // position of `selection` in config.journeys
 };
 
-// The `instance` label of this prober: the config's instance, else the host name (made safe
-// for a label value, at most 64 characters).
+// The `instance` label of this prober: --instance, else the config's instance, else the host
+// name (made safe for a label value, at most 64 characters).
 std::string InstanceName(const config::ProberConfig& config);
 
 // The business service the pair proves: the config's journeys[].service, else the journey's.

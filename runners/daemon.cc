@@ -50,6 +50,10 @@ Scheduler MakeScheduler(const Daemon::Snapshot& snap, const std::string& instanc
   o.workers = workers;
   o.per_target_cap = snap.config.per_target_concurrency;
   o.instance = instance;
+  if (snap.config.region) {
+    o.replicas = snap.config.region->replicas;
+    o.replica = ReplicaOf(instance, o.replicas);
+  }
   return Scheduler(std::move(pairs), o, now);
 }
 
@@ -114,6 +118,10 @@ void Daemon::Install(std::shared_ptr<const Snapshot> snapshot) {
   }
   metrics_->DeclarePairs(declared);
   board_.DeclarePairs(shown);
+  const auto& region = snapshot_->config.region;
+  metrics_->SetInstanceInfo(region ? region->name : "",
+                            region ? ReplicaOf(instance_, region->replicas) : 0,
+                            region ? region->labels : std::map<std::string, std::string>{});
 }
 
 void Daemon::Reload() {

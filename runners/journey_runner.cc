@@ -259,6 +259,8 @@ prober::RpcResult CallWithRetries(const prober::Clock& clock, const Step& step, 
     rpc = CallOnce(step, run, deadline);
     sr.timings += rpc.timings;
     sr.http_status = rpc.http_status;
+    if (!rpc.connection.local.empty() || !rpc.connection.server.empty())
+      sr.connection = rpc.connection;
     if (!rpc.ok() || !step.retry) break;
     bool settled = true;
     for (const auto& e : step.retry->until) settled = settled && !Check(e, rpc.result, run.scope);

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -318,6 +320,23 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level,
                  "Log level on stderr: trace, debug, info, warn, error, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  runners::Identity identity;
+  app.add_option("--region", identity.region,
+                 "The region this instance probes from: loads <regions_dir>/REGION.yaml over the "
+                 "config (its plants, targets and journeys)")
+      ->envname("ODOO_PROBER_REGION");
+  app.add_option("--instance", identity.instance,
+                 "This instance's name (label `instance`; default: the config's, else the host "
+                 "name)")
+      ->envname("ODOO_PROBER_INSTANCE")
+      ->check([](const std::string& v) {
+        const bool ok =
+            !v.empty() && v.size() <= 64 && std::all_of(v.begin(), v.end(), [](unsigned char c) {
+              return std::isalnum(c) || c == '_' || c == '-' || c == '.';
+            });
+        return ok ? std::string() : std::string("use at most 64 letters, digits, '_', '-' or '.'");
+      });
+  app.fallthrough();  // --region and --instance may follow the subcommand
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(std::make_unique<Version>());
   commands.push_back(std::make_unique<Validate>());
@@ -336,6 +355,7 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);  // prints help or the error
     return code == 0 ? runners::kExitOk : runners::kExitUsage;
   }
+  runners::SetIdentity(identity);
   for (size_t i = 0; i < commands.size(); ++i) {
     if (subcommands[i]->parsed()) return Execute(*commands[i], log_level);
   }

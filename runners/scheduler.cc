@@ -1,20 +1,37 @@
 #include "runners/scheduler.h"
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <random>
 
 namespace odoo_prober::runners {
+
+int ReplicaOf(const std::string& instance, int replicas) {
+  if (replicas <= 1) return 0;
+  size_t digits = instance.size();
+  while (digits > 0 && std::isdigit(static_cast<unsigned char>(instance[digits - 1]))) --digits;
+  if (digits < instance.size() && instance.size() - digits <= 9) {
+    return std::stoi(instance.substr(digits)) % replicas;
+  }
+  uint64_t h = 14695981039346656037ull;  // FNV-1a: the same on every build
+  for (unsigned char c : instance) h = (h ^ c) * 1099511628211ull;
+  return static_cast<int>(h % static_cast<uint64_t>(replicas));
+}
 
 Scheduler::Scheduler(std::vector<SchedulePair> pairs, ScheduleOptions options, Mono start)
     : pairs_(std::move(pairs)), options_(std::move(options)), states_(pairs_.size()) {
   // The instance's jitter: the same instance restarts with the same phase; two instances differ.
   std::mt19937_64 rng(options_.seed ^ std::hash<std::string>{}(options_.instance));
   const size_t n = std::max<size_t>(1, pairs_.size());
+  const int64_t replicas = std::max(1, options_.replicas);
   for (size_t i = 0; i < pairs_.size(); ++i) {
     const auto interval = pairs_[i].interval;
-    const auto spread = interval * static_cast<int64_t>(i) / static_cast<int64_t>(n);
-    const int64_t max_jitter = static_cast<int64_t>(interval.count() * options_.jitter_fraction);
+    const auto spread = interval * static_cast<int64_t>(i) / static_cast<int64_t>(n) +
+                        interval * (options_.replica % replicas) / replicas;
+    const int64_t max_jitter =
+        static_cast<int64_t>(static_cast<double>(interval.count()) * options_.jitter_fraction /
+                             static_cast<double>(replicas));
     const auto jitter = std::chrono::milliseconds(
         max_jitter > 0 ? std::uniform_int_distribution<int64_t>(0, max_jitter)(rng) : 0);
     states_[i].next = options_.once ? start : start + (spread + jitter) % interval;

@@ -38,9 +38,16 @@ struct ScheduleOptions {
   int per_target_cap = 2;
   std::string instance;  // seeds the jitter together with `seed`
   uint64_t seed = 0;
-  double jitter_fraction = 0.1;  // of the interval, at most
+  double jitter_fraction = 0.1;  // of the interval (of its share with replicas), at most
   bool once = false;             // each pair due at the start, and never again
+  // Instances of one region side by side (HA): replica k of n starts every pair k/n of its
+  // interval later than replica 0, so that they interleave instead of firing together.
+  int replica = 0, replicas = 1;
 };
+
+// The replica number of `instance` among `replicas`: its trailing number (a StatefulSet's pod
+// "odoo-prober-eu-west-1" is 1) modulo `replicas`, else a stable hash of the name.
+int ReplicaOf(const std::string& instance, int replicas);
 
 class Scheduler {
  public:

@@ -1,5 +1,6 @@
 // The odoo-prober executable, run as a user would, against the emulator over HTTPS.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -184,6 +185,59 @@ TEST_CASE("once: the login journey end to end over HTTPS", "[cli]") {
     REQUIRE(lines[0]["steps"].size() == 2);
     CHECK(lines[0]["steps"][1]["name"] == "read_user");
   }
+}
+
+TEST_CASE("--region: the region's plants only, stamped with region, plant, instance, egress",
+          "[cli]") {
+  RunningEmulator emu(testing::Personality("17.0", kPlanted));
+  TempDir dir;
+  const auto path = WriteConfig(dir, emu,
+                                {{"lyon-prod", emu.https_url()},
+                                 {"porto-prod", emu.https_url()},
+                                 {"us-prod", emu.https_url()}});
+  std::filesystem::create_directory(dir.path() + "/regions");
+  dir.Write("regions/eu-west.yaml",
+            "version: 1\nname: eu-west\nlabels: {cloud: ovh, country: fr}\nreplicas: 2\n"
+            "plants:\n  - {name: lyon, target: lyon-prod}\n  - {name: porto, target: "
+            "porto-prod}\n");
+
+  auto v =
+      testing::RunProber({"validate", path, "--region", "eu-west", "--instance", "pr-eu-1"}, {});
+  INFO(v.err);
+  CHECK(v.exit_code == 0);
+  CHECK(Contains(v.out, "instance pr-eu-1 in region eu-west"));
+  CHECK(Contains(v.out, "cloud ovh, country fr; replica 1 of 2"));
+  CHECK(Contains(v.out, "login on lyon-prod (plant lyon, every 60 s;"));
+  CHECK(Contains(v.out, "login on porto-prod (plant porto,"));
+  CHECK_FALSE(Contains(v.out, "us-prod"));
+
+  // The region and instance from the environment, as a container gets them.
+  auto r =
+      testing::RunProber({"once", path, "--output", "json"},
+                         {{"ODOO_PROBER_REGION", "eu-west"}, {"ODOO_PROBER_INSTANCE", "pr-eu-0"}});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  auto lines = testing::JourneyResultLines(r.out);
+  REQUIRE(lines.size() == 2);
+  const std::string port = emu.https_url().substr(emu.https_url().rfind(':'));
+  for (const auto& line : lines) {
+    INFO(line.dump());
+    CHECK(line["labels"]["region"] == "eu-west");
+    CHECK(line["instance"] == "pr-eu-0");
+    REQUIRE(line["egress"].size() >= 1);
+    const std::string local = line["egress"][0]["local"], server = line["egress"][0]["server"];
+    CHECK((local.rfind("127.0.0.1:", 0) == 0 || local.rfind("[::1]:", 0) == 0));
+    CHECK(server.size() > port.size());
+    CHECK(server.substr(server.size() - port.size()) == port);
+    CHECK(line["steps"][0]["connection"]["server"] == server);
+  }
+  CHECK(lines[0]["labels"]["plant"] != lines[1]["labels"]["plant"]);
+
+  auto nowhere = testing::RunProber({"once", path, "--region", "us-east"}, {});
+  CHECK(nowhere.exit_code == 2);
+  CHECK(Contains(nowhere.err, "regions/us-east.yaml"));
+  CHECK(Contains(nowhere.err, "known regions: eu-west"));
+  CHECK(testing::RunProber({"once", path, "--instance", "no spaces"}, {}).exit_code == 2);
 }
 
 TEST_CASE("once: exit 1 when a journey fails, with the reason", "[cli]") {

@@ -68,6 +68,32 @@ TEST_CASE("jitter is per instance, bounded and reproducible", "[scheduler]") {
   CHECK(differs);
 }
 
+TEST_CASE("replicas of a region interleave: replica k of n starts k/n of an interval later",
+          "[scheduler]") {
+  CHECK(ReplicaOf("odoo-prober-eu-west-0", 2) == 0);
+  CHECK(ReplicaOf("odoo-prober-eu-west-1", 2) == 1);
+  CHECK(ReplicaOf("odoo-prober-eu-west-3", 2) == 1);
+  CHECK(ReplicaOf("anything", 1) == 0);
+  CHECK(ReplicaOf("prober-lyon", 3) == ReplicaOf("prober-lyon", 3));  // stable
+  ScheduleOptions a;
+  a.replicas = 2;
+  a.instance = "odoo-prober-eu-west-0";
+  a.replica = ReplicaOf(a.instance, 2);
+  ScheduleOptions b = a;
+  b.instance = "odoo-prober-eu-west-1";
+  b.replica = ReplicaOf(b.instance, 2);
+  Scheduler s0(Pairs(6), a, kStart), s1(Pairs(6), b, kStart);
+  for (size_t i = 0; i < 6; ++i) {
+    const auto gap =
+        std::chrono::duration_cast<std::chrono::milliseconds>(s1.state(i).next - s0.state(i).next);
+    const auto apart = (gap + 60000ms) % 60000ms;
+    INFO(i << ": " << apart.count() << " ms apart");
+    // Half an interval, give or take the jitter (10% of each replica's half: 3 s).
+    CHECK(apart >= 27000ms);
+    CHECK(apart <= 33000ms);
+  }
+}
+
 TEST_CASE("runs of one pair never overlap; ticks that come meanwhile are skipped and counted",
           "[scheduler]") {
   Scheduler s(Pairs(1, "t", 10s), NoJitter(), kStart);
@@ -164,7 +190,7 @@ journeys:
   - name: login
     interval: 5m
 )";
-  config::LoadOptions env{[](const std::string&) { return std::optional<std::string>("x"); }};
+  config::LoadOptions env{[](const std::string&) { return std::optional<std::string>("x"); }, ""};
   auto ok = config::ParseConfig(base, "c.yaml", env);
   REQUIRE(ok.config);
   REQUIRE(ok.config->targets[0].maintenance.size() == 1);
