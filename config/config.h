@@ -122,6 +122,7 @@ struct RegionPlant {
   std::string name;
   std::string target;
   nlohmann::json params = nlohmann::json::object();
+  int company_id = 0;  // the plant's probe company; 0: the target's
   SourcePos pos;
 };
 

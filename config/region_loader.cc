@@ -5,7 +5,7 @@
 //   labels: {cloud: ovh, zone: gra-1, country: fr}
 //   replicas: 2                         # instances of this region side by side
 //   plants:
-//     - {name: lyon, target: erp-prod, params: {warehouse_code: LYO}}
+//     - {name: lyon, target: erp-prod, company_id: 3, params: {warehouse_code: LYO}}
 //   journeys:                           # optional; else the config's, on these plants
 //     - {name: goods_receipt, interval: 5m, plants: [lyon]}
 #include <yaml-cpp/yaml.h>
@@ -110,13 +110,15 @@ class RegionLoader {
     std::vector<std::string> targets;
     for (const auto& t : cfg_.targets) targets.push_back(t.name);
     r_.Sequence(list, "plants", "", [&](const YAML::Node& node, const std::string& field) {
-      auto p = r_.Map(node, field, {"name", "target", "params"});
+      auto p = r_.Map(node, field, {"name", "target", "params", "company_id"});
       if (!p) return;
       RegionPlant plant;
       plant.pos = r_.Pos(node);
       auto name = p->Text("name", "name the plant, e.g. name: lyon", true);
       auto target = p->Text("target", "name the config's target serving it", true);
       if (auto params = p->Object("params", "parameter: value")) plant.params = *params;
+      if (auto id = p->Integer("company_id", 1, 1000000000))
+        plant.company_id = static_cast<int>(*id);
       p->Done(node);
       if (!name || !target) return;
       if (!LabelValue(*name)) {
@@ -202,6 +204,7 @@ void Apply(const RegionConfig& region, std::optional<std::vector<JourneySelectio
     t.labels.region = region.name;
     t.labels.plant = plant.name;
     t.params.update(plant.params);
+    if (plant.company_id != 0) t.company_id = plant.company_id;
     targets.push_back(std::move(t));
   }
   cfg.targets = std::move(targets);

@@ -52,7 +52,7 @@ labels: {cloud: ovh, zone: gra-1, country: fr}
 replicas: 2
 plants:
   - {name: lyon, target: lyon-prod, params: {warehouse_code: LYO}}
-  - {name: porto, target: porto-prod}
+  - {name: porto, target: porto-prod, company_id: 5}
 )");
   auto out = f.Load("eu-west");
   INFO(Errors(out));
@@ -68,7 +68,8 @@ plants:
   CHECK(cfg.targets[0].labels.plant == "lyon");
   CHECK(cfg.targets[0].params["warehouse_code"] == "LYO");  // the plant's over the target's
   CHECK(cfg.targets[1].labels.plant == "porto");
-  CHECK(cfg.targets[1].company_id == 2);
+  CHECK(cfg.targets[1].company_id == 5);  // the plant's over the target's 2
+  CHECK(cfg.targets[0].company_id == 0);
   // The config's journeys, narrowed: goods_receipt ran only on us-prod, so it is not here.
   REQUIRE(cfg.journeys.size() == 2);
   CHECK(cfg.journeys[0].name == "login");
