@@ -59,24 +59,11 @@ std::string Get(const std::string& url) {
   return r.out;
 }
 
-// Polls `condition` until it holds or the deadline passes; the condition reads the system
-// under test (metrics, files), so this waits on facts, not on time.
-template <typename F>
-bool Eventually(F condition, std::chrono::milliseconds deadline = 20s) {
-  const auto end = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < end) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
-}
+using testing::Eventually;
 
 // A PromQL query against the Prometheus server on `port`.
 json PromQuery(uint16_t port, const std::string& expr) {
-  auto r = testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5", "-G",
-                                "http://127.0.0.1:" + std::to_string(port) + "/api/v1/query",
-                                "--data-urlencode", "query=" + expr});
-  return json::parse(r.out, nullptr, false);
+  return testing::PromQuery("http://127.0.0.1:" + std::to_string(port), expr);
 }
 
 TEST_CASE("promtool accepts /metrics and a real Prometheus computes a success ratio", "[daemon]") {

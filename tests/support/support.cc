@@ -331,4 +331,10 @@ ProcessResult RenderInChromium(const std::string& url, const std::string& profil
       {}, std::chrono::seconds(90));
 }
 
+nlohmann::json PromQuery(const std::string& base_url, const std::string& expr) {
+  auto r = RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5", "-G", base_url + "/api/v1/query",
+                       "--data-urlencode", "query=" + expr});
+  return nlohmann::json::parse(r.out, nullptr, false);
+}
+
 }  // namespace odoo_prober::testing

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/emulator/emulator.h"
@@ -124,6 +125,22 @@ uint16_t UnusedPort();
 // The journey results of a JSON-lines text (`once --output json`, the results file): blank
 // lines and TLS reports ({"type": "tls"}) are skipped.
 std::vector<nlohmann::json> JourneyResultLines(const std::string& text);
+
+// Polls `condition` until it holds or the deadline passes; the condition reads the system
+// under test (metrics, files, a query), so this waits on facts, not on time.
+template <typename F>
+bool Eventually(F condition, std::chrono::milliseconds deadline = std::chrono::seconds(20)) {
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < end) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return condition();
+}
+
+// A PromQL instant query against the Prometheus server at `base_url` ("http://127.0.0.1:9090"):
+// its whole JSON answer (discarded when unreadable).
+nlohmann::json PromQuery(const std::string& base_url, const std::string& expr);
 
 // True when `haystack` contains `needle`.
 inline bool Contains(const std::string& haystack, const std::string& needle) {
