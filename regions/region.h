@@ -1,8 +1,7 @@
-// Region identity: which region and plant this prober instance stands for, and which targets
-// it probes.
-//
-// For now an instance probes every configured target; a later issue adds region definitions
-// (regions/*.yaml) and selection by identity.
+// Which targets an instance probes. A region's file (config/region_loader.cc) has already
+// narrowed the config to the region's plants when the process runs with --region, so `run` and
+// `once` select every target of the loaded config; a non-empty identity region narrows further
+// to the targets labelled with it.
 //
 // Thread-safety: pure functions over immutable values.
 #pragma once
