@@ -187,7 +187,7 @@ TEST_CASE("once: the login journey end to end over HTTPS", "[cli]") {
   }
 }
 
-TEST_CASE("--region: the region's plants only, stamped with region, plant, instance, egress",
+TEST_CASE("region: the region's plants only, stamped with region, plant, instance, egress",
           "[cli]") {
   RunningEmulator emu(testing::Personality("17.0", kPlanted));
   TempDir dir;
