@@ -151,17 +151,7 @@ class Loader {
     ParseOutcome out;
     ProberConfig cfg;
     cfg.path = path_;
-    try {
-      const YAML::Node root = YAML::Load(text);
-      LoadRoot(root, cfg);
-    } catch (const YAML::ParserException& e) {
-      r_.Error(e.mark, "",
-               "YAML syntax error: " + e.msg +
-                   " (check indentation, colons and quotes near this position)");
-    } catch (const YAML::Exception& e) {
-      // Defensive: a conversion we did not guard; still a positioned error, never a crash.
-      r_.Error(e.mark, "", std::string("unexpected YAML content: ") + e.what());
-    }
+    r_.Guarded([&] { LoadRoot(YAML::Load(text), cfg); });
     out.errors = std::move(r_.errors());
     out.warnings = r_.warnings();
     if (out.errors.empty() && !options_.region.empty()) {

@@ -41,15 +41,7 @@ class RegionLoader {
   }
 
   void Load(const std::string& name, const std::string& text) {
-    try {
-      LoadRoot(YAML::Load(text), name);
-    } catch (const YAML::ParserException& e) {
-      r_.Error(e.mark, "",
-               "YAML syntax error: " + e.msg +
-                   " (check indentation, colons and quotes near this position)");
-    } catch (const YAML::Exception& e) {
-      r_.Error(e.mark, "", std::string("unexpected YAML content: ") + e.what());
-    }
+    r_.Guarded([&] { LoadRoot(YAML::Load(text), name); });
   }
 
   YamlReader& reader() { return r_; }

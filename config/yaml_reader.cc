@@ -203,4 +203,16 @@ void YamlReader::Fields::Done(const YAML::Node& owner) {
   missing_.clear();
 }
 
+void YamlReader::Guarded(const std::function<void()>& read) {
+  try {
+    read();
+  } catch (const YAML::ParserException& e) {
+    Error(e.mark, "",
+          "YAML syntax error: " + e.msg +
+              " (check indentation, colons and quotes near this position)");
+  } catch (const YAML::Exception& e) {
+    Error(e.mark, "", std::string("unexpected YAML content: ") + e.what());
+  }
+}
+
 }  // namespace odoo_prober::config

@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -45,6 +46,9 @@ class YamlReader {
     Error(at.Mark(), field, message);
   }
   void Error(const YAML::Mark& at, const std::string& field, const std::string& message);
+  // Runs `read` (which loads and reads a YAML text); yaml-cpp's syntax and conversion
+  // exceptions become positioned errors, never a crash.
+  void Guarded(const std::function<void()>& read);
   void Warn(const YAML::Node& at, const std::string& field, const std::string& message);
   std::vector<ConfigError>& errors() { return errors_; }
   const std::vector<std::string>& warnings() const { return warnings_; }

@@ -1,6 +1,8 @@
 #include "prober/text.h"
 
 #include <ctime>
+#include <iomanip>
+#include <sstream>
 
 namespace odoo_prober::prober {
 
@@ -16,5 +18,13 @@ std::string FormatUtc(std::chrono::system_clock::time_point when, const char* fo
   const size_t n = std::strftime(buf, sizeof buf, format, &tm);
   return std::string(buf, n);
 }
+
+std::string FormatFixed(double v, int digits) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(digits) << v;
+  return o.str();
+}
+
+std::string FormatPercent(double share) { return FormatFixed(100 * share, 2) + "%"; }
 
 }  // namespace odoo_prober::prober

@@ -29,4 +29,8 @@ std::string JoinEach(const Range& range, std::string_view separator, ToText to_t
 // `when` in UTC, as strftime's `format` writes it ("%Y-%m-%d %H:%M:%S" is Odoo's datetime).
 std::string FormatUtc(std::chrono::system_clock::time_point when, const char* format);
 
+// `v` with `digits` decimals ("3.142"), and a share as a percentage with two ("99.50%").
+std::string FormatFixed(double v, int digits);
+std::string FormatPercent(double share);
+
 }  // namespace odoo_prober::prober

@@ -292,14 +292,6 @@ std::vector<OpenTlsFinding> ReadTls(sqlite3* db, double since, double until) {
   return out;
 }
 
-std::string Fixed(double v, int digits) {
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(digits) << v;
-  return o.str();
-}
-
-std::string Percent(double v) { return Fixed(100 * v, 2) + "%"; }
-
 std::string Iso(Clock::time_point t) { return prober::FormatUtc(t, "%Y-%m-%dT%H:%M:%SZ"); }
 
 }  // namespace
@@ -448,12 +440,16 @@ std::string ReportTable(const Report& r) {
     const auto burn = p.burn_rate.find("1h");
     const bool any = p.runs > 0;
     o << std::left << std::setw(26) << p.journey << std::setw(16) << p.target << std::right
-      << std::setw(7) << p.runs << std::setw(10) << figure(any, Percent(p.availability))
-      << std::setw(10) << figure(any, Percent(p.latency_sli)) << std::setw(9)
-      << figure(any, Fixed(p.p95, 3)) << std::setw(11) << figure(any, Percent(p.budget_remaining))
-      << std::setw(8) << (burn == p.burn_rate.end() ? "-" : Fixed(burn->second, 2)) << std::setw(9)
-      << (p.coverage ? Percent(*p.coverage) : "-") << std::setw(9)
-      << figure(p.counted_seconds > 0, Percent(p.maintenance_seconds / p.counted_seconds)) << "  "
+      << std::setw(7) << p.runs << std::setw(10)
+      << figure(any, prober::FormatPercent(p.availability)) << std::setw(10)
+      << figure(any, prober::FormatPercent(p.latency_sli)) << std::setw(9)
+      << figure(any, prober::FormatFixed(p.p95, 3)) << std::setw(11)
+      << figure(any, prober::FormatPercent(p.budget_remaining)) << std::setw(8)
+      << (burn == p.burn_rate.end() ? "-" : prober::FormatFixed(burn->second, 2)) << std::setw(9)
+      << (p.coverage ? prober::FormatPercent(*p.coverage) : "-") << std::setw(9)
+      << figure(p.counted_seconds > 0,
+                prober::FormatPercent(p.maintenance_seconds / p.counted_seconds))
+      << "  "
       << (p.top_reasons.empty()
               ? ""
               : p.top_reasons[0].first + " (" + std::to_string(p.top_reasons[0].second) + ")")
@@ -465,8 +461,8 @@ std::string ReportTable(const Report& r) {
     << "\n";
   for (const auto& s : r.services) {
     o << std::left << std::setw(26) << s.service << std::right << std::setw(7) << s.runs
-      << std::setw(10) << figure(s.runs > 0, Percent(s.availability)) << std::setw(10)
-      << figure(s.runs > 0, Percent(s.latency_sli)) << "\n";
+      << std::setw(10) << figure(s.runs > 0, prober::FormatPercent(s.availability)) << std::setw(10)
+      << figure(s.runs > 0, prober::FormatPercent(s.latency_sli)) << "\n";
   }
   int64_t outside = 0, maintenance = 0;
   for (const auto& p : r.pairs) {
@@ -496,18 +492,21 @@ std::string ReportCsv(const Report& r) {
     return out + "\"";
   };
   for (const auto& p : r.pairs) {
-    auto figure = [&](double v, int digits) { return p.runs > 0 ? Fixed(v, digits) : ""; };
+    auto figure = [&](double v, int digits) {
+      return p.runs > 0 ? prober::FormatFixed(v, digits) : "";
+    };
     o << quoted(p.journey) << "," << quoted(p.service) << "," << quoted(p.target) << ","
       << quoted(p.region) << "," << quoted(p.plant) << "," << p.runs << "," << p.failed << ","
       << figure(p.availability, 6) << "," << figure(p.latency_sli, 6) << "," << figure(p.p50, 3)
       << "," << figure(p.p95, 3) << "," << figure(p.p99, 3) << "," << figure(p.budget_remaining, 6);
     for (const char* w : {"1h", "6h", "24h", "3d"}) {
       auto it = p.burn_rate.find(w);
-      o << "," << (it == p.burn_rate.end() ? "" : Fixed(it->second, 6));
+      o << "," << (it == p.burn_rate.end() ? "" : prober::FormatFixed(it->second, 6));
     }
     o << "," << p.outside_business_hours << "," << p.in_maintenance << ","
-      << (p.counted_seconds > 0 ? Fixed(p.maintenance_seconds / p.counted_seconds, 6) : "") << ","
-      << (p.coverage ? Fixed(*p.coverage, 6) : "");
+      << (p.counted_seconds > 0 ? prober::FormatFixed(p.maintenance_seconds / p.counted_seconds, 6)
+                                : "")
+      << "," << (p.coverage ? prober::FormatFixed(*p.coverage, 6) : "");
     o << "\n";
   }
   return o.str();

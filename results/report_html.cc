@@ -16,23 +16,15 @@ using Clock = std::chrono::system_clock;
 
 std::string Html(const std::string& s) { return EscapeMarkup(s); }
 
-std::string Fixed(double v, int digits) {
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(digits) << v;
-  return o.str();
-}
-
-std::string Percent(double v) { return Fixed(100 * v, 2) + "%"; }
-
 std::string Day(Clock::time_point t) { return prober::FormatUtc(t, "%Y-%m-%d %H:%M UTC"); }
 
 // A slice's length for people: "1 day", "6 h", "51 min".
 std::string SliceLength(const Report& r) {
   const double s = std::chrono::duration<double>(r.until - r.since).count() / kReportSlices;
   if (s >= 86400 && std::fmod(s, 86400) < 1)
-    return Fixed(s / 86400, 0) + (s < 2 * 86400 ? " day" : " days");
-  if (s >= 3600) return Fixed(s / 3600, 1) + " h";
-  return Fixed(s / 60, 1) + " min";
+    return prober::FormatFixed(s / 86400, 0) + (s < 2 * 86400 ? " day" : " days");
+  if (s >= 3600) return prober::FormatFixed(s / 3600, 1) + " h";
+  return prober::FormatFixed(s / 60, 1) + " min";
 }
 
 // A chart's plotting area: kReportSlices columns across, values from `lo` to `hi` upwards.
@@ -88,7 +80,8 @@ std::string AvailabilityChart(const Report& r, const ReportRow& p) {
   const double lo = std::max(0.0, std::floor((lowest - 0.005) * 20) / 20);
   const Plot plot(lo, 1);
   std::ostringstream h;
-  plot.Open(h, "availability over time: " + p.journey + " at " + p.target, Percent(lo), "100%", r);
+  plot.Open(h, "availability over time: " + p.journey + " at " + p.target,
+            prober::FormatPercent(lo), "100%", r);
   for (size_t i = 0; i < p.timeline.size(); ++i) {
     const auto& t = p.timeline[i];
     const double x = plot.X(static_cast<double>(i)) + 1;
@@ -103,10 +96,10 @@ std::string AvailabilityChart(const Report& r, const ReportRow& p) {
     h << "<rect x=\"" << x << "\" y=\"" << plot.Y(a) << "\" width=\"" << w << "\" height=\""
       << plot.Y(lo) - plot.Y(a) << "\" fill=\""
       << (a >= p.objective.availability ? "#2da44e" : "#cf222e") << "\"><title>" << Day(t.start)
-      << ": " << Percent(a) << " of " << t.runs << " runs</title></rect>";
+      << ": " << prober::FormatPercent(a) << " of " << t.runs << " runs</title></rect>";
   }
   h << plot.Rule(p.objective.availability, "#9a6700",
-                 "objective " + Percent(p.objective.availability))
+                 "objective " + prober::FormatPercent(p.objective.availability))
     << "</svg>";
   return h.str();
 }
@@ -120,7 +113,7 @@ std::string LatencyChart(const Report& r, const ReportRow& p) {
   const Plot plot(0, hi);
   std::ostringstream h;
   plot.Open(h, "latency percentiles over time: " + p.journey + " at " + p.target, "0 s",
-            Fixed(hi, 2) + " s", r);
+            prober::FormatFixed(hi, 2) + " s", r);
   const std::pair<const char*, double TimeSlice::*> lines[] = {
       {"p50", &TimeSlice::p50}, {"p95", &TimeSlice::p95}, {"p99", &TimeSlice::p99}};
   const char* colours[] = {"#0969da", "#8250df", "#bc4c00"};
@@ -134,9 +127,9 @@ std::string LatencyChart(const Report& r, const ReportRow& p) {
     h << "<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"" << colours[l] << "\" points=\""
       << points.str() << "\"><title>" << lines[l].first << "</title></polyline>";
   }
-  h << plot.Rule(
-           under, "#9a6700",
-           "objective: " + Percent(p.objective.latency_ratio) + " under " + Fixed(under, 2) + " s")
+  h << plot.Rule(under, "#9a6700",
+                 "objective: " + prober::FormatPercent(p.objective.latency_ratio) + " under " +
+                     prober::FormatFixed(under, 2) + " s")
     << "</svg>";
   return h.str();
 }
@@ -147,8 +140,8 @@ std::string BurnDownChart(const Report& r, const ReportRow& p) {
   for (const auto& t : p.timeline) lowest = std::min(lowest, t.budget_remaining);
   const Plot plot(lowest, 1);
   std::ostringstream h;
-  plot.Open(h, "error budget burn-down: " + p.journey + " at " + p.target, Percent(lowest), "100%",
-            r);
+  plot.Open(h, "error budget burn-down: " + p.journey + " at " + p.target,
+            prober::FormatPercent(lowest), "100%", r);
   std::ostringstream points;
   points << plot.X(0) << "," << plot.Y(1) << " ";
   for (size_t i = 0; i < p.timeline.size(); ++i) {
@@ -179,17 +172,21 @@ void PairsTable(std::ostringstream& h, const Report& r) {
       << Html(p.service) << "</td><td>" << Html(p.target) << "</td><td>" << Html(p.region)
       << "</td><td>" << Html(p.plant) << "</td><td class=\"n\">" << p.runs << "</td>"
       << "<td class=\"n " << (any ? (met ? "ok" : "fail") : "") << "\">"
-      << (any ? Percent(p.availability) : "&ndash;") << "</td>"
-      << Cell(true, Percent(p.objective.availability)) << Cell(any, Percent(p.latency_sli))
-      << Cell(any, Fixed(p.p50, 3)) << Cell(any, Fixed(p.p95, 3)) << Cell(any, Fixed(p.p99, 3))
-      << Cell(any, Percent(p.budget_remaining));
+      << (any ? prober::FormatPercent(p.availability) : "&ndash;") << "</td>"
+      << Cell(true, prober::FormatPercent(p.objective.availability))
+      << Cell(any, prober::FormatPercent(p.latency_sli)) << Cell(any, prober::FormatFixed(p.p50, 3))
+      << Cell(any, prober::FormatFixed(p.p95, 3)) << Cell(any, prober::FormatFixed(p.p99, 3))
+      << Cell(any, prober::FormatPercent(p.budget_remaining));
     for (const char* w : {"1h", "6h", "24h", "3d"}) {
       auto it = p.burn_rate.find(w);
-      h << Cell(it != p.burn_rate.end(), it == p.burn_rate.end() ? "" : Fixed(it->second, 2));
+      h << Cell(it != p.burn_rate.end(),
+                it == p.burn_rate.end() ? "" : prober::FormatFixed(it->second, 2));
     }
-    h << Cell(p.coverage.has_value(), p.coverage ? Percent(*p.coverage) : "")
+    h << Cell(p.coverage.has_value(), p.coverage ? prober::FormatPercent(*p.coverage) : "")
       << Cell(p.counted_seconds > 0,
-              p.counted_seconds > 0 ? Percent(p.maintenance_seconds / p.counted_seconds) : "")
+              p.counted_seconds > 0
+                  ? prober::FormatPercent(p.maintenance_seconds / p.counted_seconds)
+                  : "")
       << "<td class=\"n\">" << p.outside_business_hours + p.in_maintenance << "</td><td>";
     for (const auto& [reason, n] : p.top_reasons) h << Html(reason) << " (" << n << ") ";
     h << "</td></tr>\n";
@@ -202,8 +199,9 @@ void ServicesTable(std::ostringstream& h, const Report& r) {
        "<th>failed</th><th>availability</th><th>latency SLI</th></tr></thead><tbody>\n";
   for (const auto& s : r.services) {
     h << "<tr><td>" << Html(s.service) << "</td><td class=\"n\">" << s.runs
-      << "</td><td class=\"n\">" << s.failed << "</td>" << Cell(s.runs > 0, Percent(s.availability))
-      << Cell(s.runs > 0, Percent(s.latency_sli)) << "</tr>\n";
+      << "</td><td class=\"n\">" << s.failed << "</td>"
+      << Cell(s.runs > 0, prober::FormatPercent(s.availability))
+      << Cell(s.runs > 0, prober::FormatPercent(s.latency_sli)) << "</tr>\n";
   }
   h << "</tbody></table>\n";
 }

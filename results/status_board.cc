@@ -26,12 +26,6 @@ std::string Ms(double seconds) {
   return o.str();
 }
 
-std::string Percent(double v) {
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(2) << 100 * v << "%";
-  return o.str();
-}
-
 // `text` for a URL's query: unreserved characters as they are, every other byte as %XX.
 std::string UrlEncode(const std::string& text) {
   static const char* kHex = "0123456789ABCDEF";
@@ -220,8 +214,8 @@ void StatusBoard::RenderRow(std::ostream& h, const Pair& p, Clock::time_point no
     const double availability = 1 - static_cast<double>(failed) / static_cast<double>(runs);
     const double left = allowed > 0 ? 1 - static_cast<double>(failed) / allowed : 1;
     h << "<td class=\"n " << (availability >= p.info.objective.availability ? "ok" : "fail")
-      << "\">" << Percent(availability) << "</td><td class=\"n " << (left < 0 ? "fail" : "")
-      << "\">" << Percent(left) << "</td>";
+      << "\">" << prober::FormatPercent(availability) << "</td><td class=\"n "
+      << (left < 0 ? "fail" : "") << "\">" << prober::FormatPercent(left) << "</td>";
   }
   h << "<td class=\"n\">" << pct(0.5) << "</td><td class=\"n\">" << pct(0.95) << "</td><td>";
   // Sparkline: the last 40 runs, bar height by duration, colour by outcome.
@@ -294,7 +288,7 @@ std::optional<std::string> StatusBoard::RenderPairHtml(const std::string& journe
   h << "<p>service " << Html(p.info.service.empty() ? "(none)" : p.info.service)
     << " &middot; region " << Html(p.info.labels.region) << " &middot; plant "
     << Html(p.info.labels.plant) << " &middot; " << runs << " runs, " << failed
-    << " failed in 24 h &middot; objective " << Percent(p.info.objective.availability)
+    << " failed in 24 h &middot; objective " << prober::FormatPercent(p.info.objective.availability)
     << (p.in_maintenance ? " &middot; <span class=\"maint\">in maintenance</span>" : "")
     << "</p>\n<h2>Last failure</h2>\n";
   if (!p.last_failure) {
