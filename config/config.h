@@ -38,6 +38,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -160,6 +161,21 @@ struct Objectives {
   }
 };
 
+// `compare:` — what `odoo-prober compare` accepts between two environments:
+//   compare:
+//     latency_budget: 1.2            # candidate p95 <= 1.2 x baseline p95 (default)
+//     latency_budgets: {goods_receipt: 1.5}
+//     ignore_below: 5ms              # p95 slowdowns this small never count (default 5ms)
+//     expect_different: [server_version, {modules: [sale_stock]}]
+struct CompareConfig {
+  double latency_budget = 1.2;
+  std::map<std::string, double> latency_budgets;  // by journey
+  std::chrono::milliseconds ignore_below{5};
+  std::set<std::string> expect_different;  // fingerprint items (results::FingerprintItems)
+  std::set<std::string> expect_modules;    // modules whose difference is expected
+  bool expect_all_modules = false;         // `modules` without a list
+};
+
 struct ProberConfig {
   // The file it was loaded from.
   std::string path;
@@ -190,6 +206,7 @@ struct ProberConfig {
   size_t sink_queue = 1024;
   // The SLOs of the journeys (exported as metrics for the shipped rules, used by `report`).
   Objectives objectives;
+  CompareConfig compare;
   // Where region files are (default: regions/ next to the config), and the one loaded, if any.
   std::string regions_dir;
   std::optional<RegionConfig> region;

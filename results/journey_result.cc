@@ -134,6 +134,17 @@ json ToJson(const JourneyResult& r) {
     egress.push_back({{"local", c.local}, {"server", c.server}});
   out["egress"] = std::move(egress);
   if (!r.instance.empty()) out["instance"] = r.instance;
+  if (!r.fields.empty()) {
+    json fields = json::array();
+    for (const auto& f : r.fields) {
+      fields.push_back({{"model", f.model},
+                        {"index", f.index},
+                        {"id", f.id},
+                        {"field", f.field},
+                        {"value", f.value}});
+    }
+    out["fields"] = std::move(fields);
+  }
   if (!r.failed_step.empty()) out["failed_step"] = r.failed_step;
   if (!r.detail.empty()) out["detail"] = r.detail;
   return out;
@@ -181,6 +192,11 @@ prober::Result<JourneyResult> FromJson(const json& j) {
       r.records.push_back({rec.at("model").get<std::string>(), rec.at("id").get<int64_t>(),
                            rec.at("cleanup").get<std::string>(), rec.value("detail", ""),
                            rec.value("state", "")});
+    }
+    for (const auto& f : j.value("fields", json::array())) {
+      r.fields.push_back({f.at("model").get<std::string>(), f.at("index").get<int>(),
+                          f.at("id").get<int64_t>(), f.at("field").get<std::string>(),
+                          f.at("value")});
     }
     return r;
   } catch (const json::exception& e) {

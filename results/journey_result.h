@@ -43,6 +43,17 @@ struct RecordCleanup {
   std::string state;   // the state read back after the cleanup ("deleted" when gone; "" unknown)
 };
 
+// A business field of a record the run created, read before its cleanup (`compare` asks for
+// them; other runs read none). `index` numbers the run's records of one model from 1, in the
+// order they were created, so that two environments' records pair up although their ids differ.
+struct FieldValue {
+  std::string model;
+  int index = 1;
+  int64_t id = 0;
+  std::string field;
+  nlohmann::json value;  // as Odoo answered it
+};
+
 struct JourneyResult {
   std::string run_id;
   std::string journey;
@@ -61,6 +72,7 @@ struct JourneyResult {
   int server_major = 0;
   std::vector<StepResult> steps;
   std::vector<RecordCleanup> records;
+  std::vector<FieldValue> fields;  // read for `compare` only
 
   bool ok() const { return outcome == prober::Outcome::kOk; }
   // True when every record was cleaned up.

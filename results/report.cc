@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "prober/text.h"
+#include "results/internal/sqlite_db.h"
 
 namespace odoo_prober::results {
 namespace {
@@ -200,31 +201,9 @@ std::optional<double> IntervalSeconds(const config::ProberConfig& cfg, const std
   return std::nullopt;
 }
 
-struct DbClose {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StmtFinalize {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-
-std::string Column(sqlite3_stmt* s, int i) {
-  const unsigned char* text = sqlite3_column_text(s, i);
-  return text ? reinterpret_cast<const char*>(text) : "";
-}
-
-using Db = std::unique_ptr<sqlite3, DbClose>;
-
-prober::Result<Db> OpenHistory(const std::string& path) {
-  sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-  Db db(raw);
-  if (rc != SQLITE_OK) {
-    return prober::Status::InvalidArgument(
-        path + ": cannot open the results history: " + (raw ? sqlite3_errmsg(raw) : "no memory") +
-        "; it is results.sqlite of the config, written by `run`");
-  }
-  return db;
-}
+using internal::Column;
+using internal::OpenHistory;
+using internal::StmtFinalize;
 
 prober::Result<std::map<Key, std::vector<Run>>> ReadRuns(sqlite3* db, const std::string& path,
                                                          double from, double until) {

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <string>
 
+#include "results/internal/sqlite_db.h"
+
 namespace odoo_prober::results {
 namespace {
 
@@ -52,14 +54,8 @@ CREATE TABLE IF NOT EXISTS tls_findings (
   kind TEXT NOT NULL, severity TEXT NOT NULL, certificate TEXT, detail TEXT);
 )sql";
 
-struct DbClose {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StmtFinalize {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using Db = std::unique_ptr<sqlite3, DbClose>;
-using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+using internal::Db;
+using internal::Stmt;
 
 using nlohmann::json;
 

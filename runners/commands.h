@@ -122,6 +122,29 @@ std::vector<results::JourneyResult> RunPlanOnce(
     const JourneyRunner& runner, int concurrency, int per_target,
     const std::function<void(size_t i, const results::JourneyResult* result)>& on_change);
 
+struct CompareOptions {
+  std::string config_path;
+  std::string baseline, candidate;    // targets of the config
+  std::vector<std::string> journeys;  // only these (all the candidate's when empty)
+  int runs = 20;                      // rounds; each runs every journey once on each side
+  std::chrono::seconds duration{0};   // instead of `runs`: rounds until this much time passed
+  std::optional<uint64_t> seed;       // run order and bootstrap; random (and printed) when unset
+  // A baseline from a results history instead of a live target (the old platform may be gone).
+  std::string baseline_history, baseline_target;
+  size_t max_history_runs = 1000;  // the latest runs of each journey taken from the history
+  std::string json_file, junit_file, html_file;
+  std::string pushgateway;  // also push both sides' metrics (env=baseline|candidate)
+  std::string version;      // build_info's, in pushed metrics
+  int concurrency = 0;      // 0: the config's
+  bool strict = false;      // an inconclusive latency verdict fails too (exit 1)
+  bool live_progress = false;
+};
+
+// `odoo-prober compare CONFIG --baseline A --candidate B`: the pre-cutover migration check
+// (results/compare.h). Exit 0 pass (or inconclusive, unless strict), 1 latency regression or
+// parity failure, 2 usage or configuration error, 3 a report could not be written.
+int RunCompare(const CompareOptions& options, std::ostream& out, std::ostream& err);
+
 // `odoo-prober journeys [CONFIG]`: the built-in journeys (and the config's), with parameters.
 int RunJourneys(const std::optional<std::string>& config_path, std::ostream& out,
                 std::ostream& err);

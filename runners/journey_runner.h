@@ -38,6 +38,11 @@ class JourneyRunner {
                              const nlohmann::json& params, const std::string& run_id,
                              std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
 
+  // With `on`, each run reads the journey's `compare:` fields of the records it created, after
+  // its steps and before their cleanup, into JourneyResult::fields (one `read` per model, not
+  // timed as a step). `compare` turns it on; scheduled runs read nothing more.
+  void ReadCompareFields(bool on) { read_compare_fields_ = on; }
+
   // Neutralises one record with its model's recipe, as cleanup and `sweep` do, then reads it
   // back: "ok" only when it is gone, or in one of the recipe's final states and passes the
   // recipe's verify steps; otherwise "failed" with the failing step or the state seen.
@@ -70,9 +75,16 @@ class JourneyRunner {
                                       int64_t id, int odoo_version, int depth,
                                       bool run_steps) const;
 
+  // The journey's compare fields of the run's records (model, id in creation order).
+  std::vector<results::FieldValue> ReadFields(
+      prober::OdooClient& client, const scenarios::Journey& journey,
+      const config::TargetConfig& target,
+      const std::vector<std::pair<std::string, int64_t>>& records) const;
+
   const prober::Clock& clock_;
   const scenarios::Catalog& catalog_;
   ClientFactory factory_;
+  bool read_compare_fields_ = false;
 };
 
 // A fresh run id: 12 lower-case hex digits.

@@ -139,6 +139,75 @@ class Once final : public Command {
   std::string output_ = "table";
 };
 
+class Compare final : public Command {
+ public:
+  explicit Compare(const std::string& log_level) : log_level_(log_level) {}
+  CLI::App* Add(CLI::App& app) override {
+    auto* c = app.add_subcommand(
+        "compare",
+        "Pre-cutover migration check: the same journeys on a baseline and a candidate target, "
+        "interleaved; functional parity, environment fingerprint and latency verdicts");
+    c->add_option("CONFIG", o_.config_path, "Configuration file (YAML)")->required();
+    c->add_option("--baseline", o_.baseline, "The environment in use today (a target)");
+    c->add_option("--candidate", o_.candidate, "The environment to switch to (a target)")
+        ->required();
+    c->add_option("--journey", o_.journeys,
+                  "Only this journey (repeatable; default: every journey the config runs on the "
+                  "candidate)");
+    auto* runs = c->add_option("--runs", o_.runs,
+                               "Rounds; each runs every journey once on each side (default 20)")
+                     ->check(CLI::Range(1, 100000));
+    c->add_option("--duration", duration_,
+                  "Instead of --runs: start rounds until this much time has passed (e.g. 30m)")
+        ->excludes(runs);
+    c->add_option("--seed", seed_,
+                  "Seed of the run order and the bootstrap (default: random, printed to repeat)");
+    c->add_option("--baseline-history", o_.baseline_history,
+                  "Take the baseline from this results history (results.sqlite written by run)");
+    c->add_option("--baseline-target", o_.baseline_target,
+                  "The baseline's target name in that history");
+    c->add_option("--json", o_.json_file, "Also write the comparison as JSON to this file");
+    c->add_option("--junit", o_.junit_file,
+                  "Also write JUnit XML (a test case per journey x check) to this file");
+    c->add_option("--html", o_.html_file,
+                  "Also write a self-contained HTML report (distributions, parity, fingerprint)");
+    c->add_option("--concurrency", o_.concurrency,
+                  "Journeys at the same time (default: the config's; per_target_concurrency "
+                  "holds too)")
+        ->check(CLI::Range(1, 256));
+    c->add_option("--pushgateway", o_.pushgateway,
+                  "Also push both sides' metrics (env=baseline|candidate) to this Pushgateway");
+    c->add_flag("--strict", o_.strict, "An inconclusive latency verdict exits 1 too");
+    return c->footer(
+        "Exit codes:\n"
+        "  0  pass (inconclusive latency verdicts included, unless --strict)\n"
+        "  1  a latency regression, a parity failure or an unexpected fingerprint difference\n"
+        "  2  usage or configuration error\n"
+        "  3  a report could not be written or pushed");
+  }
+  int Run() override {
+    o_.version = ODOO_PROBER_VERSION;
+    if (!duration_.empty()) {
+      auto d = config::ParseDuration(duration_);
+      if (!d || d->count() <= 0) {
+        std::cerr << "--duration: not a duration: " << duration_ << " (e.g. 30m)\n";
+        return runners::kExitUsage;
+      }
+      o_.duration = std::chrono::duration_cast<std::chrono::seconds>(*d);
+      if (o_.duration.count() == 0) o_.duration = std::chrono::seconds(1);
+    }
+    if (seed_) o_.seed = *seed_;
+    o_.live_progress = isatty(STDERR_FILENO) && log_level_ != "debug" && log_level_ != "trace";
+    return runners::RunCompare(o_, std::cout, std::cerr);
+  }
+
+ private:
+  const std::string& log_level_;
+  runners::CompareOptions o_;
+  std::string duration_;
+  std::optional<uint64_t> seed_;
+};
+
 class Report final : public Command {
  public:
   CLI::App* Add(CLI::App& app) override {
@@ -347,6 +416,7 @@ int main(int argc, char** argv) {
   commands.push_back(std::make_unique<Journeys>());
   commands.push_back(std::make_unique<Sweep>());
   commands.push_back(std::make_unique<Report>());
+  commands.push_back(std::make_unique<Compare>(log_level));
   std::vector<CLI::App*> subcommands;
   for (auto& c : commands) subcommands.push_back(c->Add(app));
   try {

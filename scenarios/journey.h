@@ -130,6 +130,24 @@ struct Requirement {
   std::string setting;  // where an administrator turns it on, for people
 };
 
+// A business field `odoo-prober compare` reads from the records a run created (before their
+// cleanup) and compares between the two environments. `compare:` in a journey file:
+//   compare:
+//     - {model: sale.order, field: amount_total, tolerance: 0.01}   # numbers: absolute
+//     - {model: sale.order, field: amount_tax, tolerance: 0.5%}     # or relative
+//     - {model: sale.order, field: state}                           # text: equal
+//     - {model: sale.order, field: name, pattern: "^S\\d{5}$"}        # names: both match
+//     - {model: sale.order, field: order_line}                      # x2many: how many
+// Many2one values compare by their display name.
+struct CompareField {
+  std::string model;
+  std::string field;
+  double tolerance = 0;   // numbers: allowed difference, absolute (or relative when `relative`)
+  bool relative = false;  // tolerance is a share of the baseline's value
+  std::string pattern;    // text: both values must match this ECMAScript regex (not be equal)
+  SourcePos pos;
+};
+
 struct Journey {
   std::string name;
   std::string description;
@@ -142,6 +160,7 @@ struct Journey {
   std::chrono::milliseconds timeout{45000};  // no longer than the default interval (60s)
   std::vector<Param> params;
   Steps steps;
+  std::vector<CompareField> compare;  // what `compare` checks for parity
 
   const Param* FindParam(const std::string& name) const;
 };

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <functional>
 #include <set>
 #include <sstream>
@@ -382,7 +383,8 @@ class Parser {
 
   std::optional<Journey> ParseJourney(const YAML::Node& root) {
     auto f = r_.Map(root, "",
-                    {"name", "description", "service", "timeout", "requires", "params", "steps"});
+                    {"name", "description", "service", "timeout", "requires", "params", "steps",
+                     "compare"});
     if (!f) return std::nullopt;
     Journey j;
     j.file = r_.file();
@@ -409,6 +411,7 @@ class Parser {
       std::set<std::string> vars;
       j.steps = ParseSteps(f->Value("steps"), "steps", vars);
     }
+    if (f->Has("compare")) ParseCompare(f->Value("compare"), j);
     journey_ = nullptr;
     return j;
   }
@@ -426,6 +429,68 @@ class Parser {
                   j.requirements.push_back(
                       {group, f->Has("setting") ? f->Value("setting").Scalar() : group});
                 });
+  }
+
+  // `compare:` after the steps: each model must be one the journey registers records of
+  // (record: {model, id}), as those are what `compare` reads.
+  void ParseCompare(const YAML::Node& list, Journey& j) {
+    std::set<std::string> registered;
+    std::function<void(const Steps&)> collect = [&](const Steps& steps) {
+      for (const auto& s : steps) {
+        if (s.record) registered.insert(s.record->model);
+        for (const auto& [m, sub] : s.on_action) collect(sub);
+      }
+    };
+    collect(j.steps);
+    r_.Sequence(
+        list, "compare", "[{model: sale.order, field: amount_total, tolerance: 0.01}]",
+        [&](const YAML::Node& item, const std::string& sub) {
+          auto f = r_.Map(item, sub, {"model", "field", "tolerance", "pattern"});
+          if (!f) return;
+          CompareField c;
+          c.pos = r_.Pos(item);
+          const auto model = f->Text("model", "name the model of a record the journey creates");
+          const auto field = f->Text("field", "name a field of that model, e.g. amount_total");
+          if (!model || !field) {
+            return Error(item, sub, "needs model and field, e.g. {model: sale.order, field: state}");
+          }
+          if (!registered.count(*model)) {
+            std::string known;
+            for (const auto& m : registered) known += (known.empty() ? "" : ", ") + m;
+            return Error(f->Value("model"), f->Sub("model"),
+                         "no step registers a " + *model +
+                             " record (record: {model, id}), and compare reads only those; " +
+                             (known.empty() ? "this journey registers none" : "it registers " + known));
+          }
+          c.model = *model;
+          c.field = *field;
+          if (f->Has("tolerance")) {
+            std::string t = f->Value("tolerance").Scalar();
+            c.relative = !t.empty() && t.back() == '%';
+            if (c.relative) t.pop_back();
+            char* end = nullptr;
+            const double v = std::strtod(t.c_str(), &end);
+            if (t.empty() || end != t.c_str() + t.size() || !(v >= 0)) {
+              return Error(f->Value("tolerance"), f->Sub("tolerance"),
+                           "must be a number (an absolute difference, e.g. 0.01) or a "
+                           "percentage (e.g. 0.5%)");
+            }
+            c.tolerance = c.relative ? v / 100.0 : v;
+          }
+          if (auto pattern = f->Text("pattern", "a regular expression, e.g. \"^INV/\\d{4}/\"")) {
+            try {
+              std::regex check(*pattern);
+            } catch (const std::regex_error& e) {
+              return Error(f->Value("pattern"), f->Sub("pattern"),
+                           std::string("is not a valid regular expression: ") + e.what());
+            }
+            c.pattern = *pattern;
+          }
+          if (!c.pattern.empty() && f->Has("tolerance")) {
+            return Error(item, sub, "takes tolerance (numbers) or pattern (text), not both");
+          }
+          j.compare.push_back(std::move(c));
+        });
   }
 
   void ParseParams(const YAML::Node& ps, Journey& j) {

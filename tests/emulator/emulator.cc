@@ -187,6 +187,8 @@ DatabaseSettings SettingsOf(const EmulatorOptions& o) {
   DatabaseSettings s;
   s.sms_confirmation = o.sms_confirmation;
   s.work_orders = o.work_orders.value_or(Dialect(CheckedMajor(o.version)).work_orders_on);
+  s.sale_tax_percent = o.sale_tax_percent;
+  s.without_modules = o.without_modules;
   return s;
 }
 

@@ -48,6 +48,10 @@ struct EmulatorOptions {
   // The Manufacturing "Work Orders" setting; unset: as in the version's demo database (off on
   // 16.0, on from 17.0).
   std::optional<bool> work_orders;
+  // Rate of the sales tax in percent (the demo's 15 %).
+  double sale_tax_percent = 15.0;
+  // Modules of the standard install that this database does not have.
+  std::vector<std::string> without_modules;
 };
 
 using runners::HttpRequest;

@@ -4,6 +4,7 @@
 //   odoo-emulator --version 18.0 --http-port 8069       # plain HTTP, Odoo 18 personality
 //   odoo-emulator --faults faults.yaml                  # with fault injection (see faults.h)
 //   odoo-emulator --version 16.0 --work-orders on       # settings of the emulated database
+//   odoo-emulator --sale-tax 21 --without-module mrp    # a database set up differently
 //
 // Prints one "listening" line per listener (with the bound port) and runs until SIGINT or
 // SIGTERM. Faults can be changed at run time: POST /__emulator/faults.
@@ -78,6 +79,11 @@ int main(int argc, char** argv) {
                  "The Manufacturing Work Orders setting: on or off (default: as the version's "
                  "demo, off on 16.0)")
       ->check(CLI::IsMember({"on", "off"}));
+  app.add_option("--sale-tax", emu.sale_tax_percent, "Rate of the sales tax in percent")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  app.add_option("--without-module", emu.without_modules,
+                 "A module of the standard install this database does not have (repeatable)");
   bool no_sms = false;
   app.add_flag("--no-sms-confirmation", no_sms,
                "Validate outgoing transfers without stock_sms's confirmation wizard");

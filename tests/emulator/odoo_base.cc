@@ -1,5 +1,9 @@
 // The base family of the emulated database: companies, currencies, partners, users, units,
 // taxes, products and the settings model, with the demo data every recorded database had.
+#include <algorithm>
+#include <sstream>
+#include <tuple>
+
 #include "tests/emulator/odoo_db.h"
 #include "tests/emulator/schema_util.h"
 
@@ -61,7 +65,18 @@ void OdooDatabase::RegisterBase() {
   AddModel("res.company", "Companies",
            {{"name", Req(F("Company Name", FT::kChar))},
             {"partner_id", M2O("Partner", "res.partner")},
-            {"currency_id", M2O("Currency", "res.currency")}});
+            {"currency_id", M2O("Currency", "res.currency")},
+            {"country_id", M2O("Country", "res.country")}});
+  AddModel("res.country", "Country",
+           {{"name", Req(F("Country Name", FT::kChar))}, {"code", F("Country Code", FT::kChar)}});
+  // The installed modules, as the Apps menu lists them (what `compare` fingerprints).
+  AddModel("ir.module.module", "Module",
+           {{"name", Req(F("Technical Name", FT::kChar))},
+            {"shortdesc", F("Module Name", FT::kChar)},
+            {"latest_version", F("Latest Version", FT::kChar)},
+            {"state", Def(Sel("Status", {"uninstallable", "uninstalled", "installed",
+                                         "to upgrade", "to remove", "to install"}),
+                          "uninstalled")}});
   AddModel("res.currency", "Currency",
            {{"name", Req(F("Currency", FT::kChar))}, {"symbol", F("Symbol", FT::kChar)}});
   AddModel("res.partner", "Contact",
@@ -82,6 +97,8 @@ void OdooDatabase::RegisterBase() {
             {"partner_id", M2O("Related Partner", "res.partner")},
             {"company_id", M2O("Company", "res.company")},
             {"company_ids", M2M("Companies", "res.company")},
+            {"lang", Def(F("Language", FT::kChar), "en_US")},
+            {"tz", Def(F("Timezone", FT::kChar), "Europe/Brussels")},
             {"active", Def(F("Active", FT::kBoolean), true)}});
   AddModel("uom.uom", "Product Unit of Measure", {{"name", Req(F("Unit of Measure", FT::kChar))}});
   AddModel("account.tax", "Tax",
@@ -161,9 +178,13 @@ void OdooDatabase::RegisterBase() {
 void OdooDatabase::SeedBase() {
   auto seed = [&](const char* model, int id, const json& vals) { SeedRecord(model, id, vals); };
   seed("res.currency", 1, {{"name", "USD"}, {"symbol", "$"}});
+  seed("res.country", 233, {{"name", "United States"}, {"code", "US"}});
   seed("res.partner", 1, {{"name", "YourCompany"}, {"is_company", true}});
   seed("res.company", 1,
-       {{"name", "My Company (San Francisco)"}, {"partner_id", 1}, {"currency_id", 1}});
+       {{"name", "My Company (San Francisco)"},
+        {"partner_id", 1},
+        {"currency_id", 1},
+        {"country_id", 233}});
   seed("res.company", 2, {{"name", "My Company (Chicago)"}, {"partner_id", 1}, {"currency_id", 1}});
   seed("res.partner", 2, {{"name", "OdooBot"}, {"active", false}});
   seed("res.partner", 3,
@@ -186,7 +207,36 @@ void OdooDatabase::SeedBase() {
         {"ref", "AZURE"}});
   seed("res.partner", 15, {{"name", "Wood Corner"}, {"is_company", true}, {"supplier_rank", 1}});
   seed("uom.uom", 1, {{"name", "Units"}});
-  seed("account.tax", 1, {{"name", "15%"}, {"amount", 15.0}, {"type_tax_use", "sale"}});
+  {
+    std::ostringstream rate;
+    rate << settings_.sale_tax_percent << "%";
+    seed("account.tax", 1,
+         {{"name", rate.str()}, {"amount", settings_.sale_tax_percent}, {"type_tax_use", "sale"}});
+  }
+  // The modules of the recorded databases; versions as `series.module version`.
+  int module_id = 1;
+  for (const auto& [name, desc, version] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"base", "Base", "1.3"},
+           {"web", "Web", "1.0"},
+           {"account", "Invoicing", "1.2"},
+           {"sale", "Sales", "1.2"},
+           {"sale_management", "Sales", "1.0"},
+           {"sale_stock", "Sales and Warehouse Management", "1.0"},
+           {"purchase", "Purchase", "1.2"},
+           {"purchase_stock", "Purchase Stock", "1.2"},
+           {"stock", "Inventory", "1.1"},
+           {"stock_sms", "Stock - SMS", "1.0"},
+           {"mrp", "Manufacturing", "2.0"}}) {
+    if (std::find(settings_.without_modules.begin(), settings_.without_modules.end(), name) !=
+        settings_.without_modules.end())
+      continue;
+    seed("ir.module.module", module_id++,
+         {{"name", name},
+          {"shortdesc", desc},
+          {"latest_version", std::to_string(major_) + ".0." + version},
+          {"state", "installed"}});
+  }
   seed("account.tax", 2, {{"name", "15%"}, {"amount", 15.0}, {"type_tax_use", "purchase"}});
   seed("account.journal", 1,
        {{"name", "Customer Invoices"}, {"code", "INV"}, {"type", "sale"}, {"company_id", 1}});

@@ -23,6 +23,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "tests/emulator/dialect.h"
 #include "tests/emulator/orm.h"
@@ -39,6 +40,11 @@ struct DatabaseSettings {
   // The Manufacturing "Work Orders" setting (group mrp.group_mrp_routings). Off: the BoM
   // operations are archived and manufacturing orders get no work orders.
   bool work_orders = true;
+  // The sales tax's rate in percent (account.tax 1): a candidate environment whose tax was set
+  // up differently computes another amount_tax.
+  double sale_tax_percent = 15.0;
+  // Modules of the standard install left out of ir.module.module (not installed).
+  std::vector<std::string> without_modules;
 };
 
 class OdooDatabase {

@@ -1,0 +1,702 @@
+// The migration comparison's judgement (results/compare.h): statistics, parity, fingerprint.
+#include "results/compare.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <random>
+#include <regex>
+#include <sstream>
+
+#include "prober/text.h"
+#include "results/markup.h"
+
+namespace odoo_prober::results {
+
+using nlohmann::json;
+
+const std::vector<std::string>& FingerprintItems() {
+  static const std::vector<std::string> items = {"server_version", "modules",   "currency",
+                                                 "country",        "user_lang", "user_tz",
+                                                 "tls_issuer",     "tls_key"};
+  return items;
+}
+
+std::string_view VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kPass:
+      return "pass";
+    case Verdict::kInconclusive:
+      return "inconclusive";
+    case Verdict::kRegression:
+      return "regression";
+  }
+  return "pass";
+}
+
+double Quantile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return 0;
+  const double h = (static_cast<double>(sorted.size()) - 1) * std::clamp(q, 0.0, 1.0);
+  const auto lo = static_cast<size_t>(std::floor(h));
+  const size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+Interval BootstrapRatio(const std::vector<double>& baseline, const std::vector<double>& candidate,
+                        double q, int resamples, uint64_t seed) {
+  if (baseline.empty() || candidate.empty() || resamples <= 0) return {};
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<size_t> pick_b(0, baseline.size() - 1);
+  std::uniform_int_distribution<size_t> pick_c(0, candidate.size() - 1);
+  std::vector<double> ratios, b(baseline.size()), c(candidate.size());
+  ratios.reserve(static_cast<size_t>(resamples));
+  for (int i = 0; i < resamples; ++i) {
+    for (auto& x : b) x = baseline[pick_b(rng)];
+    for (auto& x : c) x = candidate[pick_c(rng)];
+    std::sort(b.begin(), b.end());
+    std::sort(c.begin(), c.end());
+    const double qb = Quantile(b, q);
+    ratios.push_back(qb > 0 ? Quantile(c, q) / qb : (Quantile(c, q) > 0 ? 1e9 : 1.0));
+  }
+  std::sort(ratios.begin(), ratios.end());
+  return {Quantile(ratios, 0.025), Quantile(ratios, 0.975)};
+}
+
+namespace {
+
+constexpr size_t kMinRuns = 5;
+
+uint64_t Mix(uint64_t seed, const std::string& s) {
+  return seed ^ (std::hash<std::string>{}(s)*0x9e3779b97f4a7c15ULL);
+}
+
+bool Failed(const JourneyResult& r) { return !r.ok() || !r.CleanedUp(); }
+
+std::string Ms(double seconds) { return prober::FormatFixed(seconds * 1000, 1) + " ms"; }
+
+LatencyRow Judge(std::string journey, std::string step, std::vector<double> b,
+                 std::vector<double> c, double budget, const CompareSettings& s) {
+  LatencyRow row;
+  row.journey = std::move(journey);
+  row.step = std::move(step);
+  row.budget = budget;
+  std::sort(b.begin(), b.end());
+  std::sort(c.begin(), c.end());
+  row.baseline_runs = b.size();
+  row.candidate_runs = c.size();
+  row.baseline_p50 = Quantile(b, 0.5);
+  row.baseline_p95 = Quantile(b, 0.95);
+  row.baseline_p99 = Quantile(b, 0.99);
+  row.candidate_p50 = Quantile(c, 0.5);
+  row.candidate_p95 = Quantile(c, 0.95);
+  row.candidate_p99 = Quantile(c, 0.99);
+  auto ratio = [](double cand, double base) {
+    return base > 0 ? cand / base : (cand > 0 ? 1e9 : 1.0);
+  };
+  row.ratio_p50 = ratio(row.candidate_p50, row.baseline_p50);
+  row.ratio_p95 = ratio(row.candidate_p95, row.baseline_p95);
+  row.baseline_samples = b;
+  row.candidate_samples = c;
+  if (b.size() < kMinRuns || c.size() < kMinRuns) {
+    row.verdict = Verdict::kInconclusive;
+    row.why = "fewer than " + std::to_string(kMinRuns) + " successful runs on a side";
+    row.runs_to_settle = kMinRuns;
+    return row;
+  }
+  const uint64_t seed = Mix(s.seed, row.journey + "/" + row.step);
+  const Interval i50 = BootstrapRatio(b, c, 0.5, s.resamples, seed);
+  const Interval i95 = BootstrapRatio(b, c, 0.95, s.resamples, seed + 1);
+  row.ratio_p50_low = i50.low;
+  row.ratio_p50_high = i50.high;
+  row.ratio_p95_low = i95.low;
+  row.ratio_p95_high = i95.high;
+  const double slower = row.candidate_p95 - row.baseline_p95;
+  const double floor = std::chrono::duration<double>(s.ignore_below).count();
+  const std::string interval = "p95 ratio " + prober::FormatFixed(row.ratio_p95, 2) + " [" +
+                               prober::FormatFixed(i95.low, 2) + ", " +
+                               prober::FormatFixed(i95.high, 2) + "]";
+  if (slower <= floor) {
+    row.verdict = Verdict::kPass;
+    row.why = "p95 " + (slower <= 0 ? "not slower" : "slower by only " + Ms(slower)) +
+              " (at most " + Ms(floor) + " is ignored)";
+  } else if (i95.high <= budget) {
+    row.verdict = Verdict::kPass;
+    row.why = interval + " within the budget " + prober::FormatFixed(budget, 2);
+  } else if (i95.low > budget) {
+    row.verdict = Verdict::kRegression;
+    row.why =
+        interval + " above the budget " + prober::FormatFixed(budget, 2) + ", p95 +" + Ms(slower);
+  } else {
+    row.verdict = Verdict::kInconclusive;
+    const double half = (i95.high - i95.low) / 2;
+    const double distance = std::max(std::abs(row.ratio_p95 - budget), 0.01 * budget);
+    const double n = static_cast<double>(std::min(b.size(), c.size()));
+    const double needed = std::ceil(n * std::pow(half / distance, 2));
+    row.runs_to_settle = static_cast<size_t>(std::clamp(needed, n + 1, 100000.0));
+    row.why = interval + " straddles the budget " + prober::FormatFixed(budget, 2) + "; about " +
+              std::to_string(row.runs_to_settle) + " runs per side would settle it";
+  }
+  return row;
+}
+
+// Step latencies by step name, of the successful runs, in the order steps first appear.
+std::vector<std::pair<std::string, std::vector<double>>> StepSamples(
+    const std::vector<const JourneyResult*>& runs) {
+  std::vector<std::pair<std::string, std::vector<double>>> out;
+  for (const auto* r : runs) {
+    for (const auto& s : r->steps) {
+      auto it =
+          std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == s.name; });
+      if (it == out.end()) it = out.insert(out.end(), {s.name, {}});
+      it->second.push_back(static_cast<double>(s.timings.total_us) / 1e6);
+    }
+  }
+  return out;
+}
+
+void JudgeLatency(const std::string& journey, const std::vector<const JourneyResult*>& b,
+                  const std::vector<const JourneyResult*>& c, const CompareSettings& s,
+                  Comparison& out) {
+  const auto budget_it = s.budgets.find(journey);
+  const double budget = budget_it != s.budgets.end() ? budget_it->second : s.budget;
+  std::vector<double> bd, cd;
+  for (const auto* r : b) bd.push_back(static_cast<double>(r->duration_us) / 1e6);
+  for (const auto* r : c) cd.push_back(static_cast<double>(r->duration_us) / 1e6);
+  out.latency.push_back(Judge(journey, "", bd, cd, budget, s));
+  const auto bs = StepSamples(b), cs = StepSamples(c);
+  for (const auto& [step, samples] : bs) {
+    auto it = std::find_if(cs.begin(), cs.end(), [&](const auto& e) { return e.first == step; });
+    if (it == cs.end()) continue;  // a version variant's step: only on one side
+    out.latency.push_back(Judge(journey, step, samples, it->second, budget, s));
+  }
+}
+
+std::string FailureKind(const JourneyResult& r) {
+  if (!r.ok()) return std::string(prober::OutcomeName(r.outcome)) + " at " + r.failed_step;
+  return "cleanup failed";
+}
+
+std::string OutcomeText(const std::vector<const JourneyResult*>& runs,
+                        std::map<std::string, int>& kinds) {
+  size_t ok = 0;
+  for (const auto* r : runs) {
+    if (Failed(*r)) {
+      ++kinds[FailureKind(*r)];
+    } else {
+      ++ok;
+    }
+  }
+  std::string text = std::to_string(ok) + "/" + std::to_string(runs.size()) + " ok";
+  for (const auto& [kind, n] : kinds) text += ", " + std::to_string(n) + " " + kind;
+  return text;
+}
+
+void JudgeOutcomes(const std::string& journey, const std::vector<const JourneyResult*>& b,
+                   const std::vector<const JourneyResult*>& c, Comparison& out) {
+  ParityRow row;
+  row.journey = journey;
+  row.check = "outcomes";
+  std::map<std::string, int> bk, ck;
+  row.baseline = OutcomeText(b, bk);
+  row.candidate = OutcomeText(c, ck);
+  auto failed = [](const std::map<std::string, int>& k) {
+    int n = 0;
+    for (const auto& [kind, count] : k) n += count;
+    return n;
+  };
+  const double b_share = b.empty() ? 0 : failed(bk) / static_cast<double>(b.size());
+  const double c_share = c.empty() ? 0 : failed(ck) / static_cast<double>(c.size());
+  std::vector<std::string> new_kinds;
+  for (const auto& [kind, n] : ck)
+    if (!bk.count(kind)) new_kinds.push_back(kind);
+  if (c.empty()) {
+    row.status = ParityRow::Status::kNotCompared;
+    row.detail = "the candidate made no run";
+  } else if (!new_kinds.empty()) {
+    row.status = ParityRow::Status::kDifferent;
+    row.detail = "the candidate fails where the baseline does not: " + new_kinds.front();
+  } else if (c_share > b_share) {
+    row.status = ParityRow::Status::kDifferent;
+    row.detail = "the candidate fails more often (" + prober::FormatPercent(c_share) + " vs " +
+                 prober::FormatPercent(b_share) + ")";
+  } else if (!bk.empty()) {
+    row.detail = "the baseline fails too";
+  }
+  out.parity.push_back(std::move(row));
+}
+
+// A field's value as compared: x2many ids -> their count, many2one [id, name] -> the name.
+json Normal(const json& v) {
+  if (v.is_array()) {
+    if (v.size() == 2 && v[0].is_number_integer() && v[1].is_string()) return v[1];
+    return static_cast<int64_t>(v.size());
+  }
+  return v;
+}
+
+std::string Show(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+struct SideValues {
+  std::map<std::string, int> counts;  // Show(Normal(value)) -> runs
+  std::vector<json> values;           // normalised, in run order
+  int64_t example_id = 0;
+};
+
+SideValues Collect(const std::vector<const JourneyResult*>& runs, const FieldRule& rule,
+                   int index) {
+  SideValues out;
+  for (const auto* r : runs) {
+    for (const auto& f : r->fields) {
+      if (f.model != rule.model || f.field != rule.field || f.index != index) continue;
+      const json v = Normal(f.value);
+      ++out.counts[Show(v)];
+      out.values.push_back(v);
+      if (out.example_id == 0) out.example_id = f.id;
+    }
+  }
+  return out;
+}
+
+// The most frequent value of a side (the first seen among equals).
+json Mode(const SideValues& s) {
+  int best = 0;
+  json mode;
+  for (const auto& v : s.values) {
+    const int n = s.counts.at(Show(v));
+    if (n > best) {
+      best = n;
+      mode = v;
+    }
+  }
+  return mode;
+}
+
+// A side's value for people: the most frequent, or an example when runs differ (names).
+std::string WithVariants(const SideValues& s, const json& mode) {
+  if (s.counts.size() <= 1) return Show(mode);
+  return "e.g. " + Show(s.values.front()) + " (" + std::to_string(s.counts.size()) + " values)";
+}
+
+void JudgeFields(const std::string& journey, const std::vector<FieldRule>& rules,
+                 const std::vector<const JourneyResult*>& b,
+                 const std::vector<const JourneyResult*>& c, Comparison& out) {
+  // Records are numbered per model within a run; compare as many as either side created.
+  std::map<std::string, int> records;
+  for (const auto* side : {&b, &c})
+    for (const auto* r : *side)
+      for (const auto& f : r->fields) records[f.model] = std::max(records[f.model], f.index);
+  for (const auto& rule : rules) {
+    for (int index = 1; index <= std::max(1, records[rule.model]); ++index) {
+      ParityRow row;
+      row.journey = journey;
+      row.record = rule.model + " #" + std::to_string(index);
+      row.field = rule.field;
+      row.check = row.record + " " + rule.field;
+      const SideValues bv = Collect(b, rule, index), cv = Collect(c, rule, index);
+      if (bv.values.empty() || cv.values.empty()) {
+        row.status = ParityRow::Status::kNotCompared;
+        row.baseline = bv.values.empty() ? "-" : Show(Mode(bv));
+        row.candidate = cv.values.empty() ? "-" : Show(Mode(cv));
+        row.detail = std::string("no value read on the ") +
+                     (bv.values.empty() ? "baseline" : "candidate") +
+                     " (no successful run created the record)";
+        out.parity.push_back(std::move(row));
+        continue;
+      }
+      const json bm = Mode(bv), cm = Mode(cv);
+      row.baseline = WithVariants(bv, bm);
+      row.candidate = WithVariants(cv, cm);
+      const std::string ids =
+          " (ids " + std::to_string(bv.example_id) + " and " + std::to_string(cv.example_id) + ")";
+      if (!rule.pattern.empty()) {
+        const std::regex re(rule.pattern);
+        for (const auto* side : {&bv, &cv}) {
+          for (const auto& v : side->values) {
+            if (v.is_string() && std::regex_search(v.get<std::string>(), re)) continue;
+            row.status = ParityRow::Status::kDifferent;
+            row.detail = std::string(side == &bv ? "baseline" : "candidate") + " value " + Show(v) +
+                         " does not match " + rule.pattern + ids;
+            break;
+          }
+          if (row.status == ParityRow::Status::kDifferent) break;
+        }
+        if (row.status == ParityRow::Status::kSame) row.detail = "both match " + rule.pattern;
+      } else if (bm.is_number() && cm.is_number()) {
+        const double x = bm.get<double>(), y = cm.get<double>();
+        const double allowed = rule.relative ? rule.tolerance * std::abs(x) : rule.tolerance;
+        if (std::abs(x - y) > allowed + 1e-12) {
+          row.status = ParityRow::Status::kDifferent;
+          row.detail = "differs by " + prober::FormatFixed(std::abs(x - y), 4) + " (tolerance " +
+                       (rule.relative ? prober::FormatPercent(rule.tolerance)
+                                      : prober::FormatFixed(rule.tolerance, 4)) +
+                       ")" + ids;
+        }
+      } else if (Show(bm) != Show(cm)) {
+        row.status = ParityRow::Status::kDifferent;
+        row.detail = "differs" + ids;
+      }
+      out.parity.push_back(std::move(row));
+    }
+  }
+}
+
+std::string Expiry(const Fingerprint& f) {
+  return f.tls_expiry ? prober::FormatUtc(*f.tls_expiry, "%Y-%m-%d") : "";
+}
+
+void JudgeFingerprint(const Fingerprint& b, const Fingerprint& c, const CompareSettings& s,
+                      Comparison& out) {
+  auto add = [&](const std::string& item, const std::string& key, const std::string& bv,
+                 const std::string& cv, bool compare = true, std::string detail = "") {
+    FingerprintRow row{item, bv, cv, FingerprintRow::Status::kSame, std::move(detail)};
+    if (!compare || b.unknown.count(key) || c.unknown.count(key)) {
+      row.status = FingerprintRow::Status::kNotCompared;
+      if (row.detail.empty()) row.detail = "not known on the baseline";
+    } else if (bv != cv) {
+      const bool expected = s.expect_different.count(key) > 0 ||
+                            (key == "modules" &&
+                             (s.expect_all_modules || s.expect_modules.count(item.substr(7)) > 0));
+      row.status =
+          expected ? FingerprintRow::Status::kExpected : FingerprintRow::Status::kDifferent;
+      if (row.detail.empty()) row.detail = expected ? "expected (compare.expect_different)" : "";
+    }
+    out.fingerprint.push_back(std::move(row));
+  };
+  if (!b.error.empty() || !c.error.empty()) {
+    FingerprintRow row{"fingerprint", b.error.empty() ? "read" : "not read",
+                       c.error.empty() ? "read" : "not read", FingerprintRow::Status::kDifferent,
+                       !c.error.empty() ? "candidate: " + c.error : "baseline: " + b.error};
+    out.fingerprint.push_back(std::move(row));
+  }
+  const bool both = b.error.empty() && c.error.empty();
+  if (both) {
+    const std::string series_b = b.server_version, series_c = c.server_version;
+    // From history only the major version is known: compare that much.
+    if (b.unknown.count("server_version_minor")) {
+      const std::string major_c = series_c.substr(0, series_c.find('.'));
+      add("server_version", "server_version", series_b, major_c);
+    } else {
+      add("server_version", "server_version", series_b, series_c);
+    }
+    std::set<std::string> names;
+    for (const auto& [m, v] : b.modules) names.insert(m);
+    for (const auto& [m, v] : c.modules) names.insert(m);
+    const bool same_series = series_b == series_c;
+    for (const auto& m : names) {
+      const auto bi = b.modules.find(m), ci = c.modules.find(m);
+      const std::string bv = bi == b.modules.end() ? "not installed" : bi->second;
+      const std::string cv = ci == c.modules.end() ? "not installed" : ci->second;
+      const bool presence_differs = (bi == b.modules.end()) != (ci == c.modules.end());
+      if (bv == cv) continue;  // only differences are listed, with the count of the rest below
+      if (!presence_differs && !same_series) continue;  // an upgrade changes every version
+      add("module " + m, "modules", bv, cv);
+    }
+    if (!b.unknown.count("modules")) {
+      size_t same = 0;
+      for (const auto& [m, v] : b.modules) {
+        auto it = c.modules.find(m);
+        if (it != c.modules.end() && (it->second == v || !same_series)) ++same;
+      }
+      add("modules", "modules", std::to_string(b.modules.size()) + " installed",
+          std::to_string(c.modules.size()) + " installed", false,
+          std::to_string(same) + " alike" +
+              (same_series ? "" : " (versions not compared across server versions)"));
+    } else {
+      add("modules", "modules", "-", std::to_string(c.modules.size()) + " installed");
+    }
+    add("currency", "currency", b.currency, c.currency);
+    add("country", "country", b.country, c.country);
+    add("user_lang", "user_lang", b.lang, c.lang);
+    add("user_tz", "user_tz", b.tz, c.tz);
+  }
+  add("tls_issuer", "tls_issuer", b.https ? b.tls_issuer : "(http)",
+      c.https ? c.tls_issuer : "(http)");
+  add("tls_key", "tls_key", b.https ? b.tls_key : "(http)", c.https ? c.tls_key : "(http)");
+  add("tls_expiry", "tls_expiry", Expiry(b), Expiry(c), false, "shown, not compared");
+}
+
+}  // namespace
+
+Comparison Compare(const CompareInput& in, const CompareSettings& s) {
+  Comparison out;
+  out.baseline = in.baseline;
+  out.candidate = in.candidate;
+  out.baseline_from_history = in.baseline_from_history;
+  out.seed = s.seed;
+  out.rounds = in.rounds;
+  out.started_at = in.started_at;
+  out.finished_at = in.finished_at;
+  out.journeys = in.journeys;
+  for (const auto& journey : in.journeys) {
+    std::vector<const JourneyResult*> b, c, b_ok, c_ok;
+    for (const auto& r : in.baseline_runs) {
+      if (r.journey != journey) continue;
+      b.push_back(&r);
+      if (!Failed(r)) b_ok.push_back(&r);
+    }
+    for (const auto& r : in.candidate_runs) {
+      if (r.journey != journey) continue;
+      c.push_back(&r);
+      if (!Failed(r)) c_ok.push_back(&r);
+    }
+    JudgeOutcomes(journey, b, c, out);
+    const auto rules = in.rules.find(journey);
+    if (rules != in.rules.end() && !rules->second.empty()) {
+      if (in.baseline_from_history) {
+        std::string fields;
+        for (const auto& r : rules->second)
+          fields += (fields.empty() ? "" : ", ") + r.model + " " + r.field;
+        out.left_out.push_back(journey + ": field parity (" + fields +
+                               "): the history keeps no record fields");
+      } else {
+        JudgeFields(journey, rules->second, b_ok, c_ok, out);
+      }
+    }
+    JudgeLatency(journey, b_ok, c_ok, s, out);
+  }
+  JudgeFingerprint(in.baseline_fingerprint, in.candidate_fingerprint, s, out);
+  if (in.baseline_from_history) {
+    for (const auto& item : in.baseline_fingerprint.unknown) {
+      if (item == "server_version_minor") {
+        out.left_out.push_back("server_version: the history keeps the major version only");
+      } else {
+        out.left_out.push_back(item + ": the history does not keep it");
+      }
+    }
+  }
+  return out;
+}
+
+bool Comparison::LatencyRegressed() const {
+  return std::any_of(latency.begin(), latency.end(),
+                     [](const auto& r) { return r.verdict == Verdict::kRegression; });
+}
+
+bool Comparison::ParityFailed() const {
+  return std::any_of(parity.begin(), parity.end(),
+                     [](const auto& r) { return r.status == ParityRow::Status::kDifferent; }) ||
+         std::any_of(fingerprint.begin(), fingerprint.end(),
+                     [](const auto& r) { return r.status == FingerprintRow::Status::kDifferent; });
+}
+
+bool Comparison::Inconclusive() const {
+  return std::any_of(latency.begin(), latency.end(),
+                     [](const auto& r) { return r.verdict == Verdict::kInconclusive; });
+}
+
+std::string Comparison::Summary() const {
+  if (LatencyRegressed() && ParityFailed()) return "regression and parity failure";
+  if (LatencyRegressed()) return "regression";
+  if (ParityFailed()) return "parity failure";
+  if (Inconclusive()) return "inconclusive";
+  return "pass";
+}
+
+namespace {
+
+std::string_view ParityStatusName(ParityRow::Status s) {
+  switch (s) {
+    case ParityRow::Status::kSame:
+      return "same";
+    case ParityRow::Status::kDifferent:
+      return "different";
+    case ParityRow::Status::kNotCompared:
+      return "not_compared";
+  }
+  return "same";
+}
+
+std::string_view FingerprintStatusName(FingerprintRow::Status s) {
+  switch (s) {
+    case FingerprintRow::Status::kSame:
+      return "same";
+    case FingerprintRow::Status::kDifferent:
+      return "different";
+    case FingerprintRow::Status::kExpected:
+      return "expected";
+    case FingerprintRow::Status::kNotCompared:
+      return "not_compared";
+  }
+  return "same";
+}
+
+std::string Iso(std::chrono::system_clock::time_point t) {
+  return prober::FormatUtc(t, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+// `s` left-aligned in `width` columns, at least one space after it.
+std::string Pad(std::string s, size_t width) {
+  s.append(s.size() < width ? width - s.size() : 1, ' ');
+  return s;
+}
+
+}  // namespace
+
+json CompareJson(const Comparison& c) {
+  json latency = json::array();
+  for (const auto& r : c.latency) {
+    json row = {
+        {"journey", r.journey},
+        {"step", r.step.empty() ? json() : json(r.step)},
+        {"runs", {{"baseline", r.baseline_runs}, {"candidate", r.candidate_runs}}},
+        {"baseline_seconds",
+         {{"p50", r.baseline_p50}, {"p95", r.baseline_p95}, {"p99", r.baseline_p99}}},
+        {"candidate_seconds",
+         {{"p50", r.candidate_p50}, {"p95", r.candidate_p95}, {"p99", r.candidate_p99}}},
+        {"ratio_p50", {{"value", r.ratio_p50}, {"ci95", {r.ratio_p50_low, r.ratio_p50_high}}}},
+        {"ratio_p95", {{"value", r.ratio_p95}, {"ci95", {r.ratio_p95_low, r.ratio_p95_high}}}},
+        {"budget", r.budget},
+        {"verdict", VerdictName(r.verdict)},
+        {"why", r.why}};
+    if (r.verdict == Verdict::kInconclusive) row["runs_to_settle"] = r.runs_to_settle;
+    latency.push_back(std::move(row));
+  }
+  json parity = json::array();
+  for (const auto& r : c.parity) {
+    json row = {{"journey", r.journey},
+                {"check", r.check},
+                {"baseline", r.baseline},
+                {"candidate", r.candidate},
+                {"status", ParityStatusName(r.status)},
+                {"detail", r.detail}};
+    if (!r.record.empty()) {
+      row["record"] = r.record;
+      row["field"] = r.field;
+    }
+    parity.push_back(std::move(row));
+  }
+  json fingerprint = json::array();
+  for (const auto& r : c.fingerprint) {
+    fingerprint.push_back({{"item", r.item},
+                           {"baseline", r.baseline},
+                           {"candidate", r.candidate},
+                           {"status", FingerprintStatusName(r.status)},
+                           {"detail", r.detail}});
+  }
+  return {{"baseline", c.baseline},
+          {"baseline_from_history", c.baseline_from_history},
+          {"candidate", c.candidate},
+          {"seed", c.seed},
+          {"rounds", c.rounds},
+          {"started_at", Iso(c.started_at)},
+          {"finished_at", Iso(c.finished_at)},
+          {"verdict", c.Summary()},
+          {"journeys", c.journeys},
+          {"latency", std::move(latency)},
+          {"parity", std::move(parity)},
+          {"fingerprint", std::move(fingerprint)},
+          {"left_out", c.left_out}};
+}
+
+std::string CompareTable(const Comparison& c) {
+  std::ostringstream o;
+  o << "compare " << c.baseline << (c.baseline_from_history ? " (history)" : "") << " -> "
+    << c.candidate << ": " << c.rounds << " rounds, seed " << c.seed << "\n\n";
+  o << Pad("LATENCY", 44) << Pad("runs", 9) << Pad("p50 base/cand ms", 19)
+    << Pad("p95 base/cand ms", 19) << Pad("p95 ratio [95% CI]", 22) << "verdict\n";
+  for (const auto& r : c.latency) {
+    const std::string name = r.step.empty() ? r.journey : "  " + r.step;
+    const auto ms = [](double s) { return prober::FormatFixed(s * 1000, 1); };
+    o << Pad(name, 44)
+      << Pad(std::to_string(r.baseline_runs) + "/" + std::to_string(r.candidate_runs), 9)
+      << Pad(ms(r.baseline_p50) + "/" + ms(r.candidate_p50), 19)
+      << Pad(ms(r.baseline_p95) + "/" + ms(r.candidate_p95), 19)
+      << Pad(prober::FormatFixed(r.ratio_p95, 2) + " [" + prober::FormatFixed(r.ratio_p95_low, 2) +
+                 ", " + prober::FormatFixed(r.ratio_p95_high, 2) + "]",
+             22)
+      << VerdictName(r.verdict);
+    if (r.verdict != Verdict::kPass) o << ": " << r.why;
+    o << "\n";
+  }
+  o << "\n" << Pad("PARITY", 58) << Pad("baseline", 24) << Pad("candidate", 24) << "status\n";
+  for (const auto& r : c.parity) {
+    o << Pad(r.journey + ": " + r.check, 58) << Pad(r.baseline, 24) << Pad(r.candidate, 24)
+      << ParityStatusName(r.status);
+    if (r.status != ParityRow::Status::kSame && !r.detail.empty()) o << ": " << r.detail;
+    o << "\n";
+  }
+  o << "\n" << Pad("FINGERPRINT", 30) << Pad("baseline", 30) << Pad("candidate", 30) << "status\n";
+  for (const auto& r : c.fingerprint) {
+    o << Pad(r.item, 30) << Pad(r.baseline, 30) << Pad(r.candidate, 30)
+      << FingerprintStatusName(r.status);
+    if (r.status == FingerprintRow::Status::kDifferent && !r.detail.empty()) o << ": " << r.detail;
+    o << "\n";
+  }
+  if (!c.left_out.empty()) {
+    o << "\nNOT CHECKED\n";
+    for (const auto& l : c.left_out) o << "  " << l << "\n";
+  }
+  o << "\nverdict: " << c.Summary() << "\n";
+  return o.str();
+}
+
+std::string CompareJUnit(const Comparison& c) {
+  struct Case {
+    std::string name, failure, skipped;
+  };
+  std::vector<Case> cases;
+  for (const auto& journey : c.journeys) {
+    Case outcomes{journey + ": outcomes", "", ""}, fields{journey + ": fields", "", ""},
+        latency{journey + ": latency", "", ""};
+    bool has_fields = false;
+    for (const auto& r : c.parity) {
+      if (r.journey != journey || r.status != ParityRow::Status::kDifferent) {
+        if (r.journey == journey && !r.record.empty()) has_fields = true;
+        continue;
+      }
+      Case& k = r.record.empty() ? outcomes : fields;
+      if (!r.record.empty()) has_fields = true;
+      k.failure += r.check + ": baseline " + r.baseline + ", candidate " + r.candidate +
+                   (r.detail.empty() ? "" : " (" + r.detail + ")") + "\n";
+    }
+    for (const auto& r : c.latency) {
+      if (r.journey != journey || r.verdict == Verdict::kPass) continue;
+      std::string& text = r.verdict == Verdict::kRegression ? latency.failure : latency.skipped;
+      text += (r.step.empty() ? "journey" : "step " + r.step) + ": " + r.why + "\n";
+    }
+    if (!latency.failure.empty()) latency.skipped.clear();
+    cases.push_back(outcomes);
+    if (has_fields) cases.push_back(fields);
+    cases.push_back(latency);
+  }
+  for (const auto& r : c.fingerprint) {
+    if (r.status == FingerprintRow::Status::kNotCompared) continue;
+    Case k{"environment: " + r.item, "", ""};
+    if (r.status == FingerprintRow::Status::kDifferent)
+      k.failure = "baseline " + r.baseline + ", candidate " + r.candidate +
+                  (r.detail.empty() ? "" : " (" + r.detail + ")");
+    cases.push_back(k);
+  }
+  size_t failures = 0, skipped = 0;
+  for (const auto& k : cases) {
+    failures += !k.failure.empty();
+    skipped += k.failure.empty() && !k.skipped.empty();
+  }
+  std::ostringstream o;
+  o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    << "<testsuites name=\"odoo-prober compare\" tests=\"" << cases.size() << "\" failures=\""
+    << failures << "\" skipped=\"" << skipped << "\">\n"
+    << "  <testsuite name=\"" << EscapeMarkup(c.baseline + " vs " + c.candidate) << "\" tests=\""
+    << cases.size() << "\" failures=\"" << failures << "\" skipped=\"" << skipped
+    << "\" timestamp=\"" << Iso(c.started_at) << "\">\n";
+  for (const auto& k : cases) {
+    o << "    <testcase classname=\"compare\" name=\"" << EscapeMarkup(k.name) << "\"";
+    if (k.failure.empty() && k.skipped.empty()) {
+      o << "/>\n";
+      continue;
+    }
+    o << ">\n";
+    if (!k.failure.empty()) {
+      o << "      <failure message=\"" << EscapeMarkup(k.failure.substr(0, k.failure.find('\n')))
+        << "\">" << EscapeMarkup(k.failure) << "</failure>\n";
+    } else {
+      o << "      <skipped message=\"" << EscapeMarkup(k.skipped.substr(0, k.skipped.find('\n')))
+        << "\"/>\n";
+    }
+    o << "    </testcase>\n";
+  }
+  o << "  </testsuite>\n</testsuites>\n";
+  return o.str();
+}
+
+}  // namespace odoo_prober::results
