@@ -344,14 +344,20 @@ std::string Expiry(const Fingerprint& f) {
   return f.tls_expiry ? prober::FormatUtc(*f.tls_expiry, "%Y-%m-%d") : "";
 }
 
+std::string Installed(const Fingerprint& f) {
+  return std::to_string(f.modules.size()) + " installed";
+}
+
 void JudgeFingerprint(const Fingerprint& b, const Fingerprint& c, const CompareSettings& s,
                       Comparison& out) {
   auto add = [&](const std::string& item, const std::string& key, const std::string& bv,
                  const std::string& cv, bool compare = true, std::string detail = "") {
     FingerprintRow row{item, bv, cv, FingerprintRow::Status::kSame, std::move(detail)};
-    if (!compare || b.unknown.count(key) || c.unknown.count(key)) {
+    const auto bu = b.unknown.find(key), cu = c.unknown.find(key);
+    if (!compare || bu != b.unknown.end() || cu != c.unknown.end()) {
       row.status = FingerprintRow::Status::kNotCompared;
-      if (row.detail.empty()) row.detail = "not known on the baseline";
+      if (bu != b.unknown.end()) row.detail = "baseline: " + bu->second;
+      if (cu != c.unknown.end()) row.detail = "candidate: " + cu->second;
     } else if (bv != cv) {
       const bool expected = s.expect_different.count(key) > 0 ||
                             (key == "modules" &&
@@ -378,31 +384,32 @@ void JudgeFingerprint(const Fingerprint& b, const Fingerprint& c, const CompareS
     } else {
       add("server_version", "server_version", series_b, series_c);
     }
-    std::set<std::string> names;
-    for (const auto& [m, v] : b.modules) names.insert(m);
-    for (const auto& [m, v] : c.modules) names.insert(m);
     const bool same_series = series_b == series_c;
-    for (const auto& m : names) {
-      const auto bi = b.modules.find(m), ci = c.modules.find(m);
-      const std::string bv = bi == b.modules.end() ? "not installed" : bi->second;
-      const std::string cv = ci == c.modules.end() ? "not installed" : ci->second;
-      const bool presence_differs = (bi == b.modules.end()) != (ci == c.modules.end());
-      if (bv == cv) continue;  // only differences are listed, with the count of the rest below
-      if (!presence_differs && !same_series) continue;  // an upgrade changes every version
-      add("module " + m, "modules", bv, cv);
-    }
-    if (!b.unknown.count("modules")) {
-      size_t same = 0;
-      for (const auto& [m, v] : b.modules) {
-        auto it = c.modules.find(m);
-        if (it != c.modules.end() && (it->second == v || !same_series)) ++same;
-      }
-      add("modules", "modules", std::to_string(b.modules.size()) + " installed",
-          std::to_string(c.modules.size()) + " installed", false,
-          std::to_string(same) + " alike" +
-              (same_series ? "" : " (versions not compared across server versions)"));
+    if (b.unknown.count("modules") || c.unknown.count("modules")) {
+      add("modules", "modules", b.unknown.count("modules") ? "-" : Installed(b),
+          c.unknown.count("modules") ? "-" : Installed(c));
     } else {
-      add("modules", "modules", "-", std::to_string(c.modules.size()) + " installed");
+      // One row per module that differs; versions only within one server version (an upgrade
+      // changes every module's).
+      std::set<std::string> names;
+      for (const auto& [m, v] : b.modules) names.insert(m);
+      for (const auto& [m, v] : c.modules) names.insert(m);
+      size_t alike = 0;
+      for (const auto& m : names) {
+        const auto bi = b.modules.find(m), ci = c.modules.find(m);
+        const std::string bv = bi == b.modules.end() ? "not installed" : bi->second;
+        const std::string cv = ci == c.modules.end() ? "not installed" : ci->second;
+        const bool presence_differs = (bi == b.modules.end()) != (ci == c.modules.end());
+        if (bv == cv || (!presence_differs && !same_series)) {
+          ++alike;
+          continue;
+        }
+        add("module " + m, "modules", bv, cv);
+      }
+      out.fingerprint.push_back(
+          {"modules", Installed(b), Installed(c), FingerprintRow::Status::kSame,
+           std::to_string(alike) + " alike" +
+               (same_series ? "" : " (versions not compared across server versions)")});
     }
     add("currency", "currency", b.currency, c.currency);
     add("country", "country", b.country, c.country);
@@ -455,13 +462,10 @@ Comparison Compare(const CompareInput& in, const CompareSettings& s) {
     JudgeLatency(journey, b_ok, c_ok, s, out);
   }
   JudgeFingerprint(in.baseline_fingerprint, in.candidate_fingerprint, s, out);
-  if (in.baseline_from_history) {
-    for (const auto& item : in.baseline_fingerprint.unknown) {
-      if (item == "server_version_minor") {
-        out.left_out.push_back("server_version: the history keeps the major version only");
-      } else {
-        out.left_out.push_back(item + ": the history does not keep it");
-      }
+  for (const auto* side : {&in.baseline_fingerprint, &in.candidate_fingerprint}) {
+    for (const auto& [item, why] : side->unknown) {
+      out.left_out.push_back((side == &in.baseline_fingerprint ? "baseline " : "candidate ") +
+                             item + ": " + why);
     }
   }
   return out;

@@ -64,8 +64,9 @@ struct Fingerprint {
   std::string tls_issuer, tls_key;
   std::optional<std::chrono::system_clock::time_point> tls_expiry;
   bool https = false;
-  // Items this fingerprint cannot tell (a baseline from history): not compared, reported.
-  std::set<std::string> unknown;
+  // Items this fingerprint cannot tell, and why (a baseline from history, a list the probe user
+  // may not read): not compared, and said so.
+  std::map<std::string, std::string> unknown;
 };
 
 // The fingerprint items, as `compare.expect_different` names them.

@@ -95,8 +95,10 @@ prober::Result<HistoryBaseline> ReadHistoryBaseline(const std::string& path,
       f.server_version = std::to_string(major);
     }
   }
-  f.unknown = {"server_version_minor", "modules", "currency", "country", "user_lang", "user_tz",
-               "tls_issuer",           "tls_key"};
+  f.unknown["server_version_minor"] = "the history keeps the major version only";
+  for (const char* item :
+       {"modules", "currency", "country", "user_lang", "user_tz", "tls_issuer", "tls_key"})
+    f.unknown[item] = "the history does not keep it";
   if (auto tls = prepare(
           "SELECT chain_expiry FROM tls_checks WHERE target = ? ORDER BY checked_at DESC LIMIT 1");
       tls.ok()) {

@@ -69,39 +69,41 @@ results::Fingerprint ReadFingerprint(const config::TargetConfig& target,
   }
   json ctx = json::object();
   if (target.company_id > 0) ctx["allowed_company_ids"] = json::array({target.company_id});
-  auto call = [&](const std::string& model, const std::string& method, json args,
-                  json kwargs) -> std::optional<json> {
+  // A read the probe user may not be allowed (an add-on can hide the Apps list): its items are
+  // unknown, with why, and the rest of the fingerprint still counts.
+  auto call = [&](const std::string& model, const std::string& method, json args, json kwargs,
+                  std::initializer_list<const char*> items) -> std::optional<json> {
     if (!ctx.empty()) kwargs["context"] = ctx;
     auto r = c.CallKw(model, method, std::move(args), std::move(kwargs), deadline());
-    if (!r.ok()) {
-      f.error = model + "." + method + ": " + r.detail;
-      return std::nullopt;
+    if (r.ok() && r.result.is_array() && !r.result.empty()) return r.result;
+    for (const char* item : items) {
+      f.unknown[item] = "cannot " + method + " " + model + ": " +
+                        (r.ok() ? std::string("nothing returned") : r.detail);
     }
-    return r.result;
+    return std::nullopt;
   };
   auto user = call("res.users", "read", json::array({json::array({c.uid()})}),
-                   {{"fields", {"lang", "tz", "company_id"}}});
-  if (!user || !user->is_array() || user->empty()) return f;
-  const json& u = (*user)[0];
-  f.lang = u.value("lang", json("")).is_string() ? u["lang"].get<std::string>() : "";
-  f.tz = u.value("tz", json("")).is_string() ? u["tz"].get<std::string>() : "";
-  const int64_t company = target.company_id > 0
-                              ? target.company_id
-                              : (u.contains("company_id") && u["company_id"].is_array()
-                                     ? u["company_id"][0].get<int64_t>()
-                                     : 0);
+                   {{"fields", {"lang", "tz", "company_id"}}},
+                   {"user_lang", "user_tz", "currency", "country"});
+  int64_t company = target.company_id;
+  if (user) {
+    const json& u = (*user)[0];
+    f.lang = u.value("lang", json("")).is_string() ? u["lang"].get<std::string>() : "";
+    f.tz = u.value("tz", json("")).is_string() ? u["tz"].get<std::string>() : "";
+    if (company <= 0 && u.contains("company_id") && u["company_id"].is_array())
+      company = u["company_id"][0].get<int64_t>();
+  }
   if (company > 0) {
-    auto comp = call("res.company", "read", json::array({json::array({company})}),
-                     {{"fields", {"currency_id", "country_id"}}});
-    if (!comp || !comp->is_array() || comp->empty()) return f;
-    f.currency = NameOf((*comp)[0].value("currency_id", json()));
-    f.country = NameOf((*comp)[0].value("country_id", json()));
+    if (auto comp = call("res.company", "read", json::array({json::array({company})}),
+                         {{"fields", {"currency_id", "country_id"}}}, {"currency", "country"})) {
+      f.currency = NameOf((*comp)[0].value("currency_id", json()));
+      f.country = NameOf((*comp)[0].value("country_id", json()));
+    }
   }
   auto modules = call("ir.module.module", "search_read",
                       json::array({json::array({json::array({"state", "=", "installed"})})}),
-                      {{"fields", {"name", "latest_version"}}});
-  if (!modules || !modules->is_array()) return f;
-  for (const auto& m : *modules) {
+                      {{"fields", {"name", "latest_version"}}}, {"modules"});
+  for (const auto& m : modules.value_or(json::array())) {
     if (!m.is_object() || !m.value("name", json()).is_string()) continue;
     const json v = m.value("latest_version", json());
     f.modules[m["name"].get<std::string>()] = v.is_string() ? v.get<std::string>() : "";

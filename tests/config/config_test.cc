@@ -242,6 +242,42 @@ TEST_CASE("objectives: defaults, then per journey over them", "[config]") {
   CHECK(out.config->objectives.For("other").latency_under == std::chrono::seconds(2));
 }
 
+TEST_CASE("compare: budgets, the noise floor and expected differences", "[config]") {
+  auto plain = ParseConfig(kGood, "cfg.yaml", kEnv);
+  REQUIRE(plain.config);
+  CHECK(plain.config->compare.latency_budget == Approx(1.2));
+  CHECK(plain.config->compare.ignore_below == std::chrono::milliseconds(5));
+  auto out = ParseConfig(std::string(kGood) +
+                             "compare:\n  latency_budget: 130%\n  latency_budgets: {login: 1.5}\n"
+                             "  ignore_below: 20ms\n"
+                             "  expect_different: [server_version, {modules: [sale_stock, mrp]}]\n",
+                         "cfg.yaml", kEnv);
+  REQUIRE(out.errors.empty());
+  const auto& c = out.config->compare;
+  CHECK(c.latency_budget == Approx(1.3));
+  CHECK(c.latency_budgets.at("login") == Approx(1.5));
+  CHECK(c.ignore_below == std::chrono::milliseconds(20));
+  CHECK(c.expect_different == std::set<std::string>{"server_version"});
+  CHECK(c.expect_modules == std::set<std::string>{"mrp", "sale_stock"});
+  CHECK_FALSE(c.expect_all_modules);
+  auto all = ParseConfig(std::string(kGood) + "compare: {expect_different: [modules]}\n",
+                         "cfg.yaml", kEnv);
+  REQUIRE(all.errors.empty());
+  CHECK(all.config->compare.expect_all_modules);
+
+  auto bad = ParseConfig(std::string(kGood) +
+                             "compare:\n  latency_budget: 0.9\n  latency_budgets: {logn: 2}\n"
+                             "  expect_different: [curency]\n",
+                         "cfg.yaml", kEnv);
+  REQUIRE(bad.errors.size() == 3);
+  CHECK(bad.errors[0].field == "compare.latency_budget");
+  CHECK(Contains(bad.errors[0].message, "at least 1"));
+  CHECK(bad.errors[1].field == "compare.latency_budgets.logn");
+  CHECK(Contains(bad.errors[1].message, "did you mean 'login'?"));
+  CHECK(Contains(bad.errors[2].message, "did you mean 'currency'?"));
+  CHECK(bad.errors[2].pos.line > 1);
+}
+
 TEST_CASE("business hours per plant", "[config]") {
   auto outcome = ParseConfig(
       std::string(kGood) +

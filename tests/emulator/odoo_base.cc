@@ -74,8 +74,8 @@ void OdooDatabase::RegisterBase() {
            {{"name", Req(F("Technical Name", FT::kChar))},
             {"shortdesc", F("Module Name", FT::kChar)},
             {"latest_version", F("Latest Version", FT::kChar)},
-            {"state", Def(Sel("Status", {"uninstallable", "uninstalled", "installed",
-                                         "to upgrade", "to remove", "to install"}),
+            {"state", Def(Sel("Status", {"uninstallable", "uninstalled", "installed", "to upgrade",
+                                         "to remove", "to install"}),
                           "uninstalled")}});
   AddModel("res.currency", "Currency",
            {{"name", Req(F("Currency", FT::kChar))}, {"symbol", F("Symbol", FT::kChar)}});

@@ -6,8 +6,8 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <future>
 #include <fstream>
+#include <future>
 #include <set>
 
 #include "prober/json2_answer.h"
@@ -133,8 +133,8 @@ TEST_CASE("a cancel flag ends a call in flight and refuses later ones", "[client
   REQUIRE(::listen(listener, 4) == 0);
   REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
   RunningEmulator emu;
-  auto o = Options(emu, "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)),
-                   Protocol::kJsonRpc);
+  auto o =
+      Options(emu, "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), Protocol::kJsonRpc);
   o.call_timeout = std::chrono::seconds(60);
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   auto client = CreateCurlOdooClient(o, RealClock(), cancel);

@@ -304,6 +304,18 @@ TEST_CASE("compare: fingerprint differences fail unless expected", "[compare]") 
   s.expect_different = {"server_version"};
   s.expect_all_modules = true;
   CHECK_FALSE(Compare(in, s).ParityFailed());
+
+  // A list the probe user may not read is not compared, and said so; the rest still counts.
+  in.candidate_fingerprint = Env("17.0");
+  in.candidate_fingerprint.modules.clear();
+  in.candidate_fingerprint.unknown["modules"] = "cannot search_read ir.module.module: denied";
+  c = Compare(in, CompareSettings{});
+  CHECK(status(c, "modules") == FingerprintRow::Status::kNotCompared);
+  for (const auto& r : c.fingerprint) CHECK(r.item.rfind("module ", 0) != 0);
+  CHECK(status(c, "currency") == FingerprintRow::Status::kSame);
+  CHECK_FALSE(c.ParityFailed());
+  REQUIRE(c.left_out.size() == 1);
+  CHECK(c.left_out[0] == "candidate modules: cannot search_read ir.module.module: denied");
 }
 
 TEST_CASE("compare: JUnit has a case per journey x check and per fingerprint item", "[compare]") {

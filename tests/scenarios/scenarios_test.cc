@@ -252,6 +252,60 @@ TEST_CASE("load-time validation names file, line and a fix", "[scenarios]") {
   }
 }
 
+TEST_CASE("compare: fields of the records a journey registers", "[scenarios]") {
+  const std::string creates = std::string(kBase) +
+                              "  - name: create\n"
+                              "    call: {model: sale.order, method: create, args: [{}]}\n"
+                              "    save: {order_id: $}\n"
+                              "    record: {model: sale.order, id: \"${var.order_id}\"}\n";
+  auto ok = ParseJourney(creates +
+                             "compare:\n"
+                             "  - {model: sale.order, field: amount_tax, tolerance: 0.01}\n"
+                             "  - {model: sale.order, field: amount_total, tolerance: 0.5%}\n"
+                             "  - {model: sale.order, field: name, pattern: \"^S\\\\d+$\"}\n",
+                         "j.yaml");
+  REQUIRE(ok.ok());
+  REQUIRE(ok->compare.size() == 3);
+  CHECK(ok->compare[0].tolerance == Approx(0.01));
+  CHECK_FALSE(ok->compare[0].relative);
+  CHECK(ok->compare[1].tolerance == Approx(0.005));
+  CHECK(ok->compare[1].relative);
+  CHECK(ok->compare[2].pattern == "^S\\d+$");
+  SECTION("a model no step registers") {
+    auto e = OneError(creates + "compare:\n  - {model: account.move, field: state}\n");
+    CHECK(e.pos.line == 17);
+    CHECK(Contains(e.message, "no step registers a account.move record"));
+    CHECK(Contains(e.message, "it registers sale.order"));
+  }
+  SECTION("a tolerance that is not a number") {
+    auto e = OneError(creates + "compare:\n  - {model: sale.order, field: x, tolerance: tiny}\n");
+    CHECK(e.pos.line == 17);
+    CHECK(Contains(e.message, "tolerance: must be a number"));
+  }
+  SECTION("a pattern that is not a regular expression") {
+    auto e = OneError(creates + "compare:\n  - {model: sale.order, field: x, pattern: \"(\"}\n");
+    CHECK(Contains(e.message, "is not a valid regular expression"));
+  }
+  SECTION("both tolerance and pattern") {
+    auto e = OneError(creates +
+                      "compare:\n  - {model: sale.order, field: x, tolerance: 1, pattern: a}\n");
+    CHECK(Contains(e.message, "not both"));
+  }
+}
+
+TEST_CASE("the built-in journeys that create records declare what compare checks", "[scenarios]") {
+  auto catalog = LoadJourneys();
+  REQUIRE(catalog.ok());
+  for (const char* name :
+       {"sales_order_confirmation", "work_order_release", "goods_receipt", "invoice_validation"}) {
+    INFO(name);
+    CHECK_FALSE(catalog->Find(name)->compare.empty());
+  }
+  const auto& sales = catalog->Find("sales_order_confirmation")->compare;
+  CHECK(std::any_of(sales.begin(), sales.end(),
+                    [](const auto& c) { return c.field == "amount_tax" && c.tolerance > 0; }));
+}
+
 TEST_CASE("cleanup recipes: final states, verify steps and related records", "[scenarios]") {
   auto one_error = [](const std::string& text) {
     auto r = ParseRecipes(text, "cleanup.yaml");
