@@ -406,8 +406,17 @@ void JudgeFingerprint(const Fingerprint& b, const Fingerprint& c, const CompareS
         }
         add("module " + m, "modules", bv, cv);
       }
+      // The summary: as bad as the worst module row.
+      auto status = FingerprintRow::Status::kSame;
+      for (const auto& r : out.fingerprint) {
+        if (r.item.rfind("module ", 0) != 0) continue;
+        if (r.status == FingerprintRow::Status::kDifferent) status = r.status;
+        if (r.status == FingerprintRow::Status::kExpected &&
+            status == FingerprintRow::Status::kSame)
+          status = r.status;
+      }
       out.fingerprint.push_back(
-          {"modules", Installed(b), Installed(c), FingerprintRow::Status::kSame,
+          {"modules", Installed(b), Installed(c), status,
            std::to_string(alike) + " alike" +
                (same_series ? "" : " (versions not compared across server versions)")});
     }
@@ -623,7 +632,8 @@ std::string CompareTable(const Comparison& c) {
   for (const auto& r : c.fingerprint) {
     o << Pad(r.item, 30) << Pad(r.baseline, 30) << Pad(r.candidate, 30)
       << FingerprintStatusName(r.status);
-    if (r.status == FingerprintRow::Status::kDifferent && !r.detail.empty()) o << ": " << r.detail;
+    if ((r.status != FingerprintRow::Status::kSame || r.item == "modules") && !r.detail.empty())
+      o << ": " << r.detail;
     o << "\n";
   }
   if (!c.left_out.empty()) {
@@ -665,6 +675,7 @@ std::string CompareJUnit(const Comparison& c) {
   }
   for (const auto& r : c.fingerprint) {
     if (r.status == FingerprintRow::Status::kNotCompared) continue;
+    if (r.item == "modules" && r.status != FingerprintRow::Status::kSame) continue;  // its rows
     Case k{"environment: " + r.item, "", ""};
     if (r.status == FingerprintRow::Status::kDifferent)
       k.failure = "baseline " + r.baseline + ", candidate " + r.candidate +

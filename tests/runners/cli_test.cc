@@ -45,7 +45,7 @@ TEST_CASE("version, help and usage errors", "[cli]") {
   auto v = Prober({"version"});
   CHECK(v.exit_code == 0);
   CHECK(Contains(v.out, "odoo-prober 0."));
-  for (const char* sub : {"once", "validate", "version"}) {
+  for (const char* sub : {"once", "validate", "version", "compare"}) {
     auto h = Prober({sub, "--help"});
     CHECK(h.exit_code == 0);
     CHECK(Contains(h.out, "2  usage or configuration error"));
