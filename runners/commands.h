@@ -128,7 +128,10 @@ struct CompareOptions {
   std::vector<std::string> journeys;  // only these (all the candidate's when empty)
   int runs = 20;                      // rounds; each runs every journey once on each side
   std::chrono::seconds duration{0};   // instead of `runs`: rounds until this much time passed
-  std::optional<uint64_t> seed;       // run order and bootstrap; random (and printed) when unset
+  // Rounds start at least this far apart: a comparison probes production, and its load stays
+  // bounded (one round a second by default), however long it runs.
+  std::chrono::milliseconds round_interval{1000};
+  std::optional<uint64_t> seed;  // run order and bootstrap; random (and printed) when unset
   // A baseline from a results history instead of a live target (the old platform may be gone).
   std::string baseline_history, baseline_target;
   size_t max_history_runs = 1000;  // the latest runs of each journey taken from the history

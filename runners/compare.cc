@@ -6,6 +6,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "prober/clock.h"
 #include "prober/text.h"
@@ -274,11 +275,11 @@ int RunCompare(const CompareOptions& options, std::ostream& out, std::ostream& e
   std::vector<results::JourneyResult> all;
   const auto start = prober::RealClock().Monotonic();
   bool baseline_first = true;
+  auto round_start = start;
   for (int round = 0;; ++round) {
-    if (by_time ? prober::RealClock().Monotonic() - start >= options.duration
-                : round >= options.runs) {
-      break;
-    }
+    if (round > 0) std::this_thread::sleep_until(round_start + options.round_interval);
+    round_start = prober::RealClock().Monotonic();
+    if (by_time ? round_start - start >= options.duration : round >= options.runs) break;
     // A/B/B/A: a coin from the seed picks the first round's order, the next round reverses it.
     if (round % 2 == 0) {
       baseline_first = std::uniform_int_distribution<int>(0, 1)(order) == 0;

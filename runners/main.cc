@@ -160,6 +160,9 @@ class Compare final : public Command {
     c->add_option("--duration", duration_,
                   "Instead of --runs: start rounds until this much time has passed (e.g. 30m)")
         ->excludes(runs);
+    c->add_option("--interval", interval_,
+                  "Rounds start at least this far apart, to bound the load on both sides "
+                  "(default 1s)");
     c->add_option("--seed", seed_,
                   "Seed of the run order and the bootstrap (default: random, printed to repeat)");
     c->add_option("--baseline-history", o_.baseline_history,
@@ -196,6 +199,12 @@ class Compare final : public Command {
       o_.duration = std::chrono::duration_cast<std::chrono::seconds>(*d);
       if (o_.duration.count() == 0) o_.duration = std::chrono::seconds(1);
     }
+    if (auto d = config::ParseDuration(interval_)) {
+      o_.round_interval = *d;
+    } else {
+      std::cerr << "--interval: not a duration: " << interval_ << " (e.g. 2s)\n";
+      return runners::kExitUsage;
+    }
     if (seed_) o_.seed = *seed_;
     o_.live_progress = isatty(STDERR_FILENO) && log_level_ != "debug" && log_level_ != "trace";
     return runners::RunCompare(o_, std::cout, std::cerr);
@@ -205,6 +214,7 @@ class Compare final : public Command {
   const std::string& log_level_;
   runners::CompareOptions o_;
   std::string duration_;
+  std::string interval_ = "1s";
   std::optional<uint64_t> seed_;
 };
 

@@ -41,6 +41,7 @@ struct Outcome {
 
 Outcome Compare(const TempDir& dir, const std::string& config, CompareOptions o) {
   o.config_path = config;
+  o.round_interval = 0ms;  // as fast as the emulators answer
   if (o.baseline.empty() && o.baseline_history.empty()) o.baseline = "old";
   if (o.candidate.empty()) o.candidate = "new";
   o.json_file = dir.path() + "/compare.json";
@@ -266,6 +267,77 @@ TEST_CASE("compare: --baseline-history compares against the runs `run` recorded"
     if (f.at("item") == "currency") CHECK(f.at("status") == "not_compared");
   }
   CHECK(Contains(r.out, "NOT CHECKED"));
+}
+
+TEST_CASE("compare: 16.0 over /jsonrpc against 19.0 over JSON-2", "[compare]") {
+  auto v16 = testing::Personality("16.0");
+  v16.work_orders = true;
+  auto v19 = testing::Personality("19.0");
+  v19.api_key = "k3y-for-json2";
+  RunningEmulator old_env(v16), new_env(v19);
+  TempDir dir;
+  dir.Write("key", "k3y-for-json2\n");
+  dir.Write("secret", "admin\n");
+  std::ostringstream y;
+  y << "version: 1\ntargets:\n  - {name: old, url: \"" << old_env.http_url()
+    << "\", database: probe, protocol: jsonrpc, login: admin, password_file: secret}\n"
+    << "  - {name: new, url: \"" << new_env.http_url()
+    << "\", database: probe, protocol: json2, login: admin, api_key_file: key}\n"
+    << "journeys:\n  - name: login\n  - name: goods_receipt\n  - name: work_order_release\n"
+    << "compare: {expect_different: [server_version]}\n";
+  CompareOptions o;
+  o.runs = 5;
+  o.seed = 2;
+  const auto r = Compare(dir, dir.Write("prober.yaml", y.str()), o);
+  INFO(r.out << r.err);
+  REQUIRE(r.report.is_object());
+  for (const auto& p : r.report.at("parity")) {
+    if (p.at("check") == "outcomes") CHECK(p.at("candidate") == "5/5 ok");
+    if (p.at("check") == "outcomes") CHECK(p.at("baseline") == "5/5 ok");
+    if (p.value("field", "") == "state") CHECK(p.at("status") == "same");
+  }
+  std::map<std::string, json> fingerprint;
+  for (const auto& f : r.report.at("fingerprint")) fingerprint[f.at("item")] = f;
+  CHECK(fingerprint.count("fingerprint") == 0);  // read on both sides
+  CHECK(fingerprint["server_version"].at("status") == "expected");
+  CHECK(fingerprint["modules"].at("status") == "same");
+  CHECK(fingerprint["modules"].at("candidate") == "11 installed");
+  CHECK(fingerprint["currency"].at("candidate") == "USD");
+  CHECK(old_env.emulator().OpenRecordsTagged("probe-") == json::array());
+  CHECK(new_env.emulator().OpenRecordsTagged("probe-") == json::array());
+}
+
+TEST_CASE("compare: rounds start --interval apart, however fast the sides answer", "[compare]") {
+  RunningEmulator old_env, new_env;
+  TempDir dir;
+  const auto config = WriteConfig(dir, old_env, new_env, "journeys:\n  - name: login\n",
+                                  "results: {jsonl: results.jsonl}\n");
+  CompareOptions o;
+  o.config_path = config;
+  o.baseline = "old";
+  o.candidate = "new";
+  o.runs = 3;
+  o.seed = 1;
+  o.round_interval = 300ms;
+  std::ostringstream out, err;
+  REQUIRE(RunCompare(o, out, err) != kExitUsage);
+  std::ifstream jsonl(dir.path() + "/results.jsonl");
+  std::stringstream lines;
+  lines << jsonl.rdbuf();
+  std::vector<std::string> started;  // ISO 8601 with microseconds: sorts as time
+  for (const auto& line : testing::JourneyResultLines(lines.str()))
+    if (line.at("labels").at("env") == "baseline") started.push_back(line.at("started_at"));
+  REQUIRE(started.size() == 3);
+  std::sort(started.begin(), started.end());
+  auto seconds = [](const std::string& iso) {  // within one minute is all this test needs
+    return std::stod(iso.substr(17, iso.size() - 18)) + 60 * std::stoi(iso.substr(14, 2));
+  };
+  for (size_t i = 1; i < started.size(); ++i) {
+    INFO(started[i - 1] << " then " << started[i]);
+    double gap = seconds(started[i]) - seconds(started[i - 1]);
+    if (gap < 0) gap += 3600;
+    CHECK(gap >= 0.3 - 0.05);  // a run starts within a round, after its start
+  }
 }
 
 TEST_CASE("compare: usage errors exit 2 and say what to fix", "[compare]") {
