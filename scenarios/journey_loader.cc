@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <functional>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -382,9 +382,9 @@ class Parser {
   }
 
   std::optional<Journey> ParseJourney(const YAML::Node& root) {
-    auto f = r_.Map(root, "",
-                    {"name", "description", "service", "timeout", "requires", "params", "steps",
-                     "compare"});
+    auto f = r_.Map(
+        root, "",
+        {"name", "description", "service", "timeout", "requires", "params", "steps", "compare"});
     if (!f) return std::nullopt;
     Journey j;
     j.file = r_.file();
@@ -452,15 +452,17 @@ class Parser {
           const auto model = f->Text("model", "name the model of a record the journey creates");
           const auto field = f->Text("field", "name a field of that model, e.g. amount_total");
           if (!model || !field) {
-            return Error(item, sub, "needs model and field, e.g. {model: sale.order, field: state}");
+            return Error(item, sub,
+                         "needs model and field, e.g. {model: sale.order, field: state}");
           }
           if (!registered.count(*model)) {
             std::string known;
             for (const auto& m : registered) known += (known.empty() ? "" : ", ") + m;
-            return Error(f->Value("model"), f->Sub("model"),
-                         "no step registers a " + *model +
-                             " record (record: {model, id}), and compare reads only those; " +
-                             (known.empty() ? "this journey registers none" : "it registers " + known));
+            return Error(
+                f->Value("model"), f->Sub("model"),
+                "no step registers a " + *model +
+                    " record (record: {model, id}), and compare reads only those; " +
+                    (known.empty() ? "this journey registers none" : "it registers " + known));
           }
           c.model = *model;
           c.field = *field;

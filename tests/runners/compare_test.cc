@@ -282,6 +282,11 @@ TEST_CASE("compare: --baseline-history compares against the runs `run` recorded"
     if (f.at("item") == "currency") CHECK(f.at("status") == "not_compared");
   }
   CHECK(Contains(r.out, "NOT CHECKED"));
+  std::ifstream html(o.html_file);
+  std::stringstream page;
+  page << html.rdbuf();
+  CHECK(Contains(page.str(), "(runs from the history)"));
+  CHECK(Contains(page.str(), "<svg"));
 }
 
 TEST_CASE("compare: 16.0 over /jsonrpc against 19.0 over JSON-2", "[compare]") {
@@ -320,6 +325,38 @@ TEST_CASE("compare: 16.0 over /jsonrpc against 19.0 over JSON-2", "[compare]") {
   CHECK(fingerprint["currency"].at("candidate") == "USD");
   CHECK(old_env.emulator().OpenRecordsTagged("probe-") == json::array());
   CHECK(new_env.emulator().OpenRecordsTagged("probe-") == json::array());
+}
+
+TEST_CASE("compare: the TLS chains' issuer and key are compared, their expiry shown", "[compare]") {
+  RunningEmulator env;
+  TempDir dir;
+  dir.Write("secret", "admin\n");
+  std::ostringstream y;
+  y << "version: 1\ntargets:\n";
+  // The same server twice: once with the trusted chain, once with a self-signed certificate.
+  for (auto [name, url] : {std::pair{"old", env.https_url()}, {"new", env.untrusted_https_url()}}) {
+    y << "  - {name: " << name << ", url: \"" << url
+      << "\", database: probe, login: admin, password_file: secret, tls: {ca_file: \""
+      << env.pki().ca_cert << "\"}}\n";
+  }
+  y << "journeys:\n  - name: login\n";
+  CompareOptions o;
+  o.runs = 1;
+  o.seed = 1;
+  const auto r = Compare(dir, dir.Write("prober.yaml", y.str()), o);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == kExitJourneyFailed);
+  std::map<std::string, json> fingerprint;
+  for (const auto& f : r.report.at("fingerprint")) fingerprint[f.at("item")] = f;
+  const json& issuer = fingerprint["tls_issuer"];
+  CHECK(issuer.at("status") == "different");
+  CHECK(Contains(issuer.at("candidate").get<std::string>(), "(untrusted)"));
+  CHECK_FALSE(Contains(issuer.at("baseline").get<std::string>(), "(untrusted)"));
+  CHECK_FALSE(fingerprint["tls_key"].at("baseline").get<std::string>().empty());
+  CHECK(fingerprint["tls_expiry"].at("status") == "not_compared");
+  CHECK(fingerprint["tls_expiry"].at("baseline").get<std::string>().size() == 10);  // a date
+  // The untrusted side cannot be logged in to: said, not passed.
+  CHECK(Contains(fingerprint["fingerprint"].at("detail").get<std::string>(), "candidate:"));
 }
 
 TEST_CASE("compare: rounds start --interval apart, however fast the sides answer", "[compare]") {
