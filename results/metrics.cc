@@ -14,6 +14,10 @@ namespace {
 const prometheus::Histogram::BucketBoundaries kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
                                                           1,     2.5,  5,     10,   20,  30,   60};
 
+// Scheduler lag: 1 ms to 10 s, finest around the 50 ms a healthy instance stays under.
+const prometheus::Histogram::BucketBoundaries kLagBuckets = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
 double Secs(int64_t us) { return static_cast<double>(us) / 1e6; }
 
 // The metric families, registered by name and help.
@@ -75,9 +79,9 @@ Metrics::Metrics(std::string instance, std::string version)
       tls_findings_(
           Gauge(*registry_, "odoo_prober_tls_findings",
                 "TLS findings of the target's endpoint at the last check, by severity and kind.")),
-      lag_(Gauge(*registry_, "odoo_prober_scheduler_lag_seconds",
-                 "How late the last run started after its tick.")
-               .Add({{"instance", instance_}})),
+      lag_(Histogram(*registry_, "odoo_prober_scheduler_lag_seconds",
+                     "How late runs started after their tick.")
+               .Add({{"instance", instance_}}, kLagBuckets)),
       busy_(Gauge(*registry_, "odoo_prober_busy_workers", "Workers running a journey now.")
                 .Add({{"instance", instance_}})),
       dropped_(Counter(*registry_, "odoo_prober_sink_dropped_total",
@@ -236,7 +240,7 @@ void Metrics::ObserveTls(const TlsReport& r) {
   }
 }
 
-void Metrics::SetSchedulerLag(double seconds) { lag_.Set(seconds); }
+void Metrics::ObserveSchedulerLag(double seconds) { lag_.Observe(seconds); }
 void Metrics::SetBusyWorkers(int busy) { busy_.Set(busy); }
 void Metrics::AddSkipped(const std::string& journey, const std::string& target,
                          const config::Labels& labels, uint64_t n) {

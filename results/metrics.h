@@ -56,8 +56,9 @@ class Metrics {
   void Observe(const JourneyResult& result);
   // The endpoint's chain expiry and its findings by severity and kind (issue: TLS findings).
   void ObserveTls(const TlsReport& report);
-  // Self-metrics.
-  void SetSchedulerLag(double seconds);
+  // Self-metrics. The scheduler's lag (how late a run started after its tick) is a histogram,
+  // one observation per run started, so that its p99 can be read (histogram_quantile).
+  void ObserveSchedulerLag(double seconds);
   void SetBusyWorkers(int busy);
   void AddSkipped(const std::string& journey, const std::string& target,
                   const config::Labels& labels, uint64_t n);
@@ -103,7 +104,7 @@ class Metrics {
   std::mutex tls_mu_;  // guards tls_series_
   std::map<std::string, std::vector<std::map<std::string, std::string>>>
       tls_series_;  // by endpoint
-  prometheus::Gauge& lag_;
+  prometheus::Histogram& lag_;
   prometheus::Gauge& busy_;
   prometheus::Counter& dropped_;
   prometheus::Counter& reloads_;

@@ -157,7 +157,8 @@ Daemon::Mono Daemon::Step() {
 void Daemon::PublishSchedule(const std::vector<size_t>& started) {
   const Scheduler& scheduler = executor_->scheduler();
   for (size_t i : started) {
-    metrics_->SetSchedulerLag(std::chrono::duration<double>(scheduler.state(i).last_lag).count());
+    metrics_->ObserveSchedulerLag(
+        std::chrono::duration<double>(scheduler.state(i).last_lag).count());
   }
   for (size_t i = 0; i < snapshot_->pairs.size(); ++i) {
     const auto& st = scheduler.state(i);

@@ -182,6 +182,20 @@ TEST_CASE("daemon loop: journeys every interval, TLS on its own schedule", "[dae
   CHECK(s.clock.slept() >= 180s);
   CHECK(s.clock.slept() <= 186s);
   CHECK(s.tls_checks == 1);
+  // The scheduler lag is a histogram, a count per run started: the three on time, a fourth on
+  // time (the clock is at its tick), then one started 30 ms after its tick (between the 25 and
+  // 50 ms buckets).
+  const std::string lag = "odoo_prober_scheduler_lag_seconds_";
+  CHECK(testing::MetricSum(s.Metrics(), lag + "count{instance=\"unit\"}") == 3);
+  const auto next = s.daemon->Step();
+  s.clock.Advance(
+      std::chrono::duration_cast<std::chrono::milliseconds>(next - s.clock.Monotonic()) + 30ms);
+  s.daemon->Step();
+  REQUIRE(s.script->logins == 5);
+  const std::string late = s.Metrics();
+  CHECK(testing::MetricSum(late, lag + "count{instance=\"unit\"}") == 5);
+  CHECK(testing::MetricSum(late, lag + "bucket{instance=\"unit\",le=\"0.025\"}") == 4);
+  CHECK(testing::MetricSum(late, lag + "bucket{instance=\"unit\",le=\"0.05\"}") == 5);
   s.clock.Advance(6h);
   s.Run(1);
   CHECK(s.tls_checks == 2);
