@@ -212,6 +212,14 @@ int RunCompare(const CompareOptions& options, std::ostream& out, std::ostream& e
   }
   std::vector<std::pair<PlannedPair, PlannedPair>> pairs;  // baseline, candidate
   for (const auto& p : candidate_plan) {
+    // Results are judged by journey name: a journey configured twice (other parameters) would
+    // mix two distributions, so the first entry is the one compared.
+    if (std::any_of(pairs.begin(), pairs.end(),
+                    [&](const auto& e) { return e.second.journey == p.journey; })) {
+      err << "journeys[" << p.selection_index << "]: " << p.journey->name
+          << " is configured more than once; compare runs the first entry only\n";
+      continue;
+    }
     PlannedPair b = p;
     if (!history) b.target = cfg.FindTarget(options.baseline);
     pairs.push_back({b, p});
