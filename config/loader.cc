@@ -643,6 +643,19 @@ class Loader {
     }
   }
 
+  // Whether `key` names a journey of the config's journeys:, else an error with a guess.
+  bool ConfiguredJourney(const YAML::Node& key, const std::string& field, const ProberConfig& cfg) {
+    const std::string name = key.Scalar();
+    std::vector<std::string> known;
+    for (const auto& sel : cfg.journeys) known.push_back(sel.name);
+    if (std::find(known.begin(), known.end(), name) != known.end()) return true;
+    auto guess = Closest(name, known);
+    r_.Error(key, field,
+             "journeys: runs no journey named '" + name + "'" +
+                 (guess ? "; did you mean '" + *guess + "'?" : "; known: " + Join(known)));
+    return false;
+  }
+
   // A latency budget: a ratio of at least 1 ("1.2", or "120%").
   std::optional<double> Budget(const YAML::Node& v, const std::string& field) {
     std::string t = v.IsScalar() ? v.Scalar() : "";
@@ -674,17 +687,9 @@ class Loader {
         r_.Error(budgets, "compare.latency_budgets",
                  "must map journey names to ratios, e.g. {goods_receipt: 1.5}");
       } else {
-        std::vector<std::string> known;
-        for (const auto& sel : cfg.journeys) known.push_back(sel.name);
         for (const auto& entry : budgets) {
           const std::string name = entry.first.Scalar();
-          if (std::find(known.begin(), known.end(), name) == known.end()) {
-            auto guess = Closest(name, known);
-            r_.Error(entry.first, "compare.latency_budgets." + name,
-                     "journeys: runs no journey named '" + name + "'" +
-                         (guess ? "; did you mean '" + *guess + "'?" : "; known: " + Join(known)));
-            continue;
-          }
+          if (!ConfiguredJourney(entry.first, "compare.latency_budgets." + name, cfg)) continue;
           if (auto b = Budget(entry.second, "compare.latency_budgets." + name))
             c.latency_budgets[name] = *b;
         }
@@ -741,15 +746,7 @@ class Loader {
     }
     for (const auto& entry : journeys) {
       const std::string name = entry.first.Scalar();
-      std::vector<std::string> known;
-      for (const auto& sel : cfg.journeys) known.push_back(sel.name);
-      if (std::find(known.begin(), known.end(), name) == known.end()) {
-        auto guess = Closest(name, known);
-        r_.Error(entry.first, "objectives.journeys." + name,
-                 "journeys: runs no journey named '" + name + "'" +
-                     (guess ? "; did you mean '" + *guess + "'?" : "; known: " + Join(known)));
-        continue;
-      }
+      if (!ConfiguredJourney(entry.first, "objectives.journeys." + name, cfg)) continue;
       auto j = r_.Map(entry.second, "objectives.journeys." + name,
                       {"availability", "latency", "window"});
       if (!j) continue;

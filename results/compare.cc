@@ -505,9 +505,7 @@ std::string Comparison::Summary() const {
   return "pass";
 }
 
-namespace {
-
-std::string_view ParityStatusName(ParityRow::Status s) {
+std::string_view StatusName(ParityRow::Status s) {
   switch (s) {
     case ParityRow::Status::kSame:
       return "same";
@@ -519,7 +517,7 @@ std::string_view ParityStatusName(ParityRow::Status s) {
   return "same";
 }
 
-std::string_view FingerprintStatusName(FingerprintRow::Status s) {
+std::string_view StatusName(FingerprintRow::Status s) {
   switch (s) {
     case FingerprintRow::Status::kSame:
       return "same";
@@ -532,6 +530,8 @@ std::string_view FingerprintStatusName(FingerprintRow::Status s) {
   }
   return "same";
 }
+
+namespace {
 
 std::string Iso(std::chrono::system_clock::time_point t) {
   return prober::FormatUtc(t, "%Y-%m-%dT%H:%M:%SZ");
@@ -566,12 +566,9 @@ json CompareJson(const Comparison& c) {
   }
   json parity = json::array();
   for (const auto& r : c.parity) {
-    json row = {{"journey", r.journey},
-                {"check", r.check},
-                {"baseline", r.baseline},
-                {"candidate", r.candidate},
-                {"status", ParityStatusName(r.status)},
-                {"detail", r.detail}};
+    json row = {{"journey", r.journey},           {"check", r.check},
+                {"baseline", r.baseline},         {"candidate", r.candidate},
+                {"status", StatusName(r.status)}, {"detail", r.detail}};
     if (!r.record.empty()) {
       row["record"] = r.record;
       row["field"] = r.field;
@@ -583,7 +580,7 @@ json CompareJson(const Comparison& c) {
     fingerprint.push_back({{"item", r.item},
                            {"baseline", r.baseline},
                            {"candidate", r.candidate},
-                           {"status", FingerprintStatusName(r.status)},
+                           {"status", StatusName(r.status)},
                            {"detail", r.detail}});
   }
   return {{"baseline", c.baseline},
@@ -624,14 +621,13 @@ std::string CompareTable(const Comparison& c) {
   o << "\n" << Pad("PARITY", 58) << Pad("baseline", 24) << Pad("candidate", 24) << "status\n";
   for (const auto& r : c.parity) {
     o << Pad(r.journey + ": " + r.check, 58) << Pad(r.baseline, 24) << Pad(r.candidate, 24)
-      << ParityStatusName(r.status);
+      << StatusName(r.status);
     if (r.status != ParityRow::Status::kSame && !r.detail.empty()) o << ": " << r.detail;
     o << "\n";
   }
   o << "\n" << Pad("FINGERPRINT", 30) << Pad("baseline", 30) << Pad("candidate", 30) << "status\n";
   for (const auto& r : c.fingerprint) {
-    o << Pad(r.item, 30) << Pad(r.baseline, 30) << Pad(r.candidate, 30)
-      << FingerprintStatusName(r.status);
+    o << Pad(r.item, 30) << Pad(r.baseline, 30) << Pad(r.candidate, 30) << StatusName(r.status);
     if ((r.status != FingerprintRow::Status::kSame || r.item == "modules") && !r.detail.empty())
       o << ": " << r.detail;
     o << "\n";

@@ -118,6 +118,10 @@ struct FingerprintRow {
   std::string detail;
 };
 
+// "same", "different", "not_compared" (and "expected"): JSON values and HTML classes.
+std::string_view StatusName(ParityRow::Status s);
+std::string_view StatusName(FingerprintRow::Status s);
+
 struct Comparison {
   std::string baseline, candidate;  // target names (the baseline's "from history" when so)
   bool baseline_from_history = false;

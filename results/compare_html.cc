@@ -123,9 +123,7 @@ std::string CompareHtml(const Comparison& c) {
   h << "<h2>Functional parity</h2><table><tr><th>journey</th><th>check</th><th>baseline</th>"
        "<th>candidate</th><th>status</th></tr>\n";
   for (const auto& r : c.parity) {
-    const std::string cls = r.status == ParityRow::Status::kSame        ? "same"
-                            : r.status == ParityRow::Status::kDifferent ? "different"
-                                                                        : "not_compared";
+    const std::string cls(StatusName(r.status));
     h << "<tr><td>" << Html(r.journey) << "</td><td>" << Html(r.check) << "</td><td>"
       << Html(r.baseline) << "</td><td>" << Html(r.candidate) << "</td><td class=\"" << cls << "\">"
       << cls << (r.detail.empty() ? "" : "<br><small>" + Html(r.detail) + "</small>")
@@ -134,10 +132,7 @@ std::string CompareHtml(const Comparison& c) {
   h << "</table>\n<h2>Environment fingerprint</h2><table><tr><th>item</th><th>baseline</th>"
        "<th>candidate</th><th>status</th></tr>\n";
   for (const auto& r : c.fingerprint) {
-    const std::string cls = r.status == FingerprintRow::Status::kSame        ? "same"
-                            : r.status == FingerprintRow::Status::kDifferent ? "different"
-                            : r.status == FingerprintRow::Status::kExpected  ? "expected"
-                                                                             : "not_compared";
+    const std::string cls(StatusName(r.status));
     h << "<tr><td>" << Html(r.item) << "</td><td>" << Html(r.baseline) << "</td><td>"
       << Html(r.candidate) << "</td><td class=\"" << cls << "\">" << cls
       << (r.detail.empty() ? "" : "<br><small>" + Html(r.detail) + "</small>") << "</td></tr>\n";

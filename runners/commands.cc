@@ -39,6 +39,13 @@ prober::Result<Loaded> LoadChecked(const std::string& path, std::ostream& err) {
   return loaded;
 }
 
+bool WriteFile(const std::string& path, const std::string& text, std::ostream& err) {
+  std::ofstream f(path);
+  f << text;
+  if (!f) err << "cannot write " << path << "\n";
+  return static_cast<bool>(f);
+}
+
 JourneyRunner::ClientFactory CurlFactory(prober::CancelFlag cancel) {
   return [cancel](const prober::ClientOptions& o) {
     return prober::CreateCurlOdooClient(o, prober::RealClock(), cancel);

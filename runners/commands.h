@@ -52,6 +52,9 @@ prober::Result<Loaded> LoadAndCheck(const std::string& config_path);
 // LoadAndCheck for a subcommand: prints the errors to `err` (and logs the warnings).
 prober::Result<Loaded> LoadChecked(const std::string& config_path, std::ostream& err);
 
+// Writes `text` to `path` (a report file); false, and a message on `err`, when it cannot.
+bool WriteFile(const std::string& path, const std::string& text, std::ostream& err);
+
 // The production client factory: libcurl on the real clock; `cancel` ends the clients' calls.
 JourneyRunner::ClientFactory CurlFactory(prober::CancelFlag cancel = nullptr);
 

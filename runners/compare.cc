@@ -154,13 +154,6 @@ class CompareProgress {
   std::pair<int, int> baseline_, candidate_;  // ok, failed
 };
 
-bool WriteText(const std::string& path, const std::string& text, std::ostream& err) {
-  std::ofstream f(path);
-  f << text;
-  if (!f) err << "cannot write " << path << "\n";
-  return static_cast<bool>(f);
-}
-
 // Usage errors of the options against the config; "" when none.
 std::string CheckOptions(const CompareOptions& o, const Loaded& loaded) {
   const auto& cfg = loaded.config;
@@ -333,13 +326,13 @@ int RunCompare(const CompareOptions& options, std::ostream& out, std::ostream& e
   out << results::CompareTable(comparison);
   int rc = kExitOk;
   if (!options.json_file.empty() &&
-      !WriteText(options.json_file, results::CompareJson(comparison).dump(2) + "\n", err))
+      !WriteFile(options.json_file, results::CompareJson(comparison).dump(2) + "\n", err))
     rc = kExitInternal;
   if (!options.junit_file.empty() &&
-      !WriteText(options.junit_file, results::CompareJUnit(comparison), err))
+      !WriteFile(options.junit_file, results::CompareJUnit(comparison), err))
     rc = kExitInternal;
   if (!options.html_file.empty() &&
-      !WriteText(options.html_file, results::CompareHtml(comparison), err))
+      !WriteFile(options.html_file, results::CompareHtml(comparison), err))
     rc = kExitInternal;
   if (!options.pushgateway.empty()) {
     PushOptions push{options.pushgateway, InstanceName(cfg), options.version};

@@ -132,14 +132,6 @@ std::vector<results::TlsReport> ReportTls(const config::ProberConfig& cfg,
   return reports;
 }
 
-// Writes `text` to `path`; false (and a message) when it cannot.
-bool WriteFile(const std::string& path, const std::string& text, std::ostream& err) {
-  std::ofstream f(path);
-  f << text;
-  if (!f) err << "cannot write " << path << "\n";
-  return static_cast<bool>(f);
-}
-
 int WriteReports(const std::vector<results::JourneyResult>& results, const OnceOptions& options,
                  std::ostream& err) {
   int rc = kExitOk;
