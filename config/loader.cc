@@ -551,7 +551,9 @@ class Loader {
   }
 
   void LoadJourney(const YAML::Node& node, const std::string& field, ProberConfig& cfg) {
-    auto f = r_.Map(node, field, {"name", "targets", "params", "interval", "timeout", "service"});
+    auto f =
+        r_.Map(node, field,
+               {"name", "targets", "params", "interval", "timeout", "service", "step_histograms"});
     if (!f) return;
     JourneySelection j;
     LoadJourneyFields(r_, *f, node, j);
@@ -841,6 +843,7 @@ void LoadJourneyFields(YamlReader& r, YamlReader::Fields& f, const YAML::Node& n
   if (auto params = f.Object("params", "parameter: value")) j.params = *params;
   if (auto d = f.Duration("timeout", 1ms, 10min, "30s")) j.timeout = *d;
   if (auto d = f.Duration("interval", 1s, 24h, "60s or 5m")) j.interval = *d;
+  if (auto on = f.Bool("step_histograms")) j.step_histograms = *on;
   if (auto service = f.Text("service", "name the business service, e.g. order-to-cash")) {
     if (auto wrong = CheckServiceName(*service); !wrong.empty()) {
       r.Error(f.Value("service"), f.Sub("service"), wrong);

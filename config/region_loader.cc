@@ -148,7 +148,8 @@ class RegionLoader {
     r_.Sequence(list, "journeys", "- {name: login, plants: [lyon]}",
                 [&](const YAML::Node& node, const std::string& field) {
                   auto f = r_.Map(node, field,
-                                  {"name", "plants", "params", "interval", "timeout", "service"});
+                                  {"name", "plants", "params", "interval", "timeout", "service",
+                                   "step_histograms"});
                   if (!f) return;
                   JourneySelection j;
                   LoadJourneyFields(r_, *f, node, j);

@@ -2,7 +2,11 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
+#include <array>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <set>
 #include <sstream>
 
@@ -10,9 +14,9 @@ namespace odoo_prober::results {
 
 namespace {
 
-// ERP latencies: 5 ms to 60 s.
-const prometheus::Histogram::BucketBoundaries kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                                                          1,     2.5,  5,     10,   20,  30,   60};
+// Step latencies, when a journey asks for their histograms: 5 ms to 60 s.
+const std::vector<double> kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                      1,     2.5,  5,     10,   20,  30,   60};
 
 // Scheduler lag: 1 ms to 10 s, finest around the 50 ms a healthy instance stays under.
 const prometheus::Histogram::BucketBoundaries kLagBuckets = {
@@ -39,35 +43,8 @@ prometheus::Family<prometheus::Gauge>& Gauge(prometheus::Registry& r, const char
 Metrics::Metrics(std::string instance, std::string version)
     : instance_(std::move(instance)),
       registry_(std::make_shared<prometheus::Registry>()),
-      journey_duration_(Histogram(*registry_, "odoo_prober_journey_duration_seconds",
-                                  "Duration of journey runs, cleanup excluded.")),
-      step_duration_(Histogram(*registry_, "odoo_prober_step_duration_seconds",
-                               "Duration of journey steps (all RPC calls of the step).")),
-      phase_duration_(Histogram(
-          *registry_, "odoo_prober_rpc_phase_duration_seconds",
-          "Time of each phase of the RPC calls of a journey (dns, connect, tls, first_byte).")),
-      runs_(Counter(*registry_, "odoo_prober_journey_runs_total",
-                    "Journey runs, whatever their outcome.")),
-      failures_(Counter(*registry_, "odoo_prober_journey_failures_total",
-                        "Failed journey runs by reason (the outcome class, or cleanup).")),
-      last_success_(Gauge(*registry_, "odoo_prober_journey_last_success_timestamp_seconds",
-                          "When the journey last succeeded (unix time).")),
       journey_info_(Gauge(*registry_, "odoo_prober_journey_info",
                           "1 per journey, with the business service it proves.")),
-      last_run_(Gauge(*registry_, "odoo_prober_journey_last_run_timestamp_seconds",
-                      "When the journey last ended, whatever its outcome (unix time).")),
-      slow_runs_(Counter(*registry_, "odoo_prober_journey_slow_runs_total",
-                         "Journey runs that took longer than the latency objective.")),
-      objective_availability_(
-          Gauge(*registry_, "odoo_prober_journey_objective_availability_ratio",
-                "Availability objective: the share of runs that should succeed.")),
-      objective_latency_ratio_(
-          Gauge(*registry_, "odoo_prober_journey_objective_latency_ratio",
-                "Latency objective: the share of runs that should end within its threshold.")),
-      objective_latency_seconds_(Gauge(*registry_, "odoo_prober_journey_objective_latency_seconds",
-                                       "Latency objective: the threshold of a fast run.")),
-      interval_(Gauge(*registry_, "odoo_prober_journey_interval_seconds",
-                      "How often the journey runs on the target.")),
       skipped_(
           Counter(*registry_, "odoo_prober_runs_skipped_total",
                   "Scheduled runs skipped because the previous run of the pair was still going.")),
@@ -121,29 +98,209 @@ std::map<std::string, std::string> Metrics::PairLabels(const std::string& journe
           {"plant", labels.plant}, {"env", labels.env}, {"instance", instance_}};
 }
 
-void Metrics::DeclarePair(const Pair& pair) {
-  const auto base = PairLabels(pair.journey, pair.target, pair.labels);
-  runs_.Add(base);
-  slow_runs_.Add(base);
-  objective_availability_.Add(base).Set(pair.objective.availability);
-  objective_latency_ratio_.Add(base).Set(pair.objective.latency_ratio);
-  objective_latency_seconds_.Add(base).Set(
-      std::chrono::duration<double>(pair.objective.latency_under).count());
-  // No interval for a one-shot run (pushed): the rules' stalled-prober alert needs none.
-  if (pair.interval.count() > 0)
-    interval_.Add(base).Set(std::chrono::duration<double>(pair.interval).count());
-  {
-    std::lock_guard lock(declared_mu_);
-    declared_[{pair.journey, pair.target}] = {
-        base, std::chrono::duration_cast<std::chrono::microseconds>(pair.objective.latency_under)
-                  .count()};
+// ---- The series of the journey x target pairs ----
+
+namespace {
+
+// Journey durations: the coarse steps ERP journeys take, and each pair's latency objective
+// (DeclarePair adds it, so that the histogram answers the latency SLI exactly too).
+const std::vector<double> kJourneyBuckets = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+
+constexpr std::array<const char*, 4> kPhaseNames = {"dns", "connect", "tls", "first_byte"};
+
+// The failure reasons, in the order of PairSeries::failures: the outcome classes, then cleanup.
+const std::vector<std::string>& Reasons() {
+  static const std::vector<std::string> reasons = [] {
+    std::vector<std::string> r;
+    for (const auto name : prober::FailureOutcomeNames()) r.emplace_back(name);
+    r.emplace_back("cleanup");
+    return r;
+  }();
+  return reasons;
+}
+size_t ReasonIndex(std::string_view reason) {
+  const auto& all = Reasons();
+  return static_cast<size_t>(std::find(all.begin(), all.end(), reason) - all.begin());
+}
+
+// A label value as the text format has it: backslash, double quote and new line escaped.
+std::string EscapeLabel(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (const char c : v) {
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    if (c == '\\' || c == '"') out += '\\';
+    out += c;
   }
-  auto reasons = prober::FailureOutcomeNames();
-  reasons.push_back("cleanup");
-  for (const auto reason : reasons) {
-    auto with_reason = base;
-    with_reason["reason"] = std::string(reason);
-    failures_.Add(with_reason);
+  return out;
+}
+
+void AppendNumber(std::string& out, double v) {
+  if (std::isinf(v)) {
+    out += v > 0 ? "+Inf" : "-Inf";
+    return;
+  }
+  if (std::isnan(v)) {
+    out += "NaN";
+    return;
+  }
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+void AppendNumber(std::string& out, uint64_t v) {
+  char buf[24];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+// A histogram: per-bucket counts (bounds ascending, +Inf last) and the sum.
+struct Hist {
+  std::vector<double> bounds;
+  std::vector<uint64_t> counts = {0};
+  double sum = 0;
+  void SetBounds(std::vector<double> b) {
+    if (b == bounds) return;
+    bounds = std::move(b);  // new buckets: the histogram starts again (a counter reset)
+    counts.assign(bounds.size() + 1, 0);
+    sum = 0;
+  }
+  void Observe(double v) {
+    ++counts[static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), v) -
+                                 bounds.begin())];
+    sum += v;
+  }
+};
+
+std::vector<double> JourneyBuckets(int64_t objective_us) {
+  auto b = kJourneyBuckets;
+  const double objective = static_cast<double>(objective_us) / 1e6;
+  if (objective > 0 && std::find(b.begin(), b.end(), objective) == b.end()) {
+    b.insert(std::upper_bound(b.begin(), b.end(), objective), objective);
+  }
+  return b;
+}
+
+}  // namespace
+
+struct Metrics::PairSeries {
+  std::vector<std::pair<std::string, std::string>> labels;  // sorted by name; values escaped
+  bool declared = false;  // DeclarePair'd: objectives and every failure reason exported
+  bool retired = false;   // no longer scheduled (a reload): no interval, no last run
+  bool step_histograms = false;
+  double availability = 0, latency_ratio = 0, latency_seconds = 0, interval_seconds = 0;
+  int64_t latency_under_us = 0;
+  uint64_t runs = 0, slow_runs = 0;
+  std::vector<uint64_t> failures = std::vector<uint64_t>(Reasons().size(), 0);
+  double last_run = 0, last_success = 0;  // unix time; 0: not yet
+  Hist duration;
+  std::array<double, kPhaseNames.size()> phase_seconds{};
+  struct Step {
+    std::string name;  // escaped
+    Hist hist;         // no bounds (only +Inf) unless step_histograms
+  };
+  std::vector<Step> steps;  // in the order first seen
+};
+
+Metrics::~Metrics() = default;
+
+namespace {
+
+using Series = std::vector<std::pair<std::string, std::string>>;
+
+// name{labels} with `extra` in its sorted place and `le` last, as prometheus-cpp writes them.
+void AppendName(std::string& out, std::string_view name, const Series& labels,
+                std::string_view extra_name = {}, std::string_view extra_value = {},
+                const std::string* le = nullptr) {
+  out += name;
+  out += '{';
+  bool extra_done = extra_name.empty();
+  for (const auto& [k, v] : labels) {
+    if (!extra_done && extra_name < k) {
+      out.append(extra_name).append("=\"").append(extra_value).append("\",");
+      extra_done = true;
+    }
+    out.append(k).append("=\"").append(v).append("\",");
+  }
+  if (!extra_done) out.append(extra_name).append("=\"").append(extra_value).append("\",");
+  if (le) out.append("le=\"").append(*le).append("\",");
+  out.back() = '}';
+  out += ' ';
+}
+
+void AppendHeader(std::string& out, std::string_view name, std::string_view type,
+                  std::string_view help) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ");
+  out.append(name).append(" ").append(type).append("\n");
+}
+
+void AppendHistogram(std::string& out, std::string_view name, const Series& labels, const Hist& h,
+                     std::string_view extra_name = {}, std::string_view extra_value = {}) {
+  const std::string bucket = std::string(name) + "_bucket";
+  uint64_t cumulative = 0;
+  std::string le;
+  for (size_t i = 0; i <= h.bounds.size(); ++i) {
+    cumulative += h.counts[i];
+    le.clear();
+    if (i < h.bounds.size()) {
+      AppendNumber(le, h.bounds[i]);
+    } else {
+      le = "+Inf";
+    }
+    AppendName(out, bucket, labels, extra_name, extra_value, &le);
+    AppendNumber(out, cumulative);
+    out += '\n';
+  }
+  AppendName(out, std::string(name) + "_sum", labels, extra_name, extra_value);
+  AppendNumber(out, h.sum);
+  out += '\n';
+  AppendName(out, std::string(name) + "_count", labels, extra_name, extra_value);
+  AppendNumber(out, cumulative);
+  out += '\n';
+}
+
+double UnixSeconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+Metrics::PairSeries& Metrics::SeriesOf(const std::string& journey, const std::string& target,
+                                       const config::Labels& labels) {
+  auto& slot = pairs_[{journey, target}];
+  if (!slot) {
+    slot = std::make_unique<PairSeries>();
+    for (const auto& [k, v] : PairLabels(journey, target, labels)) {
+      slot->labels.emplace_back(k, EscapeLabel(v));  // a std::map: already sorted by name
+    }
+    slot->duration.SetBounds(kJourneyBuckets);
+  }
+  return *slot;
+}
+
+void Metrics::DeclarePair(const Pair& pair) {
+  {
+    std::lock_guard lock(pairs_mu_);
+    auto& p = SeriesOf(pair.journey, pair.target, pair.labels);
+    p.declared = true;
+    p.retired = false;
+    p.availability = pair.objective.availability;
+    p.latency_ratio = pair.objective.latency_ratio;
+    p.latency_seconds = std::chrono::duration<double>(pair.objective.latency_under).count();
+    p.latency_under_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(pair.objective.latency_under).count();
+    // No interval for a one-shot run (pushed): the rules' stalled-prober alert needs none.
+    p.interval_seconds = std::chrono::duration<double>(pair.interval).count();
+    p.duration.SetBounds(JourneyBuckets(p.latency_under_us));
+    if (p.step_histograms != pair.step_histograms) {
+      p.step_histograms = pair.step_histograms;
+      for (auto& s : p.steps) {
+        s.hist.SetBounds(pair.step_histograms ? kBuckets : std::vector<double>{});
+      }
+    }
   }
   // Every journey has one, so that the rules' joins on it keep every journey's series.
   journey_info_
@@ -159,59 +316,135 @@ void Metrics::DeclarePairs(const std::vector<Pair>& pairs) {
     DeclarePair(p);
     now.insert({p.journey, p.target});
   }
-  std::lock_guard lock(declared_mu_);
-  for (auto it = declared_.begin(); it != declared_.end();) {
-    if (now.count(it->first)) {
-      ++it;
-      continue;
-    }
-    interval_.Remove(&interval_.Add(it->second.labels));
-    last_run_.Remove(&last_run_.Add(it->second.labels));
-    it = declared_.erase(it);
+  std::lock_guard lock(pairs_mu_);
+  for (auto& [key, p] : pairs_) {
+    if (!now.count(key)) p->retired = true;
   }
 }
 
 void Metrics::Observe(const JourneyResult& r) {
-  const auto base = PairLabels(r.journey, r.target, r.labels);
-  journey_duration_.Add(base, kBuckets).Observe(Secs(r.duration_us));
-  runs_.Add(base).Increment();
-  last_run_.Add(base).Set(
-      std::chrono::duration<double>(
-          (r.started_at + std::chrono::microseconds(r.duration_us)).time_since_epoch())
-          .count());
-  {
-    std::lock_guard lock(declared_mu_);
-    auto it = declared_.find({r.journey, r.target});
-    if (it != declared_.end() && r.duration_us > it->second.latency_under_us)
-      slow_runs_.Add(base).Increment();
-  }
+  const double end = UnixSeconds(r.started_at + std::chrono::microseconds(r.duration_us));
+  std::lock_guard lock(pairs_mu_);
+  auto& p = SeriesOf(r.journey, r.target, r.labels);
+  p.duration.Observe(Secs(r.duration_us));
+  ++p.runs;
+  p.last_run = end;
+  if (p.declared && !p.retired && r.duration_us > p.latency_under_us) ++p.slow_runs;
   if (!r.ok()) {
-    auto labels = base;
-    labels["reason"] = std::string(prober::OutcomeName(r.outcome));
-    failures_.Add(labels).Increment();
+    ++p.failures[std::min(ReasonIndex(prober::OutcomeName(r.outcome)), p.failures.size() - 1)];
   } else if (!r.CleanedUp()) {
-    auto labels = base;
-    labels["reason"] = "cleanup";
-    failures_.Add(labels).Increment();
+    ++p.failures[ReasonIndex("cleanup")];
   } else {
-    last_success_.Add(base).Set(
-        std::chrono::duration<double>(
-            (r.started_at + std::chrono::microseconds(r.duration_us)).time_since_epoch())
-            .count());
+    p.last_success = end;
   }
   for (const auto& s : r.steps) {
-    auto labels = base;
-    labels["step"] = s.name;
-    step_duration_.Add(labels, kBuckets).Observe(Secs(s.timings.total_us));
-    for (const auto& [phase, us] : {std::pair<const char*, int64_t>{"dns", s.timings.dns_us},
-                                    {"connect", s.timings.connect_us},
-                                    {"tls", s.timings.tls_us},
-                                    {"first_byte", s.timings.first_byte_us}}) {
-      auto pl = base;
-      pl["phase"] = phase;
-      phase_duration_.Add(pl, kBuckets).Observe(Secs(us));
+    const std::string name = EscapeLabel(s.name);
+    auto step = std::find_if(p.steps.begin(), p.steps.end(),
+                             [&](const PairSeries::Step& x) { return x.name == name; });
+    if (step == p.steps.end()) {
+      step = p.steps.insert(p.steps.end(), {name, {}});
+      if (p.step_histograms) step->hist.SetBounds(kBuckets);
     }
+    step->hist.Observe(Secs(s.timings.total_us));
+    const std::array<int64_t, kPhaseNames.size()> phases = {
+        s.timings.dns_us, s.timings.connect_us, s.timings.tls_us, s.timings.first_byte_us};
+    for (size_t i = 0; i < phases.size(); ++i) p.phase_seconds[i] += Secs(phases[i]);
   }
+}
+
+void Metrics::AppendPairFamilies(std::string& out) const {
+  out.reserve(out.size() + pairs_.size() * 6000);
+  // One family after the other (the text format wants each family's samples together).
+  auto family = [&](std::string_view name, std::string_view type, std::string_view help,
+                    auto&& write) {
+    AppendHeader(out, name, type, help);
+    for (const auto& [key, p] : pairs_) write(*p);
+  };
+  auto value = [&](std::string_view name, const PairSeries& p, auto v) {
+    AppendName(out, name, p.labels);
+    AppendNumber(out, v);
+    out += '\n';
+  };
+  family("odoo_prober_journey_runs_total", "counter", "Journey runs, whatever their outcome.",
+         [&](const PairSeries& p) { value("odoo_prober_journey_runs_total", p, p.runs); });
+  family(
+      "odoo_prober_journey_failures_total", "counter",
+      "Failed journey runs by reason (the outcome class, or cleanup).", [&](const PairSeries& p) {
+        // Declared pairs have every reason from the first scrape, at 0, so that ratios over
+        // them are never empty and no first failure is lost to rate().
+        for (size_t i = 0; i < p.failures.size(); ++i) {
+          if (!p.declared && p.failures[i] == 0) continue;
+          AppendName(out, "odoo_prober_journey_failures_total", p.labels, "reason", Reasons()[i]);
+          AppendNumber(out, p.failures[i]);
+          out += '\n';
+        }
+      });
+  family("odoo_prober_journey_slow_runs_total", "counter",
+         "Journey runs that took longer than the latency objective.", [&](const PairSeries& p) {
+           if (p.declared) value("odoo_prober_journey_slow_runs_total", p, p.slow_runs);
+         });
+  family("odoo_prober_journey_duration_seconds", "histogram",
+         "Duration of journey runs, cleanup excluded.", [&](const PairSeries& p) {
+           AppendHistogram(out, "odoo_prober_journey_duration_seconds", p.labels, p.duration);
+         });
+  family("odoo_prober_step_duration_seconds", "histogram",
+         "Duration of journey steps (all RPC calls of the step); buckets only for the journeys "
+         "configured with step_histograms, count and sum for all.",
+         [&](const PairSeries& p) {
+           for (const auto& s : p.steps) {
+             AppendHistogram(out, "odoo_prober_step_duration_seconds", p.labels, s.hist, "step",
+                             s.name);
+           }
+         });
+  family("odoo_prober_rpc_phase_seconds_total", "counter",
+         "Time spent in each phase of the RPC calls of the runs (dns, connect, tls, first_byte), "
+         "summed over their steps; per run: divide by the runs' rate.",
+         [&](const PairSeries& p) {
+           if (p.runs == 0) return;
+           for (size_t i = 0; i < kPhaseNames.size(); ++i) {
+             AppendName(out, "odoo_prober_rpc_phase_seconds_total", p.labels, "phase",
+                        kPhaseNames[i]);
+             AppendNumber(out, p.phase_seconds[i]);
+             out += '\n';
+           }
+         });
+  family("odoo_prober_journey_last_success_timestamp_seconds", "gauge",
+         "When the journey last succeeded (unix time).", [&](const PairSeries& p) {
+           if (p.last_success > 0) {
+             value("odoo_prober_journey_last_success_timestamp_seconds", p, p.last_success);
+           }
+         });
+  family("odoo_prober_journey_last_run_timestamp_seconds", "gauge",
+         "When the journey last ended, whatever its outcome (unix time).",
+         [&](const PairSeries& p) {
+           if (p.last_run > 0 && !p.retired) {
+             value("odoo_prober_journey_last_run_timestamp_seconds", p, p.last_run);
+           }
+         });
+  family("odoo_prober_journey_objective_availability_ratio", "gauge",
+         "Availability objective: the share of runs that should succeed.",
+         [&](const PairSeries& p) {
+           if (p.declared) {
+             value("odoo_prober_journey_objective_availability_ratio", p, p.availability);
+           }
+         });
+  family("odoo_prober_journey_objective_latency_ratio", "gauge",
+         "Latency objective: the share of runs that should end within its threshold.",
+         [&](const PairSeries& p) {
+           if (p.declared) value("odoo_prober_journey_objective_latency_ratio", p, p.latency_ratio);
+         });
+  family("odoo_prober_journey_objective_latency_seconds", "gauge",
+         "Latency objective: the threshold of a fast run.", [&](const PairSeries& p) {
+           if (p.declared) {
+             value("odoo_prober_journey_objective_latency_seconds", p, p.latency_seconds);
+           }
+         });
+  family("odoo_prober_journey_interval_seconds", "gauge",
+         "How often the journey runs on the target.", [&](const PairSeries& p) {
+           if (p.declared && !p.retired && p.interval_seconds > 0) {
+             value("odoo_prober_journey_interval_seconds", p, p.interval_seconds);
+           }
+         });
 }
 
 void Metrics::ObserveTls(const TlsReport& r) {
@@ -254,7 +487,10 @@ void Metrics::SinkDropped() { dropped_.Increment(); }
 void Metrics::ConfigReload(bool ok) { (ok ? reloads_ : reload_failures_).Increment(); }
 
 std::string Metrics::Serialize() const {
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  std::string out = prometheus::TextSerializer().Serialize(registry_->Collect());
+  std::lock_guard lock(pairs_mu_);
+  AppendPairFamilies(out);
+  return out;
 }
 
 namespace {

@@ -29,6 +29,7 @@ namespace odoo_prober::results {
 class Metrics {
  public:
   Metrics(std::string instance, std::string version);
+  ~Metrics();
 
   // A configured journey x target pair, as the daemon schedules it.
   struct Pair {
@@ -37,6 +38,7 @@ class Metrics {
     std::string service;  // "" when the journey declares none
     config::Objective objective;
     std::chrono::milliseconds interval{60000};  // 0: not scheduled (a one-shot run)
+    bool step_histograms = false;               // buckets per step, not only count and sum
   };
   // Its runs, slow runs and failures for every reason exist from the first scrape, at 0, so
   // that ratios over them are never empty; its objectives and interval are exported for the
@@ -53,6 +55,10 @@ class Metrics {
   void SetInstanceInfo(const std::string& region, int replica,
                        const std::map<std::string, std::string>& labels);
   // Counts and times one run (runs, failures by reason, durations, phases, last success).
+  // The series budget per pair: the journey's duration histogram (buckets 0.1 s to 30 s and
+  // the pair's latency objective), each step's count and total time (its histogram only with
+  // Pair::step_histograms), the time of each RPC phase summed over the run (counters, one per
+  // phase), counters and gauges; about 40 series for a two-step journey.
   void Observe(const JourneyResult& result);
   // The endpoint's chain expiry and its findings by severity and kind (issue: TLS findings).
   void ObserveTls(const TlsReport& report);
@@ -74,29 +80,21 @@ class Metrics {
   std::map<std::string, std::string> PairLabels(const std::string& journey,
                                                 const std::string& target,
                                                 const config::Labels& labels) const;
+  struct PairSeries;
+  // The pair's series, made (undeclared) on first use. Called with pairs_mu_ held.
+  PairSeries& SeriesOf(const std::string& journey, const std::string& target,
+                       const config::Labels& labels);
+  void AppendPairFamilies(std::string& out) const;  // with pairs_mu_ held
 
   const std::string instance_;
   std::shared_ptr<prometheus::Registry> registry_;
-  prometheus::Family<prometheus::Histogram>& journey_duration_;
-  prometheus::Family<prometheus::Histogram>& step_duration_;
-  prometheus::Family<prometheus::Histogram>& phase_duration_;
-  prometheus::Family<prometheus::Counter>& runs_;
-  prometheus::Family<prometheus::Counter>& failures_;
-  prometheus::Family<prometheus::Gauge>& last_success_;
+  // The series of every journey x target pair (the bulk of a large instance's metrics) are
+  // kept here, a few hundred bytes a pair, and written by Serialize() directly: prometheus-cpp
+  // costs a label map per series and copies every series at each scrape.
+  mutable std::mutex pairs_mu_;  // guards pairs_
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<PairSeries>> pairs_;
   prometheus::Family<prometheus::Gauge>& journey_info_;
   prometheus::Gauge* instance_info_ = nullptr;  // odoo_prober_instance_info, once set
-  prometheus::Family<prometheus::Gauge>& last_run_;
-  prometheus::Family<prometheus::Counter>& slow_runs_;
-  prometheus::Family<prometheus::Gauge>& objective_availability_;
-  prometheus::Family<prometheus::Gauge>& objective_latency_ratio_;
-  prometheus::Family<prometheus::Gauge>& objective_latency_seconds_;
-  prometheus::Family<prometheus::Gauge>& interval_;
-  struct Declared {
-    std::map<std::string, std::string> labels;
-    int64_t latency_under_us = 0;
-  };
-  std::mutex declared_mu_;                                            // guards declared_
-  std::map<std::pair<std::string, std::string>, Declared> declared_;  // by journey, target
   prometheus::Family<prometheus::Counter>& skipped_;
   prometheus::Family<prometheus::Gauge>& maintenance_;
   prometheus::Family<prometheus::Gauge>& tls_not_after_;

@@ -113,7 +113,7 @@ void Daemon::Install(std::shared_ptr<const Snapshot> snapshot) {
   for (const auto& p : snapshot_->pairs) {
     const auto& objective = snapshot_->config.objectives.For(p.journey->name);
     declared.push_back({p.journey->name, p.target->name, p.target->labels, ServiceOf(p), objective,
-                        p.selection->interval});
+                        p.selection->interval, p.selection->step_histograms});
     shown.push_back({p.journey->name, p.target->name, ServiceOf(p), p.target->labels, objective});
   }
   metrics_->DeclarePairs(declared);

@@ -90,6 +90,13 @@ TEST_CASE("a valid config loads with defaults and resolved secrets", "[config]")
       "cfg.yaml", kEnv);
   REQUIRE(with.config);
   CHECK(with.config->journeys.at(0).service == "warehouse-2");
+  // Step histograms are opt-in per journey (the series budget).
+  CHECK_FALSE(out.config->journeys.at(0).step_histograms);
+  auto histograms = ParseConfig(
+      Replace(kGood, "  - name: login\n", "  - name: login\n    step_histograms: true\n"),
+      "cfg.yaml", kEnv);
+  REQUIRE(histograms.config);
+  CHECK(histograms.config->journeys.at(0).step_histograms);
 }
 
 TEST_CASE("bad configs name file, line, field and a fix", "[config]") {
@@ -116,6 +123,11 @@ TEST_CASE("bad configs name file, line, field and a fix", "[config]") {
   SECTION("malformed duration") {
     RequireOneError(Errors(Replace(kGood, "timeout: 10s", "timeout: ten seconds")), 3,
                     "defaults.timeout", "500ms, 10s, 2m");
+  }
+  SECTION("step_histograms is true or false") {
+    RequireOneError(
+        Errors(Replace(kGood, "  - name: login\n", "  - name: login\n    step_histograms: some\n")),
+        16, "journeys[0].step_histograms", "true or false");
   }
   SECTION("a service name that is not one") {
     RequireOneError(Errors(Replace(kGood, "  - name: login\n",

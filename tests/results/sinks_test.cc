@@ -260,13 +260,13 @@ TEST_CASE("metrics: names, the closed label set, failures by reason", "[sinks]")
       "odoo_prober_journey_failures_total{env=\"prod\",instance=\"inst-1\",journey=\"login\",plant="
       "\"lyon\",reason=\"timeout\",region=\"eu-west\",target=\"lyon\"} 1"));
   CHECK(Contains(text,
-                 "odoo_prober_rpc_phase_duration_seconds_bucket{env=\"prod\",instance=\"inst-1\","
+                 "odoo_prober_rpc_phase_seconds_total{env=\"prod\",instance=\"inst-1\","
                  "journey=\"login\",phase=\"tls\""));
   CHECK(Contains(text,
                  "odoo_prober_step_duration_seconds_count{env=\"prod\",instance=\"inst-1\",journey="
                  "\"login\",plant=\"lyon\",region=\"eu-west\",step=\"authenticate\""));
-  CHECK(Contains(text, "le=\"0.005\""));
-  CHECK(Contains(text, "le=\"60\""));
+  CHECK(Contains(text, "le=\"0.1\""));
+  CHECK(Contains(text, "le=\"30\""));
   CHECK(Contains(text, "odoo_prober_build_info{instance=\"inst-1\",version=\"1.2.3\"} 1"));
   // No label outside the closed set (build_info's version aside).
   const std::set<std::string> allowed = {"journey", "step",     "target", "region",
@@ -287,6 +287,90 @@ TEST_CASE("metrics: names, the closed label set, failures by reason", "[sinks]")
       pos = labels.find("\",", eq);
       pos = pos == std::string::npos ? labels.size() : pos + 2;
     }
+  }
+}
+
+// The lines of `text` that are samples (not comments) and contain every one of `parts`.
+std::vector<std::string> Samples(const std::string& text,
+                                 std::initializer_list<std::string> parts) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    bool all = true;
+    for (const auto& p : parts) all = all && Contains(line, p);
+    if (all) out.push_back(line);
+  }
+  return out;
+}
+
+TEST_CASE("metrics: the series budget of a pair", "[sinks]") {
+  Metrics m("inst-1", "1.2.3");
+  config::Objective objective;
+  objective.latency_under = std::chrono::seconds(3);
+  m.DeclarePair({"login",
+                 "lyon",
+                 {"eu-west", "lyon", "prod"},
+                 "access",
+                 objective,
+                 std::chrono::seconds(60)});
+  m.DeclarePair({"login",
+                 "porto",
+                 {"eu-south", "porto", "prod"},
+                 "access",
+                 objective,
+                 std::chrono::seconds(60),
+                 /*step_histograms=*/true});
+  for (const char* target : {"lyon", "porto"}) {
+    for (int i = 0; i < 2; ++i) {
+      auto r = Result("r", std::chrono::system_clock::now());
+      r.target = target;
+      r.labels = {std::string(target) == "lyon" ? "eu-west" : "eu-south", target, "prod"};
+      r.steps[1].name = "read \"user\"";  // escaped in the label
+      m.Observe(r);
+    }
+  }
+  const std::string text = m.Serialize();
+  const std::string lyon = "target=\"lyon\"";
+  // About 40 series for a two-step journey (122 before the budget): the journey histogram, the
+  // steps' counts and sums, four phase counters, runs, failures by reason, gauges.
+  const auto all = Samples(text, {lyon});
+  CHECK(all.size() <= 45);
+  CHECK(all.size() >= 35);
+  // The journey's buckets: coarse, plus the latency objective (3 s) for the latency SLI.
+  const auto buckets = Samples(text, {"odoo_prober_journey_duration_seconds_bucket{", lyon});
+  CHECK(buckets.size() == 10);  // 0.1 0.25 0.5 1 2.5 3 5 10 30 +Inf
+  CHECK(
+      Samples(text, {"odoo_prober_journey_duration_seconds_bucket{", lyon, "le=\"3\"} 2"}).size() ==
+      1);
+  CHECK(Samples(text, {"odoo_prober_journey_duration_seconds_bucket{", lyon, "le=\"0.1\"} 2"})
+            .size() == 1);
+  // Steps: count and sum only, unless the journey asks for their histograms.
+  CHECK(Samples(text, {"odoo_prober_step_duration_seconds_bucket{", lyon}).size() == 2);  // +Inf
+  CHECK(testing::MetricSum(text,
+                           "odoo_prober_step_duration_seconds_count{env=\"prod\","
+                           "instance=\"inst-1\",journey=\"login\",plant=\"lyon\","
+                           "region=\"eu-west\",step=\"read \\\"user\\\"\"") == 2);
+  CHECK(Samples(text, {"odoo_prober_step_duration_seconds_bucket{", "target=\"porto\""}).size() ==
+        2 * 15);  // 5 ms .. 60 s and +Inf, for both steps
+  // The phases: seconds summed over the steps of the runs (30 us of TLS a step, 2 steps, 2 runs).
+  CHECK(testing::MetricSum(text,
+                           "odoo_prober_rpc_phase_seconds_total{env=\"prod\","
+                           "instance=\"inst-1\",journey=\"login\",phase=\"tls\","
+                           "plant=\"lyon\"") == Approx(120e-6));
+  CHECK_FALSE(Contains(text, "odoo_prober_rpc_phase_duration_seconds"));
+  // Each family's samples together, after its one HELP and TYPE (the text format's rule).
+  for (const std::string family :
+       {"odoo_prober_journey_runs_total", "odoo_prober_journey_duration_seconds",
+        "odoo_prober_step_duration_seconds", "odoo_prober_journey_failures_total"}) {
+    INFO(family);
+    const auto type = text.find("# TYPE " + family + " ");
+    REQUIRE(type != std::string::npos);
+    CHECK(text.find("# TYPE " + family + " ", type + 1) == std::string::npos);
+    const auto first = text.find('\n', type);  // the end of the TYPE line
+    const auto last = text.rfind("\n" + family);
+    REQUIRE(last > first);
+    CHECK(text.substr(first, last - first).find("\n#") == std::string::npos);
   }
 }
 
