@@ -170,6 +170,7 @@ def write_journeys(folder, reads):
 def write_config(workdir, name, emulator, targets, journey, interval="60s", concurrency=8,
                  admin_port=0, extra=""):
     path = os.path.join(workdir, f"{name}.yaml")
+    os.makedirs(os.path.join(workdir, "journeys"), exist_ok=True)
     with open(os.path.join(workdir, "odoo-password"), "w") as f:
         f.write("admin")
     os.chmod(os.path.join(workdir, "odoo-password"), 0o600)
@@ -195,7 +196,7 @@ class Daemon:
         self.log_path = os.path.join(workdir, f"{name}.log")
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
-            [os.path.join(build, "runners/odoo-prober"), "--log-level", "error", "run", config,
+            [os.path.join(build, "runners/odoo-prober"), "--log-level", os.environ.get("BENCH_LOG", "error"), "run", config,
              "--listen", f"127.0.0.1:{self.port}", "--grace", "5"],
             stdout=subprocess.DEVNULL, stderr=open(self.log_path, "w"), cwd=workdir)
         self.base = f"http://127.0.0.1:{self.port}"
@@ -538,7 +539,6 @@ class Bench:
             log("footprint")
             self.footprint()
         self.print_table(time.monotonic() - started)
-        shutil.rmtree(self.workdir, ignore_errors=True)
 
     def print_table(self, seconds):
         commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
@@ -578,7 +578,11 @@ def main():
         a.rate, a.rate_seconds = 50, 2
         a.capacity_interval, a.capacity_warmup = 3, 1
         a.idle_seconds = 2
-    Bench(a).run()
+    bench = Bench(a)
+    try:
+        bench.run()
+    finally:
+        shutil.rmtree(bench.workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

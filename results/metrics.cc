@@ -45,11 +45,6 @@ Metrics::Metrics(std::string instance, std::string version)
       registry_(std::make_shared<prometheus::Registry>()),
       journey_info_(Gauge(*registry_, "odoo_prober_journey_info",
                           "1 per journey, with the business service it proves.")),
-      skipped_(
-          Counter(*registry_, "odoo_prober_runs_skipped_total",
-                  "Scheduled runs skipped because the previous run of the pair was still going.")),
-      maintenance_(Gauge(*registry_, "odoo_prober_journey_in_maintenance",
-                         "1 while the target is in a maintenance window (the pair does not run).")),
       tls_not_after_(
           Gauge(*registry_, "odoo_prober_tls_cert_not_after_timestamp_seconds",
                 "Earliest notAfter of the verified certificate chain of the target's endpoint.")),
@@ -187,13 +182,18 @@ std::vector<double> JourneyBuckets(int64_t objective_us) {
 }  // namespace
 
 struct Metrics::PairSeries {
-  std::vector<std::pair<std::string, std::string>> labels;  // sorted by name; values escaped
+  // Its labels, written once: `env="…",instance="…",…,target="…",` (sorted by name, values
+  // escaped), and where each begins, so that a family's own label goes in its sorted place.
+  std::string labels;
+  std::vector<std::pair<std::string, uint32_t>> starts;
   bool declared = false;  // DeclarePair'd: objectives and every failure reason exported
   bool retired = false;   // no longer scheduled (a reload): no interval, no last run
   bool step_histograms = false;
   double availability = 0, latency_ratio = 0, latency_seconds = 0, interval_seconds = 0;
   int64_t latency_under_us = 0;
   uint64_t runs = 0, slow_runs = 0;
+  uint64_t skipped = 0;         // exported once a run was skipped
+  bool in_maintenance = false;  // exported for the scheduled pairs
   std::vector<uint64_t> failures = std::vector<uint64_t>(Reasons().size(), 0);
   double last_run = 0, last_success = 0;  // unix time; 0: not yet
   Hist duration;
@@ -209,23 +209,27 @@ Metrics::~Metrics() = default;
 
 namespace {
 
-using Series = std::vector<std::pair<std::string, std::string>>;
-
 // name{labels} with `extra` in its sorted place and `le` last, as prometheus-cpp writes them.
-void AppendName(std::string& out, std::string_view name, const Series& labels,
+void AppendName(std::string& out, std::string_view name, const std::string& labels,
+                const std::vector<std::pair<std::string, uint32_t>>& starts,
                 std::string_view extra_name = {}, std::string_view extra_value = {},
                 const std::string* le = nullptr) {
   out += name;
   out += '{';
-  bool extra_done = extra_name.empty();
-  for (const auto& [k, v] : labels) {
-    if (!extra_done && extra_name < k) {
-      out.append(extra_name).append("=\"").append(extra_value).append("\",");
-      extra_done = true;
+  if (extra_name.empty()) {
+    out += labels;
+  } else {
+    size_t at = labels.size();
+    for (const auto& [label, start] : starts) {
+      if (extra_name < label) {
+        at = start;
+        break;
+      }
     }
-    out.append(k).append("=\"").append(v).append("\",");
+    out.append(labels, 0, at);
+    out.append(extra_name).append("=\"").append(extra_value).append("\",");
+    out.append(labels, at);
   }
-  if (!extra_done) out.append(extra_name).append("=\"").append(extra_value).append("\",");
   if (le) out.append("le=\"").append(*le).append("\",");
   out.back() = '}';
   out += ' ';
@@ -237,7 +241,8 @@ void AppendHeader(std::string& out, std::string_view name, std::string_view type
   out.append(name).append(" ").append(type).append("\n");
 }
 
-void AppendHistogram(std::string& out, std::string_view name, const Series& labels, const Hist& h,
+void AppendHistogram(std::string& out, std::string_view name, const std::string& labels,
+                     const std::vector<std::pair<std::string, uint32_t>>& starts, const Hist& h,
                      std::string_view extra_name = {}, std::string_view extra_value = {}) {
   const std::string bucket = std::string(name) + "_bucket";
   uint64_t cumulative = 0;
@@ -250,14 +255,14 @@ void AppendHistogram(std::string& out, std::string_view name, const Series& labe
     } else {
       le = "+Inf";
     }
-    AppendName(out, bucket, labels, extra_name, extra_value, &le);
+    AppendName(out, bucket, labels, starts, extra_name, extra_value, &le);
     AppendNumber(out, cumulative);
     out += '\n';
   }
-  AppendName(out, std::string(name) + "_sum", labels, extra_name, extra_value);
+  AppendName(out, std::string(name) + "_sum", labels, starts, extra_name, extra_value);
   AppendNumber(out, h.sum);
   out += '\n';
-  AppendName(out, std::string(name) + "_count", labels, extra_name, extra_value);
+  AppendName(out, std::string(name) + "_count", labels, starts, extra_name, extra_value);
   AppendNumber(out, cumulative);
   out += '\n';
 }
@@ -274,7 +279,9 @@ Metrics::PairSeries& Metrics::SeriesOf(const std::string& journey, const std::st
   if (!slot) {
     slot = std::make_unique<PairSeries>();
     for (const auto& [k, v] : PairLabels(journey, target, labels)) {
-      slot->labels.emplace_back(k, EscapeLabel(v));  // a std::map: already sorted by name
+      // A std::map: already sorted by name.
+      slot->starts.emplace_back(k, static_cast<uint32_t>(slot->labels.size()));
+      slot->labels.append(k).append("=\"").append(EscapeLabel(v)).append("\",");
     }
     slot->duration.SetBounds(kJourneyBuckets);
   }
@@ -353,7 +360,10 @@ void Metrics::Observe(const JourneyResult& r) {
 }
 
 void Metrics::AppendPairFamilies(std::string& out) const {
-  out.reserve(out.size() + pairs_.size() * 6000);
+  // The last exposition's size and a little more: growing a string of tens of MB by doubling
+  // copies it over and over.
+  out.reserve(out.size() + last_pairs_bytes_ + last_pairs_bytes_ / 8 + 4096);
+  const size_t start = out.size();
   // One family after the other (the text format wants each family's samples together).
   auto family = [&](std::string_view name, std::string_view type, std::string_view help,
                     auto&& write) {
@@ -361,39 +371,41 @@ void Metrics::AppendPairFamilies(std::string& out) const {
     for (const auto& [key, p] : pairs_) write(*p);
   };
   auto value = [&](std::string_view name, const PairSeries& p, auto v) {
-    AppendName(out, name, p.labels);
+    AppendName(out, name, p.labels, p.starts);
     AppendNumber(out, v);
     out += '\n';
   };
   family("odoo_prober_journey_runs_total", "counter", "Journey runs, whatever their outcome.",
          [&](const PairSeries& p) { value("odoo_prober_journey_runs_total", p, p.runs); });
-  family(
-      "odoo_prober_journey_failures_total", "counter",
-      "Failed journey runs by reason (the outcome class, or cleanup).", [&](const PairSeries& p) {
-        // Declared pairs have every reason from the first scrape, at 0, so that ratios over
-        // them are never empty and no first failure is lost to rate().
-        for (size_t i = 0; i < p.failures.size(); ++i) {
-          if (!p.declared && p.failures[i] == 0) continue;
-          AppendName(out, "odoo_prober_journey_failures_total", p.labels, "reason", Reasons()[i]);
-          AppendNumber(out, p.failures[i]);
-          out += '\n';
-        }
-      });
+  family("odoo_prober_journey_failures_total", "counter",
+         "Failed journey runs by reason (the outcome class, or cleanup).",
+         [&](const PairSeries& p) {
+           // Declared pairs have every reason from the first scrape, at 0, so that ratios over
+           // them are never empty and no first failure is lost to rate().
+           for (size_t i = 0; i < p.failures.size(); ++i) {
+             if (!p.declared && p.failures[i] == 0) continue;
+             AppendName(out, "odoo_prober_journey_failures_total", p.labels, p.starts, "reason",
+                        Reasons()[i]);
+             AppendNumber(out, p.failures[i]);
+             out += '\n';
+           }
+         });
   family("odoo_prober_journey_slow_runs_total", "counter",
          "Journey runs that took longer than the latency objective.", [&](const PairSeries& p) {
            if (p.declared) value("odoo_prober_journey_slow_runs_total", p, p.slow_runs);
          });
   family("odoo_prober_journey_duration_seconds", "histogram",
          "Duration of journey runs, cleanup excluded.", [&](const PairSeries& p) {
-           AppendHistogram(out, "odoo_prober_journey_duration_seconds", p.labels, p.duration);
+           AppendHistogram(out, "odoo_prober_journey_duration_seconds", p.labels, p.starts,
+                           p.duration);
          });
   family("odoo_prober_step_duration_seconds", "histogram",
          "Duration of journey steps (all RPC calls of the step); buckets only for the journeys "
          "configured with step_histograms, count and sum for all.",
          [&](const PairSeries& p) {
            for (const auto& s : p.steps) {
-             AppendHistogram(out, "odoo_prober_step_duration_seconds", p.labels, s.hist, "step",
-                             s.name);
+             AppendHistogram(out, "odoo_prober_step_duration_seconds", p.labels, p.starts, s.hist,
+                             "step", s.name);
            }
          });
   family("odoo_prober_rpc_phase_seconds_total", "counter",
@@ -402,7 +414,7 @@ void Metrics::AppendPairFamilies(std::string& out) const {
          [&](const PairSeries& p) {
            if (p.runs == 0) return;
            for (size_t i = 0; i < kPhaseNames.size(); ++i) {
-             AppendName(out, "odoo_prober_rpc_phase_seconds_total", p.labels, "phase",
+             AppendName(out, "odoo_prober_rpc_phase_seconds_total", p.labels, p.starts, "phase",
                         kPhaseNames[i]);
              AppendNumber(out, p.phase_seconds[i]);
              out += '\n';
@@ -439,12 +451,25 @@ void Metrics::AppendPairFamilies(std::string& out) const {
              value("odoo_prober_journey_objective_latency_seconds", p, p.latency_seconds);
            }
          });
+  family("odoo_prober_runs_skipped_total", "counter",
+         "Scheduled runs skipped because the previous run of the pair was still going.",
+         [&](const PairSeries& p) {
+           if (p.skipped > 0) value("odoo_prober_runs_skipped_total", p, p.skipped);
+         });
+  family("odoo_prober_journey_in_maintenance", "gauge",
+         "1 while the target is in a maintenance window (the pair does not run).",
+         [&](const PairSeries& p) {
+           if (p.declared && !p.retired) {
+             value("odoo_prober_journey_in_maintenance", p, uint64_t{p.in_maintenance});
+           }
+         });
   family("odoo_prober_journey_interval_seconds", "gauge",
          "How often the journey runs on the target.", [&](const PairSeries& p) {
            if (p.declared && !p.retired && p.interval_seconds > 0) {
              value("odoo_prober_journey_interval_seconds", p, p.interval_seconds);
            }
          });
+  last_pairs_bytes_ = out.size() - start;
 }
 
 void Metrics::ObserveTls(const TlsReport& r) {
@@ -477,11 +502,13 @@ void Metrics::ObserveSchedulerLag(double seconds) { lag_.Observe(seconds); }
 void Metrics::SetBusyWorkers(int busy) { busy_.Set(busy); }
 void Metrics::AddSkipped(const std::string& journey, const std::string& target,
                          const config::Labels& labels, uint64_t n) {
-  skipped_.Add(PairLabels(journey, target, labels)).Increment(static_cast<double>(n));
+  std::lock_guard lock(pairs_mu_);
+  SeriesOf(journey, target, labels).skipped += n;
 }
 void Metrics::SetInMaintenance(const std::string& journey, const std::string& target,
                                const config::Labels& labels, bool on) {
-  maintenance_.Add(PairLabels(journey, target, labels)).Set(on ? 1 : 0);
+  std::lock_guard lock(pairs_mu_);
+  SeriesOf(journey, target, labels).in_maintenance = on;
 }
 void Metrics::SinkDropped() { dropped_.Increment(); }
 void Metrics::ConfigReload(bool ok) { (ok ? reloads_ : reload_failures_).Increment(); }

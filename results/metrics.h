@@ -93,10 +93,9 @@ class Metrics {
   // costs a label map per series and copies every series at each scrape.
   mutable std::mutex pairs_mu_;  // guards pairs_
   std::map<std::pair<std::string, std::string>, std::unique_ptr<PairSeries>> pairs_;
+  mutable size_t last_pairs_bytes_ = 0;  // the size of their last exposition (guarded too)
   prometheus::Family<prometheus::Gauge>& journey_info_;
   prometheus::Gauge* instance_info_ = nullptr;  // odoo_prober_instance_info, once set
-  prometheus::Family<prometheus::Counter>& skipped_;
-  prometheus::Family<prometheus::Gauge>& maintenance_;
   prometheus::Family<prometheus::Gauge>& tls_not_after_;
   prometheus::Family<prometheus::Gauge>& tls_findings_;
   std::mutex tls_mu_;  // guards tls_series_

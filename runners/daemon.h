@@ -106,7 +106,9 @@ class Daemon {
   std::unique_ptr<WorkerPool> tls_pool_;  // TLS checks, one at a time
   std::unique_ptr<Executor> executor_;
   std::vector<uint64_t> reported_skips_;
+  std::vector<int8_t> reported_maintenance_;  // per pair: -1 not yet, else the last passed on
   Mono next_tls_{};
+  Mono next_trim_{};  // when free memory is next given back (ReleaseFreeMemory)
   std::atomic<bool> tls_running_{false};
   std::atomic<bool> scheduling_{false};
   std::atomic<bool> reload_{false};
