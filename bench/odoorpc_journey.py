@@ -7,6 +7,7 @@ time.perf_counter(). Modes:
   closed  every thread repeats its journey --rounds times, as fast as answers come back
   paced   every thread starts a journey every --interval seconds, for --seconds
   loop    every thread repeats its journey until --seconds have passed
+With --stagger S, thread i starts i/concurrency of S seconds after the first.
 Prints one JSON object: the read latencies in seconds and the steps done (logins and reads).
 """
 import argparse
@@ -32,12 +33,14 @@ def journey(args, latencies, counts, lock):
         counts["steps"] += 1 + args.reads
 
 
-def worker(args, latencies, counts, lock, start, deadline):
+def worker(args, index, latencies, counts, lock, start, deadline):
+    # Staggered starts: the threads' calls spread over time, as a scheduler spreads journeys.
+    time.sleep(index * args.stagger / max(args.concurrency, 1))
     if args.mode == "closed":
         for _ in range(args.rounds):
             journey(args, latencies, counts, lock)
         return
-    tick = start
+    tick = time.monotonic()
     while time.monotonic() < deadline:
         journey(args, latencies, counts, lock)
         if args.mode == "paced":
@@ -61,14 +64,17 @@ def main():
     p.add_argument("--rounds", type=int, default=1)
     p.add_argument("--interval", type=float, default=1.0)
     p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--stagger", type=float, default=0.0,
+                   help="thread i starts after i/concurrency of this many seconds")
     args = p.parse_args()
 
     latencies, counts, lock = [], {"steps": 0}, threading.Lock()
     start = time.monotonic()
     deadline = start + args.seconds
     threads = [
-        threading.Thread(target=worker, args=(args, latencies, counts, lock, start, deadline))
-        for _ in range(args.concurrency)
+        threading.Thread(target=worker,
+                         args=(args, i, latencies, counts, lock, start, deadline))
+        for i in range(args.concurrency)
     ]
     for t in threads:
         t.start()

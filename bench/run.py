@@ -258,13 +258,16 @@ class Blackbox:
         stop(self.proc)
 
 
-def blackbox_probes(bb, target, concurrency, per_thread=None, seconds=None, rate=None):
+def blackbox_probes(bb, target, concurrency, per_thread=None, seconds=None, rate=None,
+                    stagger=0.0):
     """Probes through blackbox_exporter from `concurrency` threads: per_thread each, or for
-    `seconds` (paced to `rate` probes/s in all when given). Returns the probe durations."""
+    `seconds` (paced to `rate` probes/s in all when given); thread i starts i/concurrency of
+    `stagger` seconds after the first. Returns the probe durations."""
     durations, lock = [], threading.Lock()
-    deadline = time.monotonic() + (seconds or 0)
+    deadline = time.monotonic() + stagger + (seconds or 0)
 
-    def worker():
+    def worker(index):
+        time.sleep(index * stagger / concurrency)
         mine, n, tick = [], 0, time.monotonic()
         while (per_thread is not None and n < per_thread) or \
                 (per_thread is None and time.monotonic() < deadline):
@@ -277,7 +280,7 @@ def blackbox_probes(bb, target, concurrency, per_thread=None, seconds=None, rate
                     time.sleep(pause)
         with lock:
             durations.extend(mine)
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
     for t in threads:
         t.start()
     for t in threads:
@@ -304,6 +307,22 @@ def odoorpc_measured(emulator, *args):
         raise RuntimeError("the odoorpc journey failed:\n" + err.read().decode()[-2000:])
     out.seek(0)
     return json.loads(out.read()), wall, cpu
+
+
+def wrk_latencies(lua, url, connections, seconds):
+    """wrk on the same JSON-RPC request: its median and p99 latency in ms, and requests/s."""
+    w = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}",
+                        f"-d{max(1, round(seconds))}s", "--latency", "-s", lua, url],
+                       capture_output=True, text=True)
+    if w.returncode != 0 or w.stderr.strip() or "Non-2xx" in w.stdout:
+        raise RuntimeError("wrk failed:\n" + w.stdout + w.stderr)
+    unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+    def percentile(p):
+        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)$", w.stdout, re.M)
+        return float(m.group(1)) * unit[m.group(2)]
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", w.stdout).group(1))
+    return {0.5: percentile(50), 0.99: percentile(99), "rate": rate}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,29 +361,61 @@ class Bench:
                 if s["name"].startswith("read_")]
 
     def fidelity(self, emu):
+        """Step latency minus the emulator's 20 ms, at 1 and 64 journeys at a time. Every tool
+        spreads its journeys over time (odoo-prober's scheduler does; the peers' threads start
+        staggered), none starts them in lockstep. wrk on the same request is the floor: the
+        emulator's own time past its 20 ms (timer wake-up, JSON) and loopback."""
         a = self.args
         journey = write_journeys(os.path.join(self.workdir, "journeys"), a.reads)
         target = emu.url + "/jsonrpc"
+        lua = self.wrk_script()
         bb = Blackbox(self.workdir)
         try:
             for c in (1, 64):
-                rounds = a.fidelity_rounds if c == 1 else max(1, a.fidelity_rounds // 4)
-                prober = []
-                for i in range(rounds):
-                    results, _, _ = self.prober_once(emu, f"fidelity-{c}-{i}", c, journey, c)
-                    prober += self.read_latencies(results)
-                py, _, _ = odoorpc_measured(emu, "--concurrency", c, "--reads", a.reads, "--mode", "closed",
-                                    "--rounds", rounds)
-                bbx = blackbox_probes(bb, target, c, per_thread=a.reads * rounds)
+                prober = self.daemon_read_latencies(emu, f"fidelity-{c}", c, journey)
+                py, _, _ = odoorpc_measured(emu, "--concurrency", c, "--reads", a.reads, "--mode",
+                                            "loop", "--seconds", a.fidelity_seconds,
+                                            "--stagger", 1)
+                bbx = blackbox_probes(bb, target, c, seconds=a.fidelity_seconds, stagger=1)
+                floor = wrk_latencies(lua, target, c, a.fidelity_seconds)
                 for q, label, goal in ((0.5, "median", 0.3), (0.99, "p99", 2.0)):
                     over = [quantile(v, q) * 1000 - ADDED_MS for v in (prober, py["latencies"], bbx)]
+                    wrk_over = floor[q] - ADDED_MS
                     ok = over[0] <= goal and over[0] < over[1] and over[0] < over[2]
                     self.row("fidelity", f"{label} overhead at {c} concurrent, ms "
                              f"(n={len(prober)}/{len(py['latencies'])}/{len(bbx)})",
-                             f"{over[0]:.2f}", f"{over[1]:.2f}", f"{over[2]:.2f}", "",
-                             f"≤ {goal} and below both", "met" if ok else "NOT met")
+                             f"{over[0]:.2f}", f"{over[1]:.2f}", f"{over[2]:.2f}",
+                             f"{wrk_over:.2f} (floor)", f"≤ {goal} and below both",
+                             "met" if ok else "NOT met")
         finally:
             bb.close()
+
+    def daemon_read_latencies(self, emu, name, pairs, journey):
+        """odoo-prober run with `pairs` pairs of `journey` every second for fidelity_seconds:
+        the latencies of its read steps, from its JSON-lines results."""
+        results = os.path.join(self.workdir, f"{name}.jsonl")
+        config = write_config(self.workdir, name, emu, pairs, journey, interval="1s",
+                              concurrency=pairs, extra=f"results: {{jsonl: {results}}}\n")
+        d = Daemon(self.build, config, self.workdir, name)
+        try:
+            time.sleep(self.args.fidelity_seconds)
+        finally:
+            d.close()
+        latencies = []
+        with open(results) as f:
+            for line in f:
+                r = json.loads(line)
+                if r["outcome"] != "ok":
+                    raise RuntimeError(f"odoo-prober's run failed: {line[:2000]}")
+                latencies += self.read_latencies([r])
+        return latencies
+
+    def wrk_script(self):
+        lua = os.path.join(self.workdir, "post.lua")
+        with open(lua, "w") as f:
+            f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                    f"wrk.body = [=[{READ_BODY}]=]\n")  # [[2]] would end a [[ string
+        return lua
 
     def cost(self, slow_emu, fast_emu):
         a = self.args
@@ -382,14 +433,8 @@ class Bench:
             bb_wall, bb_cpu = time.monotonic() - t, cpu_seconds(bb.proc.pid) - before
         finally:
             bb.close()
-        lua = os.path.join(self.workdir, "post.lua")
-        with open(lua, "w") as f:
-            f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-                    f"wrk.body = [[{READ_BODY}]]\n")
-        w = subprocess.run(["wrk", "-t2", "-c64", f"-d{max(2, int(a.throughput_seconds))}s", "-s",
-                            lua, fast_emu.url + "/jsonrpc"], capture_output=True, text=True)
-        m = re.search(r"Requests/sec:\s+([\d.]+)", w.stdout)
-        wrk_rate = float(m.group(1)) if m else float("nan")
+        wrk_rate = wrk_latencies(self.wrk_script(), fast_emu.url + "/jsonrpc", 64,
+                                 a.throughput_seconds)["rate"]
         rates = (p_steps / wall, py["steps"] / py_wall, len(probes) / bb_wall)
         self.row("cost", "RPC steps per second, 64 at a time, no added delay",
                  f"{rates[0]:,.0f}", f"{rates[1]:,.0f}", f"{rates[2]:,.0f}", f"{wrk_rate:,.0f}",
@@ -563,17 +608,17 @@ def main():
     p.add_argument("--smoke", action="store_true",
                    help="a short run (about 20 s) that prints the same table; no figure is meant")
     p.add_argument("--sections", default="fidelity,cost,capacity,footprint")
-    p.add_argument("--pairs", default="1000,2000,3000,4000,5000,6000,8000,10000")
+    p.add_argument("--pairs", default="1000,2000,3000,5000,7500,10000,15000,20000")
     a = p.parse_args()
     a.pairs = [int(x) for x in a.pairs.split(",")]
-    a.reads, a.fidelity_rounds = 20, 8
+    a.reads, a.fidelity_seconds = 40, 10
     a.throughput_reads, a.throughput_seconds = 50, 10
     a.rate, a.rate_seconds = 250, 20
     a.capacity_interval, a.capacity_warmup = 60, 10
     a.idle_seconds = 20
     if a.smoke:
         a.pairs = [50]
-        a.reads, a.fidelity_rounds = 3, 1
+        a.reads, a.fidelity_seconds = 10, 2
         a.throughput_reads, a.throughput_seconds = 5, 1
         a.rate, a.rate_seconds = 50, 2
         a.capacity_interval, a.capacity_warmup = 3, 1
