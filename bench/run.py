@@ -625,6 +625,7 @@ def main():
     p.add_argument("--pairs", default="1000,2000,3000,5000,7500,10000,15000,20000")
     a = p.parse_args()
     a.pairs = [int(x) for x in a.pairs.split(",")]
+    a.build_dir = os.path.abspath(a.build_dir)  # the daemons run in the work folder
     a.reads, a.fidelity_seconds = 40, 10
     a.throughput_reads, a.throughput_seconds = 50, 10
     a.rate, a.rate_seconds = 250, 20

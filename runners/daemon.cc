@@ -180,18 +180,22 @@ Daemon::Mono Daemon::Step() {
     // that the resident size follows the live data. It takes 10-30 ms on a 5,000-pair
     // instance: off the scheduling thread (on the TLS checks' thread, idle nearly always).
     next_trim_ = now + std::chrono::seconds(10);
-    auto trim = [] {
+    auto trim = [this] {
       const auto t = std::chrono::steady_clock::now();
       ReleaseFreeMemory();
       spdlog::debug("free memory given back in {} us",
                     std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - t)
                         .count());
+      trim_pending_ = false;
     };
-    if (tls_pool_) {
-      tls_pool_->Submit(trim);
-    } else {
-      trim();
+    // At most one waits behind a long TLS round.
+    if (!trim_pending_.exchange(true)) {
+      if (tls_pool_) {
+        tls_pool_->Submit(trim);
+      } else {
+        trim();
+      }
     }
   }
   return std::min(executor_->scheduler().NextWakeup(now), next_tls_);

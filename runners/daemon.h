@@ -110,6 +110,7 @@ class Daemon {
   Mono next_tls_{};
   Mono next_trim_{};  // when free memory is next given back (ReleaseFreeMemory)
   std::atomic<bool> tls_running_{false};
+  std::atomic<bool> trim_pending_{false};  // a ReleaseFreeMemory is queued or running
   std::atomic<bool> scheduling_{false};
   std::atomic<bool> reload_{false};
   std::atomic<bool> stop_{false};
