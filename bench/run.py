@@ -342,7 +342,6 @@ class Bench:
         self.prober = os.path.join(self.build, "runners/odoo-prober")
         self.workdir = tempfile.mkdtemp(prefix="odoo-prober-bench-")
         self.rows = []  # (section, measure, prober, odoorpc, blackbox, wrk, target, verdict)
-        self.notes = []
 
     def row(self, *cells):
         self.rows.append(cells)

@@ -1,5 +1,6 @@
-// Metrics: the prober's Prometheus metrics (prometheus-cpp core), named as in DESIGN.md with the
-// odoo_prober_ prefix. Families are built once; labels come only from the closed set journey,
+// Metrics: the prober's Prometheus metrics, named as in DESIGN.md with the odoo_prober_ prefix:
+// the instance's in prometheus-cpp (core), the journey x target pairs' in a compact store of
+// their own, written into the same exposition. Labels come only from the closed set journey,
 // step, target, region, plant, instance, reason, phase, env (build_info adds `version` and
 // journey_info `service`, as Prometheus' convention for info metrics has it).
 //
