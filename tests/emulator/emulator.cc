@@ -214,6 +214,7 @@ json OdooEmulator::OpenRecordsTagged(const std::string& tag) const {
 void OdooEmulator::SetFaults(Faults faults) {
   std::lock_guard lock(mu_);
   rng_.seed(faults.seed);
+  rule_matches_.assign(faults.rules.size(), 0);
   faults_ = std::move(faults);
 }
 
@@ -284,12 +285,13 @@ std::chrono::milliseconds OdooEmulator::DrawDelay(const std::string& key, const 
 
 std::optional<FaultRule> OdooEmulator::DrawFault(const std::string& key) {
   std::lock_guard lock(mu_);
-  for (const auto& rule : faults_.rules) {
+  for (size_t i = 0; i < faults_.rules.size(); ++i) {
+    const FaultRule& rule = faults_.rules[i];
     const std::string& m = rule.match;
     const bool matches = m == "*" || m == key ||
                          (m.size() > 2 && m.compare(m.size() - 2, 2, ".*") == 0 &&
                           key.rfind(m.substr(0, m.size() - 1), 0) == 0);
-    if (!matches) continue;
+    if (!matches || ++rule_matches_[i] <= rule.after) continue;
     if (rule.rate >= 1.0 || std::uniform_real_distribution<double>(0, 1)(rng_) < rule.rate) {
       return rule;
     }
@@ -343,6 +345,24 @@ Delivery OdooEmulator::FaultResponse(const FaultRule& rule, const HttpRequest& r
                           "psycopg2.errors.SerializationFailure",
                           "could not serialize access due to concurrent update", kRpcFrames)}};
       res.body = envelope.dump();
+      break;
+    }
+    case FaultKind::kAccessDenied:
+    case FaultKind::kUserError:
+    case FaultKind::kSessionExpired: {
+      const int generic = Find(options_.version).generic_error_code;
+      json error =
+          kind == FaultKind::kAccessDenied
+              ? Error(generic, "Odoo Server Error", "odoo.exceptions.AccessDenied", "Access Denied",
+                      kCheckFrames)
+          : kind == FaultKind::kUserError
+              ? Error(generic, "Odoo Server Error", "odoo.exceptions.UserError",
+                      "The period is locked: no document can be confirmed before it is reopened.",
+                      kRpcFrames)
+              : Error(100, "Odoo Session Expired", "odoo.http.SessionExpiredException",
+                      "Session expired", kAuthUserFrames);
+      const json envelope_id = kind == FaultKind::kSessionExpired ? json(nullptr) : id;
+      res.body = json{{"jsonrpc", "2.0"}, {"id", envelope_id}, {"error", std::move(error)}}.dump();
       break;
     }
     case FaultKind::kWizard:

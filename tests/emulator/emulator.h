@@ -144,6 +144,7 @@ class OdooEmulator {
   const EmulatorOptions options_;
   mutable std::mutex mu_;  // guards everything below
   Faults faults_;
+  std::vector<int> rule_matches_;  // by rule: matching requests seen (for `after`)
   struct Session {
     int uid = 0;
     int calls = 0;

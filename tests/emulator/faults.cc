@@ -11,7 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<std::pair<FaultKind, const char*>, 11> kKinds{{
+constexpr std::array<std::pair<FaultKind, const char*>, 14> kKinds{{
     {FaultKind::kHttp502, "http_502"},
     {FaultKind::kHttp503, "http_503"},
     {FaultKind::kHttp504, "http_504"},
@@ -23,6 +23,9 @@ constexpr std::array<std::pair<FaultKind, const char*>, 11> kKinds{{
     {FaultKind::kOdooError, "odoo_error"},
     {FaultKind::kWizard, "wizard"},
     {FaultKind::kNoop, "noop"},
+    {FaultKind::kAccessDenied, "access_denied"},
+    {FaultKind::kUserError, "user_error"},
+    {FaultKind::kSessionExpired, "session_expired"},
 }};
 
 std::optional<std::chrono::milliseconds> Duration(const json& v) {
@@ -133,6 +136,8 @@ prober::Result<Faults> ParseFaults(const json& doc) {
           return prober::Status::InvalidArgument(where + ".wizard: the dialog's model name");
         rule.wizard = r["wizard"].get<std::string>();
       }
+      rule.after = r.value("after", 0);
+      if (rule.after < 0) return prober::Status::InvalidArgument(where + ".after: 0 or more");
       if (rule.rate < 0 || rule.rate > 1)
         return prober::Status::InvalidArgument(where + ".rate: between 0 and 1");
       f.rules.push_back(rule);
@@ -167,7 +172,8 @@ json ToJson(const Faults& f) {
     doc["rules"].push_back({{"match", r.match},
                             {"kind", FaultKindName(r.kind)},
                             {"rate", r.rate},
-                            {"wizard", r.wizard}});
+                            {"wizard", r.wizard},
+                            {"after", r.after}});
   return doc;
 }
 

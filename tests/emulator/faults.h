@@ -8,7 +8,8 @@
 //                                                                   or route path
 //    "client_latency": {"127.0.0.2": "120ms"},                     by client source address
 //    "rules": [{"match": "*", "kind": "http_503", "rate": 0.5}],   see FaultKind; kind wizard
-//                                                                   takes "wizard": "<model>"
+//                                                                   takes "wizard": "<model>";
+//                                                                   "after": N spares the first N
 //    "session_expiry_after": 5,                                    web sessions die after N calls
 //    "certificate": "trusted",                                     trusted | self-signed |
 //                                                                   expired | wrong-host
@@ -37,19 +38,25 @@ struct Latency {
 };
 
 enum class FaultKind {
-  kHttp502,        // "502 Bad Gateway" with an HTML body, as a reverse proxy answers
-  kHttp503,        // "503 Service Unavailable", HTML
-  kHttp504,        // "504 Gateway Time-out", HTML
-  kHang,           // read the request, never answer (until the server stops)
-  kReset,          // read the request, then reset the connection (TCP RST)
-  kMalformedJson,  // HTTP 200 with a body that is not JSON
-  kTruncated,      // announce the full Content-Length, send half, close
-  kOversized,      // HTTP 200 with a valid but huge JSON-RPC answer (oversized_bytes)
-  kOdooError,      // Odoo's error envelope: a transient database serialization failure
-  kWizard,         // the call is not carried out; Odoo answers a dialog (an act_window with
-                   // target "new") for the rule's `wizard` model, as a customised Odoo might
-  kNoop,           // the call is not carried out, yet answers success (result true): what a
-                   // cleanup must not take for done
+  kHttp502,         // "502 Bad Gateway" with an HTML body, as a reverse proxy answers
+  kHttp503,         // "503 Service Unavailable", HTML
+  kHttp504,         // "504 Gateway Time-out", HTML
+  kHang,            // read the request, never answer (until the server stops)
+  kReset,           // read the request, then reset the connection (TCP RST)
+  kMalformedJson,   // HTTP 200 with a body that is not JSON
+  kTruncated,       // announce the full Content-Length, send half, close
+  kOversized,       // HTTP 200 with a valid but huge JSON-RPC answer (oversized_bytes)
+  kOdooError,       // Odoo's error envelope: a transient database serialization failure
+  kWizard,          // the call is not carried out; Odoo answers a dialog (an act_window with
+                    // target "new") for the rule's `wizard` model, as a customised Odoo might
+  kNoop,            // the call is not carried out, yet answers success (result true): what a
+                    // cleanup must not take for done
+  kAccessDenied,    // odoo.exceptions.AccessDenied, as when the probe user's password or API key
+                    // was changed or revoked between two calls
+  kUserError,       // odoo.exceptions.UserError from the business method (a rule of the
+                    // customer's, a locked period): the call is not carried out
+  kSessionExpired,  // Odoo's "Session Expired" (code 100) to a web-session call, the session
+                    // itself left alive: a re-login does not help
 };
 
 struct FaultRule {
@@ -57,6 +64,7 @@ struct FaultRule {
   FaultKind kind = FaultKind::kHttp503;
   double rate = 1.0;                         // probability per matching request
   std::string wizard = "confirm.stock.sms";  // kWizard: the dialog's res_model
+  int after = 0;  // the first `after` matching requests pass untouched ("AccessDenied after N")
 };
 
 struct Faults {

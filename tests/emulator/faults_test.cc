@@ -228,6 +228,56 @@ TEST_CASE("latency: fixed, uniform, per method and per client address", "[emulat
   }
 }
 
+TEST_CASE("AccessDenied after N calls, a UserError, and an expiry that a re-login cannot cure",
+          "[emulator][faults]") {
+  RunningEmulator emu;
+  auto read = [](prober::OdooClient& c) {
+    return c.CallKw("res.users", "read", {{2}}, json::object(), prober::kNoDeadline);
+  };
+  SECTION("access_denied spares the first N matching calls, then refuses every one") {
+    Faults f = Rule(FaultKind::kAccessDenied, "res.users.read");
+    f.rules[0].after = 2;
+    emu.emulator().SetFaults(f);
+    auto client = Client(emu, prober::Protocol::kJsonRpc);
+    REQUIRE(client->Authenticate(prober::kNoDeadline).ok());
+    CHECK(read(*client).ok());
+    CHECK(read(*client).ok());
+    for (int i = 0; i < 2; ++i) {
+      auto r = read(*client);
+      CHECK(r.outcome == Outcome::kAuth);
+      REQUIRE(r.error);
+      CHECK(r.error->name == "odoo.exceptions.AccessDenied");
+    }
+  }
+  SECTION("user_error is Odoo's UserError envelope") {
+    emu.emulator().SetFaults(Rule(FaultKind::kUserError, "res.users.read"));
+    auto client = Client(emu, prober::Protocol::kJsonRpc);
+    REQUIRE(client->Authenticate(prober::kNoDeadline).ok());
+    auto r = read(*client);
+    CHECK(r.outcome == Outcome::kOdooError);
+    REQUIRE(r.error);
+    CHECK(r.error->name == "odoo.exceptions.UserError");
+  }
+  SECTION("session_expired: the client logs in again once, then gives up with auth") {
+    emu.emulator().SetFaults(Rule(FaultKind::kSessionExpired, "res.users.read"));
+    auto client = Client(emu, prober::Protocol::kWeb);
+    REQUIRE(client->Authenticate(prober::kNoDeadline).ok());
+    CHECK(read(*client).outcome == Outcome::kAuth);
+    int logins = 0;
+    for (const auto& call : emu.emulator().RequestLog())
+      logins += call.endpoint == "/web/session/authenticate";
+    CHECK(logins == 2);
+  }
+  SECTION("after round-trips through the fault document") {
+    Faults f = Rule(FaultKind::kAccessDenied);
+    f.rules[0].after = 7;
+    auto parsed = ParseFaults(ToJson(f));
+    REQUIRE(parsed.ok());
+    CHECK(parsed->rules[0].after == 7);
+    CHECK(parsed->rules[0].kind == FaultKind::kAccessDenied);
+  }
+}
+
 TEST_CASE("web sessions expire after N calls", "[emulator][faults]") {
   RunningEmulator emu;
   Faults f;
