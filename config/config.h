@@ -19,7 +19,7 @@
 //            from: "07:00", to: "19:00", time_zone: Europe/Paris}]}}
 //   concurrency: 4, per_target_concurrency: 2
 //   instance: prober-lyon-1
-//   admin: {listen: "127.0.0.1:9188"}
+//   admin: {listen: "127.0.0.1:9188", tls_cert, tls_key, basic_auth_file}
 //   results: {jsonl, jsonl_max_bytes, jsonl_keep, sqlite, retention_days, queue}
 //   objectives: {availability: 99.5%, latency: {under: 3s, ratio: 95%}, window: 28d,
 //                journeys: {<journey>: {availability, latency, window}}}
@@ -54,6 +54,10 @@ inline const std::vector<std::string>& KnownServices() {
                                                  "record-to-report", "access"};
   return known;
 }
+// Whether `hash` is a crypt(3) hash the admin's basic auth takes: bcrypt ("$2y$", "$2b$",
+// "$2a$") or SHA-256 crypt ("$5$").
+bool SupportedPasswordHash(const std::string& hash);
+
 // "" when `name` can be a service name (lower-case letters, digits and '-', starting with a
 // letter, at most 40 characters); otherwise what is wrong and how to write one.
 std::string CheckServiceName(const std::string& name);
@@ -200,6 +204,13 @@ struct ProberConfig {
   std::string instance;
   // The admin server of `run`: /metrics, /healthz, /readyz, /status.
   std::string admin_listen = "127.0.0.1:9188";
+  // HTTPS for the admin endpoints (both or neither; then no plain HTTP), resolved paths.
+  std::string admin_tls_cert;
+  std::string admin_tls_key;
+  // Basic auth for every admin endpoint: the users of admin.basic_auth_file (Prometheus's web
+  // config shape, basic_auth_users: {name: hash}) and their crypt(3) hashes; empty: none.
+  std::string admin_basic_auth_file;
+  std::map<std::string, std::string> admin_users;
   // Where `run` keeps results: a JSON-lines file and a SQLite history ("" = off).
   std::string results_jsonl;
   size_t results_jsonl_max_bytes = 64u << 20;

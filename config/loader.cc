@@ -21,6 +21,16 @@
 
 namespace odoo_prober::config {
 
+bool SupportedPasswordHash(const std::string& hash) {
+  // bcrypt: $2y$CC$ then 53 characters of salt and hash.
+  for (const char* prefix : {"$2y$", "$2b$", "$2a$"}) {
+    if (hash.rfind(prefix, 0) == 0) return hash.size() == 60 && hash[6] == '$';
+  }
+  // SHA-256 crypt: $5$[rounds=N$]SALT$ then 43 characters of hash.
+  const auto last = hash.rfind('$');
+  return hash.rfind("$5$", 0) == 0 && last > 3 && hash.size() - last - 1 == 43;
+}
+
 std::string CheckServiceName(const std::string& name) {
   const bool ok = !name.empty() && name.size() <= 40 && name[0] >= 'a' && name[0] <= 'z' &&
                   std::all_of(name.begin(), name.end(), [](char c) {
@@ -634,7 +644,8 @@ class Loader {
 
   void LoadAdmin(Fields& f, ProberConfig& cfg) {
     if (!f.Has("admin")) return;
-    auto m = r_.Map(f.Value("admin"), "admin", {"listen"});
+    auto m = r_.Map(f.Value("admin"), "admin",
+                    {"listen", "tls_cert", "tls_key", "basic_auth_file"});
     if (!m) return;
     if (auto listen = m->Text("listen", "")) {
       if (!AddressPort(*listen)) {
@@ -643,6 +654,69 @@ class Loader {
         cfg.admin_listen = *listen;
       }
     }
+    auto file = [&](const char* key, std::string& out) {
+      if (auto v = m->Text(key, "")) {
+        const std::string path = Resolve(*v);
+        if (Readable(m->Value(key), m->Sub(key), path)) out = path;
+      }
+    };
+    file("tls_cert", cfg.admin_tls_cert);
+    file("tls_key", cfg.admin_tls_key);
+    if (m->Has("tls_cert") != m->Has("tls_key")) {
+      r_.Error(f.Value("admin"), "admin",
+               "tls_cert and tls_key go together (the admin endpoints then serve HTTPS only); "
+               "give both or neither");
+    }
+    std::string users_file;
+    file("basic_auth_file", users_file);
+    if (users_file.empty()) return;
+    cfg.admin_basic_auth_file = users_file;
+    LoadBasicAuthUsers(users_file, cfg);
+    if (!m->Has("tls_cert")) {
+      r_.Warn(m->Value("basic_auth_file"), "admin.basic_auth_file",
+              "basic auth without tls_cert and tls_key sends the password in clear text; give "
+              "both outside a trusted network");
+    }
+  }
+
+  // basic_auth_users: {name: hash} of a Prometheus web config file; its own errors name it.
+  void LoadBasicAuthUsers(const std::string& path, ProberConfig& cfg) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    YamlReader users(path);
+    users.Guarded([&] {
+      const YAML::Node doc = YAML::Load(text.str());
+      auto m = users.Map(doc, "(the file)", {"basic_auth_users"},
+                         "basic_auth_users: {prometheus: $2y$10$...}");
+      if (!m) return;
+      if (!m->Has("basic_auth_users")) {
+        users.Error(doc, "basic_auth_users",
+                    "missing: list the users as basic_auth_users: {NAME: HASH}");
+        return;
+      }
+      const YAML::Node list = m->Value("basic_auth_users");
+      if (!list.IsMap() || list.size() == 0) {
+        users.Error(list, "basic_auth_users",
+                    "must map at least one user name to a bcrypt ($2y$) or SHA-256 crypt ($5$) "
+                    "hash, e.g. from htpasswd -nBC 10 NAME or openssl passwd -5");
+        return;
+      }
+      for (const auto& entry : list) {
+        const std::string name = entry.first.Scalar();
+        const std::string field = "basic_auth_users." + name;
+        if (name.empty() || name.find(':') != std::string::npos) {
+          users.Error(entry.first, field, "a user name is not empty and has no ':'");
+        } else if (!entry.second.IsScalar() || !SupportedPasswordHash(entry.second.Scalar())) {
+          users.Error(entry.second, field,
+                      "must be a bcrypt ($2y$, $2b$, $2a$) or SHA-256 crypt ($5$) hash, never the "
+                      "password itself; make one with htpasswd -nBC 10 NAME or openssl passwd -5");
+        } else {
+          cfg.admin_users[name] = entry.second.Scalar();
+        }
+      }
+    });
+    for (auto& e : users.errors()) r_.errors().push_back(std::move(e));
   }
 
   // Whether `key` names a journey of the config's journeys:, else an error with a guess.

@@ -1,5 +1,6 @@
 #include "runners/daemon.h"
 
+
 #include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -9,6 +10,7 @@
 
 #include "prober/odoo_client.h"
 #include "results/make_sinks.h"
+#include "runners/admin_auth.h"
 #include "runners/commands.h"
 #include "runners/http_server.h"
 #include "runners/scheduler.h"
@@ -93,6 +95,7 @@ prober::Result<std::unique_ptr<Daemon>> Daemon::Create(const RunOptions& options
   std::unique_ptr<Daemon> d(new Daemon(options, std::move(env)));
   d->instance_ = InstanceName(cfg);
   d->listen_ = options.listen.empty() ? cfg.admin_listen : options.listen;
+  d->admin_serving_ = {cfg.admin_tls_cert, cfg.admin_tls_key, cfg.admin_users};
   d->metrics_ = std::make_unique<results::Metrics>(d->instance_, options.version);
   auto sinks = results::MakeSinks(cfg, *d->metrics_, d->board_);
   if (!sinks.ok()) return sinks.status();
@@ -308,13 +311,37 @@ prober::Result<std::unique_ptr<HttpServer>> StartAdmin(const Daemon& daemon) {
         "--listen " + daemon.listen() +
         ": give ADDRESS:PORT, e.g. 127.0.0.1:9188 (port 0 picks a free one)");
   }
+  const Daemon::AdminServing& serving = daemon.admin_serving();
   HttpServerOptions admin;
   admin.bind = where->first;
-  admin.http_port = where->second;
-  admin.threads = 1;
+  const bool tls = !serving.tls_cert.empty();
+  admin.http = !tls;
+  admin.https = tls;
+  admin.http_port = admin.https_port = where->second;
+  admin.cert_file = serving.tls_cert;
+  admin.key_file = serving.tls_key;
+  // Two threads: a bcrypt check (tens of ms) does not stall a scrape behind it.
+  admin.threads = 2;
+  // GET requests of Prometheus, a browser and probes: small, quick and few. Anything slower,
+  // larger or more numerous is cut off rather than allowed to hold the server.
   admin.max_body_bytes = 64 * 1024;
-  auto server =
-      HttpServer::Start(admin, [&daemon](const HttpRequest& r) { return daemon.admin()(r); });
+  admin.max_header_bytes = 16 * 1024;
+  admin.read_timeout = std::chrono::seconds(10);
+  admin.max_connections = 64;
+  admin.max_requests_per_connection = 10000;
+  std::shared_ptr<const AdminAuth> auth;
+  if (!serving.users.empty()) auth = std::make_shared<AdminAuth>(serving.users);
+  auto server = HttpServer::Start(admin, [&daemon, auth](const HttpRequest& r) {
+    if (auth && !auth->Check(r.authorization)) {
+      HttpResponse denied;
+      denied.status = 401;
+      denied.content_type = "text/plain; charset=utf-8";
+      denied.headers.push_back({"WWW-Authenticate", "Basic realm=\"odoo-prober\""});
+      denied.body = "Unauthorized\n";
+      return denied;
+    }
+    return daemon.admin()(r);
+  });
   if (!server.ok()) {
     return prober::Status::InvalidArgument("admin endpoints (--listen or admin.listen): " +
                                            server.status().message());
@@ -358,13 +385,16 @@ int RunDaemon(const RunOptions& options, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   auto server = StartAdmin(**daemon);
+  const bool tls = !(*daemon)->admin_serving().tls_cert.empty();
   if (!server.ok()) {
     err << server.status().message() << "\n";
     return kExitUsage;
   }
   out << "odoo-prober " << options.version << " instance " << (*daemon)->instance()
-      << " listening on http://" << ParseListen((*daemon)->listen())->first << ":"
-      << (*server)->http_port() << " (/status, /metrics, /healthz, /readyz)" << std::endl;
+      << " listening on " << (tls ? "https://" : "http://")
+      << ParseListen((*daemon)->listen())->first << ":"
+      << (tls ? (*server)->https_port() : (*server)->http_port())
+      << " (/status, /metrics, /healthz, /readyz)" << std::endl;
   std::thread signal_thread([&] { HandleSignals(signals, **daemon); });
   (*daemon)->Loop();
   signal_thread.join();

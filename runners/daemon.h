@@ -19,6 +19,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -83,6 +84,13 @@ class Daemon {
   const std::string& instance() const { return instance_; }
   // --listen, or the config's admin.listen.
   const std::string& listen() const { return listen_; }
+  // The admin server's TLS files and basic-auth users as the config gave them at start (the
+  // server is not restarted by a reload; a change takes effect at the next start).
+  struct AdminServing {
+    std::string tls_cert, tls_key;
+    std::map<std::string, std::string> users;
+  };
+  const AdminServing& admin_serving() const { return admin_serving_; }
 
  private:
   Daemon(const RunOptions& options, DaemonEnv env);
@@ -98,6 +106,7 @@ class Daemon {
   std::shared_ptr<const Snapshot> snapshot_;
   std::string instance_;
   std::string listen_;
+  AdminServing admin_serving_;
   std::unique_ptr<results::Metrics> metrics_;
   results::StatusBoard board_;
   std::unique_ptr<results::FanOut> fanout_;

@@ -111,12 +111,20 @@ void Core::Accept(tcp::acceptor& acceptor, const typename Session<Stream>::Answe
           LogIoError(ec, "accept");
         } else {
           beast::error_code ignored;
-          socket.set_option(tcp::no_delay(true), ignored);  // answers leave at once, no Nagle
-          if constexpr (Session<Stream>::kTls) {
-            std::make_shared<Session<Stream>>(answer, settings_, std::move(socket), context_())
-                ->Start();
+          if (settings_.max_connections > 0 && live_.load() >= settings_.max_connections) {
+            // Full: refused at once rather than queued, so that the open ones keep their pace.
+            spdlog::debug("http server: {} connections open; one more refused", live_.load());
+            socket.close(ignored);
           } else {
-            std::make_shared<Session<Stream>>(answer, settings_, std::move(socket))->Start();
+            socket.set_option(tcp::no_delay(true), ignored);  // answers leave at once, no Nagle
+            if constexpr (Session<Stream>::kTls) {
+              std::make_shared<Session<Stream>>(answer, settings_, live_, std::move(socket),
+                                                context_())
+                  ->Start();
+            } else {
+              std::make_shared<Session<Stream>>(answer, settings_, live_, std::move(socket))
+                  ->Start();
+            }
           }
         }
         Accept<Stream>(acceptor, answer);

@@ -16,6 +16,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -47,8 +48,14 @@ http::response<http::string_body> ToBeast(HttpResponse&& answer, unsigned versio
                                           const std::string& server_name);
 
 struct SessionSettings {
-  size_t body_limit = 8u << 20;  // larger request bodies are refused
+  size_t body_limit = 8u << 20;  // larger request bodies are refused (413)
   std::string server_name;       // the Server header
+  // A whole request (head and body) must arrive within this, however slowly its bytes trickle
+  // in; so must the TLS handshake. Answers get as long to be written.
+  std::chrono::milliseconds read_timeout = kIoTimeout;
+  uint32_t header_limit = 8 * 1024;  // larger request heads are refused (431)
+  int max_connections = 0;           // beyond this many open at once, new ones are closed; 0: any
+  int max_requests_per_connection = 0;  // then the connection is closed; 0: any
 };
 
 template <class Stream>
@@ -58,15 +65,20 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   using Ptr = std::shared_ptr<Session>;
   using Answerer = std::function<void(Ptr, HttpRequest)>;
 
+  // `live` counts the open sessions (the Core's, which outlives them).
   template <class... StreamArgs>
-  Session(const Answerer& answer, const SessionSettings& settings, StreamArgs&&... args)
-      : answer_(answer), settings_(settings), stream_(std::forward<StreamArgs>(args)...) {}
+  Session(const Answerer& answer, const SessionSettings& settings, std::atomic<int>& live,
+          StreamArgs&&... args)
+      : answer_(answer), settings_(settings), live_(live), stream_(std::forward<StreamArgs>(args)...) {
+    ++live_;
+  }
+  ~Session() { --live_; }
 
   // Runs the TLS handshake if any, then reads the first request.
   void Start() {
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       if constexpr (kTls) {
-        self->tcp().expires_after(kIoTimeout);
+        self->tcp().expires_after(self->settings_.read_timeout);
         self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
           if (ec) return LogIoError(ec, "handshake");
           self->Read();
@@ -82,7 +94,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void Send(HttpResponse answer) {
     auto res = Prepare(std::move(answer));
     const bool keep_alive = res.keep_alive();
-    tcp().expires_after(kIoTimeout);
+    tcp().expires_after(std::max<std::chrono::milliseconds>(settings_.read_timeout, kIoTimeout));
     beast::async_write(stream_, http::message_generator(std::move(res)),
                        [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
                          if (ec) return LogIoError(ec, "write");
@@ -93,7 +105,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   // The answer to the current request as it would be written.
   http::response<http::string_body> Prepare(HttpResponse answer) const {
-    return ToBeast(std::move(answer), version_, keep_alive_, settings_.server_name);
+    const bool keep_alive = keep_alive_ && (settings_.max_requests_per_connection <= 0 ||
+                                            requests_ < settings_.max_requests_per_connection);
+    return ToBeast(std::move(answer), version_, keep_alive, settings_.server_name);
   }
   Stream& stream() { return stream_; }
   beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
@@ -103,7 +117,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void Read() {
     parser_.emplace();
     parser_->body_limit(settings_.body_limit);
-    tcp().expires_after(kIoTimeout);
+    parser_->header_limit(settings_.header_limit);
+    tcp().expires_after(settings_.read_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
@@ -111,7 +126,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void OnRead(beast::error_code ec) {
     if (ec == http::error::end_of_stream) return Close();
+    if (ec == http::error::body_limit || ec == http::error::header_limit) {
+      // Said once, then the connection closes: what is left of the request is not read.
+      keep_alive_ = false;
+      const bool body = ec == http::error::body_limit;
+      HttpResponse refusal;
+      refusal.status = body ? 413 : 431;
+      refusal.content_type = "text/plain; charset=utf-8";
+      refusal.body = body ? "request body too large\n" : "request header fields too large\n";
+      return Send(std::move(refusal));
+    }
     if (ec) return LogIoError(ec, "read");
+    ++requests_;
     auto req = parser_->release();
     version_ = req.version();
     keep_alive_ = req.keep_alive();
@@ -131,11 +157,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   const Answerer& answer_;
   const SessionSettings& settings_;
+  std::atomic<int>& live_;
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   unsigned version_ = 11;
   bool keep_alive_ = true;
+  int requests_ = 0;
 };
 
 // Listeners and I/O threads. Answerers and TLS contexts given to Start must outlive the Core.
@@ -173,6 +201,7 @@ class Core {
   const std::string bind_;
   const int threads_;
   const SessionSettings settings_;
+  std::atomic<int> live_{0};  // open sessions; declared before ioc_, which holds them
   net::io_context ioc_;
   std::unique_ptr<tcp::acceptor> http_, https_;
   std::function<ssl::context&()> context_;

@@ -12,7 +12,10 @@ using http_core::TlsStream;
 class Server final : public HttpServer {
  public:
   Server(const HttpServerOptions& o, Handler handler)
-      : handler_(std::move(handler)), core_(o.bind, o.threads, {o.max_body_bytes, "odoo-prober"}) {}
+      : handler_(std::move(handler)),
+        core_(o.bind, o.threads,
+              {o.max_body_bytes, "odoo-prober", o.read_timeout, o.max_header_bytes,
+               o.max_connections, o.max_requests_per_connection}) {}
   ~Server() override { Stop(); }
 
   prober::Status Init(const HttpServerOptions& o) {

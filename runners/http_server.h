@@ -1,6 +1,7 @@
 // HttpServer: the prober's embedded HTTP server (Boost.Beast, see http_core.h), serving the
 // daemon's admin endpoints. HTTP and optionally HTTPS listeners, asynchronous sessions with a
-// timeout on every read and write, keep-alive, bounded request bodies. The request handler is a
+// timeout on every read and write, keep-alive, bounded request heads and bodies, and a bound on
+// the connections open at once. The request handler is a
 // pure function from HttpRequest to HttpResponse, testable without a socket.
 //
 // Thread-safety: Start/Stop from one controlling thread; the handler is called from the server's
@@ -49,8 +50,16 @@ struct HttpServerOptions {
   std::string cert_file;
   std::string key_file;
   int threads = 2;
-  // Request bodies larger than this are refused.
+  // Request bodies larger than this are refused (413), and heads larger than this (431).
   size_t max_body_bytes = 8u << 20;
+  uint32_t max_header_bytes = 8 * 1024;
+  // A whole request must arrive within this, however slowly it trickles in (one byte a second
+  // holds nothing for longer); then the connection is closed.
+  std::chrono::milliseconds read_timeout{30000};
+  // Connections open at once beyond this are closed as they come; 0: no limit.
+  int max_connections = 0;
+  // Requests on one keep-alive connection, then it is closed; 0: no limit.
+  int max_requests_per_connection = 0;
 };
 
 class HttpServer {
