@@ -338,6 +338,53 @@ TEST_CASE("secrets come from files relative to the config, and loose permissions
   CHECK_FALSE(Contains(cfg->warnings[0], "from-file"));
 }
 
+TEST_CASE("admin: TLS files go in pairs, basic-auth users need real hashes, errors name the file",
+          "[config]") {
+  TempDir dir;
+  dir.Write("cert.pem", "cert");
+  dir.Write("key.pem", "key");
+  auto load = [&](const std::string& admin, const std::string& users) {
+    dir.Write("web.yml", users);
+    return ParseConfig(std::string(kGood) + admin, dir.path() + "/prober.yaml", kEnv);
+  };
+  SECTION("HTTPS and two users") {
+    auto out = load(
+        "admin: {tls_cert: cert.pem, tls_key: key.pem, basic_auth_file: web.yml}\n",
+        "basic_auth_users:\n"
+        "  prometheus: $2y$05$hkrDJUWulF6L8UupwSjws.ReOHBbUlwQNmbJ2dVJ6r96V3j4cBBv6\n"
+        "  grafana: $5$abcdefgh$33n7Jc5uosQec.Ws8vBMiW7zwhRp9uukSThN6e7EmqA\n");
+    REQUIRE(out.errors.empty());
+    CHECK(out.config->admin_listen == "127.0.0.1:9188");  // loopback unless told otherwise
+    CHECK(out.config->admin_tls_cert == dir.path() + "/cert.pem");
+    CHECK(out.config->admin_users.size() == 2);
+    CHECK(out.config->warnings.empty());
+  }
+  SECTION("a certificate without its key") {
+    auto out = load("admin: {tls_cert: cert.pem}\n", "");
+    REQUIRE(out.errors.size() == 1);
+    CHECK(out.errors[0].field == "admin");
+    CHECK(Contains(out.errors[0].message, "give both or neither"));
+  }
+  SECTION("a password where a hash belongs: the users file, its line and the user") {
+    auto out = load("admin: {basic_auth_file: web.yml}\n",
+                    "basic_auth_users:\n  prometheus: hunter2\n");
+    REQUIRE(out.errors.size() == 1);
+    CHECK(out.errors[0].pos.file == dir.path() + "/web.yml");
+    CHECK(out.errors[0].pos.line == 2);
+    CHECK(out.errors[0].field == "basic_auth_users.prometheus");
+    CHECK(Contains(out.errors[0].message, "never the password itself"));
+    CHECK_FALSE(Contains(out.errors[0].message, "hunter2"));
+  }
+  SECTION("basic auth without TLS warns that the password travels in clear") {
+    auto out = load("admin: {basic_auth_file: web.yml}\n",
+                    "basic_auth_users:\n  grafana: "
+                    "$5$abcdefgh$33n7Jc5uosQec.Ws8vBMiW7zwhRp9uukSThN6e7EmqA\n");
+    REQUIRE(out.errors.empty());
+    REQUIRE(out.config->warnings.size() == 1);
+    CHECK(Contains(out.config->warnings[0], "clear text"));
+  }
+}
+
 TEST_CASE("insecure_skip_verify must be explicit and is warned about", "[config]") {
   auto out = ParseConfig(
       Replace(kGood, "    labels:", "    tls:\n      insecure_skip_verify: true\n    labels:"),

@@ -152,6 +152,61 @@ TEST_CASE("run refuses an unusable admin address with exit 2", "[daemon]") {
   CHECK_FALSE(Contains(taken.err, "system:"));
 }
 
+TEST_CASE("admin endpoints over HTTPS with basic auth: bcrypt and SHA-256 crypt users",
+          "[daemon]") {
+  RunningEmulator emu;
+  TempDir dir;
+  // Prometheus's web config shape; hashes as htpasswd -nBC 5 and openssl passwd -5 make them.
+  dir.Write("web.yml",
+            "basic_auth_users:\n"
+            "  prometheus: $2y$05$hkrDJUWulF6L8UupwSjws.ReOHBbUlwQNmbJ2dVJ6r96V3j4cBBv6\n"
+            "  grafana: $5$abcdefgh$33n7Jc5uosQec.Ws8vBMiW7zwhRp9uukSThN6e7EmqA\n");
+  std::string config =
+      WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 30s}\n",
+                  "admin: {listen: \"127.0.0.1:0\", tls_cert: \"" + emu.pki().server_cert +
+                      "\", tls_key: \"" + emu.pki().server_key +
+                      "\", basic_auth_file: web.yml}\n");
+  // WriteConfig's own admin line comes first; this one replaces it.
+  std::string text;
+  {
+    std::ifstream in(config);
+    std::stringstream all;
+    all << in.rdbuf();
+    text = all.str();
+  }
+  text.erase(text.find("admin: {listen: \"127.0.0.1:0\"}\n"),
+             std::string("admin: {listen: \"127.0.0.1:0\"}\n").size());
+  dir.Write("prober.yaml", text);
+  BackgroundProcess d({ODOO_PROBER_BIN, "run", config, "--log-level", "trace"}, {},
+                      BackgroundProcess::Stderr::kCaptured);
+  const std::string line = d.WaitForLine("listening on https://");
+  REQUIRE_FALSE(line.empty());
+  const auto start = line.find("https://");
+  const std::string url = line.substr(start, line.find(' ', start) - start);
+  auto status = [&](const std::string& path, const std::vector<std::string>& extra) {
+    std::vector<std::string> argv = {"/usr/bin/curl", "-sS", "-o", "/dev/null", "-w",
+                                     "%{http_code}", "--max-time", "5", "--cacert",
+                                     emu.pki().ca_cert};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back(url + path);
+    return testing::RunProcess(argv).out;
+  };
+  CHECK(status("/metrics", {}) == "401");
+  CHECK(status("/metrics", {"-u", "prometheus:wrong"}) == "401");
+  CHECK(status("/metrics", {"-u", "nobody:correct horse"}) == "401");
+  CHECK(status("/metrics", {"-u", "prometheus:correct horse"}) == "200");
+  CHECK(status("/metrics", {"-u", "prometheus:correct horse"}) == "200");  // remembered
+  CHECK(status("/status", {"-u", "grafana:battery staple"}) == "200");
+  CHECK(status("/healthz", {"-u", "grafana:correct horse"}) == "401");
+  // No plain HTTP on the port, and the password never reaches the log.
+  std::string plain = url;
+  plain.replace(0, 5, "http");
+  CHECK(testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5", plain + "/healthz"})
+            .out.find("ok") == std::string::npos);
+  CHECK(d.Stop() == 0);
+  CHECK(d.output().find("correct horse") == std::string::npos);
+}
+
 TEST_CASE("SIGHUP with a broken config keeps the old schedule running", "[daemon]") {
   RunningEmulator emu;
   TempDir dir;
