@@ -644,8 +644,8 @@ class Loader {
 
   void LoadAdmin(Fields& f, ProberConfig& cfg) {
     if (!f.Has("admin")) return;
-    auto m = r_.Map(f.Value("admin"), "admin",
-                    {"listen", "tls_cert", "tls_key", "basic_auth_file"});
+    auto m =
+        r_.Map(f.Value("admin"), "admin", {"listen", "tls_cert", "tls_key", "basic_auth_file"});
     if (!m) return;
     if (auto listen = m->Text("listen", "")) {
       if (!AddressPort(*listen)) {

@@ -35,8 +35,16 @@ class JsonLinesSink final : public ResultSink {
       const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
       if (n < 0) {
         if (errno == EINTR) continue;
+        const int error = errno;
+        // No half line stays behind (a full disk may take part of one): cut back to the last
+        // whole line, so readers never see a broken record and the next line starts clean.
+        if (done > 0 && ::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
+          return prober::Status::Unavailable(
+              options_.path + ": write failed (" + std::strerror(error) +
+              ") and the partial line could not be cut: " + std::strerror(errno));
+        }
         return prober::Status::Unavailable(options_.path +
-                                           ": write failed: " + std::strerror(errno));
+                                           ": write failed: " + std::strerror(error));
       }
       done += static_cast<size_t>(n);
     }

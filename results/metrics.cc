@@ -57,8 +57,8 @@ Metrics::Metrics(std::string instance, std::string version)
       busy_(Gauge(*registry_, "odoo_prober_busy_workers", "Workers running a journey now.")
                 .Add({{"instance", instance_}})),
       dropped_(Counter(*registry_, "odoo_prober_sink_dropped_total",
-                       "Results a sink's full queue refused.")
-                   .Add({{"instance", instance_}})),
+                       "Results lost for a sink: its queue was full, or it failed to store them "
+                       "(a full disk).")),
       reloads_(Counter(*registry_, "odoo_prober_config_reloads_total",
                        "Configuration reloads applied (SIGHUP).")
                    .Add({{"instance", instance_}})),
@@ -510,7 +510,13 @@ void Metrics::SetInMaintenance(const std::string& journey, const std::string& ta
   std::lock_guard lock(pairs_mu_);
   SeriesOf(journey, target, labels).in_maintenance = on;
 }
-void Metrics::SinkDropped() { dropped_.Increment(); }
+void Metrics::DeclareSink(const std::string& sink) {
+  for (const char* reason : {"queue_full", "write_failed"})
+    dropped_.Add({{"instance", instance_}, {"sink", sink}, {"reason", reason}});
+}
+void Metrics::SinkDropped(const std::string& sink, const std::string& reason) {
+  dropped_.Add({{"instance", instance_}, {"sink", sink}, {"reason", reason}}).Increment();
+}
 void Metrics::ConfigReload(bool ok) { (ok ? reloads_ : reload_failures_).Increment(); }
 
 std::string Metrics::Serialize() const {

@@ -71,7 +71,10 @@ class Metrics {
                   const config::Labels& labels, uint64_t n);
   void SetInMaintenance(const std::string& journey, const std::string& target,
                         const config::Labels& labels, bool on);
-  void SinkDropped();
+  // A result lost for `sink`: reason "queue_full" or "write_failed". Every reason of a sink
+  // is exported at 0 from DeclareSink on, so that increase() sees the first drop.
+  void DeclareSink(const std::string& sink);
+  void SinkDropped(const std::string& sink, const std::string& reason);
   void ConfigReload(bool ok);
 
   // The Prometheus text exposition of everything.
@@ -104,7 +107,7 @@ class Metrics {
       tls_series_;  // by endpoint
   prometheus::Histogram& lag_;
   prometheus::Gauge& busy_;
-  prometheus::Counter& dropped_;
+  prometheus::Family<prometheus::Counter>& dropped_;
   prometheus::Counter& reloads_;
   prometheus::Counter& reload_failures_;
 };

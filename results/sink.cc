@@ -5,7 +5,7 @@
 namespace odoo_prober::results {
 
 FanOut::FanOut(std::vector<std::unique_ptr<ResultSink>> sinks, size_t queue_capacity,
-               std::function<void()> on_drop)
+               OnDrop on_drop)
     : capacity_(std::max<size_t>(1, queue_capacity)), on_drop_(std::move(on_drop)) {
   for (auto& sink : sinks) {
     auto lane = std::make_unique<Lane>();
@@ -35,7 +35,7 @@ void FanOut::Enqueue(const T& result) {
     }
     if (dropped) {
       ++dropped_;
-      if (on_drop_) on_drop_();
+      if (on_drop_) on_drop_(lane->sink->name(), Drop::kQueueFull);
     } else {
       lane->cv.notify_one();
     }
@@ -55,10 +55,20 @@ void FanOut::Drain(Lane& lane) {
     auto st = std::holds_alternative<JourneyResult>(item)
                   ? lane.sink->Write(std::get<JourneyResult>(item))
                   : lane.sink->WriteTls(std::get<TlsReport>(item));
-    if (!st.ok() && lane.healthy.exchange(false)) {
-      spdlog::warn("sink {}: {}", lane.sink->name(), st.message());
-    } else if (st.ok()) {
-      lane.healthy = true;
+    if (!st.ok()) {
+      ++dropped_;
+      ++lane.failed;
+      if (on_drop_) on_drop_(lane.sink->name(), Drop::kWriteFailed);
+      if (lane.healthy.exchange(false)) {
+        spdlog::warn(
+            "sink {}: {}; results are dropped (counted in odoo_prober_sink_dropped_total"
+            "{{reason=\"write_failed\"}}) until it writes again; probing goes on",
+            lane.sink->name(), st.message());
+      }
+    } else if (!lane.healthy.exchange(true)) {
+      spdlog::warn("sink {}: writing again, {} result(s) lost meanwhile", lane.sink->name(),
+                   lane.failed);
+      lane.failed = 0;
     }
   }
   if (auto st = lane.sink->Flush(); !st.ok())
@@ -85,6 +95,12 @@ void FanOut::Close(std::chrono::milliseconds grace) {
     }
     if (lane->thread.joinable()) lane->thread.join();
   }
+}
+
+std::vector<std::string> FanOut::names() const {
+  std::vector<std::string> out;
+  for (const auto& lane : lanes_) out.push_back(lane->sink->name());
+  return out;
 }
 
 bool FanOut::Healthy() const {

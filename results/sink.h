@@ -3,7 +3,9 @@
 // A ResultSink stores or exports JourneyResults (a JSON-lines file, SQLite, Prometheus metrics,
 // the status board). The FanOut gives every sink its own bounded queue and thread, so
 // Publish() never blocks the runner: when a sink falls behind, results for it are dropped and
-// counted, never waited for.
+// counted, never waited for. A result a sink fails to store (a full disk) is dropped and counted
+// too, with one warning when the sink starts failing and one line when it writes again; the
+// next results are tried as they come, so writing resumes by itself when space returns.
 //
 // Thread-safety: Publish() may be called from any thread. A sink's Write() is called from its
 // own fan-out thread only.
@@ -43,9 +45,15 @@ class ResultSink {
 
 class FanOut {
  public:
-  // `on_drop` is called (from Publish's thread) for every result a full queue refuses.
+  // Why a result did not reach a sink: its queue was full, or the sink failed to store it.
+  enum class Drop { kQueueFull, kWriteFailed };
+  // `on_drop(sink name, why)` is called for every result lost for a sink: from Publish's thread
+  // (queue full) or the sink's own thread (write failed).
+  using OnDrop = std::function<void(const std::string& sink, Drop why)>;
   FanOut(std::vector<std::unique_ptr<ResultSink>> sinks, size_t queue_capacity,
-         std::function<void()> on_drop = {});
+         OnDrop on_drop = {});
+  // The sinks' names, in order.
+  std::vector<std::string> names() const;
   ~FanOut();
   FanOut(const FanOut&) = delete;
   FanOut& operator=(const FanOut&) = delete;
@@ -67,6 +75,7 @@ class FanOut {
     std::deque<std::variant<JourneyResult, TlsReport>> queue;
     bool closing = false;
     std::atomic<bool> healthy{true};
+    uint64_t failed = 0;  // results lost to write errors since the sink last wrote (its thread)
     std::thread thread;
   };
   void Drain(Lane& lane);
@@ -74,7 +83,7 @@ class FanOut {
   void Enqueue(const T& item);
 
   const size_t capacity_;
-  std::function<void()> on_drop_;
+  OnDrop on_drop_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::atomic<uint64_t> dropped_{0};
   bool closed_ = false;

@@ -1,6 +1,5 @@
 #include "runners/daemon.h"
 
-
 #include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -99,8 +98,13 @@ prober::Result<std::unique_ptr<Daemon>> Daemon::Create(const RunOptions& options
   d->metrics_ = std::make_unique<results::Metrics>(d->instance_, options.version);
   auto sinks = results::MakeSinks(cfg, *d->metrics_, d->board_);
   if (!sinks.ok()) return sinks.status();
-  d->fanout_ = std::make_unique<results::FanOut>(std::move(*sinks), cfg.sink_queue,
-                                                 [m = d->metrics_.get()] { m->SinkDropped(); });
+  d->fanout_ = std::make_unique<results::FanOut>(
+      std::move(*sinks), cfg.sink_queue,
+      [m = d->metrics_.get()](const std::string& sink, results::FanOut::Drop why) {
+        m->SinkDropped(sink,
+                       why == results::FanOut::Drop::kQueueFull ? "queue_full" : "write_failed");
+      });
+  for (const auto& name : d->fanout_->names()) d->metrics_->DeclareSink(name);
   d->admin_ = std::make_unique<AdminHandler>(
       *d->metrics_, d->board_, d->clock_, d->instance_, [d = d.get()] {
         return Readiness{d->scheduling_.load(), d->fanout_->Healthy()};
@@ -118,7 +122,8 @@ prober::Result<std::unique_ptr<Daemon>> Daemon::Create(const RunOptions& options
 }
 
 Daemon::~Daemon() {
-  if (!shut_down_) Shutdown(std::chrono::milliseconds(0));
+  // A daemon whose Create failed half-way (a sink that cannot start) has nothing to stop.
+  if (!shut_down_ && executor_) Shutdown(std::chrono::milliseconds(0));
 }
 
 void Daemon::Install(std::shared_ptr<const Snapshot> snapshot) {

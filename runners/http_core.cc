@@ -104,31 +104,29 @@ prober::Status Core::Start(const Listeners& l, const Session<PlainStream>::Answe
 
 template <class Stream>
 void Core::Accept(tcp::acceptor& acceptor, const typename Session<Stream>::Answerer& answer) {
-  acceptor.async_accept(
-      net::make_strand(ioc_), [this, &acceptor, &answer](beast::error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted) return;
-        if (ec) {
-          LogIoError(ec, "accept");
+  acceptor.async_accept(net::make_strand(ioc_), [this, &acceptor, &answer](beast::error_code ec,
+                                                                           tcp::socket socket) {
+    if (ec == net::error::operation_aborted) return;
+    if (ec) {
+      LogIoError(ec, "accept");
+    } else {
+      beast::error_code ignored;
+      if (settings_.max_connections > 0 && live_.load() >= settings_.max_connections) {
+        // Full: refused at once rather than queued, so that the open ones keep their pace.
+        spdlog::debug("http server: {} connections open; one more refused", live_.load());
+        socket.close(ignored);
+      } else {
+        socket.set_option(tcp::no_delay(true), ignored);  // answers leave at once, no Nagle
+        if constexpr (Session<Stream>::kTls) {
+          std::make_shared<Session<Stream>>(answer, settings_, live_, std::move(socket), context_())
+              ->Start();
         } else {
-          beast::error_code ignored;
-          if (settings_.max_connections > 0 && live_.load() >= settings_.max_connections) {
-            // Full: refused at once rather than queued, so that the open ones keep their pace.
-            spdlog::debug("http server: {} connections open; one more refused", live_.load());
-            socket.close(ignored);
-          } else {
-            socket.set_option(tcp::no_delay(true), ignored);  // answers leave at once, no Nagle
-            if constexpr (Session<Stream>::kTls) {
-              std::make_shared<Session<Stream>>(answer, settings_, live_, std::move(socket),
-                                                context_())
-                  ->Start();
-            } else {
-              std::make_shared<Session<Stream>>(answer, settings_, live_, std::move(socket))
-                  ->Start();
-            }
-          }
+          std::make_shared<Session<Stream>>(answer, settings_, live_, std::move(socket))->Start();
         }
-        Accept<Stream>(acceptor, answer);
-      });
+      }
+    }
+    Accept<Stream>(acceptor, answer);
+  });
 }
 
 void Core::Stop() {

@@ -11,12 +11,12 @@
 // I/O threads, one at a time per connection (each connection has its own strand).
 #pragma once
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -69,7 +69,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   template <class... StreamArgs>
   Session(const Answerer& answer, const SessionSettings& settings, std::atomic<int>& live,
           StreamArgs&&... args)
-      : answer_(answer), settings_(settings), live_(live), stream_(std::forward<StreamArgs>(args)...) {
+      : answer_(answer),
+        settings_(settings),
+        live_(live),
+        stream_(std::forward<StreamArgs>(args)...) {
     ++live_;
   }
   ~Session() { --live_; }

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
+#include <csignal>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -389,6 +390,9 @@ int Execute(Command& command, const std::string& log_level) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) must not kill the prober: the write fails with EFBIG instead,
+  // and the sink counts the lost result as on a full disk.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{
       "odoo-prober: can we transact with Odoo, and how fast?\n"
       "Runs scripted Odoo business journeys over RPC and reports outcome and timings.",

@@ -348,11 +348,10 @@ TEST_CASE("admin: TLS files go in pairs, basic-auth users need real hashes, erro
     return ParseConfig(std::string(kGood) + admin, dir.path() + "/prober.yaml", kEnv);
   };
   SECTION("HTTPS and two users") {
-    auto out = load(
-        "admin: {tls_cert: cert.pem, tls_key: key.pem, basic_auth_file: web.yml}\n",
-        "basic_auth_users:\n"
-        "  prometheus: $2y$05$hkrDJUWulF6L8UupwSjws.ReOHBbUlwQNmbJ2dVJ6r96V3j4cBBv6\n"
-        "  grafana: $5$abcdefgh$33n7Jc5uosQec.Ws8vBMiW7zwhRp9uukSThN6e7EmqA\n");
+    auto out = load("admin: {tls_cert: cert.pem, tls_key: key.pem, basic_auth_file: web.yml}\n",
+                    "basic_auth_users:\n"
+                    "  prometheus: $2y$05$hkrDJUWulF6L8UupwSjws.ReOHBbUlwQNmbJ2dVJ6r96V3j4cBBv6\n"
+                    "  grafana: $5$abcdefgh$33n7Jc5uosQec.Ws8vBMiW7zwhRp9uukSThN6e7EmqA\n");
     REQUIRE(out.errors.empty());
     CHECK(out.config->admin_listen == "127.0.0.1:9188");  // loopback unless told otherwise
     CHECK(out.config->admin_tls_cert == dir.path() + "/cert.pem");
@@ -366,8 +365,8 @@ TEST_CASE("admin: TLS files go in pairs, basic-auth users need real hashes, erro
     CHECK(Contains(out.errors[0].message, "give both or neither"));
   }
   SECTION("a password where a hash belongs: the users file, its line and the user") {
-    auto out = load("admin: {basic_auth_file: web.yml}\n",
-                    "basic_auth_users:\n  prometheus: hunter2\n");
+    auto out =
+        load("admin: {basic_auth_file: web.yml}\n", "basic_auth_users:\n  prometheus: hunter2\n");
     REQUIRE(out.errors.size() == 1);
     CHECK(out.errors[0].pos.file == dir.path() + "/web.yml");
     CHECK(out.errors[0].pos.line == 2);

@@ -2,6 +2,7 @@
 // SQLite history stores runs and steps and prunes by retention; metrics carry the closed label set.
 #include <sqlite3.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <condition_variable>
 #include <filesystem>
@@ -72,13 +73,17 @@ TEST_CASE("the fan-out never blocks: a full queue drops and counts", "[sinks]") 
   GateSink* g = gate.get();
   std::vector<std::unique_ptr<ResultSink>> sinks;
   sinks.push_back(std::move(gate));
-  int drops = 0;
-  FanOut fanout(std::move(sinks), 3, [&] { ++drops; });
+  std::atomic<int> drops{0};
+  FanOut fanout(std::move(sinks), 3, [&](const std::string& sink, FanOut::Drop why) {
+    CHECK(sink == "gate");
+    CHECK(why == FanOut::Drop::kQueueFull);
+    ++drops;
+  });
   // One is taken by the blocked writer, three wait in the queue, the rest are dropped.
   for (int i = 0; i < 10; ++i)
     fanout.Publish(Result(std::to_string(i), std::chrono::system_clock::now()));
   CHECK(fanout.dropped() >= 6);
-  CHECK(drops == static_cast<int>(fanout.dropped()));
+  CHECK(drops.load() == static_cast<int>(fanout.dropped()));
   g->Open();
   fanout.Close(std::chrono::seconds(5));
   CHECK(g->written() + static_cast<int>(fanout.dropped()) == 10);

@@ -150,6 +150,14 @@ TEST_CASE("run refuses an unusable admin address with exit 2", "[daemon]") {
   CHECK_FALSE(Contains(taken.err, "emulator"));
   CHECK_FALSE(Contains(taken.err, "/usr/include"));
   CHECK_FALSE(Contains(taken.err, "system:"));
+  // A history that is not a SQLite database: exit 2 naming it (it once crashed on the way out).
+  TempDir other;
+  other.Write("history.db", std::string(8192, 'x'));
+  auto store = testing::RunProcess(
+      {ODOO_PROBER_BIN, "run",
+       WriteConfig(other, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n")});
+  CHECK(store.exit_code == 2);
+  CHECK(Contains(store.err, "history.db"));
 }
 
 TEST_CASE("admin endpoints over HTTPS with basic auth: bcrypt and SHA-256 crypt users",
@@ -164,8 +172,7 @@ TEST_CASE("admin endpoints over HTTPS with basic auth: bcrypt and SHA-256 crypt 
   std::string config =
       WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 30s}\n",
                   "admin: {listen: \"127.0.0.1:0\", tls_cert: \"" + emu.pki().server_cert +
-                      "\", tls_key: \"" + emu.pki().server_key +
-                      "\", basic_auth_file: web.yml}\n");
+                      "\", tls_key: \"" + emu.pki().server_key + "\", basic_auth_file: web.yml}\n");
   // WriteConfig's own admin line comes first; this one replaces it.
   std::string text;
   {
@@ -184,9 +191,9 @@ TEST_CASE("admin endpoints over HTTPS with basic auth: bcrypt and SHA-256 crypt 
   const auto start = line.find("https://");
   const std::string url = line.substr(start, line.find(' ', start) - start);
   auto status = [&](const std::string& path, const std::vector<std::string>& extra) {
-    std::vector<std::string> argv = {"/usr/bin/curl", "-sS", "-o", "/dev/null", "-w",
-                                     "%{http_code}", "--max-time", "5", "--cacert",
-                                     emu.pki().ca_cert};
+    std::vector<std::string> argv = {
+        "/usr/bin/curl", "-sS",        "-o", "/dev/null", "-w",
+        "%{http_code}",  "--max-time", "5",  "--cacert",  emu.pki().ca_cert};
     argv.insert(argv.end(), extra.begin(), extra.end());
     argv.push_back(url + path);
     return testing::RunProcess(argv).out;
@@ -348,6 +355,71 @@ TEST_CASE("SIGKILL during heavy writing leaves readable files with every older r
   CHECK(scalar("PRAGMA integrity_check") == "ok");
   CHECK(std::stod(scalar("SELECT count(*) FROM runs")) >= reported);
   CHECK(std::stod(scalar("SELECT count(*) FROM steps")) >= 2 * reported);
+  sqlite3_close(db);
+}
+
+TEST_CASE("a full disk: drops counted and warned, probing goes on, writing resumes with space",
+          "[daemon]") {
+  RunningEmulator emu;
+  TempDir dir;
+  std::string journeys = "journeys:\n";
+  for (int i = 0; i < 4; ++i) journeys += "  - {name: login, interval: 1s, timeout: 1s}\n";
+  const std::string config = WriteConfig(dir, emu, journeys);
+  // No file of the daemon may grow past 96 KiB (RLIMIT_FSIZE): room for the SQLite schema, and
+  // the results file starts 2 KiB short of it, so the "disk" fills within seconds for both.
+  std::string earlier;
+  while (earlier.size() < 94 * 1024)
+    earlier += json{{"earlier", std::string(1000, 'x')}}.dump() + "\n";
+  dir.Write("results.jsonl", earlier);
+  BackgroundProcess d(
+      {"/usr/bin/prlimit", "--fsize=98304:unlimited", ODOO_PROBER_BIN, "run", config}, {},
+      BackgroundProcess::Stderr::kCaptured);
+  const std::string line = d.WaitForLine("listening on http://");
+  REQUIRE_FALSE(line.empty());
+  const auto at = line.find("http://");
+  const std::string url = line.substr(at, line.find(' ', at) - at);
+  auto dropped = [&](const std::string& sink) {
+    return testing::MetricSum(Get(url + "/metrics"), "odoo_prober_sink_dropped_total{instance=\"" +
+                                                         std::string("test-instance") +
+                                                         "\",reason=\"write_failed\",sink=\"" +
+                                                         sink + "\"}");
+  };
+  const std::string warning = d.WaitForLine("results are dropped", 30s);
+  REQUIRE_FALSE(warning.empty());
+  CHECK(Eventually([&] { return dropped("jsonl") > 0 && dropped("sqlite") > 0; }, 30s));
+  // Probing goes on meanwhile.
+  const double runs = testing::MetricSum(Get(url + "/metrics"), "odoo_prober_journey_runs_total");
+  CHECK(Eventually([&] {
+    return testing::MetricSum(Get(url + "/metrics"), "odoo_prober_journey_runs_total") >= runs + 8;
+  }));
+  CHECK(Get(url + "/readyz").find("sink") != std::string::npos);  // not ready, and says why
+  const auto lines = [&] {
+    std::ifstream in(dir.path() + "/results.jsonl");
+    size_t n = 0;
+    for (std::string l; std::getline(in, l); ++n) {
+      INFO(l);
+      CHECK_FALSE(json::parse(l, nullptr, false).is_discarded());  // never half a line
+    }
+    return n;
+  };
+  const size_t before = lines();
+  // Space returns: the (soft) limit is lifted on the running daemon.
+  REQUIRE(testing::RunProcess(
+              {"/usr/bin/prlimit", "--pid", std::to_string(d.pid()), "--fsize=unlimited"})
+              .exit_code == 0);
+  CHECK_FALSE(d.WaitForLine("sink jsonl: writing again", 30s).empty());
+  CHECK((Contains(d.output(), "sink sqlite: writing again") ||
+         !d.WaitForLine("sink sqlite: writing again", 30s).empty()));
+  CHECK(Eventually([&] { return lines() > before; }));
+  CHECK(d.Stop() == 0);
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2((dir.path() + "/history.db").c_str(), &db, SQLITE_OPEN_READONLY,
+                          nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "ok");
+  sqlite3_finalize(st);
   sqlite3_close(db);
 }
 

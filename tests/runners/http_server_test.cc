@@ -30,8 +30,7 @@ size_t Append(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
-Answer Fetch(const std::string& url, const std::string& post = "",
-             const std::string& header = "") {
+Answer Fetch(const std::string& url, const std::string& post = "", const std::string& header = "") {
   Answer a;
   CURL* c = curl_easy_init();
   curl_slist* headers = header.empty() ? nullptr : curl_slist_append(nullptr, header.c_str());
@@ -167,8 +166,9 @@ TEST_CASE("http server: connections beyond the limit are closed, and requests pe
     CHECK(fourth.Read(std::chrono::seconds(5)).empty());
     CHECK(fourth.closed);
     idle.clear();
-    CHECK(testing::Eventually(
-        [&] { return Fetch("http://127.0.0.1:" + std::to_string(port) + "/again").status == 200; }));
+    CHECK(testing::Eventually([&] {
+      return Fetch("http://127.0.0.1:" + std::to_string(port) + "/again").status == 200;
+    }));
   }
   SECTION("three requests on one connection: two answers, the second closing it") {
     Raw c(port);
