@@ -464,6 +464,11 @@ int OdooEmulator::CheckLogin(const std::string& db, const std::string& login,
   return allow_api_key && !options_.api_key.empty() && password == options_.api_key ? 2 : 0;
 }
 
+std::vector<std::string> OdooEmulator::SessionIds() const {
+  std::lock_guard lock(mu_);
+  return issued_;
+}
+
 std::string OdooEmulator::NewSessionId() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::ostringstream id;
@@ -792,6 +797,7 @@ OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
     {
       std::lock_guard lock(mu_);
       sessions_[sid] = Session{uid, 0};
+      issued_.push_back(sid);
     }
     set_cookie(sid);
     a.result = SessionInfo(uid);

@@ -105,6 +105,8 @@ class OdooEmulator {
   // Forgets every web session, as a server restart or max inactivity would.
   void ExpireAllSessions();
   std::vector<LoggedCall> RequestLog() const;
+  // Every web session id issued so far (the secrets a prober must never print).
+  std::vector<std::string> SessionIds() const;
   const EmulatorOptions& options() const { return options_; }
 
  private:
@@ -150,6 +152,7 @@ class OdooEmulator {
     int calls = 0;
   };
   std::map<std::string, Session> sessions_;
+  std::vector<std::string> issued_;  // every session id ever issued
   std::mt19937_64 rng_{1};
   std::vector<LoggedCall> log_;
   mutable std::mutex db_mu_;  // guards db_ (held across one RPC call)
