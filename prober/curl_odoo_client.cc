@@ -15,6 +15,7 @@
 
 #include "prober/internal/excerpt.h"
 #include "prober/json2_answer.h"
+#include "prober/jsonrpc_answer.h"
 #include "prober/odoo_client.h"
 
 namespace odoo_prober::prober {
@@ -384,55 +385,10 @@ class CurlOdooClient final : public OdooClient {
     r.timings = x.timings;
     r.connection = x.connection;
     if (x.code != CURLE_OK) return Transport(std::move(r), x, path);
-    if (x.status != 200) {
-      r.outcome = Outcome::kHttp;
-      r.detail = "HTTP " + std::to_string(x.status) + " from " + path;
-      if (!x.body.empty()) r.detail += ": " + Excerpt(x.body);
-      return r;
-    }
-    json answer = json::parse(x.body, nullptr, /*allow_exceptions=*/false);
-    if (answer.is_discarded() || !answer.is_object()) {
-      r.outcome = Outcome::kHttp;
-      r.detail = "answer from " + path + " is not a JSON-RPC object: " + Excerpt(x.body);
-      return r;
-    }
-    if (auto it = answer.find("error"); it != answer.end() && !it->is_null()) {
-      r.error = ParseError(*it);
-      const std::string& name = r.error->name;
-      const bool auth = name == "odoo.exceptions.AccessDenied" ||
-                        name == "odoo.http.SessionExpiredException" || r.error->code == 100;
-      r.outcome = auth ? Outcome::kAuth : Outcome::kOdooError;
-      r.detail = (name.empty() ? r.error->message : name) + ": " +
-                 (r.error->data_message.empty() ? r.error->message : r.error->data_message);
-      return r;
-    }
-    // A method that returns None has no "result" member at all (ODOO-API.md 2.4).
-    if (auto it = answer.find("result"); it != answer.end()) r.result = std::move(*it);
-    return r;
-  }
-
-  OdooError ParseError(const json& e) const {
-    OdooError err;
-    if (!e.is_object()) {
-      err.message = e.is_string() ? e.get<std::string>() : e.dump();
-      return err;
-    }
-    err.code = e.value("code", 0);
-    err.message =
-        e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>() : "";
-    if (auto d = e.find("data"); d != e.end() && d->is_object()) {
-      auto str = [&](const char* key) {
-        auto it = d->find(key);
-        return it != d->end() && it->is_string() ? it->get<std::string>() : std::string();
-      };
-      err.name = str("name");
-      err.data_message = str("message");
-      err.debug = str("debug");
-      if (err.debug.size() > options_.max_debug_bytes) {
-        err.debug = "..." + err.debug.substr(err.debug.size() - options_.max_debug_bytes);
-      }
-    }
-    return err;
+    RpcResult answer = InterpretJsonRpcAnswer(x.status, x.body, path, options_.max_debug_bytes);
+    answer.timings = r.timings;
+    answer.connection = r.connection;
+    return answer;
   }
 
   // Options that are the same for every request of this client; set once, because the handle

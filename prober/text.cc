@@ -6,6 +6,10 @@
 
 namespace odoo_prober::prober {
 
+std::string DumpJson(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string Join(const std::vector<std::string>& items, std::string_view separator) {
   return JoinEach(items, separator, [](const std::string& s) { return s; });
 }

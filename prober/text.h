@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,10 @@ std::string JoinEach(const Range& range, std::string_view separator, ToText to_t
 }
 
 // `when` in UTC, as strftime's `format` writes it ("%Y-%m-%d %H:%M:%S" is Odoo's datetime).
+// value.dump(), with bytes that are not UTF-8 (from a YAML file, say) written as U+FFFD rather
+// than thrown: for messages and stored text made of what users and servers wrote.
+std::string DumpJson(const nlohmann::json& value);
+
 std::string FormatUtc(std::chrono::system_clock::time_point when, const char* format);
 
 // `v` with `digits` decimals ("3.142"), and a share as a percentage with two ("99.50%").

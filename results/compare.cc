@@ -234,7 +234,9 @@ json Normal(const json& v) {
   return v;
 }
 
-std::string Show(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+std::string Show(const json& v) {
+  return v.is_string() ? v.get<std::string>() : prober::DumpJson(v);
+}
 
 struct SideValues {
   std::map<std::string, int> counts;  // Show(Normal(value)) -> runs

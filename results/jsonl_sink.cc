@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "prober/text.h"
+
 namespace odoo_prober::results {
 namespace {
 
@@ -20,10 +22,10 @@ class JsonLinesSink final : public ResultSink {
   }
 
   prober::Status Write(const JourneyResult& result) override {
-    return Append(ToJson(result).dump() + "\n");
+    return Append(prober::DumpJson(ToJson(result)) + "\n");
   }
   prober::Status WriteTls(const TlsReport& report) override {
-    return Append(ToJson(report).dump() + "\n");
+    return Append(prober::DumpJson(ToJson(report)) + "\n");
   }
 
   prober::Status Append(const std::string& line) {

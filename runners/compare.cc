@@ -326,7 +326,11 @@ int RunCompare(const CompareOptions& options, std::ostream& out, std::ostream& e
   out << results::CompareTable(comparison);
   int rc = kExitOk;
   if (!options.json_file.empty() &&
-      !WriteFile(options.json_file, results::CompareJson(comparison).dump(2) + "\n", err))
+      !WriteFile(options.json_file,
+                 results::CompareJson(comparison)
+                         .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                     "\n",
+                 err))
     rc = kExitInternal;
   if (!options.junit_file.empty() &&
       !WriteFile(options.junit_file, results::CompareJUnit(comparison), err))

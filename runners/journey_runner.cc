@@ -81,22 +81,23 @@ std::optional<std::string> Check(const Expectation& e, const json& result, const
     what = e.path->text();
   }
   auto expected = scenarios::Expand(e.value, scope);
-  if (!expected.ok()) return "cannot expand " + e.value.dump() + ": " + expected.status().message();
+  if (!expected.ok())
+    return "cannot expand " + prober::DumpJson(e.value) + ": " + expected.status().message();
   const json& want = *expected;
-  auto got = [&] { return subject.dump().substr(0, 200); };
+  auto got = [&] { return prober::DumpJson(subject).substr(0, 200); };
   using Op = Expectation::Op;
   switch (e.op) {
     case Op::kEquals:
       if (!NumEq(subject, want))
-        return "expected " + what + " == " + want.dump() + ", got " + got();
+        return "expected " + what + " == " + prober::DumpJson(want) + ", got " + got();
       break;
     case Op::kNotEquals:
-      if (NumEq(subject, want)) return "expected " + what + " != " + want.dump();
+      if (NumEq(subject, want)) return "expected " + what + " != " + prober::DumpJson(want);
       break;
     case Op::kIn: {
       bool found = false;
       for (const auto& w : want) found = found || NumEq(subject, w);
-      if (!found) return "expected " + what + " in " + want.dump() + ", got " + got();
+      if (!found) return "expected " + what + " in " + prober::DumpJson(want) + ", got " + got();
       break;
     }
     case Op::kGt:
@@ -116,7 +117,7 @@ std::optional<std::string> Check(const Expectation& e, const json& result, const
                 : e.op == Op::kGe ? ">="
                 : e.op == Op::kLt ? "<"
                                   : "<=") +
-               " " + want.dump() + ", got " + got();
+               " " + prober::DumpJson(want) + ", got " + got();
       break;
     }
     case Op::kCount: {
@@ -214,9 +215,11 @@ bool RunCleanup(const Step& step, RunState& run, results::StepResult& sr) {
   for (const auto& v : ids->is_array() ? *ids : json::array({*ids})) {
     if (v.is_null() || v == false) continue;  // an empty many2one
     if (!v.is_number_integer())
-      return Fail(run, sr, Outcome::kAssertion, "cleanup: ids must be record ids, got " + v.dump());
+      return Fail(run, sr, Outcome::kAssertion,
+                  "cleanup: ids must be record ids, got " + prober::DumpJson(v));
     const auto rc = run.neutralise(step.model, v.get<int64_t>());
-    if (rc.status != "ok") failures.push_back(step.model + " " + v.dump() + ": " + rc.detail);
+    if (rc.status != "ok")
+      failures.push_back(step.model + " " + prober::DumpJson(v) + ": " + rc.detail);
   }
   if (!failures.empty()) return Fail(run, sr, Outcome::kAssertion, prober::Join(failures, "; "));
   run.steps.push_back(sr);
@@ -293,7 +296,7 @@ bool Keep(const Step& step, RunState& run, results::StepResult& sr, const json& 
     if (v == nullptr) {
       return Fail(run, sr, Outcome::kAssertion,
                   "save " + name + ": " + path.text() + " is not in the answer " +
-                      answer.dump().substr(0, 200));
+                      prober::DumpJson(answer).substr(0, 200));
     }
     run.scope.vars[name] = *v;
   }

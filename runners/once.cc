@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "prober/clock.h"
+#include "prober/text.h"
 #include "runners/commands.h"
 #include "runners/executor.h"
 #include "runners/junit.h"
@@ -86,7 +87,7 @@ class Progress {
            << (r->ok() ? "" : " (step " + r->failed_step + ": " + r->detail + ")") << "\n";
     }
     if (r && options_.output == OnceOptions::Output::kJson)
-      out_ << results::ToJson(*r).dump() << "\n" << std::flush;
+      out_ << prober::DumpJson(results::ToJson(*r)) << "\n" << std::flush;
     Draw();
   }
 
@@ -125,7 +126,7 @@ std::vector<results::TlsReport> ReportTls(const config::ProberConfig& cfg,
     if (options.output == OnceOptions::Output::kTable) {
       out << FormatTlsTable({report});
     } else {
-      out << results::ToJson(report).dump() << "\n";
+      out << prober::DumpJson(results::ToJson(report)) << "\n";
     }
     reports.push_back(report);
   }
@@ -141,7 +142,9 @@ int WriteReports(const std::vector<results::JourneyResult>& results, const OnceO
   if (!options.json_file.empty()) {
     json all = json::array();
     for (const auto& r : results) all.push_back(results::ToJson(r));
-    if (!WriteFile(options.json_file, all.dump(2) + "\n", err)) rc = kExitInternal;
+    if (!WriteFile(options.json_file,
+                   all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", err))
+      rc = kExitInternal;
   }
   return rc;
 }

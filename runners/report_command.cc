@@ -82,7 +82,9 @@ int RunReport(const ReportOptions& options, std::ostream& out, std::ostream& err
     return kExitUsage;
   }
   if (options.format == "json") {
-    out << results::ReportJson(*report).dump(2) << "\n";
+    out << results::ReportJson(*report).dump(2, ' ', false,
+                                             nlohmann::json::error_handler_t::replace)
+        << "\n";
   } else if (options.format == "csv") {
     out << results::ReportCsv(*report);
   } else if (options.format == "html") {

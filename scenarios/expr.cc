@@ -1,8 +1,11 @@
 #include "scenarios/expr.h"
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
 #include <sstream>
+
+#include "prober/text.h"
 
 namespace odoo_prober::scenarios {
 
@@ -32,6 +35,10 @@ Result<JsonPath> JsonPath::Parse(const std::string& text) {
       while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
       if (j == i + 1 || j >= text.size() || text[j] != ']') {
         return Status::InvalidArgument("expected [<index>] at position " + std::to_string(i + 1));
+      }
+      if (j - i - 1 > 9) {
+        return Status::InvalidArgument("index at position " + std::to_string(i + 1) +
+                                       " has more than 9 digits");
       }
       p.parts_.push_back({"", std::stol(text.substr(i + 1, j - i - 1))});
       i = j + 1;
@@ -151,12 +158,14 @@ Result<json> Resolve(const std::string& full, const Scope& scope) {
   for (size_t i = 1; i < rest.size(); ++i) {
     if (cur.is_object() && cur.contains(rest[i])) {
       cur = cur[rest[i]];
-    } else if (cur.is_array() && !rest[i].empty() &&
-               std::isdigit(static_cast<unsigned char>(rest[i][0])) &&
+    } else if (cur.is_array() && !rest[i].empty() && rest[i].size() <= 9 &&
+               std::all_of(rest[i].begin(), rest[i].end(),
+                           [](unsigned char c) { return std::isdigit(c); }) &&
                std::stoul(rest[i]) < cur.size()) {
       cur = cur[std::stoul(rest[i])];
     } else {
-      return Status::NotFound(ref + ": no '" + rest[i] + "' in " + cur.dump().substr(0, 80));
+      return Status::NotFound(ref + ": no '" + rest[i] + "' in " +
+                              prober::DumpJson(cur).substr(0, 80));
     }
   }
   return cur;
@@ -214,7 +223,7 @@ Result<json> Expand(const json& value, const Scope& scope) {
       auto v = Resolve(ref, scope);
       if (!v.ok()) return v.status();
       out += s.substr(last, start - last);
-      out += v->is_string() ? v->get<std::string>() : v->dump();
+      out += v->is_string() ? v->get<std::string>() : prober::DumpJson(*v);
       last = end + 1;
       return Status::Ok();
     });

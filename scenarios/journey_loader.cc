@@ -112,7 +112,7 @@ class Parser {
     if (!f) return std::nullopt;
     Expectation x;
     x.pos = r_.Pos(e);
-    x.text = YamlToJson(e).dump();
+    x.text = prober::DumpJson(YamlToJson(e));
     int ops = 0;
     for (size_t k = 0; k < kExpectOps.size(); ++k) {
       if (!f->Has(kExpectOps[k])) continue;

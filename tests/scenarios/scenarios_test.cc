@@ -25,6 +25,22 @@ TEST_CASE("JSON paths", "[scenarios]") {
   }
 }
 
+// Found by fuzzing (tests/data/fuzz/*/regression-*): each once threw out of the parser.
+TEST_CASE("fuzz regressions: huge indexes and bytes that are not UTF-8 are errors, not throws",
+          "[scenarios]") {
+  const auto huge = JsonPath::Parse("$[77777777777777777777777770].a");
+  REQUIRE_FALSE(huge.ok());
+  CHECK(Contains(huge.status().message(), "more than 9 digits"));
+  Scope scope;
+  scope.vars["list"] = json::array({1, 2});
+  CHECK_FALSE(Expand(json("${var.list.99999999999999999999999}"), scope).ok());
+  // A journey whose expect value holds a byte that is not UTF-8 loads (or is refused) calmly.
+  const std::string journey =
+      "name: j\nservice: access\nsteps:\n  - name: a\n    authenticate: {}\n"
+      "    expect: [{path: \"$.x\", equals: \"caf\xc3\"}]\n";
+  CHECK_NOTHROW(ParseJourney(journey, "j.yaml"));
+}
+
 TEST_CASE("templates keep types whole and interpolate inside text", "[scenarios]") {
   Scope scope;
   scope.params["qty"] = 2;
