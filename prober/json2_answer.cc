@@ -1,20 +1,13 @@
 #include "prober/json2_answer.h"
 
 #include "prober/internal/excerpt.h"
+#include "prober/internal/json_fields.h"
 
 namespace odoo_prober::prober {
 
-namespace {
-
 using internal::Excerpt;
+using internal::StringAt;
 using nlohmann::json;
-
-std::string StringAt(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-}  // namespace
 
 RpcResult InterpretJson2Answer(long http_status, const std::string& body, const std::string& path,
                                std::size_t max_debug_bytes, bool single_create) {

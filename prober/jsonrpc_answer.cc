@@ -1,17 +1,14 @@
 #include "prober/jsonrpc_answer.h"
 
 #include "prober/internal/excerpt.h"
+#include "prober/internal/json_fields.h"
 
 namespace odoo_prober::prober {
 namespace {
 
 using internal::Excerpt;
+using internal::StringAt;
 using nlohmann::json;
-
-std::string StringAt(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 OdooError ParseError(const json& e, std::size_t max_debug_bytes) {
   OdooError err;
