@@ -89,6 +89,45 @@ TEST_CASE("the fan-out never blocks: a full queue drops and counts", "[sinks]") 
   CHECK(g->written() + static_cast<int>(fanout.dropped()) == 10);
 }
 
+// A sink whose disk is full for its first `failing` writes.
+class FullDiskSink : public ResultSink {
+ public:
+  explicit FullDiskSink(int failing) : failing_(failing) {}
+  prober::Status Write(const JourneyResult&) override {
+    if (failing_-- > 0) return prober::Status::Unavailable("no space left on device");
+    ++written;
+    return prober::Status::Ok();
+  }
+  std::string name() const override { return "disk"; }
+  std::atomic<int> written{0};
+
+ private:
+  int failing_;
+};
+
+TEST_CASE("the fan-out counts results a sink failed to store, and writes again after", "[sinks]") {
+  auto disk = std::make_unique<FullDiskSink>(4);
+  FullDiskSink* d = disk.get();
+  std::vector<std::unique_ptr<ResultSink>> sinks;
+  sinks.push_back(std::move(disk));
+  std::atomic<int> failed{0};
+  FanOut fanout(std::move(sinks), 64, [&](const std::string& sink, FanOut::Drop why) {
+    CHECK(sink == "disk");
+    if (why == FanOut::Drop::kWriteFailed) ++failed;
+  });
+  for (int i = 0; i < 4; ++i)
+    fanout.Publish(Result(std::to_string(i), std::chrono::system_clock::now()));
+  CHECK(testing::Eventually([&] { return failed.load() == 4; }));
+  CHECK_FALSE(fanout.Healthy());
+  for (int i = 4; i < 10; ++i)
+    fanout.Publish(Result(std::to_string(i), std::chrono::system_clock::now()));
+  fanout.Close(std::chrono::seconds(5));
+  CHECK(d->written == 6);
+  CHECK(failed == 4);
+  CHECK(fanout.dropped() == 4);
+  CHECK(fanout.Healthy());
+}
+
 TEST_CASE("JSON lines rotate by size and keep whole lines", "[sinks]") {
   testing::TempDir dir;
   const std::string path = dir.path() + "/r.jsonl";
