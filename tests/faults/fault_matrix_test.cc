@@ -193,8 +193,13 @@ TEST_CASE("every fault fails the right step with the right class, cleans up, and
   CHECK(logins == 2);
 
   // The oversized answer was cut at the 1 MiB cap: the daemon never held its 64 MiB.
+  CHECK(testing::Contains(first["oversized"]["detail"], "larger than max_response_bytes (1048576"));
   INFO("RSS at start " << rss_at_start << " kB, peak " << peak << " kB");
+#ifndef ODOO_PROBER_SANITIZED
+  // (Not under AddressSanitizer: its quarantine of freed memory alone grows the RSS by tens of
+  // MiB with sixteen journeys running; the Release build makes this check.)
   CHECK(peak - rss_at_start < 32 * 1024);
+#endif
 
   // The healthy pair kept its schedule through all of it: every run ok and fast, none late.
   std::vector<double> starts;
