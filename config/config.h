@@ -209,7 +209,6 @@ struct ProberConfig {
   std::string admin_tls_key;
   // Basic auth for every admin endpoint: the users of admin.basic_auth_file (Prometheus's web
   // config shape, basic_auth_users: {name: hash}) and their crypt(3) hashes; empty: none.
-  std::string admin_basic_auth_file;
   std::map<std::string, std::string> admin_users;
   // Where `run` keeps results: a JSON-lines file and a SQLite history ("" = off).
   std::string results_jsonl;

@@ -670,7 +670,6 @@ class Loader {
     std::string users_file;
     file("basic_auth_file", users_file);
     if (users_file.empty()) return;
-    cfg.admin_basic_auth_file = users_file;
     LoadBasicAuthUsers(users_file, cfg);
     if (!m->Has("tls_cert")) {
       r_.Warn(m->Value("basic_auth_file"), "admin.basic_auth_file",

@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "prober/internal/excerpt.h"
 #include "prober/json2_answer.h"
 #include "prober/jsonrpc_answer.h"
 #include "prober/odoo_client.h"
@@ -45,7 +44,6 @@ RpcTimings& RpcTimings::operator+=(const RpcTimings& other) {
 
 namespace {
 
-using internal::Excerpt;
 using nlohmann::json;
 
 struct CurlDeleter {

@@ -390,11 +390,11 @@ int RunDaemon(const RunOptions& options, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   auto server = StartAdmin(**daemon);
-  const bool tls = !(*daemon)->admin_serving().tls_cert.empty();
   if (!server.ok()) {
     err << server.status().message() << "\n";
     return kExitUsage;
   }
+  const bool tls = (*server)->https_port() != 0;  // HTTPS only, when it serves HTTPS
   out << "odoo-prober " << options.version << " instance " << (*daemon)->instance()
       << " listening on " << (tls ? "https://" : "http://")
       << ParseListen((*daemon)->listen())->first << ":"
