@@ -125,7 +125,7 @@ class Provisioner {
   std::optional<int64_t> Ensure(const std::string& model, const std::string& field,
                                 const std::string& value, json vals) {
     const std::string what = model + " " + value;
-    auto found = Search(model, {json::array({field, "=", value})}, /*archived=*/false);
+    auto found = Search(model, json::array({json::array({field, "=", value})}), /*archived=*/false);
     if (!found) return std::nullopt;
     if (found->size() > 1) {
       return Missing(std::to_string(found->size()) + " " + model + " records have " + field + " " +

@@ -42,7 +42,8 @@ class TargetSweep {
  private:
   // Records still open: their recipe neutralises them.
   void SweepOpen(const std::string& model, const scenarios::CleanupRecipe& recipe) {
-    const auto open = Find(model, recipe, {json::array({"state", "not in", recipe.final_states})});
+    const auto open =
+        Find(model, recipe, json::array({json::array({"state", "not in", recipe.final_states})}));
     for (const auto& rec : open) {
       Describe(model, recipe, rec);
       Neutralise(model, rec);

@@ -66,7 +66,7 @@ void OdooDatabase::RegisterAccount() {
     return std::string(State("account.move", id) == "draft" ? "Draft Invoice" : "/") + " (* " +
            std::to_string(id) + ")";
   });
-  tables_["account.move"].on_create = [this](int, json& rec, const json& vals) {
+  tables_["account.move"].on_create = [](int, json& rec, const json& vals) {
     if (!vals.contains("journal_id")) rec["journal_id"] = IsBill(Str(rec["move_type"])) ? 2 : 1;
   };
   tables_["account.move.line"].on_create = [this](int id, json& rec, const json& vals) {

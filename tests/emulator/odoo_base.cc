@@ -112,7 +112,7 @@ void OdooDatabase::RegisterBase() {
   AddModel("res.config.settings", "Config Settings",
            {{"group_mrp_routings", Def(F("Work Orders", FT::kBoolean), false)}});
 
-  tables_["res.partner"].before_write = [this](int id, const json& vals) {
+  tables_["res.partner"].before_write = [](int id, const json& vals) {
     if (vals.contains("parent_id") && vals["parent_id"].is_number_integer() &&
         vals["parent_id"].get<int>() == id) {
       Raise("odoo.exceptions.ValidationError", "You cannot create recursive Partner hierarchies.");

@@ -493,7 +493,8 @@ void Orm::ApplyValues(const std::string& mname, int id, const json& vals, bool c
       }
     }
   }
-  for (const auto& [field, commands] : x2many) {
+  for (const auto& [field_ptr, commands] : x2many) {
+    const Field* field = field_ptr;  // a plain variable: clang 14 cannot capture a binding
     const bool o2m = field->type == FieldType::kOne2many;
     std::vector<int> current = RawIds(mname, id, field->name);
     auto set_ids = [&](const std::vector<int>& ids) {

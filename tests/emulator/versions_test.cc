@@ -74,17 +74,17 @@ json StorableDomain(int major) {
 }
 
 int FindProduct(Rpc& rpc) {
-  json rows = rpc.Call("product.product", "search_read", {StorableDomain(rpc.major())},
+  json rows = rpc.Call("product.product", "search_read", json::array({StorableDomain(rpc.major())}),
                        {{"fields", {"id"}}, {"limit", 1}, {"order", "id"}});
   REQUIRE(rows.size() == 1);
   return rows[0]["id"];
 }
 
 int FindPartner(Rpc& rpc, const char* rank) {
-  json rows =
-      rpc.Call("res.partner", "search_read",
-               {json::array({json::array({rank, ">", 0}), json::array({"is_company", "=", true})})},
-               {{"fields", {"id"}}, {"limit", 1}});
+  json rows = rpc.Call("res.partner", "search_read",
+                       json::array({json::array(
+                           {json::array({rank, ">", 0}), json::array({"is_company", "=", true})})}),
+                       {{"fields", {"id"}}, {"limit", 1}});
   REQUIRE(rows.size() == 1);
   return rows[0]["id"];
 }
@@ -140,8 +140,9 @@ TEST_CASE("the five journeys' sequences work on every personality", "[emulator][
       if (received < 5) {
         REQUIRE(validated.is_object());
         CHECK(validated["res_model"] == "stock.backorder.confirmation");
-        const int wizard = rpc.Call("stock.backorder.confirmation", "create", {json::object()},
-                                    {{"context", validated["context"]}});
+        const int wizard =
+            rpc.Call("stock.backorder.confirmation", "create", json::array({json::object()}),
+                     {{"context", validated["context"]}});
         CHECK(rpc.Call("stock.backorder.confirmation", "process", {{wizard}},
                        {{"context", validated["context"]}}) == true);
       } else {
@@ -151,7 +152,7 @@ TEST_CASE("the five journeys' sequences work on every personality", "[emulator][
       CHECK(done["state"] == "done");
       CHECK(done["backorder_ids"].size() == (received < 5 ? 1u : 0u));
       json lines = rpc.Call("purchase.order.line", "search_read",
-                            {json::array({json::array({"order_id", "=", po})})},
+                            json::array({json::array({json::array({"order_id", "=", po})})}),
                             {{"fields", {"qty_received"}}});
       CHECK(lines[0]["qty_received"] == received);
       if (major <= 18) {
@@ -172,12 +173,13 @@ TEST_CASE("the five journeys' sequences work on every personality", "[emulator][
   }
   SECTION("work order release") {
     json boms = rpc.Call("mrp.bom", "search_read",
-                         {json::array({json::array({"operation_ids", "!=", false})})},
+                         json::array({json::array({json::array({"operation_ids", "!=", false})})}),
                          {{"fields", {"product_tmpl_id"}}, {"limit", 1}});
     REQUIRE(boms.size() == 1);
     json variants = rpc.Call(
         "product.product", "search_read",
-        {json::array({json::array({"product_tmpl_id", "=", boms[0]["product_tmpl_id"][0]})})},
+        json::array(
+            {json::array({json::array({"product_tmpl_id", "=", boms[0]["product_tmpl_id"][0]})})}),
         {{"fields", {"id"}}, {"limit", 1}});
     const int mo = rpc.Call(
         "mrp.production", "create",
@@ -228,15 +230,15 @@ TEST_CASE("version differences are the recorded and documented ones", "[emulator
   SECTION("receipt quantities: qty_done on 16, quantity + picked from 17") {
     Rpc v17("17.0");
     CHECK(v17.ErrorName("stock.move.line", "search_read",
-                        {json::array({json::array({"qty_done", ">", 0})})}) ==
+                        json::array({json::array({json::array({"qty_done", ">", 0})})})) ==
           "builtins.ValueError");
     CHECK(v17.ErrorName("stock.move.line", "write", {{1}, {{"qty_done", 1}}}) != "");
     Rpc v16("16.0");
     CHECK(v16.ErrorName("stock.move", "search_read",
-                        {json::array({json::array({"picked", "=", true})})}) ==
+                        json::array({json::array({json::array({"picked", "=", true})})})) ==
           "builtins.ValueError");
     CHECK(v16.Call("stock.move.line", "search_read",
-                   {json::array({json::array({"qty_done", ">", 0})})})
+                   json::array({json::array({json::array({"qty_done", ">", 0})})}))
               .is_array());
   }
   SECTION("16 asks for an immediate transfer when nothing is done") {
@@ -251,38 +253,41 @@ TEST_CASE("version differences are the recorded and documented ones", "[emulator
   }
   SECTION("storable products: type='product' up to 17, is_storable from 18") {
     Rpc v17("17.0"), v18("18.0");
-    CHECK(v17.ErrorName("product.product", "search_read", {StorableDomain(18)}) ==
+    CHECK(v17.ErrorName("product.product", "search_read", json::array({StorableDomain(18)})) ==
           "builtins.ValueError");
     CHECK(v18.ErrorName("product.product", "create", {{{"name", "x"}, {"type", "product"}}}) ==
           "builtins.ValueError");
     CHECK(v18.ErrorName("product.product", "create",
                         {{{"name", "x"}, {"detailed_type", "product"}}}) == "builtins.ValueError");
-    CHECK(v18.Call("product.product", "search_read", {StorableDomain(17)}).empty());
+    CHECK(v18.Call("product.product", "search_read", json::array({StorableDomain(17)})).empty());
   }
   SECTION("sale orders lock with a state on 16 and a flag from 17") {
     Rpc v16("16.0"), v17("17.0");
     CHECK(v16.ErrorName("sale.order", "search_read",
-                        {json::array({json::array({"locked", "=", true})})}) ==
+                        json::array({json::array({json::array({"locked", "=", true})})})) ==
           "builtins.ValueError");
-    CHECK(v17.Call("sale.order", "search_read", {json::array({json::array({"locked", "=", true})})})
+    CHECK(v17.Call("sale.order", "search_read",
+                   json::array({json::array({json::array({"locked", "=", true})})}))
               .empty());
-    CHECK(
-        v16.Call("sale.order", "search_read", {json::array({json::array({"state", "=", "done"})})})
-            .empty());
+    CHECK(v16.Call("sale.order", "search_read",
+                   json::array({json::array({json::array({"state", "=", "done"})})}))
+              .empty());
   }
   SECTION("19 renames line fields and drops the purchase done state") {
     Rpc v18("18.0"), v19("19.0");
     CHECK(v19.ErrorName("sale.order.line", "search_read",
-                        {json::array({json::array({"product_uom", "=", 1})})}) ==
+                        json::array({json::array({json::array({"product_uom", "=", 1})})})) ==
           "builtins.ValueError");
     CHECK(v18.ErrorName("sale.order.line", "search_read",
-                        {json::array({json::array({"tax_ids", "=", false})})}) ==
+                        json::array({json::array({json::array({"tax_ids", "=", false})})})) ==
           "builtins.ValueError");
     CHECK(v19.ErrorName("purchase.order", "create", {{{"partner_id", 14}, {"state", "done"}}}) ==
           "builtins.ValueError");
     // 19's generic JSON-RPC error code is 0.
-    CHECK(v19.Envelope("res.partner", "no_such_method", {json::array()})["error"]["code"] == 0);
-    CHECK(v18.Envelope("res.partner", "no_such_method", {json::array()})["error"]["code"] == 200);
+    CHECK(v19.Envelope("res.partner", "no_such_method",
+                       json::array({json::array()}))["error"]["code"] == 0);
+    CHECK(v18.Envelope("res.partner", "no_such_method",
+                       json::array({json::array()}))["error"]["code"] == 200);
   }
 }
 
@@ -294,7 +299,7 @@ TEST_CASE("settings of the emulated database: Work Orders and SMS confirmation",
     const json bom_ops = off.Call("mrp.bom", "read", {{2}, {"operation_ids"}})[0]["operation_ids"];
     CHECK(bom_ops.empty());
     CHECK(off.Call("mrp.routing.workcenter", "search_count",
-                   {json::array({json::array({"active", "=", false})})}) == 1);
+                   json::array({json::array({json::array({"active", "=", false})})})) == 1);
     // 16 asks the model, 17+ ask the user record.
     const json has = version == "16.0"
                          ? off.Call("res.users", "has_group", {"mrp.group_mrp_routings"})
@@ -358,7 +363,7 @@ TEST_CASE("domains, name_search, fields_get and refusals", "[emulator][orm]") {
   CHECK(count(json::array({json::array({"parent_id.name", "=", "YourCompany"})})) == 1);
   CHECK(count(json::array({json::array({"child_ids", "!=", false})})) == 1);
   CHECK(rpc.ErrorName("res.partner", "search_count",
-                      {json::array({json::array({"no_such_field", "=", 1})})}) ==
+                      json::array({json::array({json::array({"no_such_field", "=", 1})})})) ==
         "builtins.ValueError");
   json found = rpc.Call("res.partner", "name_search", {"azure"});
   REQUIRE(found.size() == 1);

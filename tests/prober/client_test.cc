@@ -377,7 +377,7 @@ TEST_CASE("the JSON-2 client against Odoo 19: each error status's outcome and na
        "odoo.exceptions.ValidationError"},
       {"res.partner",
        "search_count",
-       {json::array()},
+       json::array({json::array()}),
        {{"no_such_arg", 1}},
        422,
        Outcome::kOdooError,

@@ -243,7 +243,7 @@ TEST_CASE("sweep finishes a return an earlier cleanup left waiting", "[journeys]
   const json active = {
       {"active_id", receipt}, {"active_ids", {receipt}}, {"active_model", "stock.picking"}};
   const int wizard =
-      call("stock.return.picking", "create", {json::object()}, {{"context", active}});
+      call("stock.return.picking", "create", json::array({json::object()}), {{"context", active}});
   const int ret = call("stock.return.picking", "create_returns", {{wizard}})["res_id"];
   CHECK(call("stock.picking", "button_validate", {{ret}})["res_model"] == "confirm.stock.sms");
   call("purchase.order", "button_done", {{po}});
@@ -297,7 +297,7 @@ TEST_CASE("a return whose goods a delivery holds waits; the delivery keeps them"
   // Meanwhile a customer's order takes every free unit, the received ones included.
   double free = 0;
   const json internal = {{"product_id", "=", 5}, {"location_id.usage", "=", "internal"}};
-  for (const auto& q : call("stock.quant", "search_read", {internal},
+  for (const auto& q : call("stock.quant", "search_read", json::array({internal}),
                             {{"fields", {"quantity", "reserved_quantity"}}})) {
     free += q["quantity"].get<double>() - q["reserved_quantity"].get<double>();
   }

@@ -35,7 +35,7 @@ std::string Config(const TempDir& dir, RunningEmulator& emu, const std::string& 
 }
 
 int Count(emulator::OdooEmulator& emu, const std::string& model, const json& domain) {
-  return testing::ExecuteKw(emu, model, "search_count", {domain});
+  return testing::ExecuteKw(emu, model, "search_count", json::array({domain}));
 }
 
 // The `journeys:` block provision prints for the config.
@@ -78,7 +78,7 @@ TEST_CASE("provision creates the probe data once, and the journeys pass with its
   // Recognisable, and consumables: probe receipts keep no stock.
   const json item = testing::ExecuteKw(
       odoo, "product.product", "search_read",
-      {json::array({json::array({"default_code", "=", "PROBE-ITEM"})})},
+      json::array({json::array({json::array({"default_code", "=", "PROBE-ITEM"})})}),
       {{"fields", version == "16.0" || version == "17.0" ? json({"name", "type"})
                                                          : json({"name", "type", "is_storable"})}});
   REQUIRE(item.size() == 1);
