@@ -10,7 +10,7 @@
 #include <set>
 
 #include "tests/emulator/emulator.h"
-#include "tests/support/support.h"
+#include "tests/support/emulator_support.h"
 
 #ifndef ODOO_TRANSCRIPTS_DIR
 #error "ODOO_TRANSCRIPTS_DIR must point at tests/data/odoo-transcripts"

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "tests/support/support.h"
+#include "tests/support/emulator_support.h"
 
 namespace odoo_prober::emulator {
 namespace {

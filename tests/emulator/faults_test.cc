@@ -7,7 +7,7 @@
 #include <set>
 
 #include "prober/odoo_client.h"
-#include "tests/support/support.h"
+#include "tests/support/emulator_support.h"
 
 namespace odoo_prober::emulator {
 namespace {

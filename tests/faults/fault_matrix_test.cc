@@ -9,7 +9,7 @@
 #include <memory>
 #include <sstream>
 
-#include "tests/support/support.h"
+#include "tests/support/emulator_support.h"
 
 namespace odoo_prober {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "prober/json2_answer.h"
 #include "prober/odoo_client.h"
-#include "tests/support/support.h"
+#include "tests/support/emulator_support.h"
 
 namespace odoo_prober::prober {
 namespace {

@@ -13,7 +13,7 @@
 #include "runners/http_server.h"
 #include "tests/emulator/pki.h"
 #include "tests/emulator/server.h"
-#include "tests/support/support.h"
+#include "tests/support/emulator_support.h"
 
 namespace odoo_prober {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "results/sqlite_sink.h"
 #include "tests/runners/prober_process.h"
-#include "tests/support/support.h"
+#include "tests/support/emulator_support.h"
 
 namespace odoo_prober {
 namespace {

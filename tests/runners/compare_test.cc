@@ -6,7 +6,7 @@
 
 #include "runners/commands.h"
 #include "tests/runners/prober_process.h"
-#include "tests/support/support.h"
+#include "tests/support/emulator_support.h"
 
 namespace odoo_prober::runners {
 namespace {

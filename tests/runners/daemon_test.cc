@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "tests/runners/prober_process.h"
-#include "tests/support/support.h"
+#include "tests/support/emulator_support.h"
 
 namespace odoo_prober {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "results/journey_result.h"
 #include "tests/runners/prober_process.h"
-#include "tests/support/support.h"
+#include "tests/support/emulator_support.h"
 
 namespace odoo_prober {
 namespace {

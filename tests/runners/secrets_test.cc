@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "tests/runners/prober_process.h"
-#include "tests/support/support.h"
+#include "tests/support/emulator_support.h"
 
 namespace odoo_prober {
 namespace {
