@@ -165,7 +165,7 @@ void JudgeLatency(const std::string& journey, const std::vector<const JourneyRes
   out.latency.push_back(Judge(journey, "", bd, cd, budget, s));
   const auto bs = StepSamples(b), cs = StepSamples(c);
   for (const auto& [step, samples] : bs) {
-    // (the name is captured by an init-capture: clang 14 cannot capture a structured binding)
+    // An init-capture: clang 14 cannot capture a structured binding.
     auto it = std::find_if(cs.begin(), cs.end(),
                            [&name = step](const auto& e) { return e.first == name; });
     if (it == cs.end()) continue;  // a version variant's step: only on one side
