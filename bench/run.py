@@ -83,14 +83,17 @@ def stop(proc):
 
 
 class Emulator:
-    """The Odoo emulator (17.0) on loopback, with a fixed delay on res.users.read or none."""
+    """The Odoo emulator (17.0 unless told) on loopback, with a fixed delay on res.users.read or
+    none."""
 
-    def __init__(self, build, workdir, name, added_ms, https=False):
+    def __init__(self, build, workdir, name, added_ms, https=False, version=None):
         faults = os.path.join(workdir, f"{name}-faults.yaml")
         with open(faults, "w") as f:
             f.write(f"method_latency:\n  res.users.read: {int(added_ms)}ms\n" if added_ms else "{}\n")
         self.log_path = os.path.join(workdir, f"{name}.log")
         args = [os.path.join(build, "tests/emulator/odoo-emulator"), "--faults", faults]
+        if version:
+            args += ["--version", version]
         if https:
             self.pki = os.path.join(workdir, f"{name}-pki")
             args += ["--https", "--pki-dir", self.pki]

@@ -13,7 +13,7 @@
 //              tls: {ca_file, client_cert, client_key, insecure_skip_verify},
 //              labels: {region, plant, env}, company_id, params: {...}}]
 //   journeys: [{name, targets: [target names]; all targets when omitted, params: {...},
-//               service: order-to-cash}]
+//               service: order-to-cash, stock_moves: refused|allowed}]
 //   journey_dirs: [folders of user journeys]
 //   plants: {<plant label>: {params: {...}, business_hours: [{days: [mon, tue, wed, thu, fri],
 //            from: "07:00", to: "19:00", time_zone: Europe/Paris}]}}
@@ -25,6 +25,7 @@
 //                journeys: {<journey>: {availability, latency, window}}}
 //   regions_dir: regions   (region files, read with --region; see RegionConfig)
 //   tls_check_interval: 6h; targets[].tls: {expiry_critical: 7d, expiry_warning: 30d}
+//   leftovers: {retry_min: 1m, retry_max: 30m, alert_after: 1h, max_records: 1000}
 //   targets[].maintenance: [{days: [sat, sun], from: "22:00", to: "02:00", time_zone:
 //   Europe/Brussels}] journeys[].interval: 60s
 //
@@ -121,6 +122,10 @@ struct JourneySelection {
   // Export a latency histogram per step (buckets 5 ms to 60 s) rather than only each step's
   // count and total time: 15 more series per step and pair, for the journeys worth them.
   bool step_histograms = false;
+  // `stock_moves: allowed`: the products the journey moves or reserves (its `stock:` list) may
+  // keep stock, because their stock belongs to the probe: no real delivery or order ever waits
+  // for it. Otherwise (the default, `refused`) a run refuses such a product before any write.
+  bool stock_moves_allowed = false;
   SourcePos pos;
 };
 
@@ -183,6 +188,20 @@ struct CompareConfig {
   bool expect_all_modules = false;         // `modules` without a list
 };
 
+// `leftovers:` — the probe records whose cleanup failed, which `run` keeps and retries
+// (runners/leftovers.h):
+//   leftovers:
+//     retry_min: 1m        # the first retry after the failed cleanup; then twice as long each
+//     retry_max: 30m       # time, at most this
+//     alert_after: 1h      # OdooProberLeftoverRecords (a ticket) once a record stays open longer
+//     max_records: 1000    # kept at most; beyond, counted and left to `odoo-prober sweep`
+struct LeftoverConfig {
+  std::chrono::milliseconds retry_min{60 * 1000};
+  std::chrono::milliseconds retry_max{30 * 60 * 1000};
+  std::chrono::milliseconds alert_after{3600 * 1000};
+  size_t max_records = 1000;
+};
+
 struct ProberConfig {
   // The file it was loaded from.
   std::string path;
@@ -220,6 +239,7 @@ struct ProberConfig {
   // The SLOs of the journeys (exported as metrics for the shipped rules, used by `report`).
   Objectives objectives;
   CompareConfig compare;
+  LeftoverConfig leftovers;
   // Where region files are (default: regions/ next to the config), and the one loaded, if any.
   std::string regions_dir;
   std::optional<RegionConfig> region;

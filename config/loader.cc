@@ -181,7 +181,7 @@ class Loader {
     auto f = r_.Map(root, "",
                     {"version", "defaults", "targets", "journeys", "journey_dirs", "plants",
                      "concurrency", "per_target_concurrency", "instance", "admin", "results",
-                     "tls_check_interval", "objectives", "regions_dir", "compare"});
+                     "tls_check_interval", "objectives", "regions_dir", "compare", "leftovers"});
     if (!f) return;
     LoadVersion(*f, root);
     const Defaults defaults = LoadDefaults(*f);
@@ -197,6 +197,7 @@ class Loader {
     if (f->Has("results")) LoadResults(f->Value("results"), cfg);
     if (f->Has("objectives")) LoadObjectives(f->Value("objectives"), cfg);
     if (f->Has("compare")) LoadCompare(f->Value("compare"), cfg);
+    if (f->Has("leftovers")) LoadLeftovers(f->Value("leftovers"), cfg.leftovers);
     if (auto d = f->Duration("tls_check_interval", 1min, 168h, "6h")) cfg.tls_check_interval = *d;
     if (auto n = f->Integer("concurrency", 1, 256)) cfg.concurrency = static_cast<int>(*n);
     if (auto n = f->Integer("per_target_concurrency", 1, 256))
@@ -561,9 +562,9 @@ class Loader {
   }
 
   void LoadJourney(const YAML::Node& node, const std::string& field, ProberConfig& cfg) {
-    auto f =
-        r_.Map(node, field,
-               {"name", "targets", "params", "interval", "timeout", "service", "step_histograms"});
+    auto f = r_.Map(node, field,
+                    {"name", "targets", "params", "interval", "timeout", "service",
+                     "step_histograms", "stock_moves"});
     if (!f) return;
     JourneySelection j;
     LoadJourneyFields(r_, *f, node, j);
@@ -877,6 +878,19 @@ class Loader {
     return value;
   }
 
+  void LoadLeftovers(const YAML::Node& node, LeftoverConfig& l) {
+    auto m = r_.Map(node, "leftovers", {"retry_min", "retry_max", "alert_after", "max_records"});
+    if (!m) return;
+    if (auto d = m->Duration("retry_min", 1s, 24h, "1m")) l.retry_min = *d;
+    if (auto d = m->Duration("retry_max", 1s, 24h, "30m")) l.retry_max = *d;
+    if (auto d = m->Duration("alert_after", 1min, 30 * 24h, "1h")) l.alert_after = *d;
+    if (auto n = m->Integer("max_records", 1, 1000000)) l.max_records = static_cast<size_t>(*n);
+    if (l.retry_max < l.retry_min) {
+      r_.Error(m->Has("retry_max") ? m->Value("retry_max") : node, m->Sub("retry_max"),
+               "must be at least retry_min; the retries back off from retry_min up to retry_max");
+    }
+  }
+
   void LoadResults(const YAML::Node& node, ProberConfig& cfg) {
     auto m =
         r_.Map(node, "results",
@@ -917,6 +931,16 @@ void LoadJourneyFields(YamlReader& r, YamlReader::Fields& f, const YAML::Node& n
   if (auto d = f.Duration("timeout", 1ms, 10min, "30s")) j.timeout = *d;
   if (auto d = f.Duration("interval", 1s, 24h, "60s or 5m")) j.interval = *d;
   if (auto on = f.Bool("step_histograms")) j.step_histograms = *on;
+  if (auto moves = f.Text("stock_moves", "allowed or refused")) {
+    if (*moves == "allowed" || *moves == "refused") {
+      j.stock_moves_allowed = *moves == "allowed";
+    } else {
+      r.Error(f.Value("stock_moves"), f.Sub("stock_moves"),
+              "must be refused (the default: a product that keeps stock is refused) or allowed "
+              "(this product's stock belongs to the probe: no real delivery or order ever waits "
+              "for it)");
+    }
+  }
   if (auto service = f.Text("service", "name the business service, e.g. order-to-cash")) {
     if (auto wrong = CheckServiceName(*service); !wrong.empty()) {
       r.Error(f.Value("service"), f.Sub("service"), wrong);

@@ -149,7 +149,7 @@ class RegionLoader {
                 [&](const YAML::Node& node, const std::string& field) {
                   auto f = r_.Map(node, field,
                                   {"name", "plants", "params", "interval", "timeout", "service",
-                                   "step_histograms"});
+                                   "step_histograms", "stock_moves"});
                   if (!f) return;
                   JourneySelection j;
                   LoadJourneyFields(r_, *f, node, j);

@@ -43,6 +43,20 @@ struct RecordCleanup {
   std::string state;   // the state read back after the cleanup ("deleted" when gone; "" unknown)
 };
 
+// A probe record whose cleanup failed, which the daemon keeps and retries until it is read back
+// final (runners/leftovers.h): what /metrics and /status show of it.
+struct LeftoverRecord {
+  std::string target;
+  config::Labels labels;  // the target's
+  std::string model;
+  int64_t id = 0;
+  std::string journey, run_id;                  // the run that created it
+  std::chrono::system_clock::time_point since;  // when its cleanup first failed
+  int attempts = 0;                             // cleanups tried, the run's own included
+  std::string detail;                           // why the last one failed
+  std::chrono::system_clock::time_point next_try;
+};
+
 // A business field of a record the run created, read before its cleanup (`compare` asks for
 // them; other runs read none). `index` numbers the run's records of one model from 1, in the
 // order they were created, so that two environments' records pair up although their ids differ.

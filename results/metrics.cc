@@ -59,6 +59,18 @@ Metrics::Metrics(std::string instance, std::string version)
       dropped_(Counter(*registry_, "odoo_prober_sink_dropped_total",
                        "Results lost for a sink: its queue was full, or it failed to store them "
                        "(a full disk).")),
+      leftovers_(Gauge(*registry_, "odoo_prober_leftover_records",
+                       "Probe records whose cleanup failed, kept and retried by this instance.")),
+      leftover_oldest_(Gauge(*registry_, "odoo_prober_leftover_oldest_timestamp_seconds",
+                             "When the cleanup of the oldest leftover record first failed.")),
+      leftovers_dropped_(Counter(*registry_, "odoo_prober_leftover_dropped_total",
+                                 "Leftover records beyond leftovers.max_records, not kept (sweep "
+                                 "finds them by their tag).")
+                             .Add({{"instance", instance_}})),
+      leftover_alert_after_(
+          Gauge(*registry_, "odoo_prober_leftover_alert_after_seconds",
+                "How long a leftover record may stay before OdooProberLeftoverRecords.")
+              .Add({{"instance", instance_}})),
       reloads_(Counter(*registry_, "odoo_prober_config_reloads_total",
                        "Configuration reloads applied (SIGHUP).")
                    .Add({{"instance", instance_}})),
@@ -518,6 +530,51 @@ void Metrics::SinkDropped(const std::string& sink, const std::string& reason) {
   dropped_.Add({{"instance", instance_}, {"sink", sink}, {"reason", reason}}).Increment();
 }
 void Metrics::ConfigReload(bool ok) { (ok ? reloads_ : reload_failures_).Increment(); }
+
+void Metrics::SetLeftovers(const std::vector<LeftoverRecord>& records) {
+  struct Now {
+    const LeftoverRecord* any = nullptr;
+    int count = 0;
+    std::chrono::system_clock::time_point oldest = std::chrono::system_clock::time_point::max();
+  };
+  std::map<std::pair<std::string, std::string>, Now> now;
+  for (const auto& r : records) {
+    Now& n = now[{r.target, r.model}];
+    n.any = &r;
+    ++n.count;
+    n.oldest = std::min(n.oldest, r.since);
+  }
+  std::lock_guard lock(leftovers_mu_);
+  for (const auto& [key, n] : now) {
+    if (leftover_series_.count(key)) continue;
+    const auto& l = n.any->labels;
+    leftover_series_[key] = {{{"target", key.first},
+                              {"model", key.second},
+                              {"region", l.region},
+                              {"plant", l.plant},
+                              {"env", l.env},
+                              {"instance", instance_}},
+                             nullptr};
+  }
+  for (auto& [key, series] : leftover_series_) {
+    auto& [labels, oldest] = series;
+    auto it = now.find(key);
+    leftovers_.Add(labels).Set(it == now.end() ? 0 : it->second.count);
+    if (it == now.end()) {
+      if (oldest) leftover_oldest_.Remove(oldest);
+      oldest = nullptr;
+      continue;
+    }
+    if (!oldest) oldest = &leftover_oldest_.Add(labels);
+    oldest->Set(std::chrono::duration<double>(it->second.oldest.time_since_epoch()).count());
+  }
+}
+
+void Metrics::LeftoversDropped(uint64_t n) { leftovers_dropped_.Increment(static_cast<double>(n)); }
+
+void Metrics::SetLeftoverAlertAfter(std::chrono::milliseconds after) {
+  leftover_alert_after_.Set(std::chrono::duration<double>(after).count());
+}
 
 std::string Metrics::Serialize() const {
   std::string out = prometheus::TextSerializer().Serialize(registry_->Collect());

@@ -76,6 +76,16 @@ class Metrics {
   void DeclareSink(const std::string& sink);
   void SinkDropped(const std::string& sink, const std::string& reason);
   void ConfigReload(bool ok);
+  // The probe records whose cleanup failed, as the daemon keeps them (runners/leftovers.h):
+  // odoo_prober_leftover_records{target, model} (a (target, model) that had some stays at 0
+  // once they are cleaned up, so the alert resolves), the oldest one's start as
+  // odoo_prober_leftover_oldest_timestamp_seconds (only while there is one), and
+  // odoo_prober_leftover_dropped_total (leftovers beyond the bound, left to sweep).
+  void SetLeftovers(const std::vector<LeftoverRecord>& records);
+  void LeftoversDropped(uint64_t n);
+  // How long a leftover may stay before OdooProberLeftoverRecords (the config's
+  // leftovers.alert_after), as odoo_prober_leftover_alert_after_seconds.
+  void SetLeftoverAlertAfter(std::chrono::milliseconds after);
 
   // The Prometheus text exposition of everything.
   std::string Serialize() const;
@@ -108,6 +118,15 @@ class Metrics {
   prometheus::Histogram& lag_;
   prometheus::Gauge& busy_;
   prometheus::Family<prometheus::Counter>& dropped_;
+  prometheus::Family<prometheus::Gauge>& leftovers_;
+  prometheus::Family<prometheus::Gauge>& leftover_oldest_;
+  prometheus::Counter& leftovers_dropped_;
+  prometheus::Gauge& leftover_alert_after_;
+  std::mutex leftovers_mu_;  // guards leftover_series_
+  // Every (target, model) that had leftovers, with its labels and its oldest gauge (or null).
+  std::map<std::pair<std::string, std::string>,
+           std::pair<std::map<std::string, std::string>, prometheus::Gauge*>>
+      leftover_series_;
   prometheus::Counter& reloads_;
   prometheus::Counter& reload_failures_;
 };

@@ -269,6 +269,7 @@ std::string StatusBoard::RenderHtml(Clock::time_point now, const std::string& in
     previous = p;
   }
   h << "</tbody></table>\n";
+  RenderLeftovers(h, now);
   RenderTls(h);
   Foot(h);
   return h.str();
@@ -311,6 +312,30 @@ std::optional<std::string> StatusBoard::RenderPairHtml(const std::string& journe
   }
   Foot(h);
   return h.str();
+}
+
+void StatusBoard::SetLeftovers(std::vector<LeftoverRecord> records) {
+  std::lock_guard lock(mu_);
+  leftovers_ = std::move(records);
+}
+
+void StatusBoard::RenderLeftovers(std::ostream& h, Clock::time_point now) const {
+  if (leftovers_.empty()) return;
+  h << "<h2>Leftover records</h2>\n<p><span class=\"fail\">" << leftovers_.size()
+    << " probe record(s)</span> could not be cleaned up; this instance retries their cleanup "
+       "with backoff until they are read back final (<code>odoo-prober sweep</code> finishes "
+       "them too).</p>\n<table><thead><tr><th>target</th><th>record</th><th>journey</th>"
+       "<th>run</th><th>open since</th><th>tries</th><th>next try</th><th>why</th></tr></thead>"
+       "<tbody>\n";
+  for (const auto& l : leftovers_) {
+    const auto in = std::chrono::duration_cast<std::chrono::seconds>(l.next_try - now).count();
+    h << "<tr><td>" << Html(l.target) << "</td><td>" << Html(l.model) << " " << l.id << "</td><td>"
+      << Html(l.journey) << "</td><td>" << Html(l.run_id) << "</td><td>" << When(l.since)
+      << "</td><td>" << l.attempts << "</td><td>"
+      << (in > 0 ? "in " + std::to_string(in) + " s" : std::string("now")) << "</td><td>"
+      << Html(l.detail) << "</td></tr>\n";
+  }
+  h << "</tbody></table>\n";
 }
 
 void StatusBoard::RenderTls(std::ostream& h) const {

@@ -43,6 +43,10 @@ class StatusBoard {
   void SetInMaintenance(const std::string& journey, const std::string& target, bool in);
   void Record(const JourneyResult& result);
   void RecordTls(const TlsReport& report);
+  // The probe records whose cleanup failed, which the daemon keeps retrying: listed in a
+  // "Leftover records" section (target, record, journey and run, since when, tries, the next
+  // one, why the last failed) while there are any.
+  void SetLeftovers(std::vector<LeftoverRecord> records);
   // The board.
   std::string RenderHtml(std::chrono::system_clock::time_point now,
                          const std::string& instance) const;
@@ -87,10 +91,12 @@ class StatusBoard {
   static std::pair<int64_t, int64_t> Day(const Pair& p, std::chrono::system_clock::time_point now);
   static void RenderRow(std::ostream& h, const Pair& p, std::chrono::system_clock::time_point now);
   void RenderTls(std::ostream& h) const;
+  void RenderLeftovers(std::ostream& h, std::chrono::system_clock::time_point now) const;
 
   mutable std::mutex mu_;
   std::map<std::pair<std::string, std::string>, Pair> pairs_;  // by journey, target
   std::map<std::string, TlsReport> tls_;                       // by endpoint
+  std::vector<LeftoverRecord> leftovers_;
 };
 
 std::unique_ptr<ResultSink> CreateStatusSink(StatusBoard& board);

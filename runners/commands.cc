@@ -80,9 +80,10 @@ std::string ServiceOf(const PlannedPair& pair) {
 
 results::JourneyResult RunPlanned(const JourneyRunner& runner, const PlannedPair& pair,
                                   const config::ProberConfig& config) {
-  auto result = runner.Run(*pair.journey, *pair.target,
-                           ResolveParams(*pair.journey, config, *pair.selection, *pair.target),
-                           NewRunId(), pair.selection->timeout);
+  auto result =
+      runner.Run(*pair.journey, *pair.target,
+                 ResolveParams(*pair.journey, config, *pair.selection, *pair.target), NewRunId(),
+                 {pair.selection->timeout, pair.selection->stock_moves_allowed});
   result.service = ServiceOf(pair);
   result.instance = InstanceName(config);
   return result;
@@ -222,6 +223,11 @@ int RunJourneys(const std::optional<std::string>& config_path, std::ostream& out
       if (!p.default_value.is_null()) out << " default " << p.default_value.dump();
       if (!p.description.empty()) out << ": " << p.description;
       out << "\n";
+    }
+    for (const auto& use : j.stock) {
+      out << "    stock: " << use.param << " names a product (by " << use.field
+          << ") whose stock it moves (" << scenarios::EffectName(use.effect)
+          << "); one that keeps stock is refused unless the entry says stock_moves: allowed\n";
     }
   }
   return kExitOk;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <set>
 #include <thread>
 
 #include "prober/odoo_client.h"
@@ -25,6 +26,13 @@ struct Daemon::Snapshot {
 };
 
 namespace {
+
+// Leftover records retried in one round (each a recipe of a few calls): a round stays short.
+constexpr size_t kLeftoverRetriesPerRound = 20;
+
+LeftoverOptions LeftoverOptionsOf(const config::ProberConfig& cfg) {
+  return {cfg.leftovers.retry_min, cfg.leftovers.retry_max, cfg.leftovers.max_records};
+}
 
 // glibc keeps freed memory for reuse: return what is free to the system.
 void ReleaseFreeMemory() {
@@ -113,6 +121,7 @@ prober::Result<std::unique_ptr<Daemon>> Daemon::Create(const RunOptions& options
   if (d->env_.threads) {
     d->pool_ = std::make_unique<WorkerPool>(cfg.concurrency);
     d->tls_pool_ = std::make_unique<WorkerPool>(1);
+    d->cleanup_pool_ = std::make_unique<WorkerPool>(1);
     submit = [pool = d->pool_.get()](std::function<void()> task) { pool->Submit(std::move(task)); };
   }
   d->executor_ = std::make_unique<Executor>(std::move(submit));
@@ -150,6 +159,17 @@ void Daemon::Install(std::shared_ptr<const Snapshot> snapshot) {
   }
   metrics_->DeclarePairs(declared);
   board_.DeclarePairs(shown);
+  leftovers_.Configure(LeftoverOptionsOf(snapshot_->config));
+  metrics_->SetLeftoverAlertAfter(snapshot_->config.leftovers.alert_after);
+  std::set<std::string> targets;
+  for (const auto& t : snapshot_->config.targets) targets.insert(t.name);
+  if (const size_t gone = leftovers_.Retain(targets); gone > 0) {
+    spdlog::warn(
+        "{} leftover record(s) of targets no longer configured are forgotten: "
+        "`odoo-prober sweep` finds them by their probe tag",
+        gone);
+  }
+  PublishLeftovers();
   const auto& region = snapshot_->config.region;
   metrics_->SetInstanceInfo(region ? region->name : "",
                             region ? ReplicaOf(instance_, region->replicas) : 0,
@@ -172,7 +192,88 @@ void Daemon::Reload() {
 
 void Daemon::RunPair(const Snapshot& snap, size_t i) {
   JourneyRunner runner(clock_, snap.catalog, env_.clients);
-  fanout_->Publish(RunPlanned(runner, snap.pairs[i], snap.config));
+  auto result = RunPlanned(runner, snap.pairs[i], snap.config);
+  KeepLeftovers(result);
+  fanout_->Publish(std::move(result));
+}
+
+void Daemon::KeepLeftovers(const results::JourneyResult& result) {
+  if (result.CleanedUp()) return;
+  if (const size_t lost = leftovers_.Add(result, clock_.Monotonic(), clock_.Now()); lost > 0) {
+    metrics_->LeftoversDropped(lost);
+    spdlog::warn(
+        "{} leftover record(s) of {} on {} are not kept (leftovers.max_records): "
+        "`odoo-prober sweep` finds them by their probe tag",
+        lost, result.journey, result.target);
+  }
+  PublishLeftovers();
+}
+
+void Daemon::PublishLeftovers() {
+  // One at a time: a list read later is never overwritten by one read earlier.
+  std::lock_guard lock(publish_mu_);
+  auto list = leftovers_.List();
+  metrics_->SetLeftovers(list);
+  board_.SetLeftovers(std::move(list));
+}
+
+void Daemon::RetryLeftoversIfDue(Mono now) {
+  if (retrying_.load()) return;
+  auto due = leftovers_.TakeDue(now, kLeftoverRetriesPerRound);
+  if (due.empty()) return;
+  retrying_ = true;
+  auto round = [this, snap = snapshot_, due = std::move(due)] {
+    RetryLeftovers(*snap, due);
+    retrying_ = false;
+  };
+  if (cleanup_pool_) {
+    cleanup_pool_->Submit(std::move(round));
+  } else {
+    round();
+  }
+}
+
+void Daemon::RetryLeftovers(const Snapshot& snap, const std::vector<results::LeftoverRecord>& due) {
+  JourneyRunner runner(clock_, snap.catalog, env_.clients);
+  std::map<std::string, std::vector<const results::LeftoverRecord*>> by_target;
+  for (const auto& r : due) by_target[r.target].push_back(&r);
+  for (const auto& [name, records] : by_target) {
+    if (stop_) break;  // stopping: the rest stay leftovers (sweep finds them)
+    const config::TargetConfig* target = snap.config.FindTarget(name);
+    std::unique_ptr<prober::OdooClient> client;
+    std::string why;
+    const auto wall = clock_.Now();
+    if (target != nullptr && std::any_of(target->maintenance.begin(), target->maintenance.end(),
+                                         [&](const auto& w) { return w.Contains(wall); })) {
+      // Nothing touches a target in its maintenance window, cleanups included.
+      for (const auto* r : records) leftovers_.Postpone(*r, clock_.Monotonic(), wall);
+      continue;
+    }
+    if (target == nullptr) {
+      why = "the target is no longer configured";
+    } else if (auto made = env_.clients(target->client); !made.ok()) {
+      why = made.status().message();
+    } else {
+      client = std::move(*made);
+      auto login = client->Authenticate(clock_.Monotonic() + target->client.call_timeout);
+      if (!login.ok()) why = "cannot log in: " + login.detail;
+    }
+    for (const results::LeftoverRecord* r : records) {
+      if (stop_) break;
+      const auto rc =
+          why.empty() ? runner.Neutralise(*client, *target, r->model, r->id, client->server_major())
+                      : results::RecordCleanup{r->model, r->id, "failed", why, ""};
+      leftovers_.Retried(*r, rc, clock_.Monotonic(), clock_.Now());
+      if (rc.status == "ok") {
+        spdlog::info("leftover {} {} on {} (journey {}, run {}) cleaned up at try {}", r->model,
+                     r->id, name, r->journey, r->run_id, r->attempts + 1);
+      } else {
+        spdlog::info("leftover {} {} on {} still open after try {}: {}", r->model, r->id, name,
+                     r->attempts + 1, rc.detail);
+      }
+    }
+  }
+  PublishLeftovers();
 }
 
 Daemon::Mono Daemon::Step() {
@@ -183,6 +284,7 @@ Daemon::Mono Daemon::Step() {
       executor_->Step(now, clock_.Now(), [this, snap = snapshot_](size_t i) { RunPair(*snap, i); });
   PublishSchedule(started);
   CheckTlsIfDue(now);
+  RetryLeftoversIfDue(now);
   if (now >= next_trim_) {
     // Runs come and go on several threads; what they freed is given back now and then, so
     // that the resident size follows the live data. It takes 10-30 ms on a 5,000-pair
@@ -206,7 +308,7 @@ Daemon::Mono Daemon::Step() {
       }
     }
   }
-  return std::min(executor_->scheduler().NextWakeup(now), next_tls_);
+  return std::min({executor_->scheduler().NextWakeup(now), next_tls_, leftovers_.NextDue()});
 }
 
 void Daemon::PublishSchedule(const std::vector<size_t>& started) {
@@ -275,6 +377,7 @@ void Daemon::RequestStop() {
 
 int Daemon::Shutdown(std::chrono::milliseconds grace) {
   shut_down_ = true;
+  stop_ = true;
   scheduling_ = false;
   const int in_flight = executor_->running();
   spdlog::info("stopping: {} journey(s) in flight finish with their cleanup (grace {}s)", in_flight,
@@ -291,7 +394,11 @@ int Daemon::Shutdown(std::chrono::milliseconds grace) {
     (void)executor_->Drain(std::chrono::steady_clock::now() + std::chrono::seconds(30));
   }
   if (pool_) pool_->Join();
+  // A round of leftover retries is not waited for: its calls are cancelled, and its records
+  // stay open for `odoo-prober sweep`, as they were.
+  if (retrying_) env_.cancel->store(true);
   if (tls_pool_) tls_pool_->Join();
+  if (cleanup_pool_) cleanup_pool_->Join();
   fanout_->Close(std::chrono::seconds(10));
   return cancelled;
 }

@@ -4,6 +4,9 @@
 //  - AdminHandler (admin.h): /metrics, /healthz, /readyz and /status, on the HTTP server;
 //  - the Executor (executor.h) with its Scheduler and a WorkerPool: the same engine as `once`;
 //  - the TLS check of every endpoint, a job of its own every tls_check_interval;
+//  - the leftovers (leftovers.h): records whose cleanup failed, retried with backoff on a thread
+//    of their own (one login per target and round, at most kLeftoverRetriesPerRound records),
+//    shown on /metrics and /status;
 //  - Step(): one pass of the loop (reload if asked, start what is due, publish the schedule's
 //    gauges), driven by Loop() in production and by unit tests on a fake clock.
 //
@@ -21,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -32,6 +36,7 @@
 #include "runners/admin.h"
 #include "runners/executor.h"
 #include "runners/journey_runner.h"
+#include "runners/leftovers.h"
 #include "runners/tls_checks.h"
 #include "runners/worker_pool.h"
 
@@ -98,6 +103,11 @@ class Daemon {
   void Reload();
   void RunPair(const Snapshot& snapshot, size_t i);
   void CheckTlsIfDue(Mono now);
+  void RetryLeftoversIfDue(Mono now);
+  // Cleans up `due` again (on the leftovers' thread); a round at a time.
+  void RetryLeftovers(const Snapshot& snap, const std::vector<results::LeftoverRecord>& due);
+  void KeepLeftovers(const results::JourneyResult& result);
+  void PublishLeftovers();
   void PublishSchedule(const std::vector<size_t>& started);
 
   const RunOptions options_;
@@ -111,14 +121,18 @@ class Daemon {
   results::StatusBoard board_;
   std::unique_ptr<results::FanOut> fanout_;
   std::unique_ptr<AdminHandler> admin_;
-  std::unique_ptr<WorkerPool> pool_;      // journeys
-  std::unique_ptr<WorkerPool> tls_pool_;  // TLS checks, one at a time
+  std::unique_ptr<WorkerPool> pool_;          // journeys
+  std::unique_ptr<WorkerPool> tls_pool_;      // TLS checks, one at a time
+  std::unique_ptr<WorkerPool> cleanup_pool_;  // leftover retries, one round at a time
+  Leftovers leftovers_;
+  std::mutex publish_mu_;  // serialises PublishLeftovers
   std::unique_ptr<Executor> executor_;
   std::vector<uint64_t> reported_skips_;
   std::vector<int8_t> reported_maintenance_;  // per pair: -1 not yet, else the last passed on
   Mono next_tls_{};
   Mono next_trim_{};  // when free memory is next given back (ReleaseFreeMemory)
   std::atomic<bool> tls_running_{false};
+  std::atomic<bool> retrying_{false};      // a round of leftover retries is queued or running
   std::atomic<bool> trim_pending_{false};  // a ReleaseFreeMemory is queued or running
   std::atomic<bool> scheduling_{false};
   std::atomic<bool> reload_{false};

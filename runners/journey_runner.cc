@@ -9,6 +9,7 @@
 #include <set>
 
 #include "prober/text.h"
+#include "runners/stock_guard.h"
 
 namespace odoo_prober::runners {
 
@@ -357,6 +358,48 @@ static bool RunSteps(const prober::Clock& clock, const scenarios::Steps& steps, 
   return true;
 }
 
+namespace {
+
+// Calls that only read: a preflight runs a journey's steps while they are these, and the stock
+// guard runs before the first that is not.
+bool ReadsOnly(const Step& step) {
+  static const std::set<std::string> kReads = {
+      "search",      "search_read", "search_count", "read",      "name_search",        "fields_get",
+      "default_get", "context_get", "exists",       "has_group", "check_access_rights"};
+  return step.kind == scenarios::StepKind::kAuthenticate ||
+         step.kind == scenarios::StepKind::kCheck ||
+         (step.kind == scenarios::StepKind::kCall && kReads.count(step.method) > 0);
+}
+
+// The stock guard as the step `stock_guard`; false (the run failed there) when it refuses.
+bool GuardStock(const scenarios::Journey& journey, RunState& run) {
+  results::StepResult sr;
+  sr.name = "stock_guard";
+  json params = json::object();
+  for (const auto& [name, value] : run.scope.params) params[name] = value;
+  const auto guard = CheckStockUse(*run.client, journey, params, *run.target, run.deadline);
+  sr.timings = guard.timings;
+  if (!guard.ok) return Fail(run, sr, guard.outcome, guard.detail);
+  run.steps.push_back(sr);
+  return true;
+}
+
+// The journey's steps; with `guard`, the stock guard runs before the first step that would
+// write.
+bool RunJourneySteps(const prober::Clock& clock, const scenarios::Journey& journey, RunState& run,
+                     bool guard) {
+  for (const auto& step : journey.steps) {
+    if (guard && !ReadsOnly(step) && (!step.when || step.when->Eval(run.scope))) {
+      guard = false;
+      if (!GuardStock(journey, run)) return false;
+    }
+    if (!RunStep(clock, step, run, "")) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 results::RecordCleanup JourneyRunner::Neutralise(prober::OdooClient& client,
                                                  const config::TargetConfig& target,
                                                  const std::string& model, int64_t id,
@@ -429,16 +472,6 @@ results::RecordCleanup JourneyRunner::NeutraliseAt(prober::OdooClient& client,
 
 namespace {
 
-// Calls that only read: a preflight runs a journey's steps while they are these.
-bool ReadsOnly(const Step& step) {
-  static const std::set<std::string> kReads = {
-      "search",      "search_read", "search_count", "read",      "name_search",        "fields_get",
-      "default_get", "context_get", "exists",       "has_group", "check_access_rights"};
-  return step.kind == scenarios::StepKind::kAuthenticate ||
-         step.kind == scenarios::StepKind::kCheck ||
-         (step.kind == scenarios::StepKind::kCall && kReads.count(step.method) > 0);
-}
-
 // The parameters and variables a step's templates and conditions read.
 std::vector<scenarios::TemplateRef> StepRefs(const Step& step) {
   std::vector<scenarios::TemplateRef> refs;
@@ -460,8 +493,8 @@ std::vector<scenarios::TemplateRef> StepRefs(const Step& step) {
 
 JourneyRunner::Preflight JourneyRunner::RunPreflight(const scenarios::Journey& journey,
                                                      const config::TargetConfig& target,
-                                                     const json& params,
-                                                     prober::OdooClient& client) const {
+                                                     const json& params, prober::OdooClient& client,
+                                                     bool stock_moves_allowed) const {
   Preflight result;
   RunState run;
   run.client = &client;
@@ -477,20 +510,29 @@ JourneyRunner::Preflight JourneyRunner::RunPreflight(const scenarios::Journey& j
     return results::RecordCleanup{m, id, "failed", "a preflight changes nothing", ""};
   };
   std::map<std::string, std::set<std::string>> var_params;  // variable -> parameters it comes from
+  auto failed = [&](const std::set<std::string>& from) {
+    result.ok = false;
+    result.step = run.failed_step;
+    result.detail = run.detail;
+    result.params.assign(from.begin(), from.end());
+    return result;
+  };
   for (const auto& step : journey.steps) {
-    if (!ReadsOnly(step)) break;
+    if (!ReadsOnly(step)) {
+      // The guard's refusal names its parameter itself; a failed call depends on them all.
+      if (stock_moves_allowed || journey.stock.empty() || GuardStock(journey, run)) break;
+      std::set<std::string> from;
+      if (run.outcome != Outcome::kAssertion) {
+        for (const auto& use : journey.stock) from.insert(use.param);
+      }
+      return failed(from);
+    }
     std::set<std::string> from;
     for (const auto& r : StepRefs(step)) {
       if (r.ns == "param") from.insert(r.name);
       if (r.ns == "var") from.insert(var_params[r.name].begin(), var_params[r.name].end());
     }
-    if (!RunStep(clock_, step, run, "")) {
-      result.ok = false;
-      result.step = run.failed_step;
-      result.detail = run.detail;
-      result.params.assign(from.begin(), from.end());
-      return result;
-    }
+    if (!RunStep(clock_, step, run, "")) return failed(from);
     for (const auto& [var, path] : step.save) var_params[var] = from;
   }
   return result;
@@ -536,7 +578,7 @@ std::vector<results::FieldValue> JourneyRunner::ReadFields(
 results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,
                                           const config::TargetConfig& target, const json& params,
                                           const std::string& run_id,
-                                          std::optional<std::chrono::milliseconds> timeout) const {
+                                          const RunSettings& settings) const {
   results::JourneyResult r;
   r.run_id = run_id;
   r.journey = journey.name;
@@ -563,12 +605,12 @@ results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,
   run.scope.run_tag = "probe-" + run_id;
   run.scope.now = prober::FormatUtc(r.started_at, "%Y-%m-%d %H:%M:%S");
   run.scope.today = prober::FormatUtc(r.started_at, "%Y-%m-%d");
-  run.deadline = start + timeout.value_or(journey.timeout);
+  run.deadline = start + settings.timeout.value_or(journey.timeout);
   run.neutralise = [&](const std::string& m, int64_t related) {
     return NeutraliseAt(**client, target, m, related, (*client)->server_major(), 1,
                         /*run_steps=*/true);
   };
-  RunSteps(clock_, journey.steps, run, "");
+  RunJourneySteps(clock_, journey, run, !settings.stock_moves_allowed && !journey.stock.empty());
   r.duration_us =
       std::chrono::duration_cast<std::chrono::microseconds>(clock_.Monotonic() - start).count();
   r.outcome = run.outcome;

@@ -4,7 +4,10 @@
 // times out, answers garbage) ends up as an outcome in the result, with the failing step and a
 // reason. Steps run in order under the journey's deadline (and their own); the first failing
 // step ends the run. Then, always, every record the run registered is cleaned up in reverse
-// order by its model's recipe, each with its own outcome in the result.
+// order by its model's recipe, each with its own outcome in the result. Before the first step
+// that writes, the products the journey moves or reserves (its `stock:` list) go through the
+// stock guard (stock_guard.h): one that keeps stock ends the run, recorded as the step
+// `stock_guard`, unless the config allows it.
 //
 // Thread-safety: Run() may be called from several threads at once; each call builds its own
 // client. The clock, the catalog and the factory must outlive the runner.
@@ -22,6 +25,14 @@
 
 namespace odoo_prober::runners {
 
+// What the config's journeys[] entry says about how its runs go.
+struct RunSettings {
+  // Overrides the journey's own timeout (the config's journeys[].timeout).
+  std::optional<std::chrono::milliseconds> timeout;
+  // `stock_moves: allowed`: the stock guard lets products that keep stock through.
+  bool stock_moves_allowed = false;
+};
+
 class JourneyRunner {
  public:
   using ClientFactory = std::function<prober::Result<std::unique_ptr<prober::OdooClient>>(
@@ -33,10 +44,9 @@ class JourneyRunner {
 
   // Runs `journey` against `target` with the journey's parameters resolved (`params`: name ->
   // value, defaults included). `run_id` identifies the run; records are tagged probe-<run_id>.
-  // `timeout` overrides the journey's own (the config's journeys[].timeout).
   results::JourneyResult Run(const scenarios::Journey& journey, const config::TargetConfig& target,
                              const nlohmann::json& params, const std::string& run_id,
-                             std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
+                             const RunSettings& settings = {}) const;
 
   // With `on`, each run reads the journey's `compare:` fields of the records it created, after
   // its steps and before their cleanup, into JourneyResult::fields (one `read` per model, not
@@ -50,8 +60,9 @@ class JourneyRunner {
                                     const std::string& model, int64_t id, int odoo_version) const;
 
   // What `validate --online` learns from a journey without changing anything: its steps run on
-  // `client` (logged in) up to the first one that would write, and the first that fails names
-  // the parameters it depends on (directly or through variables saved from them).
+  // `client` (logged in) up to the first one that would write, then the stock guard (unless
+  // `stock_moves_allowed`); the first that fails names the parameters it depends on (directly
+  // or through variables saved from them).
   struct Preflight {
     bool ok = true;
     std::string step;                 // the failing step
@@ -59,7 +70,8 @@ class JourneyRunner {
     std::vector<std::string> params;  // the parameters it depends on
   };
   Preflight RunPreflight(const scenarios::Journey& journey, const config::TargetConfig& target,
-                         const nlohmann::json& params, prober::OdooClient& client) const;
+                         const nlohmann::json& params, prober::OdooClient& client,
+                         bool stock_moves_allowed = false) const;
 
   // The read-back alone: whether a record needs nothing more ("ok") or would need its recipe
   // ("failed", with why). `sweep` uses it on records that look final.

@@ -113,6 +113,16 @@ const std::map<std::string, json>& JourneyParams() {
   return kParams;
 }
 
+// Whether `value` is probe master data provision creates (the built-in journeys' defaults).
+bool ProvisionCreates(const json& value) {
+  for (const auto& [journey, params] : JourneyParams()) {
+    for (const auto& [name, v] : params.items()) {
+      if (v == value) return true;
+    }
+  }
+  return false;
+}
+
 class Provisioner {
  public:
   Provisioner(Session& session, const config::TargetConfig& target, bool dry_run, std::ostream& out)
@@ -406,13 +416,23 @@ int RunValidateOnline(const Loaded& loaded, std::ostream& out, std::ostream& err
         }
       }
       const json params = ResolveParams(*p->journey, cfg, *p->selection, target);
-      const auto pre = runner.RunPreflight(*p->journey, target, params, session->client());
+      const auto pre = runner.RunPreflight(*p->journey, target, params, session->client(),
+                                           p->selection->stock_moves_allowed);
       if (!pre.ok) {
         const std::string names = prober::JoinEach(pre.params, ", ", [&](const std::string& n) {
           return n + " = " + (params.contains(n) ? params[n].dump() : std::string("(unset)"));
         });
+        // A lookup of the probe data the defaults name: the target was not provisioned.
+        const bool unprovisioned =
+            std::any_of(pre.params.begin(), pre.params.end(), [&](const std::string& n) {
+              return params.contains(n) && ProvisionCreates(params[n]);
+            });
         out << where << (names.empty() ? "" : "parameter " + names + ": ") << "step " << pre.step
-            << ": " << pre.detail << "\n";
+            << ": " << pre.detail
+            << (unprovisioned ? "; this is probe master data: run `odoo-prober provision " +
+                                    cfg.path + "` to create it"
+                              : "")
+            << "\n";
         ok = false;
       }
       if (ok) out << where << "ok\n";

@@ -52,6 +52,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -148,6 +149,29 @@ struct CompareField {
   SourcePos pos;
 };
 
+// A product whose stock a journey moves or reserves, named by one of the journey's parameters.
+// Real stock must never be touched by a probe: Odoo reserves goods that arrive for deliveries
+// already waiting for them (a probe's received goods go to a customer's delivery, and its
+// return then has nothing to take back), and a probe order reserves stock, or a probe
+// manufacturing order components, that a real delivery or order may wait for. So before a
+// journey's first write the runner reads each product and refuses one that keeps stock
+// (`is_storable` from Odoo 18 on, `type: product` before), unless the config's journey entry
+// says `stock_moves: allowed`. `validate --online` checks the same. `stock:` in a journey file:
+//   stock:
+//     - {param: product_code, effect: receipt}      # goods received into stock
+//     - {param: product_code, effect: delivery}     # an order reserving stock for a delivery
+//     - {param: product_code, effect: production}   # a manufacturing order: the product made,
+//                                                   # its bill of materials' components reserved
+//     - {param: barcode, field: barcode, effect: delivery}   # found by another product field
+struct StockUse {
+  enum class Effect { kReceipt, kDelivery, kProduction };
+  std::string param;                   // the parameter that names the product
+  std::string field = "default_code";  // the product.product field its value is
+  Effect effect = Effect::kReceipt;
+  SourcePos pos;
+};
+std::string_view EffectName(StockUse::Effect effect);
+
 struct Journey {
   std::string name;
   std::string description;
@@ -161,6 +185,7 @@ struct Journey {
   std::vector<Param> params;
   Steps steps;
   std::vector<CompareField> compare;  // what `compare` checks for parity
+  std::vector<StockUse> stock;        // `stock:`: products whose stock it moves or reserves
 
   const Param* FindParam(const std::string& name) const;
 };

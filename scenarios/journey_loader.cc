@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -29,6 +30,18 @@ const Param* Journey::FindParam(const std::string& n) const {
     if (p.name == n) return &p;
   }
   return nullptr;
+}
+
+std::string_view EffectName(StockUse::Effect effect) {
+  switch (effect) {
+    case StockUse::Effect::kReceipt:
+      return "receipt";
+    case StockUse::Effect::kDelivery:
+      return "delivery";
+    case StockUse::Effect::kProduction:
+      return "production";
+  }
+  return "receipt";
 }
 
 bool CleanupRecipe::IsFinal(const std::string& state) const {
@@ -382,9 +395,9 @@ class Parser {
   }
 
   std::optional<Journey> ParseJourney(const YAML::Node& root) {
-    auto f = r_.Map(
-        root, "",
-        {"name", "description", "service", "timeout", "requires", "params", "steps", "compare"});
+    auto f = r_.Map(root, "",
+                    {"name", "description", "service", "timeout", "requires", "params", "steps",
+                     "compare", "stock"});
     if (!f) return std::nullopt;
     Journey j;
     j.file = r_.file();
@@ -412,6 +425,7 @@ class Parser {
       j.steps = ParseSteps(f->Value("steps"), "steps", vars);
     }
     if (f->Has("compare")) ParseCompare(f->Value("compare"), j);
+    if (f->Has("stock")) ParseStock(f->Value("stock"), j);
     journey_ = nullptr;
     return j;
   }
@@ -492,6 +506,47 @@ class Parser {
             return Error(item, sub, "takes tolerance (numbers) or pattern (text), not both");
           }
           j.compare.push_back(std::move(c));
+        });
+  }
+
+  // `stock:` after the params: each entry names a parameter the journey declares.
+  void ParseStock(const YAML::Node& list, Journey& j) {
+    static const std::map<std::string, StockUse::Effect> kEffects = {
+        {"receipt", StockUse::Effect::kReceipt},
+        {"delivery", StockUse::Effect::kDelivery},
+        {"production", StockUse::Effect::kProduction}};
+    r_.Sequence(
+        list, "stock", "[{param: product_code, effect: receipt}]",
+        [&](const YAML::Node& item, const std::string& sub) {
+          auto f = r_.Map(item, sub, {"param", "field", "effect"});
+          if (!f) return;
+          StockUse use;
+          use.pos = r_.Pos(item);
+          const auto param = f->Text("param", "name the parameter that names the product", true);
+          const auto effect =
+              f->Text("effect", "receipt, delivery or production (what the journey does)", true);
+          if (auto field = f->Text("field", "a product.product field, e.g. default_code")) {
+            use.field = *field;
+          }
+          f->Done(item);
+          if (param && !j.FindParam(*param)) {
+            std::vector<std::string> known;
+            for (const auto& p : j.params) known.push_back(p.name);
+            return Error(f->Value("param"), f->Sub("param"),
+                         "the journey has no parameter '" + *param + "'" +
+                             (known.empty() ? "; declare it under params:"
+                                            : "; it has " + prober::Join(known)));
+          }
+          auto e = effect ? kEffects.find(*effect) : kEffects.end();
+          if (effect && e == kEffects.end()) {
+            return Error(f->Value("effect"), f->Sub("effect"),
+                         "must be receipt (goods received into stock), delivery (an order that "
+                         "reserves stock) or production (a manufacturing order)");
+          }
+          if (!param || !effect) return;
+          use.param = *param;
+          use.effect = e->second;
+          j.stock.push_back(std::move(use));
         });
   }
 

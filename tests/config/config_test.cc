@@ -290,6 +290,40 @@ TEST_CASE("compare: budgets, the noise floor and expected differences", "[config
   CHECK(bad.errors[2].pos.line > 1);
 }
 
+TEST_CASE("stock_moves: refused unless an entry allows it; leftovers: retries and alert age",
+          "[config]") {
+  auto plain = ParseConfig(kGood, "cfg.yaml", kEnv);
+  REQUIRE(plain.config);
+  CHECK_FALSE(plain.config->journeys.at(0).stock_moves_allowed);
+  CHECK(plain.config->leftovers.retry_min == std::chrono::minutes(1));
+  CHECK(plain.config->leftovers.retry_max == std::chrono::minutes(30));
+  CHECK(plain.config->leftovers.alert_after == std::chrono::hours(1));
+  CHECK(plain.config->leftovers.max_records == 1000);
+  auto out = ParseConfig(
+      Replace(kGood, "  - name: login\n", "  - name: login\n    stock_moves: allowed\n") +
+          "leftovers: {retry_min: 30s, retry_max: 10m, alert_after: 2h, max_records: 50}\n",
+      "cfg.yaml", kEnv);
+  REQUIRE(out.errors.empty());
+  CHECK(out.config->journeys.at(0).stock_moves_allowed);
+  CHECK(out.config->leftovers.retry_min == std::chrono::seconds(30));
+  CHECK(out.config->leftovers.retry_max == std::chrono::minutes(10));
+  CHECK(out.config->leftovers.alert_after == std::chrono::hours(2));
+  CHECK(out.config->leftovers.max_records == 50);
+  auto refused = ParseConfig(
+      Replace(kGood, "  - name: login\n", "  - name: login\n    stock_moves: refused\n"),
+      "cfg.yaml", kEnv);
+  REQUIRE(refused.config);
+  CHECK_FALSE(refused.config->journeys.at(0).stock_moves_allowed);
+
+  RequireOneError(
+      Errors(Replace(kGood, "  - name: login\n", "  - name: login\n    stock_moves: yes\n")), 16,
+      "journeys[0].stock_moves", "this product's stock belongs to the probe");
+  RequireOneError(Errors(std::string(kGood) + "leftovers: {retry_min: 10m, retry_max: 1m}\n"), 16,
+                  "leftovers.retry_max", "at least retry_min");
+  RequireOneError(Errors(std::string(kGood) + "leftovers: {alert_afer: 1h}\n"), 16,
+                  "leftovers.alert_afer", "did you mean 'alert_after'?");
+}
+
 TEST_CASE("business hours per plant", "[config]") {
   auto outcome = ParseConfig(
       std::string(kGood) +

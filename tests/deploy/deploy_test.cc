@@ -55,6 +55,12 @@ std::set<std::string> ExportedNames() {
   tls.inspection.verified.back().not_after =
       std::chrono::system_clock::now() + std::chrono::hours(24 * 20);
   m.ObserveTls(tls);
+  results::LeftoverRecord leftover;
+  leftover.target = "lyon";
+  leftover.model = "purchase.order";
+  leftover.since = std::chrono::system_clock::now();
+  m.SetLeftovers({leftover});
+  m.SetLeftoverAlertAfter(std::chrono::hours(1));
   std::set<std::string> names;
   std::istringstream in(m.Serialize());
   for (std::string line; std::getline(in, line);) {

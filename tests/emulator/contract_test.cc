@@ -465,6 +465,7 @@ TEST_CASE("every recorded exchange replays against the matching personality",
   const json meta = ReadJson(dir / "meta.json");
   EmulatorOptions options = testing::Personality(version, "pw", meta["database"]);
   options.api_key = "contract-test-key";
+  options.probe_data = false;  // the recordings' databases: the demo data, no probe data
   // The database's settings when this file was recorded, where the notes say they changed.
   if (meta.contains("emulator_settings")) {
     const json& s = meta["emulator_settings"];

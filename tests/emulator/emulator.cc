@@ -189,6 +189,7 @@ DatabaseSettings SettingsOf(const EmulatorOptions& o) {
   s.work_orders = o.work_orders.value_or(Dialect(CheckedMajor(o.version)).work_orders_on);
   s.sale_tax_percent = o.sale_tax_percent;
   s.without_modules = o.without_modules;
+  s.probe_data = o.probe_data;
   return s;
 }
 

@@ -52,6 +52,11 @@ struct EmulatorOptions {
   double sale_tax_percent = 15.0;
   // Modules of the standard install that this database does not have.
   std::vector<std::string> without_modules;
+  // The probe master data `odoo-prober provision` creates (PROBE-CUSTOMER, PROBE-VENDOR, the
+  // consumables PROBE-ITEM, PROBE-COMPONENT and PROBE-MANUFACTURED with its bill of materials
+  // when Work Orders is on), as a target prepared for probing has it: the built-in journeys'
+  // defaults. Off: the version's demo database alone, as the recordings found it.
+  bool probe_data = true;
 };
 
 using runners::HttpRequest;

@@ -5,6 +5,7 @@
 //   odoo-emulator --faults faults.yaml                  # with fault injection (see faults.h)
 //   odoo-emulator --version 16.0 --work-orders on       # settings of the emulated database
 //   odoo-emulator --sale-tax 21 --without-module mrp    # a database set up differently
+//   odoo-emulator --probe-data off                      # no probe master data: run provision
 //
 // Prints one "listening" line per listener (with the bound port) and runs until SIGINT or
 // SIGTERM. Faults can be changed at run time: POST /__emulator/faults.
@@ -88,12 +89,19 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--without-module", emu.without_modules,
                  "A module of the standard install this database does not have (repeatable)");
+  std::string probe_data = "on";
+  app.add_option("--probe-data", probe_data,
+                 "The probe master data `odoo-prober provision` creates: on, or off for the demo "
+                 "database alone (provision then creates it)")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
   bool no_sms = false;
   app.add_flag("--no-sms-confirmation", no_sms,
                "Validate outgoing transfers without stock_sms's confirmation wizard");
   CLI11_PARSE(app, argc, argv);
   if (!work_orders.empty()) emu.work_orders = work_orders == "on";
   emu.sms_confirmation = !no_sms;
+  emu.probe_data = probe_data == "on";
 
   if (!password_file.empty()) {
     auto pw = ReadLine(password_file);

@@ -140,8 +140,17 @@ void OdooDatabase::RegisterBase() {
                        "bom_ids");
   });
   tables_["product.product"].on_create = [this](int, json& rec, const json& vals) {
+    // A new product gets the company's default taxes, which in each recorded database are the
+    // ones its products have (dialect_.Taxed).
+    const std::string type = Str(vals.value("type", vals.value("detailed_type", json("consu"))));
+    const bool taxed = dialect_.Taxed(type);
+    if (!vals.contains("taxes_id")) rec["taxes_id"] = taxed ? json::array({1}) : json::array();
+    if (!vals.contains("supplier_taxes_id"))
+      rec["supplier_taxes_id"] = taxed ? json::array({2}) : json::array();
     if (vals.contains("product_tmpl_id")) return;
     json tmpl = vals;
+    tmpl["taxes_id"] = rec["taxes_id"];
+    tmpl["supplier_taxes_id"] = rec["supplier_taxes_id"];
     rec["product_tmpl_id"] = orm_.Create("product.template", tmpl);
   };
 

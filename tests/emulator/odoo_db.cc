@@ -48,6 +48,7 @@ OdooDatabase::OdooDatabase(int major, DatabaseSettings settings)
   SeedProducts();
   SeedMrp();
   SeedQuants();
+  if (settings_.probe_data) SeedProbeData();
 }
 
 void OdooDatabase::AddModel(const char* name, const char* label,

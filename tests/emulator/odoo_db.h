@@ -45,6 +45,8 @@ struct DatabaseSettings {
   double sale_tax_percent = 15.0;
   // Modules of the standard install left out of ir.module.module (not installed).
   std::vector<std::string> without_modules;
+  // The probe master data `odoo-prober provision` creates, created the way it does (SeedProbeData).
+  bool probe_data = true;
 };
 
 class OdooDatabase {
@@ -162,6 +164,7 @@ class OdooDatabase {
   void RegisterStockMethods();
   void SeedStock();
   void SeedQuants();
+  void SeedProbeData();
 
   // Manufacturing helpers (odoo_mrp.cc).
   std::string WorkorderState(int wo) const;
@@ -184,7 +187,12 @@ class OdooDatabase {
   void ReleaseReservation(int move);
   void UnreserveMove(int move);
   void CancelMove(int move);
+  // Takes the goods (from the move's reservation first) and puts them at its destination; goods
+  // arriving in an internal location go to the moves already waiting for them there.
   void DoneMove(int move, double qty);
+  // Odoo's _trigger_assign: the moves waiting for `product` at `location` reserve what arrived,
+  // oldest first.
+  void AssignWaiting(int product, int location);
   double DoneQuantity(int move) const;
   void UpdatePickingState(int picking);
   int CreatePicking(int type_id, int partner_id, const std::string& origin,

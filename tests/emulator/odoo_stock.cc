@@ -4,7 +4,9 @@
 //
 // Stock is kept in stock.quant records of storable products in internal locations: a done
 // move takes from the quants of its source and adds to a quant of its destination, and a
-// reserved move holds part of a quant (reserved_quantity) until it is done or released.
+// reserved move holds part of a quant (reserved_quantity) until it is done or released. Goods
+// that arrive are reserved at once for the moves already waiting for them there, as Odoo does
+// (so a receipt's return may find nothing free to take back).
 #include <algorithm>
 #include <cmath>
 
@@ -446,9 +448,12 @@ void OdooDatabase::DoneMove(int mv, double qty) {
   } else {
     ReleaseReservation(mv);
   }
-  if (Storable(product) && Internal(dst)) AddStock(product, dst, qty);
+  orm_.Rec("stock.move", mv)["state"] = "done";  // done before the waiting moves look
+  if (Storable(product) && Internal(dst)) {
+    AddStock(product, dst, qty);
+    AssignWaiting(product, dst);
+  }
   json& move = orm_.Rec("stock.move", mv);
-  move["state"] = "done";
   if (dialect_.move_quantity) {
     move["quantity"] = qty;
     move["picked"] = true;
@@ -456,6 +461,23 @@ void OdooDatabase::DoneMove(int mv, double qty) {
     // Odoo 16 keeps what was done on the move lines and drops what they had reserved.
     for (int ml : orm_.RawIds("stock.move", mv, "move_line_ids"))
       orm_.Rec("stock.move.line", ml)["reserved_uom_qty"] = 0.0;
+  }
+}
+
+void OdooDatabase::AssignWaiting(int product, int location) {
+  std::vector<int> waiting;
+  for (const auto& [id, rec] : orm_.model("stock.move").records) {
+    const std::string state = Str(rec.value("state", json("")));
+    if ((state == "confirmed" || state == "waiting" || state == "partially_available") &&
+        orm_.RawId("stock.move", id, "product_id") == product &&
+        orm_.RawId("stock.move", id, "location_id") == location) {
+      waiting.push_back(id);
+    }
+  }
+  for (int mv : waiting) {
+    if (Free(product, location) <= 0) break;
+    if (!ReserveMove(mv)) continue;
+    if (const int picking = orm_.RawId("stock.move", mv, "picking_id")) UpdatePickingState(picking);
   }
 }
 

@@ -95,11 +95,12 @@ TEST_CASE("every fault fails the right step with the right class, cleans up, and
   // ...but when the new session is refused too, the step fails cleanly as auth.
   matrix.push_back(
       {"session-lost", "web", Rule(FaultKind::kSessionExpired), "", "auth", "confirm", "ok"});
-  // The password changes after five calls (version, login, two searches, the create): the
-  // read-back is refused, and so is every cleanup call, which the run reports.
+  // The password changes after six calls (version, login, two searches, the stock guard's
+  // read of the product, the create): the read-back is refused, and so is every cleanup call,
+  // which the run reports.
   {
     Faults denied = Rule(FaultKind::kAccessDenied, "*");
-    denied.rules[0].after = 5;
+    denied.rules[0].after = 6;
     matrix.push_back({"access-denied", "jsonrpc", denied, "", "auth", "check_quotation", "failed"});
   }
   matrix.push_back(

@@ -41,23 +41,8 @@ std::string WriteConfig(const TempDir& dir, RunningEmulator& emu, const std::str
 }
 
 // The daemon, with its admin URL once it listens.
-struct Daemon {
-  explicit Daemon(const std::string& config, const std::string& grace = "20",
-                  BackgroundProcess::Stderr log = BackgroundProcess::Stderr::kInherit)
-      : process({ODOO_PROBER_BIN, "run", config, "--grace", grace}, {}, log) {
-    const std::string line = process.WaitForLine("listening on http://");
-    REQUIRE_FALSE(line.empty());
-    const auto start = line.find("http://");
-    url = line.substr(start, line.find(' ', start) - start);
-  }
-  BackgroundProcess process;
-  std::string url;
-};
-
-std::string Get(const std::string& url) {
-  auto r = testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5", url});
-  return r.out;
-}
+using Daemon = testing::ProberDaemon;
+using testing::HttpGet;
 
 using testing::Eventually;
 
@@ -72,7 +57,7 @@ TEST_CASE("promtool accepts /metrics and a real Prometheus computes a success ra
   Daemon d(WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n"));
   // The first scrape already has the pair's failures, for every reason, at 0, and the
   // journey's business service.
-  const std::string first = Get(d.url + "/metrics");
+  const std::string first = HttpGet(d.url + "/metrics");
   for (const char* reason :
        {"auth", "transport", "timeout", "http", "odoo_error", "assertion", "tls", "cleanup"}) {
     INFO(reason << "\n" << first);
@@ -86,20 +71,20 @@ TEST_CASE("promtool accepts /metrics and a real Prometheus computes a success ra
                  "odoo_prober_journey_info{instance=\"test-instance\",journey=\"login\","
                  "service=\"access\"} 1"));
   REQUIRE(Eventually([&] {
-    return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 2;
+    return testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 2;
   }));
-  dir.Write("metrics.txt", Get(d.url + "/metrics"));
+  dir.Write("metrics.txt", HttpGet(d.url + "/metrics"));
   auto check = testing::RunProcess(
       {"/bin/sh", "-c", "promtool check metrics < " + dir.path() + "/metrics.txt"});
   INFO(check.out << check.err);
   CHECK(check.exit_code == 0);
-  CHECK(Get(d.url + "/healthz") == "ok\n");
+  CHECK(HttpGet(d.url + "/healthz") == "ok\n");
   // The TLS endpoint was inspected at start: its chain expiry is exported.
   CHECK(Eventually([&] {
-    return testing::MetricSum(Get(d.url + "/metrics"),
+    return testing::MetricSum(HttpGet(d.url + "/metrics"),
                               "odoo_prober_tls_cert_not_after_timestamp_seconds") > 1.7e9;
   }));
-  CHECK(Get(d.url + "/readyz") == "ready\n");
+  CHECK(HttpGet(d.url + "/readyz") == "ready\n");
 
   // A real Prometheus scrapes the daemon and answers the SLI query.
   const std::string host = d.url.substr(7);
@@ -222,17 +207,17 @@ TEST_CASE("SIGHUP with a broken config keeps the old schedule running", "[daemon
   // Its log (warnings and up) joins stdout, read below.
   Daemon d(config, "20", BackgroundProcess::Stderr::kCaptured);
   REQUIRE(Eventually([&] {
-    return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 1;
+    return testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 1;
   }));
   dir.Write("prober.yaml", "version: 1\ntargets: [oops\n");
   ::kill(d.process.pid(), SIGHUP);
   REQUIRE(Eventually([&] {
-    return testing::MetricSum(Get(d.url + "/metrics"),
+    return testing::MetricSum(HttpGet(d.url + "/metrics"),
                               "odoo_prober_config_reload_failures_total") == 1;
   }));
-  const double runs = testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total");
+  const double runs = testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_journey_runs_total");
   CHECK(Eventually([&] {
-    return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >=
+    return testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_journey_runs_total") >=
            runs + 2;
   }));
   // A good config is taken: the new journey starts running. The worker threads were started
@@ -245,11 +230,11 @@ TEST_CASE("SIGHUP with a broken config keeps the old schedule running", "[daemon
   CHECK_FALSE(
       d.process.WaitForLine("concurrency 64 takes effect after a restart; 4 until then").empty());
   CHECK(Eventually([&] {
-    return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_config_reloads_total") == 1;
+    return testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_config_reloads_total") == 1;
   }));
   CHECK(Eventually([&] {
     return testing::MetricSum(
-               Get(d.url + "/metrics"),
+               HttpGet(d.url + "/metrics"),
                "odoo_prober_journey_runs_total{env=\"\",instance=\"test-instance\",journey="
                "\"invoice_validation\"") >= 1;
   }));
@@ -323,11 +308,11 @@ TEST_CASE("SIGKILL during heavy writing leaves readable files with every older r
   for (int i = 0; i < 8; ++i) journeys += "  - {name: login, interval: 1s, timeout: 1s}\n";
   Daemon d(WriteConfig(dir, emu, journeys, "concurrency: 8\nper_target_concurrency: 8\n"));
   REQUIRE(Eventually([&] {
-    return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 30;
+    return testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 30;
   }));
   // Every run the daemon reported in /metrics more than a second ago must be on disk.
   const double reported =
-      testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total");
+      testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_journey_runs_total");
   std::this_thread::sleep_for(1s);  // the durability window under test, not synchronisation
   ::kill(d.process.pid(), SIGKILL);
   d.process.Stop();
@@ -379,7 +364,7 @@ TEST_CASE("a full disk: drops counted and warned, probing goes on, writing resum
   const auto at = line.find("http://");
   const std::string url = line.substr(at, line.find(' ', at) - at);
   auto dropped = [&](const std::string& sink) {
-    return testing::MetricSum(Get(url + "/metrics"), "odoo_prober_sink_dropped_total{instance=\"" +
+    return testing::MetricSum(HttpGet(url + "/metrics"), "odoo_prober_sink_dropped_total{instance=\"" +
                                                          std::string("test-instance") +
                                                          "\",reason=\"write_failed\",sink=\"" +
                                                          sink + "\"}");
@@ -388,11 +373,11 @@ TEST_CASE("a full disk: drops counted and warned, probing goes on, writing resum
   REQUIRE_FALSE(warning.empty());
   CHECK(Eventually([&] { return dropped("jsonl") > 0 && dropped("sqlite") > 0; }, 30s));
   // Probing goes on meanwhile.
-  const double runs = testing::MetricSum(Get(url + "/metrics"), "odoo_prober_journey_runs_total");
+  const double runs = testing::MetricSum(HttpGet(url + "/metrics"), "odoo_prober_journey_runs_total");
   CHECK(Eventually([&] {
-    return testing::MetricSum(Get(url + "/metrics"), "odoo_prober_journey_runs_total") >= runs + 8;
+    return testing::MetricSum(HttpGet(url + "/metrics"), "odoo_prober_journey_runs_total") >= runs + 8;
   }));
-  CHECK(Get(url + "/readyz").find("sink") != std::string::npos);  // not ready, and says why
+  CHECK(HttpGet(url + "/readyz").find("sink") != std::string::npos);  // not ready, and says why
   const auto lines = [&] {
     std::ifstream in(dir.path() + "/results.jsonl");
     size_t n = 0;
@@ -430,7 +415,7 @@ TEST_CASE("/status renders in headless Chromium without console errors", "[daemo
                        "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n"
                        "  - {name: invoice_validation, interval: 2s, timeout: 2s}\n"));
   REQUIRE(Eventually([&] {
-    return testing::MetricSum(Get(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 2;
+    return testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 2;
   }));
   auto chromium = testing::RenderInChromium(d.url + "/status", dir.path() + "/chromium");
   INFO(chromium.err.substr(0, 2000));

@@ -61,6 +61,7 @@ struct Harness {
   FakeClock clock;
   scenarios::Catalog catalog;
   config::TargetConfig target;
+  bool stock_moves_allowed = false;  // the config entry's `stock_moves: allowed`
 
   Harness() {
     auto recipes = scenarios::ParseRecipes(kRecipes, "recipes.yaml");
@@ -85,7 +86,8 @@ struct Harness {
       return prober::Result<std::unique_ptr<prober::OdooClient>>(
           std::make_unique<FakeOdooClient>(script, clock));
     });
-    return runner.Run(*journey, target, params, "0123456789ab", timeout);
+    return runner.Run(*journey, target, params, "0123456789ab",
+                      runners::RunSettings{timeout, stock_moves_allowed});
   }
 
   // The calls of one "model.method", in order.
@@ -546,6 +548,129 @@ steps:
 )");
     CHECK(r.outcome == Outcome::kAssertion);
     CHECK_THAT(r.detail, Catch::StartsWith("save state: $[0].state is not in the answer"));
+  }
+}
+
+// A journey that manufactures the product `product`: the stock guard reads it and its bill of
+// materials' components before the order is created.
+constexpr const char* kManufacture = R"(name: t
+params:
+  product: {default: PX}
+stock:
+  - {param: product, effect: production}
+steps:
+  - name: login
+    authenticate: {}
+  - name: find
+    search_read: {model: product.product, domain: [[default_code, "=", "${param.product}"]], fields: [id]}
+    save: {product_id: "$[0].id"}
+  - name: order
+    call: {model: mrp.production, method: create, args: [{product_id: "${var.product_id}"}]}
+)";
+
+// The answers of an Odoo `version` whose product PX keeps no stock and whose component C1 does.
+void ScriptProducts(Script& script, int version) {
+  script.server_major = version;
+  auto product = [version](int id, const std::string& name, bool storable) {
+    json p = {{"id", id}, {"display_name", name}, {"product_tmpl_id", {id * 10, name}}};
+    if (version >= 18) {
+      p["type"] = "consu";
+      p["is_storable"] = storable;
+    } else {
+      p["type"] = storable ? "product" : "consu";
+    }
+    return p;
+  };
+  script.On("product.product.search_read", [=](const Script::Call&) {
+    return Ok(json::array({product(9, "[PX] Widget", false)}));
+  });
+  script.On("mrp.bom.search_read", [](const Script::Call&) {
+    return Ok(json::array({{{"id", 3}, {"bom_line_ids", {31, 32}}}}));
+  });
+  script.On("mrp.bom.line.read", [](const Script::Call&) {
+    return Ok(json::array({{{"id", 31}, {"product_id", {11, "[C1] Leg"}}},
+                           {{"id", 32}, {"product_id", {12, "[C2] Top"}}}}));
+  });
+  script.On("product.product.read", [=](const Script::Call&) {
+    return Ok(json::array({product(11, "[C1] Leg", true), product(12, "[C2] Top", false)}));
+  });
+  script.On("stock.move.search_count", [](const Script::Call&) { return Ok(2); });
+  script.On("stock.move.search_read", [](const Script::Call&) {
+    return Ok(json::array({{{"picking_id", {5, "WH/MO/00001"}}}, {{"picking_id", false}}}));
+  });
+  script.On("mrp.production.create", [](const Script::Call&) { return Ok(40); });
+}
+
+TEST_CASE("stock guard: a component that keeps stock ends the run before its first write",
+          "[interpreter]") {
+  const int version = GENERATE(17, 18);
+  INFO("Odoo " << version);
+  Harness h;
+  h.target.company_id = 3;
+  ScriptProducts(*h.script, version);
+  const auto r = h.Run(kManufacture, json::object({{"product", "PX"}}));
+  CHECK(r.outcome == Outcome::kAssertion);
+  CHECK(r.failed_step == "stock_guard");
+  INFO(r.detail);
+  CHECK(r.detail.rfind("product = \"PX\": the bill of materials' component [C1] Leg keeps stock (" +
+                           std::string(version >= 18 ? "is_storable" : "type: product") + ")",
+                       0) == 0);
+  CHECK_THAT(r.detail, Catch::Contains("reserves its components while it lives"));
+  CHECK_THAT(r.detail, Catch::Contains("now 2 moves already waiting for it (WH/MO/00001, ...)"));
+  CHECK_THAT(r.detail, Catch::Contains("`stock_moves: allowed`"));
+  // Nothing was written: the guard ran after the lookups, before the create.
+  CHECK(h.Calls("mrp.production.create").empty());
+  REQUIRE(r.steps.size() == 3);
+  CHECK(r.steps[2].name == "stock_guard");
+  // It reads what this version has, finds the product by its parameter, in the probe company
+  // (after the journey's own lookup).
+  auto search = h.Calls("product.product.search_read");
+  REQUIRE(search.size() == 2);
+  search.erase(search.begin());
+  CHECK(search[0].args == json::parse(R"([[["default_code", "=", "PX"]]])"));
+  CHECK((search[0].kwargs["fields"].dump().find("is_storable") == std::string::npos) ==
+        (version < 18));
+  CHECK(search[0].kwargs["context"]["allowed_company_ids"] == json::array({3}));
+  CHECK(h.Calls("mrp.bom.search_read").at(0).args ==
+        json::parse(R"([[["product_tmpl_id", "=", 90], ["type", "=", "normal"]]])"));
+}
+
+TEST_CASE("stock guard: stock_moves allowed, or products that keep no stock, pass",
+          "[interpreter]") {
+  SECTION("allowed: not even read") {
+    Harness h;
+    ScriptProducts(*h.script, 18);
+    h.stock_moves_allowed = true;
+    const auto r = h.Run(kManufacture, json::object({{"product", "PX"}}));
+    INFO(r.detail);
+    CHECK(r.ok());
+    CHECK(h.Calls("mrp.bom.search_read").empty());
+    CHECK(h.Calls("mrp.production.create").size() == 1);
+  }
+  SECTION("consumables: read, and let through") {
+    Harness h;
+    ScriptProducts(*h.script, 18);
+    h.script->On("product.product.read", [](const Script::Call&) {
+      return Ok(json::array({{{"id", 11}, {"display_name", "[C1] Leg"}, {"is_storable", false}}}));
+    });
+    const auto r = h.Run(kManufacture, json::object({{"product", "PX"}}));
+    INFO(r.detail);
+    CHECK(r.ok());
+    CHECK(h.Calls("stock.move.search_count").empty());
+    CHECK(h.Calls("mrp.production.create").size() == 1);
+    REQUIRE(r.steps.size() == 4);
+    CHECK(r.steps[2].name == "stock_guard");
+  }
+  SECTION("a failed read is the run's failure at the guard, with its outcome") {
+    Harness h;
+    ScriptProducts(*h.script, 18);
+    h.script->On("mrp.bom.search_read", [](const Script::Call&) {
+      return OdooFailure("odoo.exceptions.AccessError", "no");
+    });
+    const auto r = h.Run(kManufacture, json::object({{"product", "PX"}}));
+    CHECK(r.outcome == Outcome::kOdooError);
+    CHECK(r.failed_step == "stock_guard");
+    CHECK(h.Calls("mrp.production.create").empty());
   }
 }
 

@@ -51,6 +51,7 @@ TEST_CASE("provision creates the probe data once, and the journeys pass with its
   INFO("Odoo " << version);
   emulator::EmulatorOptions o = testing::Personality(version);
   o.work_orders = true;
+  o.probe_data = false;  // the demo database alone: provision creates it
   RunningEmulator emu(o);
   auto& odoo = emu.emulator();
   TempDir dir;
@@ -114,9 +115,15 @@ TEST_CASE("provision creates the probe data once, and the journeys pass with its
 
 TEST_CASE("without the Work Orders setting, provision and validate --online name it",
           "[provision]") {
-  RunningEmulator emu(testing::Personality("16.0"));  // as 16.0's demo: the setting is off
+  emulator::EmulatorOptions o = testing::Personality("16.0");  // the setting off, as 16.0's demo
+  o.probe_data = false;
+  RunningEmulator emu(o);
   TempDir dir;
-  const auto path = Config(dir, emu, kJourneys);
+  // The demo's manufactured product, to show the lookup that the setting breaks.
+  std::string journeys = kJourneys;
+  const std::string wo = "  - name: work_order_release\n";
+  journeys.replace(journeys.find(wo), wo.size(), wo + "    params: {product_code: FURN_9666}\n");
+  const auto path = Config(dir, emu, journeys);
   auto r = testing::RunProber({"provision", path});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
@@ -134,6 +141,26 @@ TEST_CASE("without the Work Orders setting, provision and validate --online name
                  "plant: work_order_release: parameter product_code = \"FURN_9666\": "
                  "step find_bom: expected $[0].operation_ids not empty"));
   CHECK(Contains(online.out, "plant: login: ok"));
+}
+
+// The emulator's probe data (EmulatorOptions::probe_data, the tests' default) is what provision
+// makes: on every personality, provision finds all of it and creates nothing.
+TEST_CASE("provision finds the emulator's probe data and creates nothing", "[provision]") {
+  const std::string version = GENERATE("16.0", "17.0", "18.0", "19.0");
+  INFO("Odoo " << version);
+  emulator::EmulatorOptions o = testing::Personality(version);
+  o.work_orders = true;
+  RunningEmulator emu(o);
+  TempDir dir;
+  auto r = testing::RunProber({"provision", Config(dir, emu, kJourneys)});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  for (const char* found : {"found    res.partner", "PROBE-CUSTOMER", "PROBE-VENDOR",
+                            "found    product.product", "PROBE-ITEM", "PROBE-COMPONENT",
+                            "PROBE-MANUFACTURED", "found    mrp.workcenter", "found    mrp.bom"}) {
+    CHECK(Contains(r.out, found));
+  }
+  CHECK(Contains(r.out, "nothing to create"));
 }
 
 TEST_CASE("validate --online names a parameter that does not resolve", "[provision]") {

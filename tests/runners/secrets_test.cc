@@ -29,9 +29,7 @@ std::string ReadAll(const std::string& path) {
   return text.str();
 }
 
-std::string Get(const std::string& url) {
-  return testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5", url}).out;
-}
+using testing::HttpGet;
 
 TEST_CASE("secrets canary: no password, API key or session cookie in any output or sink",
           "[cli][secrets]") {
@@ -95,7 +93,7 @@ TEST_CASE("secrets canary: no password, API key or session cookie in any output 
         30s));
     for (const char* path : {"/metrics", "/status", "/status/pair?journey=login&target=web",
                              "/status/pair?journey=login&target=wrong", "/readyz", "/healthz"}) {
-      produced.push_back({std::string("GET ") + path, Get(url + path)});
+      produced.push_back({std::string("GET ") + path, HttpGet(url + path)});
     }
     CHECK(daemon.Stop() == 0);
     produced.push_back({"run log", daemon.output()});

@@ -2,6 +2,7 @@
 // catalog, user journey folders.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "scenarios/expr.h"
 #include "scenarios/journey.h"
@@ -320,6 +321,62 @@ TEST_CASE("the built-in journeys that create records declare what compare checks
   const auto& sales = catalog->Find("sales_order_confirmation")->compare;
   CHECK(std::any_of(sales.begin(), sales.end(),
                     [](const auto& c) { return c.field == "amount_tax" && c.tolerance > 0; }));
+}
+
+TEST_CASE("stock: the products a journey moves, named by its parameters", "[scenarios]") {
+  auto ok = ParseJourney(std::string(kBase) +
+                             "stock:\n  - {param: ref, effect: receipt}\n"
+                             "  - {param: ref, field: barcode, effect: production}\n",
+                         "j.yaml");
+  REQUIRE(ok.ok());
+  REQUIRE(ok->stock.size() == 2);
+  CHECK(ok->stock[0].param == "ref");
+  CHECK(ok->stock[0].field == "default_code");
+  CHECK(ok->stock[0].effect == StockUse::Effect::kReceipt);
+  CHECK(ok->stock[1].field == "barcode");
+  CHECK(EffectName(ok->stock[1].effect) == "production");
+  SECTION("a parameter the journey does not declare") {
+    auto e = OneError(std::string(kBase) + "stock:\n  - {param: product, effect: delivery}\n");
+    CHECK(e.pos.line == 13);
+    CHECK(
+        Contains(e.message, "stock[0].param: the journey has no parameter 'product'; it has ref"));
+  }
+  SECTION("an effect it does not know") {
+    auto e = OneError(std::string(kBase) + "stock:\n  - {param: ref, effect: shipping}\n");
+    CHECK(Contains(e.message, "stock[0].effect: must be receipt"));
+  }
+  SECTION("the effect is required") {
+    auto e = OneError(std::string(kBase) + "stock:\n  - {param: ref}\n");
+    CHECK(Contains(e.message, "effect"));
+  }
+}
+
+TEST_CASE("the built-in journeys that move stock declare it, and default to probe data",
+          "[scenarios]") {
+  auto catalog = LoadJourneys();
+  REQUIRE(catalog.ok());
+  const std::map<std::string, StockUse::Effect> moves = {
+      {"goods_receipt", StockUse::Effect::kReceipt},
+      {"sales_order_confirmation", StockUse::Effect::kDelivery},
+      {"work_order_release", StockUse::Effect::kProduction}};
+  for (const auto& [name, effect] : moves) {
+    INFO(name);
+    const Journey* j = catalog->Find(name);
+    REQUIRE(j->stock.size() == 1);
+    CHECK(j->stock[0].param == "product_code");
+    CHECK(j->stock[0].effect == effect);
+  }
+  CHECK(catalog->Find("invoice_validation")->stock.empty());
+  // No parameter defaults to demo data: every product, customer and vendor is provision's.
+  for (const auto& j : catalog->journeys) {
+    for (const auto& p : j.params) {
+      if (!p.default_value.is_string()) continue;
+      INFO(j.name << "." << p.name << " = " << p.default_value);
+      const std::string v = p.default_value.get<std::string>();
+      if (p.name.find("_ref") != std::string::npos || p.name.find("_code") != std::string::npos)
+        CHECK(v.rfind("PROBE-", 0) == 0);
+    }
+  }
 }
 
 TEST_CASE("cleanup recipes: final states, verify steps and related records", "[scenarios]") {
