@@ -167,7 +167,7 @@ TEST_CASE("promtool accepts the example Prometheus config, amtool the Alertmanag
                            (kRoot / "deploy/alertmanager/alertmanager.yml").string()});
   INFO(alertmanager.out << alertmanager.err);
   CHECK(alertmanager.exit_code == 0);
-  CHECK(Contains(alertmanager.out, "3 inhibit rules"));
+  CHECK(Contains(alertmanager.out, "4 inhibit rules"));
 }
 
 // An alert as Prometheus posts it, firing since now.
@@ -176,7 +176,7 @@ nlohmann::json Alert(const std::string& name, nlohmann::json labels) {
   return {{"labels", labels}, {"annotations", {{"summary", name}}}};
 }
 
-// The alerts the Alertmanager at `base` holds: name and instance -> state ("active",
+// The alerts the Alertmanager at `base` holds: name, instance and journey -> state ("active",
 // "suppressed").
 std::map<std::string, std::string> States(const std::string& base) {
   auto r =
@@ -186,7 +186,8 @@ std::map<std::string, std::string> States(const std::string& base) {
   if (!alerts.is_array()) return out;
   for (const auto& a : alerts) {
     out[a["labels"]["alertname"].get<std::string>() + "@" +
-        a["labels"].value("instance", std::string("-"))] = a["status"]["state"];
+        a["labels"].value("instance", std::string("-")) + "/" +
+        a["labels"].value("journey", std::string("-"))] = a["status"]["state"];
   }
   return out;
 }
@@ -211,7 +212,8 @@ TEST_CASE("a real Alertmanager with the shipped config inhibits as documented", 
     return labels;
   };
   // The target is down from two probers (quorum) and, separately, seen failing from p1 and p2;
-  // prober p3 is down, and its journey alert must not page; p4's journey alert stays.
+  // prober p3 is down, and its journey alert must not page; p4's journey alert stays. On p5 the
+  // login pair stalled: its own journey alert is held back, another journey's on p5 is not.
   const nlohmann::json alerts = {
       Alert("OdooJourneyDownQuorum", {{"journey", "sales_order_confirmation"},
                                       {"target", "lyon-prod"},
@@ -222,7 +224,16 @@ TEST_CASE("a real Alertmanager with the shipped config inhibits as documented", 
       Alert("OdooProberDown",
             {{"instance", "p3"}, {"service", "monitoring"}, {"severity", "page"}}),
       Alert("OdooJourneyErrorBudgetBurnFast", with(pair, "p3", "page")),
-      Alert("OdooJourneyErrorBudgetBurnFast", with(pair, "p4", "page"))};
+      Alert("OdooJourneyErrorBudgetBurnFast", with(pair, "p4", "page")),
+      Alert("OdooProberNoRuns", {{"instance", "p5"},
+                                 {"journey", "login"},
+                                 {"target", "lyon-prod"},
+                                 {"service", "monitoring"},
+                                 {"severity", "page"}}),
+      Alert("OdooJourneyErrorBudgetBurnFast",
+            with({{"journey", "login"}, {"target", "lyon-prod"}, {"service", "access"}}, "p5",
+                 "page")),
+      Alert("OdooJourneyErrorBudgetBurnFast", with(pair, "p5", "page"))};
   dir.Write("alerts.json", alerts.dump());
   auto post = testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5", "-H",
                                    "Content-Type: application/json", "--data-binary",
@@ -230,12 +241,15 @@ TEST_CASE("a real Alertmanager with the shipped config inhibits as documented", 
   INFO(post.out << post.err << am.output());
   REQUIRE(post.exit_code == 0);
   const std::map<std::string, std::string> expected = {
-      {"OdooJourneyDownQuorum@-", "active"},
-      {"OdooJourneyDownRegional@p1", "suppressed"},
-      {"OdooJourneyDownRegional@p2", "suppressed"},
-      {"OdooProberDown@p3", "active"},
-      {"OdooJourneyErrorBudgetBurnFast@p3", "suppressed"},
-      {"OdooJourneyErrorBudgetBurnFast@p4", "active"}};
+      {"OdooJourneyDownQuorum@-/sales_order_confirmation", "active"},
+      {"OdooJourneyDownRegional@p1/sales_order_confirmation", "suppressed"},
+      {"OdooJourneyDownRegional@p2/sales_order_confirmation", "suppressed"},
+      {"OdooProberDown@p3/-", "active"},
+      {"OdooJourneyErrorBudgetBurnFast@p3/sales_order_confirmation", "suppressed"},
+      {"OdooJourneyErrorBudgetBurnFast@p4/sales_order_confirmation", "active"},
+      {"OdooProberNoRuns@p5/login", "active"},
+      {"OdooJourneyErrorBudgetBurnFast@p5/login", "suppressed"},
+      {"OdooJourneyErrorBudgetBurnFast@p5/sales_order_confirmation", "active"}};
   // Alertmanager marks inhibitions as it processes the alerts: poll its answer.
   std::map<std::string, std::string> states;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
