@@ -199,7 +199,6 @@ struct Metrics::PairSeries {
   std::string labels;
   std::vector<std::pair<std::string, uint32_t>> starts;
   bool declared = false;  // DeclarePair'd: objectives and every failure reason exported
-  bool retired = false;   // no longer scheduled (a reload): no interval, no last run
   bool step_histograms = false;
   double availability = 0, latency_ratio = 0, latency_seconds = 0, interval_seconds = 0;
   int64_t latency_under_us = 0;
@@ -303,9 +302,9 @@ Metrics::PairSeries& Metrics::SeriesOf(const std::string& journey, const std::st
 void Metrics::DeclarePair(const Pair& pair) {
   {
     std::lock_guard lock(pairs_mu_);
+    retired_.erase({pair.journey, pair.target});
     auto& p = SeriesOf(pair.journey, pair.target, pair.labels);
     p.declared = true;
-    p.retired = false;
     p.availability = pair.objective.availability;
     p.latency_ratio = pair.objective.latency_ratio;
     p.latency_seconds = std::chrono::duration<double>(pair.objective.latency_under).count();
@@ -322,11 +321,11 @@ void Metrics::DeclarePair(const Pair& pair) {
     }
   }
   // Every journey has one, so that the rules' joins on it keep every journey's series.
-  journey_info_
-      .Add({{"journey", pair.journey},
-            {"service", pair.service.empty() ? "unassigned" : pair.service},
-            {"instance", instance_}})
+  const std::string service = pair.service.empty() ? "unassigned" : pair.service;
+  journey_info_.Add({{"journey", pair.journey}, {"service", service}, {"instance", instance_}})
       .Set(1);
+  std::lock_guard lock(pairs_mu_);
+  journey_infos_.insert({pair.journey, service});
 }
 
 void Metrics::DeclarePairs(const std::vector<Pair>& pairs) {
@@ -335,20 +334,39 @@ void Metrics::DeclarePairs(const std::vector<Pair>& pairs) {
     DeclarePair(p);
     now.insert({p.journey, p.target});
   }
+  std::set<std::pair<std::string, std::string>> infos;  // journey, service
+  for (const auto& p : pairs)
+    infos.insert({p.journey, p.service.empty() ? "unassigned" : p.service});
   std::lock_guard lock(pairs_mu_);
-  for (auto& [key, p] : pairs_) {
-    if (!now.count(key)) p->retired = true;
+  for (auto it = pairs_.begin(); it != pairs_.end();) {
+    if (now.count(it->first)) {
+      ++it;
+      continue;
+    }
+    retired_.insert(it->first);
+    it = pairs_.erase(it);
+  }
+  // A journey no longer run, or now proving another service, loses its old info series.
+  for (auto it = journey_infos_.begin(); it != journey_infos_.end();) {
+    if (infos.count(*it)) {
+      ++it;
+      continue;
+    }
+    journey_info_.Remove(&journey_info_.Add(
+        {{"journey", it->first}, {"service", it->second}, {"instance", instance_}}));
+    it = journey_infos_.erase(it);
   }
 }
 
 void Metrics::Observe(const JourneyResult& r) {
   const double end = UnixSeconds(r.started_at + std::chrono::microseconds(r.duration_us));
   std::lock_guard lock(pairs_mu_);
+  if (retired_.count({r.journey, r.target})) return;  // a run that ended after its reload
   auto& p = SeriesOf(r.journey, r.target, r.labels);
   p.duration.Observe(Secs(r.duration_us));
   ++p.runs;
   p.last_run = end;
-  if (p.declared && !p.retired && r.duration_us > p.latency_under_us) ++p.slow_runs;
+  if (p.declared && r.duration_us > p.latency_under_us) ++p.slow_runs;
   if (!r.ok()) {
     ++p.failures[std::min(ReasonIndex(prober::OutcomeName(r.outcome)), p.failures.size() - 1)];
   } else if (!r.CleanedUp()) {
@@ -441,7 +459,7 @@ void Metrics::AppendPairFamilies(std::string& out) const {
   family("odoo_prober_journey_last_run_timestamp_seconds", "gauge",
          "When the journey last ended, whatever its outcome (unix time).",
          [&](const PairSeries& p) {
-           if (p.last_run > 0 && !p.retired) {
+           if (p.last_run > 0) {
              value("odoo_prober_journey_last_run_timestamp_seconds", p, p.last_run);
            }
          });
@@ -471,13 +489,13 @@ void Metrics::AppendPairFamilies(std::string& out) const {
   family("odoo_prober_journey_in_maintenance", "gauge",
          "1 while the target is in a maintenance window (the pair does not run).",
          [&](const PairSeries& p) {
-           if (p.declared && !p.retired) {
+           if (p.declared) {
              value("odoo_prober_journey_in_maintenance", p, uint64_t{p.in_maintenance});
            }
          });
   family("odoo_prober_journey_interval_seconds", "gauge",
          "How often the journey runs on the target.", [&](const PairSeries& p) {
-           if (p.declared && !p.retired && p.interval_seconds > 0) {
+           if (p.declared && p.interval_seconds > 0) {
              value("odoo_prober_journey_interval_seconds", p, p.interval_seconds);
            }
          });

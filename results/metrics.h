@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,9 +48,10 @@ class Metrics {
   // service} (to join on, not a label on every series; "unassigned" when none). Runs slower than
   // the latency objective count in odoo_prober_journey_slow_runs_total from then on.
   void DeclarePair(const Pair& pair);
-  // DeclarePair for each of the pairs the daemon now schedules; pairs declared before and no
-  // longer scheduled (a reload) lose their interval and last-run gauges, so that the rules do
-  // not take them for a stalled prober.
+  // DeclarePair for each of the pairs the daemon now schedules; the series of pairs declared
+  // before and no longer scheduled (a reload) are gone from the next scrape (Prometheus marks
+  // them stale: nothing frozen is left for the rules to take for a stalled prober), and a run
+  // of theirs that ends afterwards is not counted.
   void DeclarePairs(const std::vector<Pair>& pairs);
   // Where this instance stands: odoo_prober_instance_info{instance, region, replica, cloud,
   // zone, country} = 1 (to join on; the region's labels are not on every series).
@@ -107,6 +109,10 @@ class Metrics {
   // costs a label map per series and copies every series at each scrape.
   mutable std::mutex pairs_mu_;  // guards pairs_
   std::map<std::pair<std::string, std::string>, std::unique_ptr<PairSeries>> pairs_;
+  // Pairs a reload removed (guarded by pairs_mu_): their late runs are not counted.
+  std::set<std::pair<std::string, std::string>> retired_;
+  // The (journey, service) of every odoo_prober_journey_info series (guarded by pairs_mu_).
+  std::set<std::pair<std::string, std::string>> journey_infos_;
   mutable size_t last_pairs_bytes_ = 0;  // the size of their last exposition (guarded too)
   prometheus::Family<prometheus::Gauge>& journey_info_;
   prometheus::Gauge* instance_info_ = nullptr;  // odoo_prober_instance_info, once set

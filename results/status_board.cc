@@ -118,6 +118,10 @@ void StatusBoard::DeclarePairs(const std::vector<PairInfo>& pairs) {
     auto old = pairs_.find(key);
     Pair& p = next[key] = old == pairs_.end() ? Pair{} : std::move(old->second);
     p.info = info;
+    retired_.erase(key);
+  }
+  for (const auto& [key, p] : pairs_) {
+    if (!next.count(key)) retired_.insert(key);
   }
   pairs_ = std::move(next);
 }
@@ -135,6 +139,7 @@ void StatusBoard::RecordTls(const TlsReport& r) {
 
 void StatusBoard::Record(const JourneyResult& r) {
   std::lock_guard lock(mu_);
+  if (retired_.count({r.journey, r.target})) return;  // a run that ended after its reload
   auto [it, fresh] = pairs_.try_emplace({r.journey, r.target});
   Pair& p = it->second;
   if (fresh) p.info = {r.journey, r.target, r.service, r.labels, {}};

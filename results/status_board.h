@@ -20,6 +20,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,8 @@ class StatusBoard {
     config::Objective objective;
   };
   // The pairs now scheduled: they show before their first run; the history of pairs that stay
-  // is kept, that of pairs no longer listed is dropped.
+  // is kept, that of pairs no longer listed is dropped, and a run of theirs that ends
+  // afterwards is not shown.
   void DeclarePairs(const std::vector<PairInfo>& pairs);
   void SetInMaintenance(const std::string& journey, const std::string& target, bool in);
   void Record(const JourneyResult& result);
@@ -95,6 +97,7 @@ class StatusBoard {
 
   mutable std::mutex mu_;
   std::map<std::pair<std::string, std::string>, Pair> pairs_;  // by journey, target
+  std::set<std::pair<std::string, std::string>> retired_;      // removed by a reload
   std::map<std::string, TlsReport> tls_;                       // by endpoint
   std::vector<LeftoverRecord> leftovers_;
 };

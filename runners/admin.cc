@@ -1,6 +1,10 @@
 #include "runners/admin.h"
 
+#include <zlib.h>
+
 #include <cctype>
+#include <cstdlib>
+#include <optional>
 
 namespace odoo_prober::runners {
 namespace {
@@ -34,6 +38,47 @@ std::string QueryValue(const std::string& query, const std::string& key) {
   return "";
 }
 
+// Whether an Accept-Encoding header takes gzip: listed, and not with q=0.
+bool AcceptsGzip(const std::string& accept) {
+  size_t at = 0;
+  while (at < accept.size()) {
+    size_t end = accept.find(',', at);
+    if (end == std::string::npos) end = accept.size();
+    std::string item;
+    for (size_t i = at; i < end; ++i) {
+      if (!std::isspace(static_cast<unsigned char>(accept[i])))
+        item += static_cast<char>(std::tolower(static_cast<unsigned char>(accept[i])));
+    }
+    const std::string coding = item.substr(0, item.find(';'));
+    if (coding == "gzip") {
+      const auto q = item.find(";q=");
+      return q == std::string::npos || std::strtod(item.c_str() + q + 3, nullptr) > 0;
+    }
+    at = end + 1;
+  }
+  return false;
+}
+
+// `text` in gzip format (RFC 1952), at zlib's fastest level: Prometheus' text exposition shrinks
+// about tenfold even so, and a large instance's scrape stays cheap. nullopt if zlib fails.
+std::optional<std::string> Gzip(const std::string& text) {
+  if (text.size() > (1u << 30)) return std::nullopt;  // zlib counts in 32 bits: sent as it is
+  z_stream z{};
+  // 15 + 16: a 32 KiB window with a gzip header and trailer rather than zlib's.
+  if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return std::nullopt;
+  std::string out(deflateBound(&z, static_cast<uLong>(text.size())), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END) return std::nullopt;
+  return out;
+}
+
 }  // namespace
 
 HttpResponse AdminHandler::operator()(const HttpRequest& r) const {
@@ -46,6 +91,14 @@ HttpResponse AdminHandler::operator()(const HttpRequest& r) const {
   } else if (r.path == "/metrics") {
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";
     res.body = metrics_.Serialize();
+    // Prometheus asks for gzip: a 5,000-pair instance's scrape is tens of MB as text.
+    res.headers.push_back({"Vary", "Accept-Encoding"});
+    if (AcceptsGzip(r.accept_encoding)) {
+      if (auto packed = Gzip(res.body)) {
+        res.body = std::move(*packed);
+        res.headers.push_back({"Content-Encoding", "gzip"});
+      }
+    }
   } else if (r.path == "/healthz") {
     res.body = "ok\n";
   } else if (r.path == "/readyz") {

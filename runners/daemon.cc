@@ -5,10 +5,12 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
 #include "prober/odoo_client.h"
+#include "prober/text.h"
 #include "results/make_sinks.h"
 #include "runners/admin_auth.h"
 #include "runners/commands.h"
@@ -69,6 +71,73 @@ prober::Result<std::shared_ptr<const Daemon::Snapshot>> Load(const std::string& 
   // pages back rather than carry them for the life of the daemon.
   ReleaseFreeMemory();
   return std::shared_ptr<const Daemon::Snapshot>(std::move(snap));
+}
+
+// What a pair is, to tell what a reload changed: its schedule, parameters, service, objective,
+// target and the journey's steps (no secret: the credentials are left out).
+std::string PairSignature(const PlannedPair& p, const config::ProberConfig& cfg) {
+  const config::JourneySelection& s = *p.selection;
+  const config::TargetConfig& t = *p.target;
+  const config::Objective& o = cfg.objectives.For(p.journey->name);
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& step : p.journey->steps) steps.push_back(step.name);
+  nlohmann::json sig = {
+      {"interval", s.interval.count()},
+      {"timeout", s.timeout.value_or(p.journey->timeout).count()},
+      {"service", ServiceOf(p)},
+      {"step_histograms", s.step_histograms},
+      {"stock_moves", s.stock_moves_allowed},
+      {"params", ResolveParams(*p.journey, cfg, s, t)},
+      {"steps", steps},
+      {"target",
+       {t.client.base_url, t.client.database, t.client.login,
+        std::string(prober::ProtocolName(t.client.protocol)), t.labels.region, t.labels.plant,
+        t.labels.env, t.company_id, t.maintenance.size()}},
+      {"objective", {o.availability, o.latency_under.count(), o.latency_ratio, o.window.count()}}};
+  return sig.dump();
+}
+
+// Each pair of a snapshot ("journey on target", "#2" for a second entry of the same) and what
+// it is.
+std::map<std::string, std::string> PairSignatures(const Daemon::Snapshot& snap) {
+  std::map<std::string, std::string> out;
+  std::map<std::string, int> seen;
+  for (const auto& p : snap.pairs) {
+    std::string key = p.journey->name + " on " + p.target->name;
+    if (const int n = ++seen[key]; n > 1) key += " #" + std::to_string(n);
+    out[key] = PairSignature(p, snap.config);
+  }
+  return out;
+}
+
+// "configuration reloaded: 5 pair(s); added: ...; removed: ...; changed: ...; 3 unchanged".
+std::string ReloadSummary(const Daemon::Snapshot& before, const Daemon::Snapshot& after) {
+  const auto old_pairs = PairSignatures(before), new_pairs = PairSignatures(after);
+  std::vector<std::string> added, removed, changed;
+  size_t same = 0;
+  for (const auto& [key, sig] : new_pairs) {
+    auto it = old_pairs.find(key);
+    if (it == old_pairs.end()) {
+      added.push_back(key);
+    } else if (it->second != sig) {
+      changed.push_back(key);
+    } else {
+      ++same;
+    }
+  }
+  for (const auto& [key, sig] : old_pairs) {
+    if (!new_pairs.count(key)) removed.push_back(key);
+  }
+  auto list = [](const char* what, const std::vector<std::string>& keys) -> std::string {
+    if (keys.empty()) return "";
+    constexpr size_t kShown = 10;
+    std::vector<std::string> shown(keys.begin(), keys.begin() + std::min(keys.size(), kShown));
+    return std::string("; ") + what + ": " + prober::Join(shown) +
+           (keys.size() > kShown ? " and " + std::to_string(keys.size() - kShown) + " more" : "");
+  };
+  return "configuration reloaded: " + std::to_string(new_pairs.size()) + " pair(s)" +
+         list("added", added) + list("removed", removed) + list("changed", changed) + "; " +
+         std::to_string(same) + " unchanged";
 }
 
 // `workers`: the runs that may go at once (the config's concurrency, at most the pool's threads).
@@ -184,10 +253,26 @@ void Daemon::Reload() {
     metrics_->ConfigReload(false);
     return;
   }
+  const std::string summary = ReloadSummary(*snapshot_, **fresh);
+  // The admin server keeps its socket, certificate and users until the next start: a change
+  // of them is said, never silently ignored.
+  const config::ProberConfig& next = (*fresh)->config;
+  if (options_.listen.empty() && next.admin_listen != listen_) {
+    spdlog::warn(
+        "admin.listen changed from {} to {}: the admin server keeps {} until the next "
+        "start (restart to apply it)",
+        listen_, next.admin_listen, listen_);
+  }
+  if (next.admin_tls_cert != admin_serving_.tls_cert ||
+      next.admin_tls_key != admin_serving_.tls_key || next.admin_users != admin_serving_.users) {
+    spdlog::warn(
+        "admin TLS or basic auth changed: the admin server keeps what it started with "
+        "until the next start (restart to apply it)");
+  }
   Install(*fresh);
   next_tls_ = clock_.Monotonic();  // the new endpoints are checked at once
   metrics_->ConfigReload(true);
-  spdlog::info("configuration reloaded: {} journey x target pair(s)", snapshot_->pairs.size());
+  spdlog::info("{}", summary);
 }
 
 void Daemon::RunPair(const Snapshot& snap, size_t i) {

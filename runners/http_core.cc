@@ -24,6 +24,7 @@ HttpRequest ToRequest(http::request<http::string_body>&& req, const tcp::socket&
   request.cookie = std::string(req[http::field::cookie]);
   request.authorization = std::string(req[http::field::authorization]);
   request.database = std::string(req["X-Odoo-Database"]);
+  request.accept_encoding = std::string(req[http::field::accept_encoding]);
   request.body = std::move(req.body());
   beast::error_code ec;
   const auto remote = socket.remote_endpoint(ec);

@@ -24,10 +24,11 @@ struct HttpRequest {
   std::string method;  // "POST", "GET"
   std::string path;    // "/jsonrpc", without the query
   std::string content_type;
-  std::string query;          // after '?', undecoded
-  std::string cookie;         // the Cookie header
-  std::string authorization;  // the Authorization header
-  std::string database;       // the X-Odoo-Database header
+  std::string query;            // after '?', undecoded
+  std::string cookie;           // the Cookie header
+  std::string authorization;    // the Authorization header
+  std::string database;         // the X-Odoo-Database header
+  std::string accept_encoding;  // the Accept-Encoding header
   std::string body;
   std::string client_address;
 };

@@ -399,9 +399,10 @@ int main(int argc, char** argv) {
       "odoo-prober"};
   app.footer(kExitCodes);
   app.require_subcommand(1);
-  std::string log_level = "warn";
+  std::string log_level;  // default: info for the daemon (its log is its record), else warn
   app.add_option("--log-level", log_level,
-                 "Log level on stderr: trace, debug, info, warn, error, off")
+                 "Log level on stderr: trace, debug, info, warn, error, off (default: info for "
+                 "run, warn for the other commands)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   runners::Identity identity;
   app.add_option("--region", identity.region,
@@ -441,7 +442,9 @@ int main(int argc, char** argv) {
   }
   runners::SetIdentity(identity);
   for (size_t i = 0; i < commands.size(); ++i) {
-    if (subcommands[i]->parsed()) return Execute(*commands[i], log_level);
+    if (!subcommands[i]->parsed()) continue;
+    if (log_level.empty()) log_level = subcommands[i]->get_name() == "run" ? "info" : "warn";
+    return Execute(*commands[i], log_level);
   }
   return runners::kExitUsage;
 }

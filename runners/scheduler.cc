@@ -38,7 +38,25 @@ Scheduler::Scheduler(std::vector<SchedulePair> pairs, ScheduleOptions options, M
   }
 }
 
+void Scheduler::CheckWindows(Mono now, Wall wall) {
+  bool any = false;
+  for (size_t i = 0; i < pairs_.size(); ++i) {
+    const auto& windows = pairs_[i].maintenance;
+    any = any || !windows.empty();
+    states_[i].in_maintenance =
+        std::any_of(windows.begin(), windows.end(),
+                    [&](const config::WeeklyWindow& w) { return w.Contains(wall); });
+  }
+  // Windows begin and end on whole minutes of local time, and every time zone's offset is a
+  // whole number of minutes: checking at each minute of the wall clock is exact.
+  const auto into = wall.time_since_epoch() % std::chrono::minutes(1);
+  next_window_check_ =
+      any ? now + std::chrono::duration_cast<Mono::duration>(std::chrono::minutes(1) - into)
+          : Mono::max();
+}
+
 std::vector<size_t> Scheduler::Due(Mono now, Wall wall) {
+  if (now >= next_window_check_) CheckWindows(now, wall);
   std::vector<size_t> start;
   for (size_t i = 0; i < pairs_.size(); ++i) {
     PairState& s = states_[i];
@@ -103,7 +121,7 @@ void Scheduler::MarkRunning(size_t i) {
 }
 
 Scheduler::Mono Scheduler::NextWakeup(Mono now) const {
-  Mono next = Mono::max();
+  Mono next = next_window_check_ > now ? next_window_check_ : Mono::max();
   for (const auto& s : states_) {
     if (s.next > now) next = std::min(next, s.next);
   }

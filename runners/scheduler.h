@@ -9,7 +9,9 @@
 //    counted.
 //  - At most `workers` runs at once, and at most `per_target_cap` on one target; a due run that
 //    has no slot waits for one (its lag grows) rather than being dropped.
-//  - During a target's maintenance window its pairs do not run and are reported in maintenance.
+//  - During a target's maintenance window its pairs do not run and are reported in maintenance,
+//    from the window's first minute to its last: windows are checked at every minute of the wall
+//    clock (NextWakeup counts the next one), not only at the pairs' ticks.
 //  - `once` (the `once` command): every pair is due at the start and runs exactly one time,
 //    under the same caps.
 //
@@ -62,8 +64,9 @@ class Scheduler {
   void Finished(size_t i);
   // Pair `i` has a run going that started elsewhere (before a configuration reload).
   void MarkRunning(size_t i);
-  // When Due() may next return something: the earliest tick after `now`. Pairs already due but
-  // waiting for a slot are not counted: a Finished() call is their wake-up.
+  // When Due() may next return something: the earliest tick after `now`, or the next whole
+  // minute when some pair has maintenance windows (a window may begin or end then). Pairs
+  // already due but waiting for a slot are not counted: a Finished() call is their wake-up.
   Mono NextWakeup(Mono now) const;
 
   struct PairState {
@@ -86,6 +89,11 @@ class Scheduler {
   std::vector<PairState> states_;
   std::map<std::string, int> busy_per_target_;
   int busy_ = 0;
+  // When the maintenance windows are next checked (a whole minute of the wall clock); max():
+  // no pair has any.
+  Mono next_window_check_ = Mono::min();
+  // Sets every pair's in_maintenance at `wall`.
+  void CheckWindows(Mono now, Wall wall);
 };
 
 }  // namespace odoo_prober::runners

@@ -199,6 +199,57 @@ TEST_CASE("admin endpoints over HTTPS with basic auth: bcrypt and SHA-256 crypt 
   CHECK(d.output().find("correct horse") == std::string::npos);
 }
 
+TEST_CASE("SIGHUP: a removed pair's series and row are gone, the log says what changed",
+          "[daemon]") {
+  RunningEmulator emu;
+  TempDir dir;
+  const auto config = WriteConfig(dir, emu,
+                                  "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n"
+                                  "  - {name: invoice_validation, interval: 1s, timeout: 1s}\n");
+  Daemon d(config, "20", BackgroundProcess::Stderr::kCaptured);
+  const std::string invoice = "journey=\"invoice_validation\"";
+  REQUIRE(Eventually([&] {
+    return testing::MetricSum(HttpGet(d.url + "/metrics"),
+                              "odoo_prober_journey_runs_total{env=\"\",instance=\"test-"
+                              "instance\"," +
+                                  invoice) >= 1;
+  }));
+  REQUIRE(Contains(HttpGet(d.url + "/status"), ">invoice_validation</a>"));
+  // invoice_validation goes, login runs every 2 s now, sales_order_confirmation comes; the
+  // admin address in the file changes, which a running server cannot take.
+  std::ifstream in(
+      WriteConfig(dir, emu,
+                  "journeys:\n  - {name: login, interval: 2s, timeout: 1s}\n"
+                  "  - {name: sales_order_confirmation, interval: 1s, timeout: 1s}\n"));
+  std::stringstream next;
+  next << in.rdbuf();
+  std::string text = next.str();
+  const std::string listen = "listen: \"127.0.0.1:0\"";
+  REQUIRE(text.find(listen) != std::string::npos);
+  dir.Write("prober.yaml",
+            text.replace(text.find(listen), listen.size(), "listen: \"127.0.0.1:9\""));
+  ::kill(d.process.pid(), SIGHUP);
+  const std::string admin = d.process.WaitForLine("admin.listen changed");
+  CHECK(Contains(admin, "the admin server keeps 127.0.0.1:0 until the next start"));
+  const std::string line = d.process.WaitForLine("configuration reloaded");
+  CHECK(Contains(line,
+                 "configuration reloaded: 2 pair(s); added: sales_order_confirmation on "
+                 "plant; removed: invoice_validation on plant; changed: login on plant; "
+                 "0 unchanged"));
+  // Gone from the next scrape and the board, and no late run of it brings it back.
+  CHECK_FALSE(Contains(HttpGet(d.url + "/metrics"), invoice));
+  const double runs =
+      testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_journey_runs_total{");
+  REQUIRE(Eventually([&] {
+    return testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_journey_runs_total{") >=
+           runs + 3;
+  }));
+  CHECK_FALSE(Contains(HttpGet(d.url + "/metrics"), invoice));
+  CHECK_FALSE(Contains(HttpGet(d.url + "/status"), ">invoice_validation</a>"));
+  CHECK(Contains(HttpGet(d.url + "/status"), ">sales_order_confirmation</a>"));
+  CHECK(d.process.Stop() == 0);
+}
+
 TEST_CASE("SIGHUP with a broken config keeps the old schedule running", "[daemon]") {
   RunningEmulator emu;
   TempDir dir;
@@ -215,7 +266,8 @@ TEST_CASE("SIGHUP with a broken config keeps the old schedule running", "[daemon
     return testing::MetricSum(HttpGet(d.url + "/metrics"),
                               "odoo_prober_config_reload_failures_total") == 1;
   }));
-  const double runs = testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_journey_runs_total");
+  const double runs =
+      testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_journey_runs_total");
   CHECK(Eventually([&] {
     return testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_journey_runs_total") >=
            runs + 2;
@@ -364,18 +416,20 @@ TEST_CASE("a full disk: drops counted and warned, probing goes on, writing resum
   const auto at = line.find("http://");
   const std::string url = line.substr(at, line.find(' ', at) - at);
   auto dropped = [&](const std::string& sink) {
-    return testing::MetricSum(HttpGet(url + "/metrics"), "odoo_prober_sink_dropped_total{instance=\"" +
-                                                         std::string("test-instance") +
-                                                         "\",reason=\"write_failed\",sink=\"" +
-                                                         sink + "\"}");
+    return testing::MetricSum(HttpGet(url + "/metrics"),
+                              "odoo_prober_sink_dropped_total{instance=\"" +
+                                  std::string("test-instance") +
+                                  "\",reason=\"write_failed\",sink=\"" + sink + "\"}");
   };
   const std::string warning = d.WaitForLine("results are dropped", 30s);
   REQUIRE_FALSE(warning.empty());
   CHECK(Eventually([&] { return dropped("jsonl") > 0 && dropped("sqlite") > 0; }, 30s));
   // Probing goes on meanwhile.
-  const double runs = testing::MetricSum(HttpGet(url + "/metrics"), "odoo_prober_journey_runs_total");
+  const double runs =
+      testing::MetricSum(HttpGet(url + "/metrics"), "odoo_prober_journey_runs_total");
   CHECK(Eventually([&] {
-    return testing::MetricSum(HttpGet(url + "/metrics"), "odoo_prober_journey_runs_total") >= runs + 8;
+    return testing::MetricSum(HttpGet(url + "/metrics"), "odoo_prober_journey_runs_total") >=
+           runs + 8;
   }));
   CHECK(HttpGet(url + "/readyz").find("sink") != std::string::npos);  // not ready, and says why
   const auto lines = [&] {

@@ -1,5 +1,7 @@
 // The daemon's parts without a socket or a thread: the admin handler, the sinks factory, and
 // the daemon's loop stepped on a fake clock with scripted clients and a fake TLS check.
+#include <zlib.h>
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
@@ -66,6 +68,56 @@ TEST_CASE("admin handler: each endpoint, readiness reasons, methods", "[daemon-u
   CHECK(Contains(admin(pair).body, "no journey 'login' on target 'porto'"));
 }
 
+// What zlib inflates `gz` (gzip format) to; "" when it is not gzip.
+std::string Gunzip(const std::string& gz) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return "";
+  std::string out(gz.size() * 40 + 1024, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+  z.avail_in = static_cast<uInt>(gz.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = inflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  inflateEnd(&z);
+  return rc == Z_STREAM_END ? out : "";
+}
+
+std::string Header(const HttpResponse& r, const std::string& name) {
+  for (const auto& [n, v] : r.headers) {
+    if (n == name) return v;
+  }
+  return "";
+}
+
+TEST_CASE("admin handler: /metrics in gzip when the scraper asks for it", "[daemon-unit]") {
+  FakeClock clock;
+  results::Metrics metrics("unit", "1.2.3");
+  results::StatusBoard board;
+  metrics.DeclarePair({"login", "plant", {"eu-west", "plant", "prod"}, "access", {}, 60s});
+  AdminHandler admin(metrics, board, clock, "unit", [] { return Readiness{true, true}; });
+  const auto plain = admin(Get("/metrics"));
+  CHECK(Header(plain, "Content-Encoding").empty());
+  CHECK(Header(plain, "Vary") == "Accept-Encoding");
+  CHECK(Contains(plain.body, "odoo_prober_journey_runs_total{"));
+  // Prometheus sends "gzip"; browsers and curl lists of codings with weights.
+  for (const char* accept : {"gzip", "deflate, gzip;q=0.5", " GZIP "}) {
+    INFO(accept);
+    HttpRequest r = Get("/metrics");
+    r.accept_encoding = accept;
+    const auto packed = admin(r);
+    CHECK(Header(packed, "Content-Encoding") == "gzip");
+    CHECK(packed.body.size() * 4 < plain.body.size());
+    CHECK(Gunzip(packed.body) == plain.body);
+  }
+  for (const char* accept : {"gzip;q=0", "deflate", "identity", "x-gzip2"}) {
+    INFO(accept);
+    HttpRequest r = Get("/metrics");
+    r.accept_encoding = accept;
+    CHECK(Header(admin(r), "Content-Encoding").empty());
+  }
+}
+
 TEST_CASE("sinks factory: metrics and board always, files when configured", "[daemon-unit]") {
   TempDir dir;
   results::Metrics metrics("unit", "1.2.3");
@@ -94,7 +146,7 @@ struct Stepped {
   std::string config;
   std::unique_ptr<Daemon> daemon;
 
-  explicit Stepped(const std::string& interval = "60s") {
+  explicit Stepped(const std::string& interval = "60s", const std::string& target_extra = "") {
     dir.Write("secret", "admin\n");
     dir.Write("journeys/ping.yaml", R"(name: ping
 timeout: 5s
@@ -107,7 +159,7 @@ steps:
     script->On("res.users.context_get", [](const Script::Call&) {
       return Ok({{"lang", "en_US"}});
     });
-    config = WriteConfig(interval);
+    config = WriteConfig(interval, "", target_extra);
     DaemonEnv env;
     env.clock = &clock;
     env.threads = false;
@@ -132,7 +184,8 @@ steps:
     daemon = std::move(*d);
   }
 
-  std::string WriteConfig(const std::string& interval, const std::string& extra = "") {
+  std::string WriteConfig(const std::string& interval, const std::string& extra = "",
+                          const std::string& target_extra = "") {
     return dir.Write("prober.yaml",
                      "version: 1\ninstance: unit\njourney_dirs: [journeys]\n"
                      "results: {jsonl: " +
@@ -140,9 +193,9 @@ steps:
                          "targets:\n  - name: plant\n"
                          "    url: https://erp.example.com\n"
                          "    database: probe\n    login: admin\n"
-                         "    password_file: secret\n"
-                         "journeys:\n  - {name: ping, interval: " +
-                         interval + "}\n");
+                         "    password_file: secret\n" +
+                         target_extra + "journeys:\n  - {name: ping, interval: " + interval +
+                         "}\n");
   }
 
   // Moves the clock to each wake-up the daemon asks for, `passes` times.
@@ -208,6 +261,41 @@ TEST_CASE("daemon loop: journeys every interval, TLS on its own schedule", "[dae
   int lines = 0;
   for (std::string line; std::getline(in, line);) ++lines;
   CHECK(lines == s.script->logins + s.tls_checks);
+}
+
+// The fake clock starts on Wednesday 2026-11-18 at 12:00 UTC; the window is 12:05 to 12:10.
+TEST_CASE("daemon loop: maintenance shows from the window's first minute, not the next tick",
+          "[daemon-unit]") {
+  Stepped s("1h",
+            "    maintenance: [{days: [wed], from: \"12:05\", to: \"12:10\", time_zone: UTC}]\n");
+  auto at = [&](std::chrono::seconds since_noon) {
+    const auto now = s.clock.Now().time_since_epoch() - std::chrono::seconds(1795003200);
+    s.clock.Advance(std::chrono::duration_cast<std::chrono::milliseconds>(since_noon - now));
+    return s.daemon->Step();
+  };
+  auto in_maintenance = [&] {
+    return testing::MetricSum(s.Metrics(), "odoo_prober_journey_in_maintenance{");
+  };
+  auto board =
+      [&] {  // the board's summary: "1 journey &times; target pairs: ..., 1 in maintenance."
+        return s.daemon->admin()(Get("/status")).body.find(", 1 in maintenance.") !=
+               std::string::npos;
+      };
+  at(0s);
+  CHECK(in_maintenance() == 0);
+  // Woken at the minute, whatever the hourly pair's tick.
+  const auto wake = at(4min + 59s);
+  CHECK(wake == s.clock.Monotonic() + 1s);
+  CHECK(in_maintenance() == 0);
+  CHECK_FALSE(board());
+  at(5min);
+  CHECK(in_maintenance() == 1);
+  CHECK(board());
+  at(9min + 59s);
+  CHECK(in_maintenance() == 1);
+  at(10min);
+  CHECK(in_maintenance() == 0);
+  CHECK_FALSE(board());
 }
 
 TEST_CASE("daemon loop: a reload swaps the schedule, a broken one keeps the old", "[daemon-unit]") {

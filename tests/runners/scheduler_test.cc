@@ -167,6 +167,35 @@ TEST_CASE("maintenance windows stop runs and are not counted as skips", "[schedu
     CHECK(s.Due(kStart + 10s, kNoon + 2h).size() == 1);  // 15:00: over
     CHECK_FALSE(s.state(0).in_maintenance);
   }
+  SECTION("the flag follows the window's minutes, not the pair's ticks") {
+    // An hourly pair, run at 13:00 in Brussels; the window is 13:30 to 14:00.
+    auto pairs = Pairs(1, "erp", 1h);
+    pairs[0].maintenance = {Window(wednesday, 13 * 60 + 30, 14 * 60, "Europe/Brussels")};
+    Scheduler s(pairs, NoJitter(), kStart);
+    CHECK(s.Due(kStart, kNoon).size() == 1);
+    s.Finished(0);
+    CHECK_FALSE(s.state(0).in_maintenance);
+    // The next tick is at 14:00, but the daemon is woken at each minute to look at the window.
+    CHECK(s.NextWakeup(kStart) == kStart + 1min);
+    CHECK(s.Due(kStart + 29min, kNoon + 29min).empty());
+    CHECK_FALSE(s.state(0).in_maintenance);
+    CHECK(s.NextWakeup(kStart + 29min) == kStart + 30min);
+    CHECK(s.Due(kStart + 30min, kNoon + 30min).empty());  // 13:30: the window's first minute
+    CHECK(s.state(0).in_maintenance);
+    CHECK(s.Due(kStart + 59min, kNoon + 59min).empty());
+    CHECK(s.state(0).in_maintenance);
+    CHECK(s.Due(kStart + 60min, kNoon + 60min).size() == 1);  // 14:00: over, and the tick
+    CHECK_FALSE(s.state(0).in_maintenance);
+    CHECK(s.state(0).skipped == 0);
+    // A wall clock between minutes wakes the daemon at the next whole minute.
+    Scheduler t(pairs, NoJitter(), kStart);
+    t.Due(kStart, kNoon + 20s);
+    CHECK(t.NextWakeup(kStart) == kStart + 40s);
+    // No window anywhere: no minute wake-ups.
+    Scheduler u(Pairs(1, "erp", 1h), NoJitter(), kStart);
+    u.Due(kStart, kNoon);
+    CHECK(u.NextWakeup(kStart) == kStart + 1h);
+  }
   SECTION("an overnight window covers the early hours of the next day") {
     config::WeeklyWindow w = Window(1 << 2 /* tuesday */, 22 * 60, 2 * 60, "UTC");
     CHECK(w.Contains(kNoon - 12h - 30min));  // Tuesday 23:30
