@@ -290,7 +290,7 @@ TEST_CASE("compare: budgets, the noise floor and expected differences", "[config
   CHECK(bad.errors[2].pos.line > 1);
 }
 
-TEST_CASE("stock_moves: refused unless an entry allows it; leftovers: retries and alert age",
+TEST_CASE("stock_moves: refused unless an entry allows it, and leftovers: retries and alert age",
           "[config]") {
   auto plain = ParseConfig(kGood, "cfg.yaml", kEnv);
   REQUIRE(plain.config);

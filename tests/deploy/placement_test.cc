@@ -218,7 +218,7 @@ TEST_CASE("systemd-analyze accepts the systemd unit", "[deploy]") {
   }
 }
 
-TEST_CASE("promtool accepts the federation example; the Kubernetes job keeps job odoo-prober",
+TEST_CASE("promtool accepts the federation example, and the Kubernetes job keeps job odoo-prober",
           "[deploy]") {
   auto central = testing::RunProcess(
       {"/usr/bin/promtool", "check", "config", (kRoot / "deploy/prometheus/central.yml").string()});

@@ -224,7 +224,7 @@ TEST_CASE("a history file from before the service column gains it", "[sinks]") {
   CHECK(rows == std::vector<std::string>{"r0 -", "r1 access"});
 }
 
-TEST_CASE("metrics: a declared pair's runs and failures exist at 0; the journey's service",
+TEST_CASE("metrics: a declared pair's runs and failures exist at 0, with the journey's service",
           "[sinks]") {
   Metrics m("inst-1", "1.2.3");
   config::Objective objective;
@@ -276,17 +276,27 @@ TEST_CASE("metrics: a declared pair's runs and failures exist at 0; the journey'
   r.duration_us = 500;
   m.Observe(r);
   CHECK(testing::MetricSum(m.Serialize(), "odoo_prober_journey_slow_runs_total{" + pair) == 1);
-  // A reload that no longer schedules the pair: its interval and last run go (no stalled-prober
-  // alert for it); its counters stay.
+  // A reload that no longer schedules the pair: every series of it goes (nothing frozen is left
+  // for the rules to take for a stalled prober), its journey's info too, and a run of it that
+  // ends afterwards is not counted.
   m.DeclarePairs(
       {{"custom", "lyon", {"eu-west", "lyon", "prod"}, "", {}, std::chrono::seconds(60)}});
+  m.Observe(r);
   const std::string reloaded = m.Serialize();
-  CHECK_FALSE(Contains(reloaded, "odoo_prober_journey_interval_seconds{" + pair));
-  CHECK_FALSE(Contains(reloaded, "odoo_prober_journey_last_run_timestamp_seconds{" + pair));
+  CHECK_FALSE(Contains(reloaded, pair));
+  CHECK_FALSE(Contains(reloaded, "journey=\"goods_receipt\""));
   CHECK(Contains(
       reloaded,
       "odoo_prober_journey_interval_seconds{env=\"prod\",instance=\"inst-1\",journey=\"custom\""));
-  CHECK(testing::MetricSum(reloaded, "odoo_prober_journey_runs_total{" + pair) == 2);
+  CHECK(Contains(reloaded, "odoo_prober_journey_info{instance=\"inst-1\",journey=\"custom\""));
+  // Scheduled again, it starts afresh.
+  m.DeclarePairs({{"goods_receipt",
+                   "lyon",
+                   {"eu-west", "lyon", "prod"},
+                   "procure-to-pay",
+                   {},
+                   std::chrono::seconds(60)}});
+  CHECK(testing::MetricSum(m.Serialize(), "odoo_prober_journey_runs_total{" + pair) == 0);
 }
 
 TEST_CASE("metrics: names, the closed label set, failures by reason", "[sinks]") {

@@ -56,7 +56,7 @@ TEST_CASE("version, help and usage errors", "[cli]") {
   CHECK(Prober({"once", "x.yaml", "--output", "xml"}).exit_code == 2);
 }
 
-TEST_CASE("report: the history's SLIs as a table, JSON, CSV or HTML; 2 without a history",
+TEST_CASE("report: the history's SLIs as a table, JSON, CSV or HTML, exit 2 without a history",
           "[cli]") {
   RunningEmulator emu;
   TempDir dir;

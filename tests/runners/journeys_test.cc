@@ -276,7 +276,7 @@ TEST_CASE("sweep finishes a return an earlier cleanup left waiting", "[journeys]
   CHECK(again.out.empty());
 }
 
-TEST_CASE("a return whose goods a delivery holds waits; the delivery keeps them", "[journeys]") {
+TEST_CASE("a return whose goods a delivery holds waits, the delivery keeps them", "[journeys]") {
   RunningEmulator emu = Emulator("18.0");
   auto& odoo = emu.emulator();
   auto call = [&](const std::string& model, const std::string& method, json args,
@@ -474,7 +474,7 @@ TEST_CASE("JUnit and JSON files", "[journeys]") {
   }
 }
 
-TEST_CASE("parameters: journey defaults < journeys[] < plant < target; the probe company",
+TEST_CASE("parameters: journey defaults < journeys[] < plant < target, and the probe company",
           "[journeys]") {
   RunningEmulator emu = Emulator("17.0");
   TempDir dir;

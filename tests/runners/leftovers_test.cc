@@ -97,7 +97,7 @@ TEST_CASE("leftovers: at most max_records, a few per round, oldest due first", "
   CHECK(keep.TakeDue(kStart + 10min, 2).size() == 1);
 }
 
-TEST_CASE("leftovers: a postponed record keeps its tries; removed targets are forgotten",
+TEST_CASE("leftovers: a postponed record keeps its tries, removed targets are forgotten",
           "[leftovers]") {
   Leftovers keep({1min, 30min, 100});
   keep.Add(RunWith("lyon", {{"purchase.order", 1, "failed"}}), kStart, kNoon);

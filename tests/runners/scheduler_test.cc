@@ -94,7 +94,7 @@ TEST_CASE("replicas of a region interleave: replica k of n starts k/n of an inte
   }
 }
 
-TEST_CASE("runs of one pair never overlap; ticks that come meanwhile are skipped and counted",
+TEST_CASE("runs of one pair never overlap, ticks that come meanwhile are skipped and counted",
           "[scheduler]") {
   Scheduler s(Pairs(1, "t", 10s), NoJitter(), kStart);
   REQUIRE(s.Due(kStart, kNoon) == std::vector<size_t>{0});

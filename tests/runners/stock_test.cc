@@ -128,7 +128,7 @@ TEST_CASE("stock guard: a storable product with a waiting delivery is refused be
   CHECK(odoo.OpenRecordsTagged("probe-") == json::array());
 }
 
-TEST_CASE("stock_moves: allowed runs it; the daemon retries the blocked undo until it can",
+TEST_CASE("stock_moves: allowed runs it, and the daemon retries the blocked undo until it can",
           "[stock]") {
   const std::string version = GENERATE("17.0", "18.0");
   INFO("Odoo " << version);
