@@ -505,8 +505,8 @@ class Bench:
                 cpu = 100 * (cpu_seconds(d.proc.pid) - c0) / (time.monotonic() - t0)
                 text1, _, _ = d.scrape()
                 scrape_s, scrape_bytes = d.timed_scrape()
-                gzip_s, gzip_bytes = d.timed_scrape(gzip=True)
                 rss, hwm = rss_mb(d.proc.pid), rss_mb(d.proc.pid, "VmHWM")
+                gzip_s, gzip_bytes = d.timed_scrape(gzip=True)
             finally:
                 d.close()
             lag0 = metric_values(text0, "odoo_prober_scheduler_lag_seconds_bucket")
