@@ -371,6 +371,15 @@ class Loader {
 
   // Checks that a file named in the config can be read now, so a typo fails at load time.
   bool Readable(const YAML::Node& at, const std::string& field, const std::string& file) {
+    // A folder opens like a file, and reading it throws: refused here, positioned.
+    std::error_code ec;
+    if (fs::is_directory(file, ec)) {
+      r_.Error(at, field,
+               "'" + file +
+                   "' is a folder, not a file; name the file inside it that holds "
+                   "the value (relative paths are taken from the config file's folder)");
+      return false;
+    }
     if (std::ifstream(file)) return true;
     r_.Error(at, field,
              "cannot read '" + file + "'; check the path (relative paths are " +
@@ -956,6 +965,11 @@ ParseOutcome ParseConfig(const std::string& text, const std::string& path,
 }
 
 prober::Result<ProberConfig> LoadConfig(const std::string& path, const LoadOptions& options) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    return prober::Status::InvalidArgument(path + ": is a folder; name the configuration file " +
+                                           "(see config/examples/prober.yaml)");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return prober::Status::InvalidArgument(path + ": cannot open the configuration file; " +

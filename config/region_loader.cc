@@ -258,8 +258,9 @@ void LoadRegion(const std::string& region, ProberConfig& cfg, std::vector<Config
                     cfg.regions_dir + ")"));
     return;
   }
+  std::error_code ec;
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  if (!in || std::filesystem::is_directory(path, ec)) {
     const auto known = KnownRegions(cfg.regions_dir);
     errors.push_back(Problem(path, 1,
                              "cannot read the file of region '" + region + "'; " +

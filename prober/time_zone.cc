@@ -1,6 +1,7 @@
 #include "prober/time_zone.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -28,6 +29,13 @@ Result<TimeZone> TimeZone::Load(const std::string& name, const std::string& dir)
   if (name.empty() || name.find("..") != std::string::npos || name[0] == '/') {
     return Status::InvalidArgument("time zone '" + name +
                                    "' is not an IANA name such as Europe/Brussels");
+  }
+  // A folder of the zoneinfo tree ("Europe") opens like a file, and reading it throws.
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir + "/" + name, ec)) {
+    return Status::InvalidArgument("time zone '" + name +
+                                   "' is a region, not a zone; use an IANA name such as "
+                                   "Europe/Brussels");
   }
   std::ifstream in(dir + "/" + name, std::ios::binary);
   if (!in)

@@ -736,7 +736,9 @@ Result<Catalog> LoadJourneys(const std::vector<std::string>& dirs) {
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
       const auto ext = entry.path().extension();
-      if (ext == ".yaml" || ext == ".yml") files.push_back(entry.path());
+      std::error_code kind;
+      if ((ext == ".yaml" || ext == ".yml") && !entry.is_directory(kind))
+        files.push_back(entry.path());
     }
     if (ec) {
       add_error(Status::InvalidArgument(dir + ": cannot read the journey folder: " + ec.message()));

@@ -181,6 +181,19 @@ TEST_CASE("bad configs name file, line, field and a fix", "[config]") {
         Errors(Replace(kGood, "password_env: ODOO_PW", "password_file: /nonexistent/pw")), 10,
         "targets[0].password_file", "cannot read '/nonexistent/pw'");
   }
+  SECTION("a secret file that is a folder is an error in its place, not a crash") {
+    RequireOneError(Errors(Replace(kGood, "password_env: ODOO_PW", "password_file: /etc")), 10,
+                    "targets[0].password_file", "'/etc' is a folder, not a file");
+  }
+  SECTION("a time zone that is a region of the zoneinfo tree, not a zone") {
+    // Found by fuzzing (tests/data/fuzz/config/regression-time-zone-folder): reading the folder
+    // Europe/ threw out of the loader.
+    const auto errors = Errors(std::string(kGood) +
+                               "plants:\n  lyon:\n    business_hours: [{days: [mon], from: "
+                               "\"07:00\", to: \"19:00\", time_zone: Europe/}]\n");
+    REQUIRE(errors.size() == 1);
+    CHECK(Contains(errors[0].message, "is a region, not a zone"));
+  }
   SECTION("web protocol with only an API key") {
     RequireOneError(Errors(Replace(Replace(kGood, "protocol: jsonrpc", "protocol: web"),
                                    "password_env", "api_key_env")),
