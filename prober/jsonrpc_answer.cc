@@ -60,7 +60,7 @@ RpcResult InterpretJsonRpcAnswer(long http_status, const std::string& body, cons
                (r.error->data_message.empty() ? r.error->message : r.error->data_message);
     return r;
   }
-  // A method that returns None has no "result" member at all (ODOO-API.md 2.4).
+  // A method that returns None has no "result" member at all (docs/odoo-api.md, 2.4).
   if (auto it = answer.find("result"); it != answer.end()) r.result = std::move(*it);
   return r;
 }

@@ -1,6 +1,6 @@
 // OdooClient: one authenticated conversation with one Odoo database over RPC.
 //
-// A client speaks one of Odoo's APIs, chosen per target (DESIGN.md "Odoo protocols"):
+// A client speaks one of Odoo's APIs, chosen per target (docs/architecture.md, "Odoo protocols"):
 //  - kJsonRpc: the external API at /jsonrpc (services common/object, password or API key sent
 //    with every call);
 //  - kWeb: the web session API (/web/session/authenticate, then

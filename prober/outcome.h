@@ -1,7 +1,8 @@
 // Outcome classes: how a probe run, a step or a single RPC call ended.
 //
-// Failures of Odoo are measurements, not errors (DESIGN.md): every way a call to a target can
-// go wrong maps to exactly one of these, and the set is closed because it is a metric label.
+// Failures of Odoo are measurements, not errors (docs/architecture.md): every way a call to a
+// target can go wrong maps to exactly one of these, and the set is closed because it is a metric
+// label.
 #pragma once
 
 #include <optional>

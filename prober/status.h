@@ -1,9 +1,9 @@
 // Status and Result<T>: how odoo-prober reports its own failures.
 //
-// Three kinds of failure, three mechanisms (STYLE.md): configuration and usage errors and the
-// prober's own operational errors travel as a Status; failures of the probed Odoo are data inside
-// a result, never a Status. Exceptions from libraries are caught in their adapters and turned
-// into a Status before they cross a module boundary.
+// Three kinds of failure, three mechanisms (docs/architecture.md): configuration and usage
+// errors and the prober's own operational errors travel as a Status; failures of the probed Odoo
+// are data inside a result, never a Status. Exceptions from libraries are caught in their adapters
+// and turned into a Status before they cross a module boundary.
 //
 // Thread-safety: values; safe to copy between threads.
 #pragma once

@@ -1,8 +1,9 @@
-// Metrics: the prober's Prometheus metrics, named as in DESIGN.md with the odoo_prober_ prefix:
-// the instance's in prometheus-cpp (core), the journey x target pairs' in a compact store of
-// their own, written into the same exposition. Labels come only from the closed set journey,
-// step, target, region, plant, instance, reason, phase, env (build_info adds `version` and
-// journey_info `service`, as Prometheus' convention for info metrics has it).
+// Metrics: the prober's Prometheus metrics, named as in docs/architecture.md ("The metric names")
+// with the odoo_prober_ prefix: the instance's in prometheus-cpp (core), the journey x target
+// pairs' in a compact store of their own, written into the same exposition. Labels come only from
+// the closed set journey, step, target, region, plant, instance, reason, phase, env, and model on
+// the leftovers (build_info adds `version` and journey_info `service`, as Prometheus' convention
+// for info metrics has it).
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
