@@ -22,7 +22,8 @@
 //   admin: {listen: "127.0.0.1:9188", tls_cert, tls_key, basic_auth_file}
 //   results: {jsonl, jsonl_max_bytes, jsonl_keep, sqlite, retention_days, queue}
 //   objectives: {availability: 99.5%, latency: {under: 3s, ratio: 95%}, window: 28d,
-//                journeys: {<journey>: {availability, latency, window}}}
+//                min_failures: 3, journeys: {<journey>: {availability, latency, window,
+//                min_failures}}}
 //   regions_dir: regions   (region files, read with --region; see RegionConfig)
 //   tls_check_interval: 6h; targets[].tls: {expiry_critical: 7d, expiry_warning: 30d}
 //   leftovers: {retry_min: 1m, retry_max: 30m, alert_after: 1h, max_records: 1000}
@@ -58,6 +59,12 @@ inline const std::vector<std::string>& KnownServices() {
 // Whether `hash` is a crypt(3) hash the admin's basic auth takes: bcrypt ("$2y$", "$2b$",
 // "$2a$") or SHA-256 crypt ("$5$").
 bool SupportedPasswordHash(const std::string& hash);
+
+// Whether `value` can be a metric label value the prober writes (a target, instance, region,
+// plant or journey id): 1 to 64 letters, digits, '_', '-' or '.'.
+bool IsLabelValue(const std::string& value);
+inline constexpr const char* kLabelValueRule =
+    "use at most 64 letters, digits, '_', '-' or '.' (it becomes a metric label)";
 
 // "" when `name` can be a service name (lower-case letters, digits and '-', starting with a
 // letter, at most 40 characters); otherwise what is wrong and how to write one.
@@ -108,7 +115,12 @@ struct TargetConfig {
 
 // One entry of `journeys:`: a journey and the targets it runs on.
 struct JourneySelection {
+  // The journey definition (a built-in journey or a user journey's `name:`).
   std::string name;
+  // What the probe is called (`id:`; default: `name`): the `journey` label and the key of its
+  // results, /status row, objectives and compare budgets. Two entries running the same journey
+  // on the same target need distinct ids.
+  std::string id;
   // Target names; empty means every target.
   std::vector<std::string> targets;
   // Parameters for this journey (override the journey's defaults).
@@ -160,8 +172,13 @@ struct Objective {
   // Latency: `latency_ratio` of runs take at most `latency_under`.
   std::chrono::milliseconds latency_under{3000};
   double latency_ratio = 0.95;
-  // The SLO window the error budget is counted over.
+  // The SLO window the error budget is counted over: 7, 28 or 30 days (the windows the shipped
+  // rules record the remaining budget over). Each burn-rate alert stands for a share of the
+  // budget (config/objectives.h), so its threshold follows the window.
   std::chrono::hours window{28 * 24};
+  // A burn-rate alert needs at least this many failed (or slow) runs in its long window besides
+  // the burn rate: a prober makes few runs an hour, and one transient failure is no incident.
+  int min_failures = 3;
 };
 
 struct Objectives {

@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "config/loader_parts.h"
+#include "config/objectives.h"
 #include "config/yaml_reader.h"
 #include "config/yaml_util.h"
 #include "prober/text.h"
@@ -124,14 +125,7 @@ const std::set<std::string> kInlineSecretKeys = {"password", "api_key", "apikey"
 constexpr const char* kSecretAlternatives =
     "put the secret in an environment variable or a file and reference it with "
     "password_env: VAR, password_file: /path, api_key_env: VAR or api_key_file: /path";
-constexpr const char* kLabelRule =
-    "use at most 64 letters, digits, '_', '-' or '.' (it becomes a metric label)";
-
-bool LabelSafe(const std::string& s) {
-  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](unsigned char ch) {
-    return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
-  });
-}
+constexpr const char* kLabelRule = kLabelValueRule;
 
 // "ADDRESS:PORT" with a port number.
 bool AddressPort(const std::string& text) {
@@ -166,6 +160,15 @@ class Loader {
     out.warnings = r_.warnings();
     if (out.errors.empty() && !options_.region.empty()) {
       LoadRegion(options_.region, cfg, out.errors, out.warnings);
+    }
+    // One failed run that outweighs the fast page's share: said once per journeys[] entry.
+    for (size_t i = 0; i < cfg.journeys.size(); ++i) {
+      const auto& j = cfg.journeys[i];
+      const std::string warning = SingleFailureWarning(cfg.objectives.For(j.name), j.interval);
+      if (!warning.empty()) {
+        out.warnings.push_back(j.pos.ToString() + ": journeys[" + std::to_string(i) + "] (" +
+                               j.name + "): " + warning);
+      }
     }
     cfg.warnings = out.warnings;
     if (out.errors.empty()) out.config = std::move(cfg);
@@ -293,7 +296,7 @@ class Loader {
   void LoadTargetName(Fields& f, const ProberConfig& cfg, TargetConfig& t) {
     auto name = f.Text("name", "give the target a unique name, e.g. name: lyon-prod", true);
     if (!name) return;
-    if (!LabelSafe(*name)) {
+    if (!IsLabelValue(*name)) {
       r_.Error(f.Value("name"), f.Sub("name"), kLabelRule);
     } else if (cfg.FindTarget(*name) || seen_targets_.count(*name)) {
       r_.Error(f.Value("name"), f.Sub("name"),
@@ -458,7 +461,7 @@ class Loader {
                                    {"plant", &labels.plant},
                                    {"env", &labels.env}}) {
       auto v = f->Text(key, "");
-      if (v && !LabelSafe(*v)) {
+      if (v && !IsLabelValue(*v)) {
         r_.Error(f->Value(key), f->Sub(key), kLabelRule);
       } else if (v) {
         *out = *v;
@@ -572,7 +575,7 @@ class Loader {
 
   void LoadJourney(const YAML::Node& node, const std::string& field, ProberConfig& cfg) {
     auto f = r_.Map(node, field,
-                    {"name", "targets", "params", "interval", "timeout", "service",
+                    {"name", "id", "targets", "params", "interval", "timeout", "service",
                      "step_histograms", "stock_moves"});
     if (!f) return;
     JourneySelection j;
@@ -645,7 +648,7 @@ class Loader {
   void LoadInstance(Fields& f, ProberConfig& cfg) {
     if (!f.Has("instance")) return;
     const YAML::Node v = f.Value("instance");
-    if (!v.IsScalar() || !LabelSafe(v.Scalar())) {
+    if (!v.IsScalar() || !IsLabelValue(v.Scalar())) {
       r_.Error(v, "instance", kLabelRule);
     } else {
       cfg.instance = v.Scalar();
@@ -732,7 +735,7 @@ class Loader {
   bool ConfiguredJourney(const YAML::Node& key, const std::string& field, const ProberConfig& cfg) {
     const std::string name = key.Scalar();
     std::vector<std::string> known;
-    for (const auto& sel : cfg.journeys) known.push_back(sel.name);
+    for (const auto& sel : cfg.journeys) known.push_back(sel.id);
     if (std::find(known.begin(), known.end(), name) != known.end()) return true;
     auto guess = Closest(name, known);
     r_.Error(key, field,
@@ -819,9 +822,12 @@ class Loader {
   }
 
   void LoadObjectives(const YAML::Node& node, ProberConfig& cfg) {
-    auto m = r_.Map(node, "objectives", {"availability", "latency", "window", "journeys"});
+    auto m = r_.Map(node, "objectives",
+                    {"availability", "latency", "window", "min_failures", "journeys"});
     if (!m) return;
     LoadObjective(*m, cfg.objectives.defaults);
+    const auto inherited = UnreachableBurnAlerts(cfg.objectives.defaults);
+    for (const auto& problem : inherited) r_.Warn(node, "objectives", problem);
     if (!m->Has("journeys")) return;
     const YAML::Node journeys = m->Value("journeys");
     if (!journeys.IsMap()) {
@@ -833,10 +839,14 @@ class Loader {
       const std::string name = entry.first.Scalar();
       if (!ConfiguredJourney(entry.first, "objectives.journeys." + name, cfg)) continue;
       auto j = r_.Map(entry.second, "objectives.journeys." + name,
-                      {"availability", "latency", "window"});
+                      {"availability", "latency", "window", "min_failures"});
       if (!j) continue;
       Objective o = cfg.objectives.defaults;
       LoadObjective(*j, o);
+      for (const auto& problem : UnreachableBurnAlerts(o)) {
+        if (std::find(inherited.begin(), inherited.end(), problem) == inherited.end())
+          r_.Warn(entry.second, "objectives.journeys." + name, problem);
+      }
       cfg.objectives.journeys[name] = o;
     }
   }
@@ -856,8 +866,15 @@ class Loader {
       }
     }
     if (auto d = f.Duration("window", 1h, 24h * 366, "28d")) {
-      o.window = std::chrono::duration_cast<std::chrono::hours>(*d);
+      if (*d == 24h * 7 || *d == 24h * 28 || *d == 24h * 30) {
+        o.window = std::chrono::duration_cast<std::chrono::hours>(*d);
+      } else {
+        r_.Error(f.Value("window"), f.Sub("window"),
+                 "must be 7d, 28d or 30d: the shipped rules record the remaining error budget "
+                 "over these windows");
+      }
     }
+    if (auto n = f.Integer("min_failures", 1, 1000)) o.min_failures = static_cast<int>(*n);
   }
 
   // "99.5%" or 0.995: a share strictly between 0 and 1 (100% would leave no error budget).
@@ -935,6 +952,14 @@ void LoadJourneyFields(YamlReader& r, YamlReader::Fields& f, const YAML::Node& n
   if (auto name = f.Text("name", "name a journey, e.g. name: login", true)) {
     j.pos = r.Pos(f.Value("name"));
     j.name = *name;
+    j.id = *name;
+  }
+  if (auto id = f.Text("id", "name this probe, e.g. id: goods_receipt_backorder")) {
+    if (IsLabelValue(*id)) {
+      j.id = *id;
+    } else {
+      r.Error(f.Value("id"), f.Sub("id"), kLabelValueRule);
+    }
   }
   if (auto params = f.Object("params", "parameter: value")) j.params = *params;
   if (auto d = f.Duration("timeout", 1ms, 10min, "30s")) j.timeout = *d;
@@ -957,6 +982,12 @@ void LoadJourneyFields(YamlReader& r, YamlReader::Fields& f, const YAML::Node& n
       j.service = *service;
     }
   }
+}
+
+bool IsLabelValue(const std::string& s) {
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](unsigned char ch) {
+    return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
+  });
 }
 
 ParseOutcome ParseConfig(const std::string& text, const std::string& path,

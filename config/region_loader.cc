@@ -28,12 +28,6 @@ namespace {
 namespace fs = std::filesystem;
 using Fields = YamlReader::Fields;
 
-bool LabelValue(const std::string& s) {
-  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '_' || c == '-' || c == '.';
-  });
-}
-
 class RegionLoader {
  public:
   RegionLoader(const std::string& file, const ProberConfig& cfg) : r_(file), cfg_(cfg) {
@@ -83,7 +77,7 @@ class RegionLoader {
     if (!m) return;
     for (const char* key : {"cloud", "zone", "country"}) {
       auto v = m->Text(key, "a label value");
-      if (v && !LabelValue(*v)) {
+      if (v && !IsLabelValue(*v)) {
         r_.Error(m->Value(key), m->Sub(key),
                  "use at most 64 letters, digits, '_', '-' or '.' (it becomes a metric label)");
       } else if (v) {
@@ -113,7 +107,7 @@ class RegionLoader {
         plant.company_id = static_cast<int>(*id);
       p->Done(node);
       if (!name || !target) return;
-      if (!LabelValue(*name)) {
+      if (!IsLabelValue(*name)) {
         return r_.Error(p->Value("name"), p->Sub("name"),
                         "use at most 64 letters, digits, '_', '-' or '.' (it becomes a metric "
                         "label)");
@@ -148,8 +142,8 @@ class RegionLoader {
     r_.Sequence(list, "journeys", "- {name: login, plants: [lyon]}",
                 [&](const YAML::Node& node, const std::string& field) {
                   auto f = r_.Map(node, field,
-                                  {"name", "plants", "params", "interval", "timeout", "service",
-                                   "step_histograms", "stock_moves"});
+                                  {"name", "id", "plants", "params", "interval", "timeout",
+                                   "service", "step_histograms", "stock_moves"});
                   if (!f) return;
                   JourneySelection j;
                   LoadJourneyFields(r_, *f, node, j);
@@ -249,7 +243,7 @@ std::vector<std::string> KnownRegions(const std::string& dir) {
 void LoadRegion(const std::string& region, ProberConfig& cfg, std::vector<ConfigError>& errors,
                 std::vector<std::string>& warnings) {
   const std::string path = (fs::path(cfg.regions_dir) / (region + ".yaml")).string();
-  if (!LabelValue(region)) {
+  if (!IsLabelValue(region)) {
     errors.push_back(
         Problem("--region", 0,
                 "'" + region +

@@ -118,6 +118,7 @@ json ToJson(const JourneyResult& r) {
   json out = {
       {"run_id", r.run_id},
       {"journey", r.journey},
+      {"definition", r.definition.empty() ? r.journey : r.definition},
       {"service", r.service},
       {"target", r.target},
       {"labels", {{"region", r.labels.region}, {"plant", r.labels.plant}, {"env", r.labels.env}}},
@@ -155,6 +156,8 @@ prober::Result<JourneyResult> FromJson(const json& j) {
     JourneyResult r;
     r.run_id = j.at("run_id").get<std::string>();
     r.journey = j.at("journey").get<std::string>();
+    r.definition = j.value("definition", "");
+    if (r.definition == r.journey) r.definition.clear();
     r.service = j.value("service", "");
     r.target = j.at("target").get<std::string>();
     r.instance = j.value("instance", "");

@@ -70,8 +70,9 @@ struct FieldValue {
 
 struct JourneyResult {
   std::string run_id;
-  std::string journey;
-  std::string service;  // the business service the journey proves; "" when none
+  std::string journey;     // the probe's id (journeys[].id, by default the definition's name)
+  std::string definition;  // the journey definition's name; "" when it is `journey`
+  std::string service;     // the business service the journey proves; "" when none
   std::string target;
   config::Labels labels;
   std::string instance;  // the prober instance that ran it (metric label `instance`)

@@ -43,8 +43,6 @@ prometheus::Family<prometheus::Gauge>& Gauge(prometheus::Registry& r, const char
 Metrics::Metrics(std::string instance, std::string version)
     : instance_(std::move(instance)),
       registry_(std::make_shared<prometheus::Registry>()),
-      journey_info_(Gauge(*registry_, "odoo_prober_journey_info",
-                          "1 per journey, with the business service it proves.")),
       tls_not_after_(
           Gauge(*registry_, "odoo_prober_tls_cert_not_after_timestamp_seconds",
                 "Earliest notAfter of the verified certificate chain of the target's endpoint.")),
@@ -201,7 +199,11 @@ struct Metrics::PairSeries {
   bool declared = false;  // DeclarePair'd: objectives and every failure reason exported
   bool step_histograms = false;
   double availability = 0, latency_ratio = 0, latency_seconds = 0, interval_seconds = 0;
+  double window_seconds = 0, min_failures = 0;
   int64_t latency_under_us = 0;
+  // odoo_prober_journey_info's labels: the pair's, its service and its journey definition's
+  // name (sorted, escaped, each followed by ','); set by DeclarePair.
+  std::string info_labels;
   uint64_t runs = 0, slow_runs = 0;
   uint64_t skipped = 0;         // exported once a run was skipped
   bool in_maintenance = false;  // exported for the scheduled pairs
@@ -312,6 +314,16 @@ void Metrics::DeclarePair(const Pair& pair) {
         std::chrono::duration_cast<std::chrono::microseconds>(pair.objective.latency_under).count();
     // No interval for a one-shot run (pushed): the rules' stalled-prober alert needs none.
     p.interval_seconds = std::chrono::duration<double>(pair.interval).count();
+    p.window_seconds = std::chrono::duration<double>(pair.objective.window).count();
+    p.min_failures = pair.objective.min_failures;
+    // Every pair has one, so that the rules' joins on it keep every pair's series: one-to-one,
+    // whatever service the same journey proves on another target.
+    auto info = PairLabels(pair.journey, pair.target, pair.labels);
+    info["service"] = pair.service.empty() ? "unassigned" : pair.service;
+    info["definition"] = pair.definition.empty() ? pair.journey : pair.definition;
+    p.info_labels.clear();
+    for (const auto& [k, v] : info)
+      p.info_labels.append(k).append("=\"").append(EscapeLabel(v)).append("\",");
     p.duration.SetBounds(JourneyBuckets(p.latency_under_us));
     if (p.step_histograms != pair.step_histograms) {
       p.step_histograms = pair.step_histograms;
@@ -320,12 +332,6 @@ void Metrics::DeclarePair(const Pair& pair) {
       }
     }
   }
-  // Every journey has one, so that the rules' joins on it keep every journey's series.
-  const std::string service = pair.service.empty() ? "unassigned" : pair.service;
-  journey_info_.Add({{"journey", pair.journey}, {"service", service}, {"instance", instance_}})
-      .Set(1);
-  std::lock_guard lock(pairs_mu_);
-  journey_infos_.insert({pair.journey, service});
 }
 
 void Metrics::DeclarePairs(const std::vector<Pair>& pairs) {
@@ -334,9 +340,6 @@ void Metrics::DeclarePairs(const std::vector<Pair>& pairs) {
     DeclarePair(p);
     now.insert({p.journey, p.target});
   }
-  std::set<std::pair<std::string, std::string>> infos;  // journey, service
-  for (const auto& p : pairs)
-    infos.insert({p.journey, p.service.empty() ? "unassigned" : p.service});
   std::lock_guard lock(pairs_mu_);
   for (auto it = pairs_.begin(); it != pairs_.end();) {
     if (now.count(it->first)) {
@@ -345,16 +348,6 @@ void Metrics::DeclarePairs(const std::vector<Pair>& pairs) {
     }
     retired_.insert(it->first);
     it = pairs_.erase(it);
-  }
-  // A journey no longer run, or now proving another service, loses its old info series.
-  for (auto it = journey_infos_.begin(); it != journey_infos_.end();) {
-    if (infos.count(*it)) {
-      ++it;
-      continue;
-    }
-    journey_info_.Remove(&journey_info_.Add(
-        {{"journey", it->first}, {"service", it->second}, {"instance", instance_}}));
-    it = journey_infos_.erase(it);
   }
 }
 
@@ -366,7 +359,9 @@ void Metrics::Observe(const JourneyResult& r) {
   p.duration.Observe(Secs(r.duration_us));
   ++p.runs;
   p.last_run = end;
-  if (p.declared && r.duration_us > p.latency_under_us) ++p.slow_runs;
+  // The latency SLI is over successful runs: a fast failure is no good latency, and a timeout
+  // burns the error budget only.
+  if (p.declared && r.ok() && r.CleanedUp() && r.duration_us > p.latency_under_us) ++p.slow_runs;
   if (!r.ok()) {
     ++p.failures[std::min(ReasonIndex(prober::OutcomeName(r.outcome)), p.failures.size() - 1)];
   } else if (!r.CleanedUp()) {
@@ -420,8 +415,18 @@ void Metrics::AppendPairFamilies(std::string& out) const {
              out += '\n';
            }
          });
+  family("odoo_prober_journey_info", "gauge",
+         "1 per journey x target pair, with the business service it proves and the name of its "
+         "journey definition.",
+         [&](const PairSeries& p) {
+           if (p.info_labels.empty()) return;
+           out.append("odoo_prober_journey_info{").append(p.info_labels);
+           out.back() = '}';
+           out += " 1\n";
+         });
   family("odoo_prober_journey_slow_runs_total", "counter",
-         "Journey runs that took longer than the latency objective.", [&](const PairSeries& p) {
+         "Successful journey runs that took longer than the latency objective.",
+         [&](const PairSeries& p) {
            if (p.declared) value("odoo_prober_journey_slow_runs_total", p, p.slow_runs);
          });
   family("odoo_prober_journey_duration_seconds", "histogram",
@@ -480,6 +485,17 @@ void Metrics::AppendPairFamilies(std::string& out) const {
            if (p.declared) {
              value("odoo_prober_journey_objective_latency_seconds", p, p.latency_seconds);
            }
+         });
+  family("odoo_prober_journey_objective_window_seconds", "gauge",
+         "The window the objectives' error budgets are counted over.", [&](const PairSeries& p) {
+           if (p.declared) {
+             value("odoo_prober_journey_objective_window_seconds", p, p.window_seconds);
+           }
+         });
+  family("odoo_prober_journey_objective_min_failures", "gauge",
+         "Failed (or slow) runs a burn-rate alert needs in its long window besides the rate.",
+         [&](const PairSeries& p) {
+           if (p.declared) value("odoo_prober_journey_objective_min_failures", p, p.min_failures);
          });
   family("odoo_prober_runs_skipped_total", "counter",
          "Scheduled runs skipped because the previous run of the pair was still going.",

@@ -2,8 +2,8 @@
 // with the odoo_prober_ prefix: the instance's in prometheus-cpp (core), the journey x target
 // pairs' in a compact store of their own, written into the same exposition. Labels come only from
 // the closed set journey, step, target, region, plant, instance, reason, phase, env, and model on
-// the leftovers (build_info adds `version` and journey_info `service`, as Prometheus' convention
-// for info metrics has it).
+// the leftovers (build_info adds `version` and journey_info `service` and `definition`, as
+// Prometheus' convention for info metrics has it).
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
@@ -42,12 +42,15 @@ class Metrics {
     config::Objective objective;
     std::chrono::milliseconds interval{60000};  // 0: not scheduled (a one-shot run)
     bool step_histograms = false;               // buckets per step, not only count and sum
+    std::string definition{};                   // the journey definition's name; "": `journey`
   };
   // Its runs, slow runs and failures for every reason exist from the first scrape, at 0, so
-  // that ratios over them are never empty; its objectives and interval are exported for the
-  // shipped rules; and the journey's business service, as odoo_prober_journey_info{journey,
-  // service} (to join on, not a label on every series; "unassigned" when none). Runs slower than
-  // the latency objective count in odoo_prober_journey_slow_runs_total from then on.
+  // that ratios over them are never empty; its objectives (window and min_failures included)
+  // and interval are exported for the shipped rules; and the pair's business service, as
+  // odoo_prober_journey_info{<the pair's labels>, service, definition} (to join on one-to-one,
+  // not a label on every series; "unassigned" when none). Successful runs slower than the
+  // latency objective count in odoo_prober_journey_slow_runs_total from then on (the latency
+  // SLI is over successful runs: a failed run burns the error budget only).
   void DeclarePair(const Pair& pair);
   // DeclarePair for each of the pairs the daemon now schedules; the series of pairs declared
   // before and no longer scheduled (a reload) are gone from the next scrape (Prometheus marks
@@ -112,10 +115,7 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, std::unique_ptr<PairSeries>> pairs_;
   // Pairs a reload removed (guarded by pairs_mu_): their late runs are not counted.
   std::set<std::pair<std::string, std::string>> retired_;
-  // The (journey, service) of every odoo_prober_journey_info series (guarded by pairs_mu_).
-  std::set<std::pair<std::string, std::string>> journey_infos_;
-  mutable size_t last_pairs_bytes_ = 0;  // the size of their last exposition (guarded too)
-  prometheus::Family<prometheus::Gauge>& journey_info_;
+  mutable size_t last_pairs_bytes_ = 0;         // the size of their last exposition (guarded too)
   prometheus::Gauge* instance_info_ = nullptr;  // odoo_prober_instance_info, once set
   prometheus::Family<prometheus::Gauge>& tls_not_after_;
   prometheus::Family<prometheus::Gauge>& tls_findings_;

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS runs (
   target TEXT NOT NULL,
   region TEXT, plant TEXT, env TEXT,
   service TEXT, instance TEXT,
+  definition TEXT,
   started_at REAL NOT NULL,
   started_at_iso TEXT NOT NULL,
   duration_seconds REAL NOT NULL,
@@ -61,9 +62,10 @@ using nlohmann::json;
 
 // Columns added after the first release, for databases created before them: (table, column,
 // declaration).
-constexpr std::array<std::array<const char*, 3>, 4> kAddedColumns = {{
+constexpr std::array<std::array<const char*, 3>, 5> kAddedColumns = {{
     {"runs", "service", "TEXT"},
     {"runs", "instance", "TEXT"},
+    {"runs", "definition", "TEXT"},
     {"steps", "local_address", "TEXT"},
     {"steps", "server_address", "TEXT"},
 }};
@@ -81,6 +83,10 @@ std::string Migrate(sqlite3* db) {
     if (sqlite3_exec(db, add.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
       return add + ": " + sqlite3_errmsg(db);
   }
+  // Runs stored before journeys had ids: their journey was the definition's name.
+  const char* fill = "UPDATE runs SET definition = journey WHERE definition IS NULL";
+  if (sqlite3_exec(db, fill, nullptr, nullptr, nullptr) != SQLITE_OK)
+    return std::string(fill) + ": " + sqlite3_errmsg(db);
   return "";
 }
 
@@ -95,7 +101,7 @@ class SqliteSink final : public ResultSink {
         "INSERT INTO runs (run_id, journey, target, region, plant, env, started_at, "
         "started_at_iso, "
         "duration_seconds, outcome, failed_step, detail, protocol, server_major, cleanup_ok, "
-        "service, instance) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "service, instance, definition) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert_step_ = Compile(
         "INSERT INTO steps (run_id, position, name, outcome, total_seconds, dns_seconds, "
         "connect_seconds, "
@@ -138,6 +144,7 @@ class SqliteSink final : public ResultSink {
     sqlite3_bind_int(s, 15, r.CleanedUp() ? 1 : 0);
     Text(s, 16, r.service);
     Text(s, 17, r.instance);
+    Text(s, 18, r.definition.empty() ? r.journey : r.definition);
     if (sqlite3_step(s) != SQLITE_DONE) return Rollback("insert run");
     const int64_t row = sqlite3_last_insert_rowid(db_.get());
     int position = 0;

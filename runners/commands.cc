@@ -83,7 +83,7 @@ results::JourneyResult RunPlanned(const JourneyRunner& runner, const PlannedPair
   auto result =
       runner.Run(*pair.journey, *pair.target,
                  ResolveParams(*pair.journey, config, *pair.selection, *pair.target), NewRunId(),
-                 {pair.selection->timeout, pair.selection->stock_moves_allowed});
+                 {pair.selection->timeout, pair.selection->stock_moves_allowed, pair.id()});
   result.service = ServiceOf(pair);
   result.instance = InstanceName(config);
   return result;
@@ -100,7 +100,8 @@ std::vector<PlannedPair> Plan(const config::ProberConfig& cfg, const scenarios::
   for (size_t s = 0; s < cfg.journeys.size(); ++s) {
     const auto& sel = cfg.journeys[s];
     const scenarios::Journey* j = catalog.Find(sel.name);
-    if (j == nullptr || !wanted(only_journeys, sel.name)) continue;
+    if (j == nullptr || !(wanted(only_journeys, sel.id) || wanted(only_journeys, sel.name)))
+      continue;
     for (const config::TargetConfig* t : selected) {
       const bool listed = sel.targets.empty() || std::find(sel.targets.begin(), sel.targets.end(),
                                                            t->name) != sel.targets.end();
@@ -124,6 +125,31 @@ prober::Result<Loaded> LoadAndCheck(const std::string& path) {
   }
   return Loaded{std::move(*cfg), std::move(*catalog)};
 }
+
+namespace {
+
+// One identity per probe: two entries that run the same id on one target would be one series,
+// one /status row and one key in the results. Said once per pair of entries.
+void CheckIds(const config::ProberConfig& cfg, const scenarios::Catalog& catalog,
+              std::vector<config::ConfigError>& errors) {
+  std::map<std::pair<std::string, std::string>, size_t> first;  // (id, target) -> entry
+  std::set<std::pair<size_t, size_t>> said;
+  for (const auto& p : Plan(cfg, catalog)) {
+    auto [it, fresh] = first.emplace(std::pair(p.id(), p.target->name), p.selection_index);
+    if (fresh || it->second == p.selection_index ||
+        !said.insert({it->second, p.selection_index}).second)
+      continue;
+    const auto& other = cfg.journeys[it->second];
+    errors.push_back(
+        {p.selection->pos, "journeys[" + std::to_string(p.selection_index) + "].id",
+         "runs '" + p.id() + "' on target " + p.target->name + ", as journeys[" +
+             std::to_string(it->second) + "] does (" + other.pos.ToString() +
+             "); their runs would be counted as one: give this one its own id, e.g. id: " +
+             p.journey->name + "_" + std::to_string(p.selection_index)});
+  }
+}
+
+}  // namespace
 
 std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg,
                                            const scenarios::Catalog& catalog) {
@@ -168,6 +194,7 @@ std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg,
       }
     }
   }
+  CheckIds(cfg, catalog, errors);
   return errors;
 }
 
@@ -188,7 +215,8 @@ int RunValidate(const std::string& path, bool online, std::ostream& out, std::os
     out << "instance " << instance << ", no region: every target of the config\n";
   }
   for (const auto& p : plan) {
-    out << "  " << p.journey->name << " on " << p.target->name << " (plant "
+    out << "  " << p.id() << (p.id() == p.journey->name ? "" : " (" + p.journey->name + ")")
+        << " on " << p.target->name << " (plant "
         << (p.target->labels.plant.empty() ? "-" : p.target->labels.plant) << ", every "
         << p.selection->interval.count() / 1000.0 << " s; " << p.target->client.base_url
         << ", database " << p.target->client.database << ", "

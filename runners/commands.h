@@ -64,6 +64,8 @@ struct PlannedPair {
   const config::TargetConfig* target;
   const config::JourneySelection* selection;
   size_t selection_index;  // position of `selection` in config.journeys
+  // The probe's id (journeys[].id, else the journey's name): its `journey` label and key.
+  const std::string& id() const { return selection->id.empty() ? journey->name : selection->id; }
 };
 
 // The `instance` label of this prober: --instance, else the config's instance, else the host

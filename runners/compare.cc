@@ -123,7 +123,7 @@ class CompareProgress {
     Draw("");
   }
   void Change(const PlannedPair& p, const results::JourneyResult* r) {
-    if (r == nullptr) return Draw(p.journey->name + " on " + p.target->name);
+    if (r == nullptr) return Draw(p.id() + " on " + p.target->name);
     auto& side = r->labels.env == "baseline" ? baseline_ : candidate_;
     (r->ok() && r->CleanedUp() ? side.first : side.second)++;
     Draw("");
@@ -205,14 +205,8 @@ int RunCompare(const CompareOptions& options, std::ostream& out, std::ostream& e
   }
   std::vector<std::pair<PlannedPair, PlannedPair>> pairs;  // baseline, candidate
   for (const auto& p : candidate_plan) {
-    // Results are judged by journey name: a journey configured twice (other parameters) would
-    // mix two distributions, so the first entry is the one compared.
-    if (std::any_of(pairs.begin(), pairs.end(),
-                    [&](const auto& e) { return e.second.journey == p.journey; })) {
-      err << "journeys[" << p.selection_index << "]: " << p.journey->name
-          << " is configured more than once; compare runs the first entry only\n";
-      continue;
-    }
+    // Results are judged by id, which CheckPlan keeps unique on a target: a journey configured
+    // twice (other parameters) is two probes, each compared on its own.
     PlannedPair b = p;
     if (!history) b.target = cfg.FindTarget(options.baseline);
     pairs.push_back({b, p});
@@ -223,8 +217,8 @@ int RunCompare(const CompareOptions& options, std::ostream& out, std::ostream& e
   input.baseline = history ? options.baseline_target : options.baseline;
   input.baseline_from_history = history;
   for (const auto& [b, c] : pairs) {
-    input.journeys.push_back(c.journey->name);
-    auto& rules = input.rules[c.journey->name];
+    input.journeys.push_back(c.id());
+    auto& rules = input.rules[c.id()];
     for (const auto& f : c.journey->compare)
       rules.push_back({f.model, f.field, f.tolerance, f.relative, f.pattern});
   }

@@ -64,8 +64,7 @@ prober::Result<std::shared_ptr<const Daemon::Snapshot>> Load(const std::string& 
   // Planned after the move: the pairs point into the snapshot's own config and catalog.
   snap->pairs = Plan(snap->config, snap->catalog);
   for (const auto& p : snap->pairs) {
-    snap->keys.push_back(p.journey->name + "@" + p.target->name + "#" +
-                         std::to_string(p.selection_index));
+    snap->keys.push_back(p.id() + "@" + p.target->name + "#" + std::to_string(p.selection_index));
   }
   // The YAML tree of a large config (tens of MB for thousands of targets) is gone: give its
   // pages back rather than carry them for the life of the daemon.
@@ -78,7 +77,7 @@ prober::Result<std::shared_ptr<const Daemon::Snapshot>> Load(const std::string& 
 std::string PairSignature(const PlannedPair& p, const config::ProberConfig& cfg) {
   const config::JourneySelection& s = *p.selection;
   const config::TargetConfig& t = *p.target;
-  const config::Objective& o = cfg.objectives.For(p.journey->name);
+  const config::Objective& o = cfg.objectives.For(p.id());
   nlohmann::json steps = nlohmann::json::array();
   for (const auto& step : p.journey->steps) steps.push_back(step.name);
   nlohmann::json sig = {
@@ -103,7 +102,7 @@ std::map<std::string, std::string> PairSignatures(const Daemon::Snapshot& snap) 
   std::map<std::string, std::string> out;
   std::map<std::string, int> seen;
   for (const auto& p : snap.pairs) {
-    std::string key = p.journey->name + " on " + p.target->name;
+    std::string key = p.id() + " on " + p.target->name;
     if (const int n = ++seen[key]; n > 1) key += " #" + std::to_string(n);
     out[key] = PairSignature(p, snap.config);
   }
@@ -145,8 +144,7 @@ Scheduler MakeScheduler(const Daemon::Snapshot& snap, const std::string& instanc
                         Scheduler::Mono now) {
   std::vector<SchedulePair> pairs;
   for (const auto& p : snap.pairs)
-    pairs.push_back(
-        {p.journey->name, p.target->name, p.selection->interval, p.target->maintenance});
+    pairs.push_back({p.id(), p.target->name, p.selection->interval, p.target->maintenance});
   ScheduleOptions o;
   o.workers = workers;
   o.per_target_cap = snap.config.per_target_concurrency;
@@ -221,10 +219,10 @@ void Daemon::Install(std::shared_ptr<const Snapshot> snapshot) {
   std::vector<results::Metrics::Pair> declared;
   std::vector<results::StatusBoard::PairInfo> shown;
   for (const auto& p : snapshot_->pairs) {
-    const auto& objective = snapshot_->config.objectives.For(p.journey->name);
-    declared.push_back({p.journey->name, p.target->name, p.target->labels, ServiceOf(p), objective,
-                        p.selection->interval, p.selection->step_histograms});
-    shown.push_back({p.journey->name, p.target->name, ServiceOf(p), p.target->labels, objective});
+    const auto& objective = snapshot_->config.objectives.For(p.id());
+    declared.push_back({p.id(), p.target->name, p.target->labels, ServiceOf(p), objective,
+                        p.selection->interval, p.selection->step_histograms, p.journey->name});
+    shown.push_back({p.id(), p.target->name, ServiceOf(p), p.target->labels, objective});
   }
   metrics_->DeclarePairs(declared);
   board_.DeclarePairs(shown);
@@ -406,16 +404,15 @@ void Daemon::PublishSchedule(const std::vector<size_t>& started) {
     const auto& st = scheduler.state(i);
     const auto& p = snapshot_->pairs[i];
     if (st.skipped > reported_skips_[i]) {
-      metrics_->AddSkipped(p.journey->name, p.target->name, p.target->labels,
+      metrics_->AddSkipped(p.id(), p.target->name, p.target->labels,
                            st.skipped - reported_skips_[i]);
       reported_skips_[i] = st.skipped;
     }
     // Only changes are passed on: this loop runs at every wake-up, over every pair.
     if (reported_maintenance_[i] != static_cast<int8_t>(st.in_maintenance)) {
       reported_maintenance_[i] = static_cast<int8_t>(st.in_maintenance);
-      metrics_->SetInMaintenance(p.journey->name, p.target->name, p.target->labels,
-                                 st.in_maintenance);
-      board_.SetInMaintenance(p.journey->name, p.target->name, st.in_maintenance);
+      metrics_->SetInMaintenance(p.id(), p.target->name, p.target->labels, st.in_maintenance);
+      board_.SetInMaintenance(p.id(), p.target->name, st.in_maintenance);
     }
   }
   metrics_->SetBusyWorkers(executor_->running());

@@ -581,7 +581,8 @@ results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,
                                           const RunSettings& settings) const {
   results::JourneyResult r;
   r.run_id = run_id;
-  r.journey = journey.name;
+  r.journey = settings.id.empty() ? journey.name : settings.id;
+  if (r.journey != journey.name) r.definition = journey.name;
   r.target = target.name;
   r.labels = target.labels;
   r.started_at = clock_.Now();
@@ -620,7 +621,7 @@ results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,
   r.server_major = (*client)->server_major();
   r.protocol = std::string(prober::ProtocolName((*client)->protocol()));
   if (!r.ok()) {
-    spdlog::info("journey {} on {} failed at step {}: {} ({})", journey.name, target.name,
+    spdlog::info("journey {} on {} failed at step {}: {} ({})", r.journey, target.name,
                  r.failed_step, prober::OutcomeName(r.outcome), r.detail);
   }
   if (read_compare_fields_ && !journey.compare.empty())

@@ -31,6 +31,8 @@ struct RunSettings {
   std::optional<std::chrono::milliseconds> timeout;
   // `stock_moves: allowed`: the stock guard lets products that keep stock through.
   bool stock_moves_allowed = false;
+  // The probe's id (journeys[].id) when it is not the journey's name: the result's `journey`.
+  std::string id{};
 };
 
 class JourneyRunner {

@@ -111,7 +111,7 @@ class Once final : public Command {
   CLI::App* Add(CLI::App& app) override {
     auto* c = app.add_subcommand("once", "Run every configured journey on every target once");
     c->add_option("CONFIG", o_.config_path, "Configuration file (YAML)")->required();
-    c->add_option("--journey", o_.journeys, "Only this journey (repeatable)");
+    c->add_option("--journey", o_.journeys, "Only this journey: its id or its name (repeatable)");
     c->add_option("--target", o_.targets, "Only this target (repeatable)");
     c->add_option("--output", output_, "Output: table (default) or json (one JSON object per line)")
         ->check(CLI::IsMember({"table", "json"}));
@@ -153,8 +153,8 @@ class Compare final : public Command {
     c->add_option("--candidate", o_.candidate, "The environment to switch to (a target)")
         ->required();
     c->add_option("--journey", o_.journeys,
-                  "Only this journey (repeatable; default: every journey the config runs on the "
-                  "candidate)");
+                  "Only this journey: its id or its name (repeatable; default: every journey the "
+                  "config runs on the candidate)");
     auto* runs = c->add_option("--runs", o_.runs,
                                "Rounds; each runs every journey once on each side (default 20)")
                      ->check(CLI::Range(1, 100000));
@@ -414,11 +414,7 @@ int main(int argc, char** argv) {
                  "name)")
       ->envname("ODOO_PROBER_INSTANCE")
       ->check([](const std::string& v) {
-        const bool ok =
-            !v.empty() && v.size() <= 64 && std::all_of(v.begin(), v.end(), [](unsigned char c) {
-              return std::isalnum(c) || c == '_' || c == '-' || c == '.';
-            });
-        return ok ? std::string() : std::string("use at most 64 letters, digits, '_', '-' or '.'");
+        return config::IsLabelValue(v) ? std::string() : std::string(config::kLabelValueRule);
       });
   app.fallthrough();  // --region and --instance may follow the subcommand
   std::vector<std::unique_ptr<Command>> commands;

@@ -25,7 +25,7 @@ std::vector<results::JourneyResult> RunPlanOnce(
   std::vector<SchedulePair> pairs;
   std::vector<std::string> keys;
   for (size_t i = 0; i < plan.size(); ++i) {
-    pairs.push_back({plan[i].journey->name, plan[i].target->name, plan[i].selection->interval, {}});
+    pairs.push_back({plan[i].id(), plan[i].target->name, plan[i].selection->interval, {}});
     keys.push_back(std::to_string(i));
   }
   ScheduleOptions o;
@@ -82,8 +82,8 @@ class Progress {
   void Change(size_t i, const results::JourneyResult* r) {
     state_[i] = r ? std::string(prober::OutcomeName(r->outcome)) : "running";
     if (r && !options_.live_progress) {
-      err_ << state_[i] << " " << plan_[i].journey->name << " on " << plan_[i].target->name
-           << " in " << Seconds(r->duration_us) << " s"
+      err_ << state_[i] << " " << plan_[i].id() << " on " << plan_[i].target->name << " in "
+           << Seconds(r->duration_us) << " s"
            << (r->ok() ? "" : " (step " + r->failed_step + ": " + r->detail + ")") << "\n";
     }
     if (r && options_.output == OnceOptions::Output::kJson)
@@ -97,8 +97,8 @@ class Progress {
     std::ostringstream frame;
     if (drawn_ > 0) frame << "\x1b[" << drawn_ << "A";
     for (size_t i = 0; i < plan_.size(); ++i) {
-      frame << "\r\x1b[2K" << std::left << std::setw(10) << state_[i] << plan_[i].journey->name
-            << " on " << plan_[i].target->name << "\n";
+      frame << "\r\x1b[2K" << std::left << std::setw(10) << state_[i] << plan_[i].id() << " on "
+            << plan_[i].target->name << "\n";
     }
     drawn_ = plan_.size();
     err_ << frame.str() << std::flush;

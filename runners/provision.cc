@@ -342,6 +342,7 @@ void PrintParams(const config::ProberConfig& cfg, const std::set<std::string>& j
     auto it = JourneyParams().find(sel.name);
     if (!journeys.count(sel.name)) continue;
     out << "  - name: " << sel.name << "\n";
+    if (sel.id != sel.name) out << "    id: " << sel.id << "\n";
     if (it == JourneyParams().end()) continue;
     json params = sel.params.is_object() ? sel.params : json::object();
     params.update(it->second);

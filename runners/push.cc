@@ -88,7 +88,8 @@ prober::Status PushMetrics(const PushOptions& options, const config::ProberConfi
     for (const auto& r : results) {
       if (r.labels.region != region) continue;
       metrics.DeclarePair({r.journey, r.target, r.labels, r.service,
-                           config.objectives.For(r.journey), std::chrono::milliseconds(0)});
+                           config.objectives.For(r.journey), std::chrono::milliseconds(0), false,
+                           r.definition});
       metrics.Observe(r);
     }
     for (const auto& t : tls) {

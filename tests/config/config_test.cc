@@ -267,6 +267,61 @@ TEST_CASE("objectives: defaults, then per journey over them", "[config]") {
   CHECK(out.config->objectives.For("other").latency_under == std::chrono::seconds(2));
 }
 
+TEST_CASE("objectives: evidence, windows the rules know, and burn alerts that cannot fire",
+          "[config]") {
+  auto plain = ParseConfig(kGood, "cfg.yaml", kEnv);
+  REQUIRE(plain.config);
+  CHECK(plain.config->objectives.For("login").min_failures == 3);
+  // The defaults (99.5 %, 95 % within 3 s, 28 d) with a run a minute warn about nothing.
+  CHECK(plain.warnings.empty());
+
+  auto set = ParseConfig(std::string(kGood) +
+                             "objectives:\n  min_failures: 5\n  window: 30d\n  journeys:\n"
+                             "    login: {min_failures: 2}\n",
+                         "cfg.yaml", kEnv);
+  REQUIRE(set.errors.empty());
+  CHECK(set.config->objectives.defaults.min_failures == 5);
+  CHECK(set.config->objectives.For("login").min_failures == 2);
+  CHECK(set.config->objectives.For("login").window == std::chrono::hours(30 * 24));
+
+  // A window the shipped rules record no remaining budget over.
+  RequireOneError(Errors(std::string(kGood) + "objectives:\n  window: 14d\n"), 17,
+                  "objectives.window", "must be 7d, 28d or 30d");
+
+  // 99.9 % with a run a minute: one failed run in an hour (1.7 %) is above the fast page's
+  // 1.34 %: said, with what would work.
+  auto strict =
+      ParseConfig(std::string(kGood) + "objectives: {availability: 99.9%}\n", "cfg.yaml", kEnv);
+  REQUIRE(strict.errors.empty());
+  REQUIRE(strict.warnings.size() == 1);
+  CHECK(Contains(strict.warnings[0],
+                 "cfg.yaml:15:11: journeys[0] (login): one failed run in "
+                 "an hour, at a run every 60s, is 1.667% of the runs, above "
+                 "the fast page's burn threshold (1.344%"));
+  CHECK(Contains(strict.warnings[0], "only objectives.min_failures (3)"));
+  CHECK(Contains(strict.warnings[0],
+                 "run it at least every 48s, or set an availability of at "
+                 "most 99.87%"));
+
+  // A latency ratio of 90 % over 28 d: the 1 h page would need 134 % of runs slow.
+  auto loose = ParseConfig(
+      std::string(kGood) + "objectives:\n  journeys:\n    login: {latency: {ratio: 90%}}\n",
+      "cfg.yaml", kEnv);
+  REQUIRE(loose.errors.empty());
+  REQUIRE(loose.warnings.size() == 1);
+  CHECK(Contains(loose.warnings[0],
+                 "cfg.yaml:18:12: objectives.journeys.login: latency ratio "
+                 "90% over 28d: the page 1h latency-budget alert would need "
+                 "more than 134.4% of runs to be slow, so it can never fire; "
+                 "use a ratio of at least 92.6%"));
+  // Over 7 d the same ratio can page: no warning.
+  auto week =
+      ParseConfig(std::string(kGood) + "objectives:\n  window: 7d\n  latency: {ratio: 90%}\n",
+                  "cfg.yaml", kEnv);
+  REQUIRE(week.errors.empty());
+  CHECK(week.warnings.empty());
+}
+
 TEST_CASE("compare: budgets, the noise floor and expected differences", "[config]") {
   auto plain = ParseConfig(kGood, "cfg.yaml", kEnv);
   REQUIRE(plain.config);

@@ -189,7 +189,7 @@ TEST_CASE("the SQLite history stores runs and steps and prunes old runs", "[sink
   CHECK_FALSE(CreateSqliteSink({dir.path() + "/missing/h.db", 30}).ok());
 }
 
-TEST_CASE("a history file from before the service column gains it", "[sinks]") {
+TEST_CASE("a history file from before the service and definition columns gains them", "[sinks]") {
   testing::TempDir dir;
   const std::string path = dir.path() + "/old.db";
   sqlite3* db = nullptr;
@@ -209,19 +209,30 @@ TEST_CASE("a history file from before the service column gains it", "[sinks]") {
   INFO((sink.ok() ? "" : sink.status().message()));
   REQUIRE(sink.ok());
   REQUIRE((*sink)->Write(Result("r1", std::chrono::system_clock::now())).ok());
+  // A probe with an id of its own: the definition's name beside it.
+  auto variant = Result("r2", std::chrono::system_clock::now());
+  variant.journey = "login_admin";
+  variant.definition = "login";
+  REQUIRE((*sink)->Write(variant).ok());
   sink->reset();
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* s = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, "SELECT run_id, coalesce(service, '-') FROM runs ORDER BY id", -1,
-                             &s, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "SELECT run_id, coalesce(service, '-'), journey, definition FROM runs "
+                             "ORDER BY id",
+                             -1, &s, nullptr) == SQLITE_OK);
   std::vector<std::string> rows;
   while (sqlite3_step(s) == SQLITE_ROW) {
-    rows.push_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, 0))) + " " +
-                   reinterpret_cast<const char*>(sqlite3_column_text(s, 1)));
+    std::string row;
+    for (int i = 0; i < 4; ++i)
+      row += std::string(i ? " " : "") + reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+    rows.push_back(row);
   }
   sqlite3_finalize(s);
   sqlite3_close(db);
-  CHECK(rows == std::vector<std::string>{"r0 -", "r1 access"});
+  // The run stored before ids: its journey was its definition.
+  CHECK(rows == std::vector<std::string>{"r0 - login login", "r1 access login login",
+                                         "r2 access login_admin login"});
 }
 
 TEST_CASE("metrics: a declared pair's runs and failures exist at 0, with the journey's service",
@@ -248,11 +259,17 @@ TEST_CASE("metrics: a declared pair's runs and failures exist at 0, with the jou
                              "\",region=\"eu-west\",target=\"lyon\"} 0"));
   }
   CHECK(testing::MetricSum(text, "odoo_prober_journey_failures_total{") == 0);
+  // One info series per pair: the pair's labels, its service and its journey definition.
+  CHECK(Contains(text, "odoo_prober_journey_info{definition=\"goods_receipt\"," + pair +
+                           "region=\"eu-west\",service=\"procure-to-pay\",target=\"lyon\"} 1"));
   CHECK(Contains(text,
-                 "odoo_prober_journey_info{instance=\"inst-1\",journey=\"goods_receipt\","
-                 "service=\"procure-to-pay\"} 1"));
-  CHECK(Contains(text,
-                 "journey_info{instance=\"inst-1\",journey=\"custom\",service=\"unassigned\"} 1"));
+                 "journey_info{definition=\"custom\",env=\"prod\",instance=\"inst-1\",journey="
+                 "\"custom\",plant=\"lyon\",region=\"eu-west\",service=\"unassigned\",target="
+                 "\"lyon\"} 1"));
+  // The window and the evidence a burn alert needs.
+  CHECK(testing::MetricSum(text, "odoo_prober_journey_objective_window_seconds{" + pair) ==
+        Approx(28 * 86400));
+  CHECK(testing::MetricSum(text, "odoo_prober_journey_objective_min_failures{" + pair) == 3);
   // The objectives, for the shipped rules.
   CHECK(testing::MetricSum(text, "odoo_prober_journey_objective_availability_ratio{" + pair) ==
         Approx(0.995));
@@ -262,13 +279,20 @@ TEST_CASE("metrics: a declared pair's runs and failures exist at 0, with the jou
         Approx(0.001));
   CHECK(testing::MetricSum(text, "odoo_prober_journey_interval_seconds{" + pair) == 60);
   CHECK(Contains(text, "odoo_prober_journey_slow_runs_total{" + pair));
-  // A run counts on the declared series; 1.5 ms is slower than the 1 ms objective.
+  // A run counts on the declared series. A failed run of 1.5 ms is a failure, not a slow run
+  // (the latency SLI is over successful runs); a successful one of 1.5 ms is slower than the
+  // 1 ms objective.
   auto r = Result("a", std::chrono::system_clock::now(), false);
   r.journey = "goods_receipt";
   m.Observe(r);
-  const std::string after = m.Serialize();
+  const std::string failed = m.Serialize();
   CHECK(testing::MetricSum(
-            after, "odoo_prober_journey_failures_total{" + pair + "reason=\"timeout\"") == 1);
+            failed, "odoo_prober_journey_failures_total{" + pair + "reason=\"timeout\"") == 1);
+  CHECK(testing::MetricSum(failed, "odoo_prober_journey_slow_runs_total{" + pair) == 0);
+  r.outcome = prober::Outcome::kOk;
+  r.failed_step.clear();
+  m.Observe(r);
+  const std::string after = m.Serialize();
   CHECK(testing::MetricSum(after, "odoo_prober_journey_slow_runs_total{" + pair) == 1);
   CHECK(testing::MetricSum(after, "odoo_prober_journey_last_run_timestamp_seconds{" + pair) >
         1.7e9);
@@ -288,7 +312,7 @@ TEST_CASE("metrics: a declared pair's runs and failures exist at 0, with the jou
   CHECK(Contains(
       reloaded,
       "odoo_prober_journey_interval_seconds{env=\"prod\",instance=\"inst-1\",journey=\"custom\""));
-  CHECK(Contains(reloaded, "odoo_prober_journey_info{instance=\"inst-1\",journey=\"custom\""));
+  CHECK(Contains(reloaded, "odoo_prober_journey_info{definition=\"custom\""));
   // Scheduled again, it starts afresh.
   m.DeclarePairs({{"goods_receipt",
                    "lyon",
@@ -335,8 +359,8 @@ TEST_CASE("metrics: names, the closed label set, failures by reason", "[sinks]")
       const auto eq = labels.find('=', pos);
       INFO(line);
       const std::string label = labels.substr(pos, eq - pos);
-      const bool info_service =
-          label == "service" && line.rfind("odoo_prober_journey_info{", 0) == 0;
+      const bool info_service = (label == "service" || label == "definition") &&
+                                line.rfind("odoo_prober_journey_info{", 0) == 0;
       CHECK((allowed.count(label) == 1 || info_service));
       pos = labels.find("\",", eq);
       pos = pos == std::string::npos ? labels.size() : pos + 2;

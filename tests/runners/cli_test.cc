@@ -114,14 +114,14 @@ TEST_CASE("report: the history's SLIs as a table, JSON, CSV or HTML, exit 2 with
   auto table = Prober({"report", config, "--window", "1000d"});
   CHECK(table.exit_code == 0);
   CHECK(Contains(table.out, "login"));
-  // Without --window, the objectives' window: 28 days before 2026-11-19T23:00Z hold both runs,
-  // 10 hours none.
+  // Without --window, the objectives' window: 28 days before 2026-11-30 hold both runs (of
+  // 2026-11-19), 7 days none.
   const std::string short_window =
-      dir.Write("short.yaml", "objectives: {window: 10h}\nresults: {sqlite: history.db}\n" + text);
-  auto month = Prober({"report", config, "--until", "2026-11-19T23:00:00Z", "--format", "csv"});
+      dir.Write("short.yaml", "objectives: {window: 7d}\nresults: {sqlite: history.db}\n" + text);
+  auto month = Prober({"report", config, "--until", "2026-11-30T00:00:00Z", "--format", "csv"});
   CHECK(Contains(month.out, "\"login\",\"access\",\"lyon\",\"eu-west\",\"lyon\",2,1,"));
   auto hours =
-      Prober({"report", short_window, "--until", "2026-11-19T23:00:00Z", "--format", "csv"});
+      Prober({"report", short_window, "--until", "2026-11-30T00:00:00Z", "--format", "csv"});
   CHECK(hours.exit_code == 0);
   CHECK_FALSE(Contains(hours.out, "\"login\""));
   auto bad = Prober({"report", config, "--since", "yesterday"});

@@ -403,20 +403,23 @@ TEST_CASE("compare: rounds start --interval apart, however fast the sides answer
   }
 }
 
-TEST_CASE("compare: a journey configured twice is compared once, and said so", "[compare]") {
+TEST_CASE("compare: a journey configured twice is two probes, each compared by its id",
+          "[compare]") {
   RunningEmulator old_env, new_env;
   TempDir dir;
-  const auto config = WriteConfig(dir, old_env, new_env,
-                                  "journeys:\n  - name: login\n  - name: sales_order_confirmation\n"
-                                  "  - {name: sales_order_confirmation, params: {quantity: 5}}\n");
+  const auto config = WriteConfig(
+      dir, old_env, new_env,
+      "journeys:\n  - name: login\n  - name: sales_order_confirmation\n"
+      "  - {name: sales_order_confirmation, id: sales_order_five, params: {quantity: 5}}\n");
   CompareOptions o;
   o.runs = 5;
   o.seed = 1;
   const auto r = Compare(dir, config, o);
   INFO(r.out << r.err);
-  CHECK(Contains(r.err, "journeys[2]: sales_order_confirmation is configured more than once"));
-  CHECK(r.report.at("journeys") == json({"login", "sales_order_confirmation"}));
+  CHECK(r.report.at("journeys") ==
+        json::array({"login", "sales_order_confirmation", "sales_order_five"}));
   CHECK(LatencyRow(r.report, "sales_order_confirmation", "").at("runs").at("candidate") == 5);
+  CHECK(LatencyRow(r.report, "sales_order_five", "").at("runs").at("candidate") == 5);
 }
 
 TEST_CASE("compare: usage errors exit 2 and say what to fix", "[compare]") {

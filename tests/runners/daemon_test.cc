@@ -68,8 +68,9 @@ TEST_CASE("promtool accepts /metrics and a real Prometheus computes a success ra
     CHECK(Contains(first, "journey=\"login\",plant=\"lyon\",reason=\"" + std::string(reason)));
   }
   CHECK(Contains(first,
-                 "odoo_prober_journey_info{instance=\"test-instance\",journey=\"login\","
-                 "service=\"access\"} 1"));
+                 "odoo_prober_journey_info{definition=\"login\",env=\"\",instance=\"test-"
+                 "instance\",journey=\"login\",plant=\"lyon\""));
+  CHECK(Contains(first, "service=\"access\",target="));
   REQUIRE(Eventually([&] {
     return testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 2;
   }));
@@ -293,6 +294,98 @@ TEST_CASE("SIGHUP with a broken config keeps the old schedule running", "[daemon
   CHECK(d.process.Stop() == 0);
 }
 
+TEST_CASE("one journey configured twice is two probes by id: series, rows, results, report",
+          "[daemon]") {
+  RunningEmulator emu;
+  // Only the backorder variant (3 received of 5) calls the backorder wizard: it fails there.
+  emulator::Faults f;
+  f.rules.push_back({"stock.backorder.confirmation.process", emulator::FaultKind::kUserError, 1.0});
+  emu.emulator().SetFaults(f);
+  TempDir dir;
+  const std::string config = WriteConfig(
+      dir, emu,
+      "journeys:\n  - {name: goods_receipt, interval: 20s, timeout: 15s}\n"
+      "  - {name: goods_receipt, id: goods_receipt_backorder, interval: 20s, timeout: 15s,\n"
+      "     params: {receive_quantity: 3}}\n");
+  auto validate = testing::RunProber({"validate", config});
+  INFO(validate.out << validate.err);
+  CHECK(Contains(validate.out, "goods_receipt_backorder (goods_receipt) on plant"));
+  Daemon d(config);
+  auto runs = [](const std::string& text, const std::string& id) {
+    return testing::MetricSum(text,
+                              "odoo_prober_journey_runs_total{env=\"\",instance=\"test-"
+                              "instance\",journey=\"" +
+                                  id + "\",");
+  };
+  auto failures = [](const std::string& text, const std::string& id) {
+    return testing::MetricSum(text,
+                              "odoo_prober_journey_failures_total{env=\"\",instance=\"test-"
+                              "instance\",journey=\"" +
+                                  id + "\",");
+  };
+  std::string metrics;
+  REQUIRE(Eventually([&] {
+    metrics = HttpGet(d.url + "/metrics");
+    return runs(metrics, "goods_receipt") >= 1 && runs(metrics, "goods_receipt_backorder") >= 1;
+  }));
+  // Two series sets: the failure is the backorder variant's only.
+  CHECK(failures(metrics, "goods_receipt") == 0);
+  CHECK(failures(metrics, "goods_receipt_backorder") >= 1);
+  CHECK(Contains(metrics,
+                 "odoo_prober_journey_info{definition=\"goods_receipt\",env=\"\","
+                 "instance=\"test-instance\",journey=\"goods_receipt_backorder\""));
+  // Two rows on /status, each with its own last run.
+  const std::string status = HttpGet(d.url + "/status");
+  CHECK(Contains(status, "/status/pair?journey=goods_receipt&amp;target=plant"));
+  CHECK(Contains(status, "/status/pair?journey=goods_receipt_backorder&amp;target=plant"));
+  const std::string plain = HttpGet(d.url + "/status/pair?journey=goods_receipt&target=plant");
+  const std::string backorder =
+      HttpGet(d.url + "/status/pair?journey=goods_receipt_backorder&target=plant");
+  CHECK(Contains(backorder, "process_backorder"));
+  CHECK_FALSE(Contains(plain, "process_backorder"));
+  CHECK(d.process.Stop() == 0);
+  // The results: the id as journey, the definition beside it; the report has two rows.
+  std::ifstream in(dir.path() + "/results.jsonl");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::set<std::pair<std::string, std::string>> seen;  // journey, definition
+  for (const auto& r : testing::JourneyResultLines(text.str())) {
+    seen.insert({r["journey"].get<std::string>(), r["definition"].get<std::string>()});
+    CHECK(r["outcome"] == (r["journey"] == "goods_receipt" ? "ok" : "odoo_error"));
+  }
+  CHECK(seen ==
+        std::set<std::pair<std::string, std::string>>{
+            {"goods_receipt", "goods_receipt"}, {"goods_receipt_backorder", "goods_receipt"}});
+  auto report = testing::RunProber({"report", config, "--format", "json"});
+  INFO(report.out << report.err);
+  REQUIRE(report.exit_code == 0);
+  std::map<std::string, double> availability;
+  const json answer = json::parse(report.out);
+  for (const auto& p : answer["pairs"])
+    availability[p["journey"].get<std::string>()] = p["availability"].get<double>();
+  CHECK(availability ==
+        std::map<std::string, double>{{"goods_receipt", 1.0}, {"goods_receipt_backorder", 0.0}});
+}
+
+TEST_CASE("two entries that run the same id on one target exit 2 naming both lines", "[daemon]") {
+  RunningEmulator emu;
+  TempDir dir;
+  const std::string config =
+      WriteConfig(dir, emu,
+                  "journeys:\n  - {name: goods_receipt}\n"
+                  "  - {name: goods_receipt, params: {receive_quantity: 3}}\n");
+  for (const char* command : {"validate", "run", "once"}) {
+    auto r = testing::RunProber({command, config});
+    INFO(command << "\n" << r.out << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(Contains(r.err,
+                   "prober.yaml:16:12: journeys[1].id: runs 'goods_receipt' on target "
+                   "plant, as journeys[0] does (" +
+                       config + ":15:12)"));
+    CHECK(Contains(r.err, "give this one its own id, e.g. id: goods_receipt_1"));
+  }
+}
+
 TEST_CASE("SIGTERM lets an in-flight journey finish its cleanup, then exits 0", "[daemon]") {
   RunningEmulator emu;
   // Confirmation takes 2 s: SIGTERM arrives while the journey is in flight.
@@ -357,7 +450,10 @@ TEST_CASE("SIGKILL during heavy writing leaves readable files with every older r
   RunningEmulator emu;
   TempDir dir;
   std::string journeys = "journeys:\n";
-  for (int i = 0; i < 8; ++i) journeys += "  - {name: login, interval: 1s, timeout: 1s}\n";
+  for (int i = 0; i < 8; ++i) {
+    journeys +=
+        "  - {name: login, id: login_" + std::to_string(i) + ", interval: 1s, timeout: 1s}\n";
+  }
   Daemon d(WriteConfig(dir, emu, journeys, "concurrency: 8\nper_target_concurrency: 8\n"));
   REQUIRE(Eventually([&] {
     return testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_journey_runs_total") >= 30;
@@ -400,7 +496,10 @@ TEST_CASE("a full disk: drops counted and warned, probing goes on, writing resum
   RunningEmulator emu;
   TempDir dir;
   std::string journeys = "journeys:\n";
-  for (int i = 0; i < 4; ++i) journeys += "  - {name: login, interval: 1s, timeout: 1s}\n";
+  for (int i = 0; i < 4; ++i) {
+    journeys +=
+        "  - {name: login, id: login_" + std::to_string(i) + ", interval: 1s, timeout: 1s}\n";
+  }
   const std::string config = WriteConfig(dir, emu, journeys);
   // No file of the daemon may grow past 96 KiB (RLIMIT_FSIZE): room for the SQLite schema, and
   // the results file starts 2 KiB short of it, so the "disk" fills within seconds for both.

@@ -32,6 +32,7 @@ struct Setup {
   - name: sales_order_confirmation
   - name: goods_receipt
   - name: goods_receipt
+    id: goods_receipt_backorder
     params: {receive_quantity: 3}
   - name: work_order_release
   - name: invoice_validation
@@ -106,7 +107,7 @@ TEST_CASE("all five journeys pass on every personality and protocol, and clean u
     INFO(l.dump());
     CHECK(l["outcome"] == "ok");
     CHECK(l["server_major"] == std::stoi(c.version));
-    CHECK(l["service"] == kServices.at(l["journey"].get<std::string>()));
+    CHECK(l["service"] == kServices.at(l["definition"].get<std::string>()));
     if (c.protocol == "auto") CHECK(l["protocol"] == "json2");
     for (const auto& rec : l["records"]) {
       CHECK(rec["cleanup"] == "ok");
@@ -546,8 +547,9 @@ TEST_CASE("once --pushgateway pushes the run's metrics to a real Pushgateway", "
   }
   CHECK(testing::MetricSum(text, "odoo_prober_journey_failures_total{") == 0);
   CHECK(Contains(text,
-                 "odoo_prober_journey_info{instance=\"ci-runner-1\",job=\"odoo-prober\","
-                 "journey=\"login\",region=\"eu-west\",service=\"access\"} 1"));
+                 "odoo_prober_journey_info{definition=\"login\",env=\"\",instance=\"ci-runner-1\","
+                 "job=\"odoo-prober\",journey=\"login\",plant=\"lyon\",region=\"eu-west\","
+                 "service=\"access\""));
   CHECK(Contains(text, "odoo_prober_tls_cert_not_after_timestamp_seconds{"));
   CHECK(Contains(
       text, "push_time_seconds{instance=\"ci-runner-1\",job=\"odoo-prober\",region=\"eu-west\"}"));

@@ -18,6 +18,7 @@ constexpr const char* kJourneys = R"(journeys:
   - name: sales_order_confirmation
   - name: goods_receipt
   - name: goods_receipt
+    id: goods_receipt_backorder
     params: {receive_quantity: 3}
   - name: work_order_release
   - name: invoice_validation
