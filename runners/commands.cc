@@ -1,7 +1,6 @@
 #include "runners/commands.h"
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -62,12 +61,11 @@ Identity& IdentitySlot() {
 void SetIdentity(Identity identity) { IdentitySlot() = std::move(identity); }
 const Identity& CurrentIdentity() { return IdentitySlot(); }
 
-std::string InstanceName(const config::ProberConfig& cfg) {
+std::string InstanceName(const config::ProberConfig& cfg, const prober::System& system) {
   if (!CurrentIdentity().instance.empty()) return CurrentIdentity().instance;
   if (!cfg.instance.empty()) return cfg.instance;
-  char buf[256] = {0};
-  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "odoo-prober";
-  std::string name = buf;
+  std::string name = system.HostName();
+  if (name.empty()) return "odoo-prober";
   for (char& c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') c = '_';
   }

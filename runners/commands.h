@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "prober/status.h"
+#include "prober/system.h"
 #include "runners/journey_runner.h"
 #include "scenarios/journey.h"
 
@@ -70,7 +71,8 @@ struct PlannedPair {
 
 // The `instance` label of this prober: --instance, else the config's instance, else the host
 // name (made safe for a label value, at most 64 characters).
-std::string InstanceName(const config::ProberConfig& config);
+std::string InstanceName(const config::ProberConfig& config,
+                         const prober::System& system = prober::RealSystem());
 
 // The business service the pair proves: the config's journeys[].service, else the journey's.
 std::string ServiceOf(const PlannedPair& pair);

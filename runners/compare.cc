@@ -240,7 +240,7 @@ int RunCompare(const CompareOptions& options, std::ostream& out, std::ostream& e
   settings.expect_different = cfg.compare.expect_different;
   settings.expect_modules = cfg.compare.expect_modules;
   settings.expect_all_modules = cfg.compare.expect_all_modules;
-  settings.seed = options.seed ? *options.seed : std::random_device{}();
+  settings.seed = options.seed ? *options.seed : prober::RealSystem().Random();
 
   results::Metrics metrics(InstanceName(cfg), options.version);
   results::StatusBoard board;

@@ -374,12 +374,11 @@ Daemon::Mono Daemon::Step() {
     // instance: off the scheduling thread (on the TLS checks' thread, idle nearly always).
     next_trim_ = now + std::chrono::seconds(10);
     auto trim = [this] {
-      const auto t = std::chrono::steady_clock::now();
+      const auto t = clock_.Monotonic();
       ReleaseFreeMemory();
-      spdlog::debug("free memory given back in {} us",
-                    std::chrono::duration_cast<std::chrono::microseconds>(
-                        std::chrono::steady_clock::now() - t)
-                        .count());
+      spdlog::debug(
+          "free memory given back in {} us",
+          std::chrono::duration_cast<std::chrono::microseconds>(clock_.Monotonic() - t).count());
       trim_pending_ = false;
     };
     // At most one waits behind a long TLS round.
@@ -426,8 +425,9 @@ void Daemon::CheckTlsIfDue(Mono now) {
   auto round = [this, snap] {
     for (const auto& endpoint : TlsEndpoints(snap->config)) {
       const config::TargetConfig* target = snap->config.FindTarget(endpoint.target);
-      fanout_->Publish(env_.check_tls(
-          endpoint, target ? target->client.call_timeout : std::chrono::seconds(10)));
+      const auto timeout = target ? target->client.call_timeout : std::chrono::seconds(10);
+      fanout_->Publish(env_.check_tls ? env_.check_tls(endpoint, timeout)
+                                      : CheckTls(endpoint, timeout, clock_));
     }
     tls_running_ = false;
   };

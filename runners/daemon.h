@@ -55,8 +55,8 @@ struct DaemonEnv {
   const prober::Clock* clock = &prober::RealClock();
   // One client per run; CurlFactory(cancel) in production.
   JourneyRunner::ClientFactory clients;
-  std::function<results::TlsReport(const TlsEndpoint&, std::chrono::milliseconds)> check_tls =
-      CheckTls;
+  // The TLS check of an endpoint; unset: CheckTls on the daemon's clock.
+  std::function<results::TlsReport(const TlsEndpoint&, std::chrono::milliseconds)> check_tls;
   // Runs and TLS checks on worker threads; false: inside Step(), for tests.
   bool threads = true;
   // Set when shutting down past the grace period; the production clients abort their calls.

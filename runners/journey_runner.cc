@@ -5,7 +5,6 @@
 #include <ctime>
 #include <functional>
 #include <map>
-#include <random>
 #include <set>
 
 #include "prober/text.h"
@@ -19,11 +18,10 @@ using scenarios::Expectation;
 using scenarios::Scope;
 using scenarios::Step;
 
-std::string NewRunId() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
+std::string NewRunId(const prober::System& system) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string id(12, '0');
-  uint64_t v = rng();
+  uint64_t v = system.Random();
   for (char& c : id) {
     c = kHex[v & 0xf];
     v >>= 4;

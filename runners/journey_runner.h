@@ -20,6 +20,7 @@
 #include "config/config.h"
 #include "prober/clock.h"
 #include "prober/odoo_client.h"
+#include "prober/system.h"
 #include "results/journey_result.h"
 #include "scenarios/journey.h"
 
@@ -102,7 +103,7 @@ class JourneyRunner {
 };
 
 // A fresh run id: 12 lower-case hex digits.
-std::string NewRunId();
+std::string NewRunId(const prober::System& system = prober::RealSystem());
 
 // The journey's parameters for one target: defaults, then the config's journeys[] entry, then
 // the target's plant, then the target itself.

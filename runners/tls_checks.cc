@@ -25,7 +25,8 @@ std::vector<TlsEndpoint> TlsEndpoints(const config::ProberConfig& config) {
   return out;
 }
 
-results::TlsReport CheckTls(const TlsEndpoint& e, std::chrono::milliseconds timeout) {
+results::TlsReport CheckTls(const TlsEndpoint& e, std::chrono::milliseconds timeout,
+                            const prober::Clock& clock) {
   prober::TlsInspectOptions o;
   o.host = e.host;
   o.port = e.port;
@@ -35,7 +36,7 @@ results::TlsReport CheckTls(const TlsEndpoint& e, std::chrono::milliseconds time
   r.target = e.target;
   r.endpoint = e.key();
   r.labels = e.labels;
-  r.checked_at = std::chrono::system_clock::now();
+  r.checked_at = clock.Now();
   r.inspection = prober::InspectTls(o);
   r.findings = results::EvaluateTls(r.inspection, r.checked_at, e.thresholds);
   return r;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "prober/clock.h"
 #include "results/tls_findings.h"
 
 namespace odoo_prober::runners {
@@ -25,7 +26,8 @@ struct TlsEndpoint {
 std::vector<TlsEndpoint> TlsEndpoints(const config::ProberConfig& config);
 
 // Inspects one endpoint (deadline: the target's call timeout) and evaluates its findings.
-results::TlsReport CheckTls(const TlsEndpoint& endpoint, std::chrono::milliseconds timeout);
+results::TlsReport CheckTls(const TlsEndpoint& endpoint, std::chrono::milliseconds timeout,
+                            const prober::Clock& clock = prober::RealClock());
 
 // The table `once` prints after the journeys.
 std::string FormatTlsTable(const std::vector<results::TlsReport>& reports);

@@ -52,7 +52,7 @@ int RunTls(const TlsOptions& options, std::ostream& out, std::ostream& err) {
   o.ca_file = options.ca_file;
   o.timeout = options.timeout;
   const auto inspection = prober::InspectTls(o);
-  const auto now = std::chrono::system_clock::now();
+  const auto now = prober::RealClock().Now();
   const auto findings = results::EvaluateTls(inspection, now, options.thresholds);
   bool serious = false;
   for (const auto& f : findings) serious = serious || f.severity != results::Severity::kInfo;

@@ -157,6 +157,47 @@ TEST_CASE("the rules name only metrics the prober exports or the rules record", 
   CHECK(CheckNamesKnown(RuleExprs(nullptr)) > 30);
 }
 
+TEST_CASE("every document a file of the repository names is in the repository", "[deploy]") {
+  // A comment, a script or a document that points at a *.md the repository does not have sends
+  // a maintainer (or a user's clone) nowhere. A name is looked up from its file's folder, then
+  // from the repository's root; addresses (http...) are not files of ours.
+  const std::regex doc(R"(([A-Za-z0-9_./-]*[A-Za-z0-9_-])\.md\b)");
+  std::vector<fs::path> files;
+  for (const char* top : {"prober", "config", "scenarios", "results", "runners", "regions", "tests",
+                          "bench", "scripts", "deploy", "docs", ".ci"}) {
+    for (const auto& e : fs::recursive_directory_iterator(kRoot / top)) {
+      if (!e.is_regular_file()) continue;
+      const std::string rel = fs::relative(e.path(), kRoot).string();
+      if (rel.rfind("tests/data/", 0) == 0) continue;  // recordings and fuzz seeds, not ours
+      files.push_back(e.path());
+    }
+  }
+  files.push_back(kRoot / "README.md");
+  files.push_back(kRoot / "CMakeLists.txt");
+  REQUIRE(files.size() > 100);
+  size_t named = 0;
+  std::vector<std::string> missing;
+  for (const auto& file : files) {
+    const std::string text = Read(file);
+    if (text.find('\0') != std::string::npos) continue;  // binary
+    for (std::sregex_iterator it(text.begin(), text.end(), doc), end; it != end; ++it) {
+      const size_t at = static_cast<size_t>(it->position());
+      const size_t line_start =
+          text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at);
+      if (text.substr(line_start, at - line_start).find("://") != std::string::npos) continue;
+      const std::string name = (*it)[1].str() + ".md";
+      ++named;
+      if (fs::exists(file.parent_path() / name) || fs::exists(kRoot / name)) continue;
+      missing.push_back(fs::relative(file, kRoot).string() + ": " + name);
+    }
+  }
+  std::string list;
+  for (const auto& m : missing) list += m + "\n";
+  INFO(list);
+  CHECK(missing.empty());
+  CHECK(named > 30);
+}
+
 TEST_CASE("the rules' burn factors are validate's burn tiers", "[deploy]") {
   // odoo_prober:journey_burn_factor:<tier>: <share> * <window seconds> / <long window seconds>.
   std::map<std::string, std::string> exprs;

@@ -206,5 +206,29 @@ TEST_CASE("once honours per_target_concurrency", "[engine]") {
   CHECK(events.size() == 6);
 }
 
+// The OS as a test wants it: a host name and draws it chose.
+class FakeSystem final : public prober::System {
+ public:
+  std::string host;
+  mutable uint64_t next = 0;
+  std::string HostName() const override { return host; }
+  uint64_t Random() const override { return next++; }
+};
+
+TEST_CASE("the host name and randomness come through the System seam", "[engine]") {
+  FakeSystem system;
+  config::ProberConfig cfg;
+  system.host = "probe host/1";  // made label-safe
+  CHECK(InstanceName(cfg, system) == "probe_host_1");
+  system.host = "";
+  CHECK(InstanceName(cfg, system) == "odoo-prober");
+  cfg.instance = "eu-west-0";  // the config's name wins over the host's
+  CHECK(InstanceName(cfg, system) == "eu-west-0");
+  // Run ids: 12 hex digits of the draw, lowest first.
+  system.next = 0x1a;
+  CHECK(NewRunId(system) == "a10000000000");
+  CHECK(NewRunId(system) == "b10000000000");
+}
+
 }  // namespace
 }  // namespace odoo_prober::runners
