@@ -303,7 +303,7 @@ Metrics::PairSeries& Metrics::SeriesOf(const std::string& journey, const std::st
 
 void Metrics::DeclarePair(const Pair& pair) {
   {
-    std::lock_guard lock(pairs_mu_);
+    prober::MutexLock lock(pairs_mu_);
     retired_.erase({pair.journey, pair.target});
     auto& p = SeriesOf(pair.journey, pair.target, pair.labels);
     p.declared = true;
@@ -340,7 +340,7 @@ void Metrics::DeclarePairs(const std::vector<Pair>& pairs) {
     DeclarePair(p);
     now.insert({p.journey, p.target});
   }
-  std::lock_guard lock(pairs_mu_);
+  prober::MutexLock lock(pairs_mu_);
   for (auto it = pairs_.begin(); it != pairs_.end();) {
     if (now.count(it->first)) {
       ++it;
@@ -353,7 +353,7 @@ void Metrics::DeclarePairs(const std::vector<Pair>& pairs) {
 
 void Metrics::Observe(const JourneyResult& r) {
   const double end = UnixSeconds(r.started_at + std::chrono::microseconds(r.duration_us));
-  std::lock_guard lock(pairs_mu_);
+  prober::MutexLock lock(pairs_mu_);
   if (retired_.count({r.journey, r.target})) return;  // a run that ended after its reload
   auto& p = SeriesOf(r.journey, r.target, r.labels);
   p.duration.Observe(Secs(r.duration_us));
@@ -389,11 +389,13 @@ void Metrics::AppendPairFamilies(std::string& out) const {
   // copies it over and over.
   out.reserve(out.size() + last_pairs_bytes_ + last_pairs_bytes_ / 8 + 4096);
   const size_t start = out.size();
+  // Read here, with pairs_mu_ held (the analysis does not follow the lambdas below).
+  const auto* pairs = &pairs_;
   // One family after the other (the text format wants each family's samples together).
   auto family = [&](std::string_view name, std::string_view type, std::string_view help,
                     auto&& write) {
     AppendHeader(out, name, type, help);
-    for (const auto& [key, p] : pairs_) write(*p);
+    for (const auto& [key, p] : *pairs) write(*p);
   };
   auto value = [&](std::string_view name, const PairSeries& p, auto v) {
     AppendName(out, name, p.labels, p.starts);
@@ -534,7 +536,7 @@ void Metrics::ObserveTls(const TlsReport& r) {
     labels["kind"] = f.kind;
     ++counts[labels];
   }
-  std::lock_guard lock(tls_mu_);
+  prober::MutexLock lock(tls_mu_);
   // Findings that went away fall back to 0 (the series stays, so alerts resolve).
   for (const auto& old : tls_series_[r.endpoint]) tls_findings_.Add(old).Set(0);
   tls_series_[r.endpoint].clear();
@@ -548,12 +550,12 @@ void Metrics::ObserveSchedulerLag(double seconds) { lag_.Observe(seconds); }
 void Metrics::SetBusyWorkers(int busy) { busy_.Set(busy); }
 void Metrics::AddSkipped(const std::string& journey, const std::string& target,
                          const config::Labels& labels, uint64_t n) {
-  std::lock_guard lock(pairs_mu_);
+  prober::MutexLock lock(pairs_mu_);
   SeriesOf(journey, target, labels).skipped += n;
 }
 void Metrics::SetInMaintenance(const std::string& journey, const std::string& target,
                                const config::Labels& labels, bool on) {
-  std::lock_guard lock(pairs_mu_);
+  prober::MutexLock lock(pairs_mu_);
   SeriesOf(journey, target, labels).in_maintenance = on;
 }
 void Metrics::DeclareSink(const std::string& sink) {
@@ -578,7 +580,7 @@ void Metrics::SetLeftovers(const std::vector<LeftoverRecord>& records) {
     ++n.count;
     n.oldest = std::min(n.oldest, r.since);
   }
-  std::lock_guard lock(leftovers_mu_);
+  prober::MutexLock lock(leftovers_mu_);
   for (const auto& [key, n] : now) {
     if (leftover_series_.count(key)) continue;
     const auto& l = n.any->labels;
@@ -612,7 +614,7 @@ void Metrics::SetLeftoverAlertAfter(std::chrono::milliseconds after) {
 
 std::string Metrics::Serialize() const {
   std::string out = prometheus::TextSerializer().Serialize(registry_->Collect());
-  std::lock_guard lock(pairs_mu_);
+  prober::MutexLock lock(pairs_mu_);
   AppendPairFamilies(out);
   return out;
 }

@@ -17,12 +17,12 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
+#include "prober/mutex.h"
 #include "results/journey_result.h"
 #include "results/sink.h"
 #include "results/tls_findings.h"
@@ -101,27 +101,28 @@ class Metrics {
                                                 const std::string& target,
                                                 const config::Labels& labels) const;
   struct PairSeries;
-  // The pair's series, made (undeclared) on first use. Called with pairs_mu_ held.
+  // The pair's series, made (undeclared) on first use.
   PairSeries& SeriesOf(const std::string& journey, const std::string& target,
-                       const config::Labels& labels);
-  void AppendPairFamilies(std::string& out) const;  // with pairs_mu_ held
+                       const config::Labels& labels) REQUIRES(pairs_mu_);
+  void AppendPairFamilies(std::string& out) const REQUIRES(pairs_mu_);
 
   const std::string instance_;
   std::shared_ptr<prometheus::Registry> registry_;
   // The series of every journey x target pair (the bulk of a large instance's metrics) are
   // kept here, a few hundred bytes a pair, and written by Serialize() directly: prometheus-cpp
   // costs a label map per series and copies every series at each scrape.
-  mutable std::mutex pairs_mu_;  // guards pairs_
-  std::map<std::pair<std::string, std::string>, std::unique_ptr<PairSeries>> pairs_;
-  // Pairs a reload removed (guarded by pairs_mu_): their late runs are not counted.
-  std::set<std::pair<std::string, std::string>> retired_;
-  mutable size_t last_pairs_bytes_ = 0;         // the size of their last exposition (guarded too)
+  mutable prober::Mutex pairs_mu_;
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<PairSeries>> pairs_
+      GUARDED_BY(pairs_mu_);
+  // Pairs a reload removed: their late runs are not counted.
+  std::set<std::pair<std::string, std::string>> retired_ GUARDED_BY(pairs_mu_);
+  mutable size_t last_pairs_bytes_ GUARDED_BY(pairs_mu_) = 0;  // their last exposition's size
   prometheus::Gauge* instance_info_ = nullptr;  // odoo_prober_instance_info, once set
   prometheus::Family<prometheus::Gauge>& tls_not_after_;
   prometheus::Family<prometheus::Gauge>& tls_findings_;
-  std::mutex tls_mu_;  // guards tls_series_
-  std::map<std::string, std::vector<std::map<std::string, std::string>>>
-      tls_series_;  // by endpoint
+  prober::Mutex tls_mu_;
+  std::map<std::string, std::vector<std::map<std::string, std::string>>> tls_series_
+      GUARDED_BY(tls_mu_);  // by endpoint
   prometheus::Histogram& lag_;
   prometheus::Gauge& busy_;
   prometheus::Family<prometheus::Counter>& dropped_;
@@ -129,11 +130,11 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& leftover_oldest_;
   prometheus::Counter& leftovers_dropped_;
   prometheus::Gauge& leftover_alert_after_;
-  std::mutex leftovers_mu_;  // guards leftover_series_
+  prober::Mutex leftovers_mu_;
   // Every (target, model) that had leftovers, with its labels and its oldest gauge (or null).
   std::map<std::pair<std::string, std::string>,
            std::pair<std::map<std::string, std::string>, prometheus::Gauge*>>
-      leftover_series_;
+      leftover_series_ GUARDED_BY(leftovers_mu_);
   prometheus::Counter& reloads_;
   prometheus::Counter& reload_failures_;
 };

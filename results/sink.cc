@@ -26,7 +26,7 @@ void FanOut::Enqueue(const T& result) {
   for (auto& lane : lanes_) {
     bool dropped = false;
     {
-      std::lock_guard lock(lane->mu);
+      prober::MutexLock lock(lane->mu);
       if (lane->closing || lane->queue.size() >= capacity_) {
         dropped = true;
       } else {
@@ -37,7 +37,7 @@ void FanOut::Enqueue(const T& result) {
       ++dropped_;
       if (on_drop_) on_drop_(lane->sink->name(), Drop::kQueueFull);
     } else {
-      lane->cv.notify_one();
+      lane->cv.Signal();
     }
   }
 }
@@ -46,8 +46,8 @@ void FanOut::Drain(Lane& lane) {
   for (;;) {
     std::variant<JourneyResult, TlsReport> item;
     {
-      std::unique_lock lock(lane.mu);
-      lane.cv.wait(lock, [&] { return lane.closing || !lane.queue.empty(); });
+      prober::MutexLock lock(lane.mu);
+      while (!lane.closing && lane.queue.empty()) lane.cv.Wait();
       if (lane.queue.empty()) break;  // closing and drained
       item = std::move(lane.queue.front());
       lane.queue.pop_front();
@@ -80,14 +80,14 @@ void FanOut::Close(std::chrono::milliseconds grace) {
   closed_ = true;
   const auto deadline = std::chrono::steady_clock::now() + grace;
   for (auto& lane : lanes_) {
-    std::unique_lock lock(lane->mu);
+    prober::MutexLock lock(lane->mu);
     lane->closing = true;
-    lane->cv.notify_all();
+    lane->cv.SignalAll();
   }
   for (auto& lane : lanes_) {
     // A sink still draining after the grace period loses its queue (counted as drops).
     {
-      std::unique_lock lock(lane->mu);
+      prober::MutexLock lock(lane->mu);
       if (std::chrono::steady_clock::now() > deadline && !lane->queue.empty()) {
         dropped_ += lane->queue.size();
         lane->queue.clear();

@@ -14,16 +14,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <variant>
 #include <vector>
 
+#include "prober/mutex.h"
 #include "prober/status.h"
 #include "results/journey_result.h"
 #include "results/tls_findings.h"
@@ -70,10 +69,10 @@ class FanOut {
  private:
   struct Lane {
     std::unique_ptr<ResultSink> sink;
-    std::mutex mu;  // guards queue, closing
-    std::condition_variable cv;
-    std::deque<std::variant<JourneyResult, TlsReport>> queue;
-    bool closing = false;
+    prober::Mutex mu;
+    prober::CondVar cv{&mu};
+    std::deque<std::variant<JourneyResult, TlsReport>> queue GUARDED_BY(mu);
+    bool closing GUARDED_BY(mu) = false;
     std::atomic<bool> healthy{true};
     uint64_t failed = 0;  // results lost to write errors since the sink last wrote (its thread)
     std::thread thread;

@@ -111,7 +111,7 @@ std::string StatusBoard::Run::Name() const {
 }
 
 void StatusBoard::DeclarePairs(const std::vector<PairInfo>& pairs) {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   std::map<std::pair<std::string, std::string>, Pair> next;
   for (const auto& info : pairs) {
     const std::pair<std::string, std::string> key{info.journey, info.target};
@@ -127,18 +127,18 @@ void StatusBoard::DeclarePairs(const std::vector<PairInfo>& pairs) {
 }
 
 void StatusBoard::SetInMaintenance(const std::string& journey, const std::string& target, bool in) {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   auto it = pairs_.find({journey, target});
   if (it != pairs_.end()) it->second.in_maintenance = in;
 }
 
 void StatusBoard::RecordTls(const TlsReport& r) {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   tls_[r.endpoint] = r;
 }
 
 void StatusBoard::Record(const JourneyResult& r) {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   if (retired_.count({r.journey, r.target})) return;  // a run that ended after its reload
   auto [it, fresh] = pairs_.try_emplace({r.journey, r.target});
   Pair& p = it->second;
@@ -243,7 +243,7 @@ void StatusBoard::RenderRow(std::ostream& h, const Pair& p, Clock::time_point no
 std::string StatusBoard::RenderHtml(Clock::time_point now, const std::string& instance) const {
   std::ostringstream h;
   Head(h, "odoo-prober", instance, now);
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   std::vector<const Pair*> rows;
   int failing = 0, maintenance = 0;
   for (const auto& [key, p] : pairs_) {
@@ -284,7 +284,7 @@ std::optional<std::string> StatusBoard::RenderPairHtml(const std::string& journe
                                                        const std::string& target,
                                                        Clock::time_point now,
                                                        const std::string& instance) const {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   auto it = pairs_.find({journey, target});
   if (it == pairs_.end()) return std::nullopt;
   const Pair& p = it->second;
@@ -320,7 +320,7 @@ std::optional<std::string> StatusBoard::RenderPairHtml(const std::string& journe
 }
 
 void StatusBoard::SetLeftovers(std::vector<LeftoverRecord> records) {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   leftovers_ = std::move(records);
 }
 

@@ -18,13 +18,13 @@
 #include <chrono>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
+#include "prober/mutex.h"
 #include "results/sink.h"
 #include "results/tls_findings.h"
 
@@ -92,14 +92,15 @@ class StatusBoard {
   // Runs and failed runs in the 24 hours before `now`.
   static std::pair<int64_t, int64_t> Day(const Pair& p, std::chrono::system_clock::time_point now);
   static void RenderRow(std::ostream& h, const Pair& p, std::chrono::system_clock::time_point now);
-  void RenderTls(std::ostream& h) const;
-  void RenderLeftovers(std::ostream& h, std::chrono::system_clock::time_point now) const;
+  void RenderTls(std::ostream& h) const REQUIRES(mu_);
+  void RenderLeftovers(std::ostream& h, std::chrono::system_clock::time_point now) const
+      REQUIRES(mu_);
 
-  mutable std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, Pair> pairs_;  // by journey, target
-  std::set<std::pair<std::string, std::string>> retired_;      // removed by a reload
-  std::map<std::string, TlsReport> tls_;                       // by endpoint
-  std::vector<LeftoverRecord> leftovers_;
+  mutable prober::Mutex mu_;
+  std::map<std::pair<std::string, std::string>, Pair> pairs_ GUARDED_BY(mu_);  // journey, target
+  std::set<std::pair<std::string, std::string>> retired_ GUARDED_BY(mu_);  // removed by a reload
+  std::map<std::string, TlsReport> tls_ GUARDED_BY(mu_);                   // by endpoint
+  std::vector<LeftoverRecord> leftovers_ GUARDED_BY(mu_);
 };
 
 std::unique_ptr<ResultSink> CreateStatusSink(StatusBoard& board);

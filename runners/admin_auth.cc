@@ -55,7 +55,7 @@ bool AdminAuth::Check(const std::string& authorization) const {
   SHA256(reinterpret_cast<const unsigned char*>(password.data()), password.size(), digest);
   const std::string key = user + '\0' + std::string(reinterpret_cast<char*>(digest), sizeof digest);
   {
-    std::lock_guard lock(mu_);
+    prober::MutexLock lock(mu_);
     if (verified_.count(key)) return true;
   }
   const auto it = users_.find(user);
@@ -64,7 +64,7 @@ bool AdminAuth::Check(const std::string& authorization) const {
     return false;
   }
   if (!HashMatches(password, it->second)) return false;
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   if (verified_.size() >= kMaxRemembered) verified_.clear();
   verified_.insert(key);
   return true;

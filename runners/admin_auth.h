@@ -10,9 +10,10 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
+
+#include "prober/mutex.h"
 
 namespace odoo_prober::runners {
 
@@ -27,8 +28,8 @@ class AdminAuth {
 
  private:
   const std::map<std::string, std::string> users_;
-  mutable std::mutex mu_;
-  mutable std::set<std::string> verified_;  // user + '\0' + SHA-256(password)
+  mutable prober::Mutex mu_;
+  mutable std::set<std::string> verified_ GUARDED_BY(mu_);  // user + '\0' + SHA-256(password)
 };
 
 }  // namespace odoo_prober::runners

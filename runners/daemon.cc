@@ -294,7 +294,7 @@ void Daemon::KeepLeftovers(const results::JourneyResult& result) {
 
 void Daemon::PublishLeftovers() {
   // One at a time: a list read later is never overwritten by one read earlier.
-  std::lock_guard lock(publish_mu_);
+  prober::MutexLock lock(publish_mu_);
   auto list = leftovers_.List();
   metrics_->SetLeftovers(list);
   board_.SetLeftovers(std::move(list));

@@ -24,12 +24,12 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "prober/clock.h"
+#include "prober/mutex.h"
 #include "results/metrics.h"
 #include "results/sink.h"
 #include "results/status_board.h"
@@ -125,7 +125,7 @@ class Daemon {
   std::unique_ptr<WorkerPool> tls_pool_;      // TLS checks, one at a time
   std::unique_ptr<WorkerPool> cleanup_pool_;  // leftover retries, one round at a time
   Leftovers leftovers_;
-  std::mutex publish_mu_;  // serialises PublishLeftovers
+  prober::Mutex publish_mu_;  // serialises PublishLeftovers
   std::unique_ptr<Executor> executor_;
   std::vector<uint64_t> reported_skips_;
   std::vector<int8_t> reported_maintenance_;  // per pair: -1 not yet, else the last passed on

@@ -3,7 +3,7 @@
 namespace odoo_prober::runners {
 
 void Executor::Reset(Scheduler scheduler, std::vector<std::string> keys) {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   Account();
   scheduler_.emplace(std::move(scheduler));
   keys_ = std::move(keys);
@@ -26,7 +26,7 @@ void Executor::Account() {
 std::vector<size_t> Executor::Step(Scheduler::Mono now, Scheduler::Wall wall, const Run& run) {
   std::vector<size_t> started;
   {
-    std::lock_guard lock(mu_);
+    prober::MutexLock lock(mu_);
     Account();
     started = scheduler_->Due(now, wall);
     for (size_t i : started) {
@@ -46,37 +46,43 @@ std::vector<size_t> Executor::Step(Scheduler::Mono now, Scheduler::Wall wall, co
 
 void Executor::Finish(const std::string& key) {
   {
-    std::lock_guard lock(mu_);
+    prober::MutexLock lock(mu_);
     finished_.push_back(key);
   }
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 void Executor::WaitUntil(Scheduler::Mono until) {
-  std::unique_lock lock(mu_);
+  prober::MutexLock lock(mu_);
   // A Notify() that came before this wait counts too: it is not lost.
-  cv_.wait_until(lock, until, [&] { return !finished_.empty() || notified_ != waited_; });
+  while (finished_.empty() && notified_ == waited_) {
+    if (!cv_.WaitUntil(until)) break;
+  }
   waited_ = notified_;
 }
 
 void Executor::Notify() {
   {
-    std::lock_guard lock(mu_);
+    prober::MutexLock lock(mu_);
     ++notified_;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 bool Executor::Drain(Scheduler::Mono until) {
-  std::unique_lock lock(mu_);
-  return cv_.wait_until(lock, until, [&] {
+  prober::MutexLock lock(mu_);
+  for (;;) {
     Account();
-    return running_ == 0;
-  });
+    if (running_ == 0) return true;
+    if (!cv_.WaitUntil(until)) {
+      Account();
+      return running_ == 0;
+    }
+  }
 }
 
 int Executor::running() const {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   return running_ - static_cast<int>(finished_.size());
 }
 

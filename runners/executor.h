@@ -9,14 +9,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "prober/mutex.h"
 #include "runners/scheduler.h"
 
 namespace odoo_prober::runners {
@@ -47,19 +46,20 @@ class Executor {
   const Scheduler& scheduler() const { return *scheduler_; }
 
  private:
-  void Finish(const std::string& key);
-  void Account();  // REQUIRES: mu_ held
+  void Finish(const std::string& key) EXCLUDES(mu_);
+  void Account() REQUIRES(mu_);
 
   const Submit submit_;
+  // The driving thread's (Reset, Step, Drain); Account() updates the scheduler under mu_ too.
   std::optional<Scheduler> scheduler_;
   std::vector<std::string> keys_;
-  mutable std::mutex mu_;  // guards the fields below
-  std::condition_variable cv_;
-  std::vector<std::string> finished_;     // keys of runs that ended since the last Step
-  std::map<std::string, int> in_flight_;  // by key
-  int running_ = 0;
-  uint64_t notified_ = 0;  // Notify() calls
-  uint64_t waited_ = 0;    // the Notify() calls WaitUntil has seen
+  mutable prober::Mutex mu_;
+  prober::CondVar cv_{&mu_};
+  std::vector<std::string> finished_ GUARDED_BY(mu_);     // keys of runs that ended since last Step
+  std::map<std::string, int> in_flight_ GUARDED_BY(mu_);  // by key
+  int running_ GUARDED_BY(mu_) = 0;
+  uint64_t notified_ GUARDED_BY(mu_) = 0;  // Notify() calls
+  uint64_t waited_ GUARDED_BY(mu_) = 0;    // the Notify() calls WaitUntil has seen
 };
 
 }  // namespace odoo_prober::runners

@@ -5,7 +5,7 @@
 namespace odoo_prober::runners {
 
 void Leftovers::Configure(LeftoverOptions options) {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   options_ = options;
 }
 
@@ -17,7 +17,7 @@ std::chrono::milliseconds Leftovers::Backoff(int attempts) const {
 }
 
 size_t Leftovers::Add(const results::JourneyResult& run, Mono now, Wall wall) {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   size_t dropped = 0;
   for (const auto& rc : run.records) {
     if (rc.status == "ok") continue;
@@ -45,7 +45,7 @@ size_t Leftovers::Add(const results::JourneyResult& run, Mono now, Wall wall) {
 }
 
 std::vector<results::LeftoverRecord> Leftovers::TakeDue(Mono now, size_t max) {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   std::vector<Entry*> due;
   for (auto& [key, e] : entries_) {
     if (!e.retrying && e.due <= now) due.push_back(&e);
@@ -62,7 +62,7 @@ std::vector<results::LeftoverRecord> Leftovers::TakeDue(Mono now, size_t max) {
 
 void Leftovers::Retried(const results::LeftoverRecord& record,
                         const results::RecordCleanup& outcome, Mono now, Wall wall) {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   auto it = entries_.find({record.target, record.model, record.id});
   if (it == entries_.end()) return;  // forgotten meanwhile (a reload removed its target)
   if (outcome.status == "ok") {
@@ -79,7 +79,7 @@ void Leftovers::Retried(const results::LeftoverRecord& record,
 }
 
 void Leftovers::Postpone(const results::LeftoverRecord& record, Mono now, Wall wall) {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   auto it = entries_.find({record.target, record.model, record.id});
   if (it == entries_.end()) return;
   it->second.retrying = false;
@@ -88,13 +88,13 @@ void Leftovers::Postpone(const results::LeftoverRecord& record, Mono now, Wall w
 }
 
 size_t Leftovers::Retain(const std::set<std::string>& targets) {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   return std::erase_if(entries_,
                        [&](const auto& kv) { return !targets.count(kv.second.record.target); });
 }
 
 std::vector<results::LeftoverRecord> Leftovers::List() const {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   std::vector<results::LeftoverRecord> out;
   for (const auto& [key, e] : entries_) out.push_back(e.record);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.since < b.since; });
@@ -102,7 +102,7 @@ std::vector<results::LeftoverRecord> Leftovers::List() const {
 }
 
 Leftovers::Mono Leftovers::NextDue() const {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   Mono next = Mono::max();
   for (const auto& [key, e] : entries_) {
     if (!e.retrying) next = std::min(next, e.due);

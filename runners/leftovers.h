@@ -18,12 +18,12 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "prober/mutex.h"
 #include "results/journey_result.h"
 
 namespace odoo_prober::runners {
@@ -73,11 +73,11 @@ class Leftovers {
     Mono due;
     bool retrying = false;
   };
-  std::chrono::milliseconds Backoff(int attempts) const;  // with mu_ held
+  std::chrono::milliseconds Backoff(int attempts) const REQUIRES(mu_);
 
-  mutable std::mutex mu_;
-  LeftoverOptions options_;       // guarded by mu_
-  std::map<Key, Entry> entries_;  // guarded by mu_
+  mutable prober::Mutex mu_;
+  LeftoverOptions options_ GUARDED_BY(mu_);
+  std::map<Key, Entry> entries_ GUARDED_BY(mu_);
 };
 
 }  // namespace odoo_prober::runners

@@ -1,11 +1,11 @@
 // `odoo-prober once`: the plan run one time on the daemon's engine, then the reports.
 #include <fstream>
 #include <iomanip>
-#include <mutex>
 #include <set>
 #include <sstream>
 
 #include "prober/clock.h"
+#include "prober/mutex.h"
 #include "prober/text.h"
 #include "runners/commands.h"
 #include "runners/executor.h"
@@ -37,16 +37,16 @@ std::vector<results::JourneyResult> RunPlanOnce(
   const prober::Clock& clock = prober::RealClock();
   executor.Reset(Scheduler(std::move(pairs), o, clock.Monotonic()), std::move(keys));
 
-  std::mutex mu;  // serializes on_change
+  prober::Mutex mu;  // serializes on_change
   std::vector<results::JourneyResult> results(plan.size());
   const Executor::Run run = [&](size_t i) {
     const PlannedPair& p = plan[i];
     {
-      std::lock_guard lock(mu);
+      prober::MutexLock lock(mu);
       on_change(i, nullptr);
     }
     auto result = RunPlanned(runner, p, cfg);
-    std::lock_guard lock(mu);
+    prober::MutexLock lock(mu);
     results[i] = std::move(result);
     on_change(i, &results[i]);
   };

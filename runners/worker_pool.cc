@@ -10,20 +10,20 @@ WorkerPool::WorkerPool(int threads) {
 
 bool WorkerPool::Submit(std::function<void()> task) {
   {
-    std::lock_guard lock(mu_);
+    prober::MutexLock lock(mu_);
     if (closed_) return false;
     tasks_.push_back(std::move(task));
   }
-  cv_.notify_one();
+  cv_.Signal();
   return true;
 }
 
 void WorkerPool::Join() {
   {
-    std::lock_guard lock(mu_);
+    prober::MutexLock lock(mu_);
     closed_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -33,8 +33,8 @@ void WorkerPool::Work() {
   for (;;) {
     std::function<void()> task;
     {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return closed_ || !tasks_.empty(); });
+      prober::MutexLock lock(mu_);
+      while (!closed_ && tasks_.empty()) cv_.Wait();
       if (tasks_.empty()) return;  // closed and drained
       task = std::move(tasks_.front());
       tasks_.pop_front();

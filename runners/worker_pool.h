@@ -6,12 +6,12 @@
 // Thread-safety: Submit() from any thread; Join() from the owner, once the submitters are done.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "prober/mutex.h"
 
 namespace odoo_prober::runners {
 
@@ -31,10 +31,10 @@ class WorkerPool {
  private:
   void Work();
 
-  std::mutex mu_;  // guards tasks_, closed_
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
-  bool closed_ = false;
+  prober::Mutex mu_;
+  prober::CondVar cv_{&mu_};
+  std::deque<std::function<void()>> tasks_ GUARDED_BY(mu_);
+  bool closed_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 

@@ -197,45 +197,46 @@ DatabaseSettings SettingsOf(const EmulatorOptions& o) {
 
 OdooEmulator::OdooEmulator(EmulatorOptions options)
     : options_(std::move(options)),
-      db_(std::make_unique<OdooDatabase>(CheckedMajor(options_.version), SettingsOf(options_))) {}
+      db_(std::make_unique<OdooDatabase>(CheckedMajor(options_.version), SettingsOf(options_))),
+      dialect_(db_->dialect()) {}
 
 OdooEmulator::~OdooEmulator() = default;
 
 std::string OdooEmulator::FieldComodel(const std::string& model, const std::string& field) const {
-  std::lock_guard lock(db_mu_);
+  prober::MutexLock lock(db_mu_);
   const Field* f = db_->orm().FindField(model, field);
   return f == nullptr ? "" : f->comodel;
 }
 
 json OdooEmulator::OpenRecordsTagged(const std::string& tag) const {
-  std::lock_guard lock(db_mu_);
+  prober::MutexLock lock(db_mu_);
   return db_->OpenRecordsTagged(tag);
 }
 
 void OdooEmulator::SetFaults(Faults faults) {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   rng_.seed(faults.seed);
   rule_matches_.assign(faults.rules.size(), 0);
   faults_ = std::move(faults);
 }
 
 Faults OdooEmulator::faults() const {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   return faults_;
 }
 
 std::string OdooEmulator::certificate() const {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   return faults_.certificate;
 }
 
 void OdooEmulator::ExpireAllSessions() {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   sessions_.clear();
 }
 
 std::vector<LoggedCall> OdooEmulator::RequestLog() const {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   return log_;
 }
 
@@ -266,11 +267,12 @@ std::string OdooEmulator::CallKey(const HttpRequest& request) {
 
 std::chrono::milliseconds OdooEmulator::DrawDelay(const std::string& key, const std::string& path,
                                                   const std::string& client) {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
+  auto* rng = &rng_;  // drawn with mu_ held (the analysis does not follow the lambda)
   auto draw = [&](const Latency& l) {
     if (l.max <= l.min) return l.min;
     std::uniform_int_distribution<int64_t> d(l.min.count(), l.max.count());
-    return std::chrono::milliseconds(d(rng_));
+    return std::chrono::milliseconds(d(*rng));
   };
   auto d = draw(faults_.latency);
   if (auto it = faults_.method_latency.find(key); it != faults_.method_latency.end()) {
@@ -285,7 +287,7 @@ std::chrono::milliseconds OdooEmulator::DrawDelay(const std::string& key, const 
 }
 
 std::optional<FaultRule> OdooEmulator::DrawFault(const std::string& key) {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   for (size_t i = 0; i < faults_.rules.size(); ++i) {
     const FaultRule& rule = faults_.rules[i];
     const std::string& m = rule.match;
@@ -466,7 +468,7 @@ int OdooEmulator::CheckLogin(const std::string& db, const std::string& login,
 }
 
 std::vector<std::string> OdooEmulator::SessionIds() const {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   return issued_;
 }
 
@@ -480,7 +482,7 @@ std::string OdooEmulator::NewSessionId() {
 
 std::optional<int> OdooEmulator::SessionUid(const std::string& cookie) {
   const std::string sid = CookieValue(cookie, "session_id");
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   auto it = sessions_.find(sid);
   if (sid.empty() || it == sessions_.end()) return std::nullopt;
   // Fault injection: the session dies after N calls, as after a restart or a timeout.
@@ -520,7 +522,7 @@ Delivery OdooEmulator::Serve(const HttpRequest& request) {
 
 HttpResponse OdooEmulator::HandleOdoo(const HttpRequest& request) {
   HttpResponse res;
-  const Dialect& dialect = db_->dialect();
+  const Dialect& dialect = dialect_;
   if (request.path == "/web/version" && request.method == "GET" && dialect.json2) {
     res.body = json{{"version_info", VersionInfo()["server_version_info"]},
                     {"version", Find(options_.version).series}}
@@ -614,7 +616,7 @@ HttpResponse OdooEmulator::HandleJson2(const HttpRequest& request) {
   for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   const std::string token = scheme == "bearer " ? auth.substr(7) : "";
   {
-    std::lock_guard lock(mu_);
+    prober::MutexLock lock(mu_);
     log_.push_back({request.path, "json2", model, method, json::object()});
   }
   if (request.method != "POST" || method.empty() || model.empty()) {
@@ -651,12 +653,12 @@ HttpResponse OdooEmulator::HandleJson2(const HttpRequest& request) {
                 "could not parse the body as json: " + PythonJsonError(request.body), true);
   }
   if (!body.is_object()) body = json::object();  // a list binds no argument
-  std::lock_guard lock(db_mu_);
+  prober::MutexLock lock(db_mu_);
   if (!db_->HasModel(model)) {
     return fail(404, "werkzeug.exceptions.NotFound", "the model '" + model + "' does not exist",
                 true);
   }
-  const Dialect& dialect = db_->dialect();
+  const Dialect& dialect = dialect_;
   if (method[0] == '_') {
     return fail(403, "odoo.exceptions.AccessError", dialect.PrivateMethod(model, method), false);
   }
@@ -736,7 +738,7 @@ OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
       }
     }
     {
-      std::lock_guard lock(mu_);
+      prober::MutexLock lock(mu_);
       log_.push_back(call);
     }
     if (service == "common") {
@@ -780,7 +782,7 @@ OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
     json logged = params;
     if (logged.is_object() && logged.contains("password")) logged["password"] = "<redacted>";
     {
-      std::lock_guard lock(mu_);
+      prober::MutexLock lock(mu_);
       log_.push_back({path, "", "", "authenticate", logged});
     }
     const int uid = CheckLogin(str("db"), str("login"), str("password"), /*allow_api_key=*/false);
@@ -796,7 +798,7 @@ OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
     }
     const std::string sid = NewSessionId();
     {
-      std::lock_guard lock(mu_);
+      prober::MutexLock lock(mu_);
       sessions_[sid] = Session{uid, 0};
       issued_.push_back(sid);
     }
@@ -808,7 +810,7 @@ OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
   const auto uid = SessionUid(cookie);
   if (path == "/web/session/get_session_info") {
     {
-      std::lock_guard lock(mu_);
+      prober::MutexLock lock(mu_);
       log_.push_back({path, "", "", "get_session_info", json::object()});
     }
     if (!uid) return session_expired();
@@ -818,7 +820,7 @@ OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
   }
   if (path == "/web/session/destroy") {
     {
-      std::lock_guard lock(mu_);
+      prober::MutexLock lock(mu_);
       log_.push_back({path, "", "", "destroy", json::object()});
       sessions_.erase(CookieValue(cookie, "session_id"));
     }
@@ -832,7 +834,7 @@ OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
     const json kwargs =
         params.is_object() && params.contains("kwargs") ? params["kwargs"] : json::object();
     {
-      std::lock_guard lock(mu_);
+      prober::MutexLock lock(mu_);
       log_.push_back({path, "", model, method, args});
     }
     if (!uid) return session_expired();
@@ -853,7 +855,7 @@ OdooEmulator::RpcAnswer OdooEmulator::ExecuteKw(const json& args) {
     return a;
   }
   const int uid = args[1].get<int>();
-  if (uid != 2 && db_->dialect().unknown_uid_missing &&
+  if (uid != 2 && dialect_.unknown_uid_missing &&
       CheckLogin(args[0], options_.login, args[2], /*allow_api_key=*/true) == 2) {
     // Recorded on 19: the right password with a uid that does not exist.
     a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.MissingError",
@@ -877,10 +879,10 @@ OdooEmulator::RpcAnswer OdooEmulator::CallModel(const std::string& model, const 
   const int generic = Find(options_.version).generic_error_code;
   const std::string frames = via_call_kw ? kCallKwFrames : kRpcFrames;
   RpcAnswer a;
-  std::lock_guard lock(db_mu_);
+  prober::MutexLock lock(db_mu_);
   if (!db_->HasModel(model) && via_call_kw) {
     // Recorded: 17 raises a bare KeyError; 18 answers the route's 404 (with "id": null).
-    if (!db_->dialect().call_kw_unknown_model_404) {
+    if (!dialect_.call_kw_unknown_model_404) {
       a.error = Error(generic, "Odoo Server Error", "builtins.KeyError", model, frames);
       a.error["data"]["debug"] = std::string(kOuterFrames) + frames + "KeyError: '" + model + "'";
     } else {

@@ -18,14 +18,15 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "prober/mutex.h"
 #include "runners/http_server.h"
+#include "tests/emulator/dialect.h"
 #include "tests/emulator/faults.h"
 
 namespace odoo_prober::emulator {
@@ -149,19 +150,20 @@ class OdooEmulator {
   std::string NewSessionId();
 
   const EmulatorOptions options_;
-  mutable std::mutex mu_;  // guards everything below
-  Faults faults_;
-  std::vector<int> rule_matches_;  // by rule: matching requests seen (for `after`)
+  mutable prober::Mutex mu_;
+  Faults faults_ GUARDED_BY(mu_);
+  std::vector<int> rule_matches_ GUARDED_BY(mu_);  // by rule: requests seen (for `after`)
   struct Session {
     int uid = 0;
     int calls = 0;
   };
-  std::map<std::string, Session> sessions_;
-  std::vector<std::string> issued_;  // every session id ever issued
-  std::mt19937_64 rng_{1};
-  std::vector<LoggedCall> log_;
-  mutable std::mutex db_mu_;  // guards db_ (held across one RPC call)
-  std::unique_ptr<OdooDatabase> db_;
+  std::map<std::string, Session> sessions_ GUARDED_BY(mu_);
+  std::vector<std::string> issued_ GUARDED_BY(mu_);  // every session id ever issued
+  std::mt19937_64 rng_ GUARDED_BY(mu_){1};
+  std::vector<LoggedCall> log_ GUARDED_BY(mu_);
+  mutable prober::Mutex db_mu_;  // held across one RPC call
+  std::unique_ptr<OdooDatabase> db_ PT_GUARDED_BY(db_mu_);
+  const Dialect& dialect_;  // the database's, fixed for its life: read without db_mu_
 };
 
 }  // namespace odoo_prober::emulator

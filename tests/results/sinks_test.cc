@@ -4,12 +4,12 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
-#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "prober/mutex.h"
 #include "results/jsonl_sink.h"
 #include "results/metrics.h"
 #include "results/sink.h"
@@ -45,27 +45,27 @@ JourneyResult Result(const std::string& run_id, std::chrono::system_clock::time_
 class GateSink : public ResultSink {
  public:
   prober::Status Write(const JourneyResult&) override {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return open_; });
+    prober::MutexLock lock(mu_);
+    while (!open_) cv_.Wait();
     ++written_;
     return prober::Status::Ok();
   }
   std::string name() const override { return "gate"; }
   void Open() {
-    std::lock_guard lock(mu_);
+    prober::MutexLock lock(mu_);
     open_ = true;
-    cv_.notify_all();
+    cv_.SignalAll();
   }
   int written() {
-    std::lock_guard lock(mu_);
+    prober::MutexLock lock(mu_);
     return written_;
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
-  int written_ = 0;
+  prober::Mutex mu_;
+  prober::CondVar cv_{&mu_};
+  bool open_ GUARDED_BY(mu_) = false;
+  int written_ GUARDED_BY(mu_) = 0;
 };
 
 TEST_CASE("the fan-out never blocks: a full queue drops and counts", "[sinks]") {

@@ -7,22 +7,22 @@ using nlohmann::json;
 FakeClock::FakeClock(std::chrono::system_clock::time_point wall) : wall_(wall) {}
 
 std::chrono::system_clock::time_point FakeClock::Now() const {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   return wall_ + elapsed_;
 }
 
 std::chrono::steady_clock::time_point FakeClock::Monotonic() const {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   return std::chrono::steady_clock::time_point(std::chrono::hours(1)) + elapsed_;
 }
 
 void FakeClock::Sleep(std::chrono::milliseconds d) const {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   elapsed_ += d;
 }
 
 std::chrono::milliseconds FakeClock::slept() const {
-  std::lock_guard lock(mu_);
+  prober::MutexLock lock(mu_);
   return elapsed_;
 }
 

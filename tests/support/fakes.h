@@ -11,12 +11,12 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "prober/clock.h"
+#include "prober/mutex.h"
 #include "prober/odoo_client.h"
 
 namespace odoo_prober::testing {
@@ -35,8 +35,8 @@ class FakeClock final : public prober::Clock {
   std::chrono::milliseconds slept() const;
 
  private:
-  mutable std::mutex mu_;  // guards the fields below
-  mutable std::chrono::milliseconds elapsed_{0};
+  mutable prober::Mutex mu_;
+  mutable std::chrono::milliseconds elapsed_ GUARDED_BY(mu_){0};
   const std::chrono::system_clock::time_point wall_;
 };
 
