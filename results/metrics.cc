@@ -384,140 +384,155 @@ void Metrics::Observe(const JourneyResult& r) {
   }
 }
 
+namespace {
+
+// Writes one family after the other over every pair (the text format wants each family's
+// samples together). `Series` is Metrics::PairSeries.
+template <typename Series, typename Pairs>
+class FamilyWriter {
+ public:
+  FamilyWriter(std::string& out, const Pairs& pairs) : out_(out), pairs_(pairs) {}
+  template <typename Write>
+  void Family(std::string_view name, std::string_view type, std::string_view help, Write&& write) {
+    AppendHeader(out_, name, type, help);
+    for (const auto& [key, p] : pairs_) write(*p);
+  }
+  template <typename V>
+  void Value(std::string_view name, const Series& p, V v) {
+    AppendName(out_, name, p.labels, p.starts);
+    AppendNumber(out_, v);
+    out_ += '\n';
+  }
+  // A gauge of each declared pair: one of its fields.
+  template <typename V>
+  void Declared(std::string_view name, std::string_view help, V Series::*field) {
+    Family(name, "gauge", help, [&](const Series& p) {
+      if (p.declared) Value(name, p, p.*field);
+    });
+  }
+  std::string& out() { return out_; }
+
+ private:
+  std::string& out_;
+  const Pairs& pairs_;
+};
+
+}  // namespace
+
 void Metrics::AppendPairFamilies(std::string& out) const {
   // The last exposition's size and a little more: growing a string of tens of MB by doubling
   // copies it over and over.
   out.reserve(out.size() + last_pairs_bytes_ + last_pairs_bytes_ / 8 + 4096);
   const size_t start = out.size();
-  // Read here, with pairs_mu_ held (the analysis does not follow the lambdas below).
-  const auto* pairs = &pairs_;
-  // One family after the other (the text format wants each family's samples together).
-  auto family = [&](std::string_view name, std::string_view type, std::string_view help,
-                    auto&& write) {
-    AppendHeader(out, name, type, help);
-    for (const auto& [key, p] : *pairs) write(*p);
-  };
-  auto value = [&](std::string_view name, const PairSeries& p, auto v) {
-    AppendName(out, name, p.labels, p.starts);
-    AppendNumber(out, v);
-    out += '\n';
-  };
-  family("odoo_prober_journey_runs_total", "counter", "Journey runs, whatever their outcome.",
-         [&](const PairSeries& p) { value("odoo_prober_journey_runs_total", p, p.runs); });
-  family("odoo_prober_journey_failures_total", "counter",
-         "Failed journey runs by reason (the outcome class, or cleanup).",
-         [&](const PairSeries& p) {
-           // Declared pairs have every reason from the first scrape, at 0, so that ratios over
-           // them are never empty and no first failure is lost to rate().
-           for (size_t i = 0; i < p.failures.size(); ++i) {
-             if (!p.declared && p.failures[i] == 0) continue;
-             AppendName(out, "odoo_prober_journey_failures_total", p.labels, p.starts, "reason",
-                        Reasons()[i]);
-             AppendNumber(out, p.failures[i]);
-             out += '\n';
-           }
-         });
-  family("odoo_prober_journey_info", "gauge",
-         "1 per journey x target pair, with the business service it proves and the name of its "
-         "journey definition.",
-         [&](const PairSeries& p) {
-           if (p.info_labels.empty()) return;
-           out.append("odoo_prober_journey_info{").append(p.info_labels);
-           out.back() = '}';
-           out += " 1\n";
-         });
-  family("odoo_prober_journey_slow_runs_total", "counter",
-         "Successful journey runs that took longer than the latency objective.",
-         [&](const PairSeries& p) {
-           if (p.declared) value("odoo_prober_journey_slow_runs_total", p, p.slow_runs);
-         });
-  family("odoo_prober_journey_duration_seconds", "histogram",
-         "Duration of journey runs, cleanup excluded.", [&](const PairSeries& p) {
-           AppendHistogram(out, "odoo_prober_journey_duration_seconds", p.labels, p.starts,
-                           p.duration);
-         });
-  family("odoo_prober_step_duration_seconds", "histogram",
-         "Duration of journey steps (all RPC calls of the step); buckets only for the journeys "
-         "configured with step_histograms, count and sum for all.",
-         [&](const PairSeries& p) {
-           for (const auto& s : p.steps) {
-             AppendHistogram(out, "odoo_prober_step_duration_seconds", p.labels, p.starts, s.hist,
-                             "step", s.name);
-           }
-         });
-  family("odoo_prober_rpc_phase_seconds_total", "counter",
-         "Time spent in each phase of the RPC calls of the runs (dns, connect, tls, first_byte), "
-         "summed over their steps; per run: divide by the runs' rate.",
-         [&](const PairSeries& p) {
-           if (p.runs == 0) return;
-           for (size_t i = 0; i < kPhaseNames.size(); ++i) {
-             AppendName(out, "odoo_prober_rpc_phase_seconds_total", p.labels, p.starts, "phase",
-                        kPhaseNames[i]);
-             AppendNumber(out, p.phase_seconds[i]);
-             out += '\n';
-           }
-         });
-  family("odoo_prober_journey_last_success_timestamp_seconds", "gauge",
-         "When the journey last succeeded (unix time).", [&](const PairSeries& p) {
-           if (p.last_success > 0) {
-             value("odoo_prober_journey_last_success_timestamp_seconds", p, p.last_success);
-           }
-         });
-  family("odoo_prober_journey_last_run_timestamp_seconds", "gauge",
-         "When the journey last ended, whatever its outcome (unix time).",
-         [&](const PairSeries& p) {
-           if (p.last_run > 0) {
-             value("odoo_prober_journey_last_run_timestamp_seconds", p, p.last_run);
-           }
-         });
-  family("odoo_prober_journey_objective_availability_ratio", "gauge",
-         "Availability objective: the share of runs that should succeed.",
-         [&](const PairSeries& p) {
-           if (p.declared) {
-             value("odoo_prober_journey_objective_availability_ratio", p, p.availability);
-           }
-         });
-  family("odoo_prober_journey_objective_latency_ratio", "gauge",
-         "Latency objective: the share of runs that should end within its threshold.",
-         [&](const PairSeries& p) {
-           if (p.declared) value("odoo_prober_journey_objective_latency_ratio", p, p.latency_ratio);
-         });
-  family("odoo_prober_journey_objective_latency_seconds", "gauge",
-         "Latency objective: the threshold of a fast run.", [&](const PairSeries& p) {
-           if (p.declared) {
-             value("odoo_prober_journey_objective_latency_seconds", p, p.latency_seconds);
-           }
-         });
-  family("odoo_prober_journey_objective_window_seconds", "gauge",
-         "The window the objectives' error budgets are counted over.", [&](const PairSeries& p) {
-           if (p.declared) {
-             value("odoo_prober_journey_objective_window_seconds", p, p.window_seconds);
-           }
-         });
-  family("odoo_prober_journey_objective_min_failures", "gauge",
-         "Failed (or slow) runs a burn-rate alert needs in its long window besides the rate.",
-         [&](const PairSeries& p) {
-           if (p.declared) value("odoo_prober_journey_objective_min_failures", p, p.min_failures);
-         });
-  family("odoo_prober_runs_skipped_total", "counter",
-         "Scheduled runs skipped because the previous run of the pair was still going.",
-         [&](const PairSeries& p) {
-           if (p.skipped > 0) value("odoo_prober_runs_skipped_total", p, p.skipped);
-         });
-  family("odoo_prober_journey_in_maintenance", "gauge",
-         "1 while the target is in a maintenance window (the pair does not run).",
-         [&](const PairSeries& p) {
-           if (p.declared) {
-             value("odoo_prober_journey_in_maintenance", p, uint64_t{p.in_maintenance});
-           }
-         });
-  family("odoo_prober_journey_interval_seconds", "gauge",
-         "How often the journey runs on the target.", [&](const PairSeries& p) {
-           if (p.declared && p.interval_seconds > 0) {
-             value("odoo_prober_journey_interval_seconds", p, p.interval_seconds);
-           }
-         });
+  FamilyWriter<PairSeries, decltype(pairs_)> w(out, pairs_);
+  AppendRunFamilies(w);
+  AppendStateFamilies(w);
   last_pairs_bytes_ = out.size() - start;
+}
+
+template <typename Writer>
+void Metrics::AppendRunFamilies(Writer& w) {
+  std::string& out = w.out();
+  w.Family("odoo_prober_journey_runs_total", "counter", "Journey runs, whatever their outcome.",
+           [&](const PairSeries& p) { w.Value("odoo_prober_journey_runs_total", p, p.runs); });
+  w.Family("odoo_prober_journey_failures_total", "counter",
+           "Failed journey runs by reason (the outcome class, or cleanup).",
+           [&](const PairSeries& p) {
+             // Declared pairs have every reason from the first scrape, at 0, so that ratios
+             // over them are never empty and no first failure is lost to rate().
+             for (size_t i = 0; i < p.failures.size(); ++i) {
+               if (!p.declared && p.failures[i] == 0) continue;
+               AppendName(out, "odoo_prober_journey_failures_total", p.labels, p.starts, "reason",
+                          Reasons()[i]);
+               AppendNumber(out, p.failures[i]);
+               out += '\n';
+             }
+           });
+  w.Family("odoo_prober_journey_info", "gauge",
+           "1 per journey x target pair, with the business service it proves and the name of "
+           "its journey definition.",
+           [&](const PairSeries& p) {
+             if (p.info_labels.empty()) return;
+             out.append("odoo_prober_journey_info{").append(p.info_labels);
+             out.back() = '}';
+             out += " 1\n";
+           });
+  w.Family("odoo_prober_journey_slow_runs_total", "counter",
+           "Successful journey runs that took longer than the latency objective.",
+           [&](const PairSeries& p) {
+             if (p.declared) w.Value("odoo_prober_journey_slow_runs_total", p, p.slow_runs);
+           });
+  w.Family("odoo_prober_journey_duration_seconds", "histogram",
+           "Duration of journey runs, cleanup excluded.", [&](const PairSeries& p) {
+             AppendHistogram(out, "odoo_prober_journey_duration_seconds", p.labels, p.starts,
+                             p.duration);
+           });
+  w.Family("odoo_prober_step_duration_seconds", "histogram",
+           "Duration of journey steps (all RPC calls of the step); buckets only for the journeys "
+           "configured with step_histograms, count and sum for all.",
+           [&](const PairSeries& p) {
+             for (const auto& s : p.steps) {
+               AppendHistogram(out, "odoo_prober_step_duration_seconds", p.labels, p.starts, s.hist,
+                               "step", s.name);
+             }
+           });
+  w.Family("odoo_prober_rpc_phase_seconds_total", "counter",
+           "Time spent in each phase of the RPC calls of the runs (dns, connect, tls, "
+           "first_byte), summed over their steps; per run: divide by the runs' rate.",
+           [&](const PairSeries& p) {
+             if (p.runs == 0) return;
+             for (size_t i = 0; i < kPhaseNames.size(); ++i) {
+               AppendName(out, "odoo_prober_rpc_phase_seconds_total", p.labels, p.starts, "phase",
+                          kPhaseNames[i]);
+               AppendNumber(out, p.phase_seconds[i]);
+               out += '\n';
+             }
+           });
+}
+
+template <typename Writer>
+void Metrics::AppendStateFamilies(Writer& w) {
+  w.Family("odoo_prober_journey_last_success_timestamp_seconds", "gauge",
+           "When the journey last succeeded (unix time).", [&](const PairSeries& p) {
+             if (p.last_success > 0)
+               w.Value("odoo_prober_journey_last_success_timestamp_seconds", p, p.last_success);
+           });
+  w.Family("odoo_prober_journey_last_run_timestamp_seconds", "gauge",
+           "When the journey last ended, whatever its outcome (unix time).",
+           [&](const PairSeries& p) {
+             if (p.last_run > 0)
+               w.Value("odoo_prober_journey_last_run_timestamp_seconds", p, p.last_run);
+           });
+  w.Declared("odoo_prober_journey_objective_availability_ratio",
+             "Availability objective: the share of runs that should succeed.",
+             &PairSeries::availability);
+  w.Declared("odoo_prober_journey_objective_latency_ratio",
+             "Latency objective: the share of runs that should end within its threshold.",
+             &PairSeries::latency_ratio);
+  w.Declared("odoo_prober_journey_objective_latency_seconds",
+             "Latency objective: the threshold of a fast run.", &PairSeries::latency_seconds);
+  w.Declared("odoo_prober_journey_objective_window_seconds",
+             "The window the objectives' error budgets are counted over.",
+             &PairSeries::window_seconds);
+  w.Declared("odoo_prober_journey_objective_min_failures",
+             "Failed (or slow) runs a burn-rate alert needs in its long window besides the rate.",
+             &PairSeries::min_failures);
+  w.Family("odoo_prober_runs_skipped_total", "counter",
+           "Scheduled runs skipped because the previous run of the pair was still going.",
+           [&](const PairSeries& p) {
+             if (p.skipped > 0) w.Value("odoo_prober_runs_skipped_total", p, p.skipped);
+           });
+  w.Family("odoo_prober_journey_in_maintenance", "gauge",
+           "1 while the target is in a maintenance window (the pair does not run).",
+           [&](const PairSeries& p) {
+             if (p.declared)
+               w.Value("odoo_prober_journey_in_maintenance", p, uint64_t{p.in_maintenance});
+           });
+  w.Family("odoo_prober_journey_interval_seconds", "gauge",
+           "How often the journey runs on the target.", [&](const PairSeries& p) {
+             if (p.declared && p.interval_seconds > 0)
+               w.Value("odoo_prober_journey_interval_seconds", p, p.interval_seconds);
+           });
 }
 
 void Metrics::ObserveTls(const TlsReport& r) {

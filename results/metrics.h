@@ -105,6 +105,12 @@ class Metrics {
   PairSeries& SeriesOf(const std::string& journey, const std::string& target,
                        const config::Labels& labels) REQUIRES(pairs_mu_);
   void AppendPairFamilies(std::string& out) const REQUIRES(pairs_mu_);
+  // Its two halves: what the runs counted, then the pairs' state and objectives (`Writer`
+  // writes one family over every pair; results/metrics.cc).
+  template <typename Writer>
+  static void AppendRunFamilies(Writer& w);
+  template <typename Writer>
+  static void AppendStateFamilies(Writer& w);
 
   const std::string instance_;
   std::shared_ptr<prometheus::Registry> registry_;

@@ -174,10 +174,173 @@ std::string CheckOptions(const CompareOptions& o, const Loaded& loaded) {
     return "--baseline and --candidate name the same target; compare two environments";
   if (o.runs < 1) return "--runs must be at least 1";
   for (const auto& name : o.journeys) {
-    if (loaded.catalog.Find(name) == nullptr)
-      return "--journey " + name + ": no such journey (see odoo-prober journeys)";
+    const bool configured = std::any_of(cfg.journeys.begin(), cfg.journeys.end(),
+                                        [&](const auto& j) { return j.id == name; });
+    if (!configured && loaded.catalog.Find(name) == nullptr)
+      return "--journey " + name + ": no such journey id or name (see odoo-prober validate)";
   }
   return "";
+}
+
+}  // namespace
+
+namespace {
+
+using SidePair = std::pair<PlannedPair, PlannedPair>;  // baseline, candidate
+
+// The config with both sides' results labelled env=baseline|candidate, in every sink.
+config::ProberConfig Labelled(const CompareOptions& options, config::ProberConfig cfg) {
+  const bool history = !options.baseline_history.empty();
+  for (auto& t : cfg.targets) {
+    if (t.name == options.candidate) t.labels.env = "candidate";
+    if (!history && t.name == options.baseline) t.labels.env = "baseline";
+  }
+  return cfg;
+}
+
+// Each journey run on the candidate, beside its baseline run (the same entry on the baseline
+// target; with a history, the candidate's alone). Results are judged by id, which CheckPlan
+// keeps unique on a target: a journey configured twice is two probes, each compared apart.
+std::vector<SidePair> PairSides(const CompareOptions& options, const config::ProberConfig& cfg,
+                                const scenarios::Catalog& catalog) {
+  std::vector<SidePair> pairs;
+  for (const auto& p : Plan(cfg, catalog, options.journeys, {options.candidate})) {
+    PlannedPair b = p;
+    if (options.baseline_history.empty()) b.target = cfg.FindTarget(options.baseline);
+    pairs.push_back({b, p});
+  }
+  return pairs;
+}
+
+// What is compared, and the baseline's runs and fingerprint when they come from the history.
+prober::Result<results::CompareInput> InputOf(const CompareOptions& options,
+                                              const std::vector<SidePair>& pairs) {
+  const bool history = !options.baseline_history.empty();
+  results::CompareInput input;
+  input.candidate = options.candidate;
+  input.baseline = history ? options.baseline_target : options.baseline;
+  input.baseline_from_history = history;
+  for (const auto& [b, c] : pairs) {
+    input.journeys.push_back(c.id());
+    auto& rules = input.rules[c.id()];
+    for (const auto& f : c.journey->compare)
+      rules.push_back({f.model, f.field, f.tolerance, f.relative, f.pattern});
+  }
+  if (!history) return input;
+  auto baseline = results::ReadHistoryBaseline(options.baseline_history, options.baseline_target,
+                                               input.journeys, {}, options.max_history_runs);
+  if (!baseline.ok()) return baseline.status();
+  input.baseline_runs = std::move(baseline->runs);
+  input.baseline_fingerprint = std::move(baseline->fingerprint);
+  return input;
+}
+
+results::CompareSettings SettingsOf(const CompareOptions& options,
+                                    const config::ProberConfig& cfg) {
+  results::CompareSettings settings;
+  settings.budget = cfg.compare.latency_budget;
+  settings.budgets = cfg.compare.latency_budgets;
+  settings.ignore_below = cfg.compare.ignore_below;
+  settings.expect_different = cfg.compare.expect_different;
+  settings.expect_modules = cfg.compare.expect_modules;
+  settings.expect_all_modules = cfg.compare.expect_all_modules;
+  settings.seed = options.seed ? *options.seed : prober::RealSystem().Random();
+  return settings;
+}
+
+// One round's runs: the journeys shuffled, each side by side in the round's order (A/B/B/A: a
+// coin from the seed picks the first round's order, the next round reverses it).
+std::vector<PlannedPair> RoundPlan(const std::vector<SidePair>& pairs, bool history, int round,
+                                   std::mt19937_64& order, bool& baseline_first) {
+  baseline_first =
+      round % 2 == 0 ? std::uniform_int_distribution<int>(0, 1)(order) == 0 : !baseline_first;
+  std::vector<size_t> journeys(pairs.size());
+  for (size_t i = 0; i < journeys.size(); ++i) journeys[i] = i;
+  std::shuffle(journeys.begin(), journeys.end(), order);
+  std::vector<PlannedPair> plan;
+  for (size_t j : journeys) {
+    if (history) {
+      plan.push_back(pairs[j].second);
+    } else if (baseline_first) {
+      plan.push_back(pairs[j].first);
+      plan.push_back(pairs[j].second);
+    } else {
+      plan.push_back(pairs[j].second);
+      plan.push_back(pairs[j].first);
+    }
+  }
+  return plan;
+}
+
+// The A/B rounds, by count or for a duration; every result published and kept in `input`.
+std::vector<results::JourneyResult> RunRounds(const CompareOptions& options,
+                                              const config::ProberConfig& cfg,
+                                              const std::vector<SidePair>& pairs,
+                                              const JourneyRunner& runner, uint64_t seed,
+                                              results::FanOut& fanout, results::CompareInput& input,
+                                              std::ostream& err) {
+  const int concurrency = options.concurrency > 0 ? options.concurrency : cfg.concurrency;
+  const bool by_time = options.duration.count() > 0;
+  CompareProgress progress(err, options.live_progress,
+                           by_time ? "" : "/" + std::to_string(options.runs));
+  std::mt19937_64 order(seed);
+  std::vector<results::JourneyResult> all;
+  const auto start = prober::RealClock().Monotonic();
+  bool baseline_first = true;
+  auto round_start = start;
+  for (int round = 0;; ++round) {
+    if (round > 0) std::this_thread::sleep_until(round_start + options.round_interval);
+    round_start = prober::RealClock().Monotonic();
+    if (by_time ? round_start - start >= options.duration : round >= options.runs) break;
+    const auto plan =
+        RoundPlan(pairs, !options.baseline_history.empty(), round, order, baseline_first);
+    progress.Round(round + 1);
+    auto results = RunPlanOnce(
+        plan, cfg, runner, concurrency, cfg.per_target_concurrency,
+        [&](size_t i, const results::JourneyResult* r) { progress.Change(plan[i], r); });
+    progress.EndRound();
+    for (auto& r : results) {
+      fanout.Publish(r);
+      (r.labels.env == "candidate" ? input.candidate_runs : input.baseline_runs).push_back(r);
+      all.push_back(std::move(r));
+    }
+    input.rounds = round + 1;
+  }
+  progress.Finish();
+  return all;
+}
+
+// The files and the push asked for; kExitInternal when one could not be written.
+int WriteOutputs(const CompareOptions& options, const config::ProberConfig& cfg,
+                 const results::Comparison& comparison,
+                 const std::vector<results::JourneyResult>& all,
+                 const std::vector<results::TlsReport>& tls, std::ostream& err) {
+  int rc = kExitOk;
+  auto write = [&](const std::string& path, const std::string& text) {
+    if (!path.empty() && !WriteFile(path, text, err)) rc = kExitInternal;
+  };
+  if (!options.json_file.empty()) {
+    write(options.json_file,
+          results::CompareJson(comparison)
+                  .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+              "\n");
+  }
+  if (!options.junit_file.empty()) write(options.junit_file, results::CompareJUnit(comparison));
+  if (!options.html_file.empty()) write(options.html_file, results::CompareHtml(comparison));
+  if (!options.pushgateway.empty()) {
+    PushOptions push{options.pushgateway, InstanceName(cfg), options.version};
+    if (auto st = PushMetrics(push, cfg, all, tls); !st.ok()) {
+      err << st.message() << "\n";
+      rc = kExitInternal;
+    }
+  }
+  return rc;
+}
+
+int VerdictCode(const CompareOptions& options, const results::Comparison& comparison) {
+  if (comparison.LatencyRegressed() || comparison.ParityFailed()) return kExitJourneyFailed;
+  if (options.strict && comparison.Inconclusive()) return kExitJourneyFailed;
+  return kExitOk;
 }
 
 }  // namespace
@@ -189,59 +352,19 @@ int RunCompare(const CompareOptions& options, std::ostream& out, std::ostream& e
     err << wrong << "\n";
     return kExitUsage;
   }
-  const bool history = !options.baseline_history.empty();
-  // Both sides' results carry env=baseline|candidate, in every sink.
-  config::ProberConfig cfg = loaded->config;
-  for (auto& t : cfg.targets) {
-    if (t.name == options.candidate) t.labels.env = "candidate";
-    if (!history && t.name == options.baseline) t.labels.env = "baseline";
-  }
-  const config::TargetConfig& candidate = *cfg.FindTarget(options.candidate);
-  const auto candidate_plan = Plan(cfg, loaded->catalog, options.journeys, {options.candidate});
-  if (candidate_plan.empty()) {
+  const config::ProberConfig cfg = Labelled(options, loaded->config);
+  const auto pairs = PairSides(options, cfg, loaded->catalog);
+  if (pairs.empty()) {
     err << "nothing to compare: the config runs no journey on " << options.candidate
         << (options.journeys.empty() ? "" : " among the --journey names") << "\n";
     return kExitUsage;
   }
-  std::vector<std::pair<PlannedPair, PlannedPair>> pairs;  // baseline, candidate
-  for (const auto& p : candidate_plan) {
-    // Results are judged by id, which CheckPlan keeps unique on a target: a journey configured
-    // twice (other parameters) is two probes, each compared on its own.
-    PlannedPair b = p;
-    if (!history) b.target = cfg.FindTarget(options.baseline);
-    pairs.push_back({b, p});
+  auto input = InputOf(options, pairs);
+  if (!input.ok()) {
+    err << input.status().message() << "\n";
+    return kExitUsage;
   }
-
-  results::CompareInput input;
-  input.candidate = options.candidate;
-  input.baseline = history ? options.baseline_target : options.baseline;
-  input.baseline_from_history = history;
-  for (const auto& [b, c] : pairs) {
-    input.journeys.push_back(c.id());
-    auto& rules = input.rules[c.id()];
-    for (const auto& f : c.journey->compare)
-      rules.push_back({f.model, f.field, f.tolerance, f.relative, f.pattern});
-  }
-  if (history) {
-    auto baseline = results::ReadHistoryBaseline(options.baseline_history, options.baseline_target,
-                                                 input.journeys, {}, options.max_history_runs);
-    if (!baseline.ok()) {
-      err << baseline.status().message() << "\n";
-      return kExitUsage;
-    }
-    input.baseline_runs = std::move(baseline->runs);
-    input.baseline_fingerprint = std::move(baseline->fingerprint);
-  }
-
-  results::CompareSettings settings;
-  settings.budget = cfg.compare.latency_budget;
-  settings.budgets = cfg.compare.latency_budgets;
-  settings.ignore_below = cfg.compare.ignore_below;
-  settings.expect_different = cfg.compare.expect_different;
-  settings.expect_modules = cfg.compare.expect_modules;
-  settings.expect_all_modules = cfg.compare.expect_all_modules;
-  settings.seed = options.seed ? *options.seed : prober::RealSystem().Random();
-
+  const results::CompareSettings settings = SettingsOf(options, cfg);
   results::Metrics metrics(InstanceName(cfg), options.version);
   results::StatusBoard board;
   auto sinks = results::MakeSinks(cfg, metrics, board);
@@ -250,99 +373,24 @@ int RunCompare(const CompareOptions& options, std::ostream& out, std::ostream& e
     return kExitUsage;
   }
   results::FanOut fanout(std::move(*sinks), cfg.sink_queue);
-
+  // Both fingerprints (reads only), then the rounds.
   const auto factory = CurlFactory();
   std::vector<results::TlsReport> tls;
-  input.started_at = prober::RealClock().Now();
-  if (!history) {
-    input.baseline_fingerprint = ReadFingerprint(*cfg.FindTarget(options.baseline), factory, tls);
-  }
-  input.candidate_fingerprint = ReadFingerprint(candidate, factory, tls);
+  input->started_at = prober::RealClock().Now();
+  if (options.baseline_history.empty())
+    input->baseline_fingerprint = ReadFingerprint(*cfg.FindTarget(options.baseline), factory, tls);
+  input->candidate_fingerprint = ReadFingerprint(*cfg.FindTarget(options.candidate), factory, tls);
   for (const auto& t : tls) fanout.Publish(t);
-
   JourneyRunner runner(prober::RealClock(), loaded->catalog, factory);
   runner.ReadCompareFields(true);
-  const int concurrency = options.concurrency > 0 ? options.concurrency : cfg.concurrency;
-  const bool by_time = options.duration.count() > 0;
-  CompareProgress progress(err, options.live_progress,
-                           by_time ? "" : "/" + std::to_string(options.runs));
-  std::mt19937_64 order(settings.seed);
-  std::vector<results::JourneyResult> all;
-  const auto start = prober::RealClock().Monotonic();
-  bool baseline_first = true;
-  auto round_start = start;
-  for (int round = 0;; ++round) {
-    if (round > 0) std::this_thread::sleep_until(round_start + options.round_interval);
-    round_start = prober::RealClock().Monotonic();
-    if (by_time ? round_start - start >= options.duration : round >= options.runs) break;
-    // A/B/B/A: a coin from the seed picks the first round's order, the next round reverses it.
-    if (round % 2 == 0) {
-      baseline_first = std::uniform_int_distribution<int>(0, 1)(order) == 0;
-    } else {
-      baseline_first = !baseline_first;
-    }
-    std::vector<size_t> journeys(pairs.size());
-    for (size_t i = 0; i < journeys.size(); ++i) journeys[i] = i;
-    std::shuffle(journeys.begin(), journeys.end(), order);
-    std::vector<PlannedPair> plan;
-    for (size_t j : journeys) {
-      if (history) {
-        plan.push_back(pairs[j].second);
-      } else if (baseline_first) {
-        plan.push_back(pairs[j].first);
-        plan.push_back(pairs[j].second);
-      } else {
-        plan.push_back(pairs[j].second);
-        plan.push_back(pairs[j].first);
-      }
-    }
-    progress.Round(round + 1);
-    auto results = RunPlanOnce(
-        plan, cfg, runner, concurrency, cfg.per_target_concurrency,
-        [&](size_t i, const results::JourneyResult* r) { progress.Change(plan[i], r); });
-    progress.EndRound();
-    for (auto& r : results) {
-      fanout.Publish(r);
-      if (r.labels.env == "candidate") {
-        input.candidate_runs.push_back(r);
-      } else {
-        input.baseline_runs.push_back(r);
-      }
-      all.push_back(std::move(r));
-    }
-    input.rounds = round + 1;
-  }
-  progress.Finish();
-  input.finished_at = prober::RealClock().Now();
+  const auto all = RunRounds(options, cfg, pairs, runner, settings.seed, fanout, *input, err);
+  input->finished_at = prober::RealClock().Now();
   fanout.Close(std::chrono::seconds(10));
-
-  const results::Comparison comparison = results::Compare(input, settings);
+  const results::Comparison comparison = results::Compare(*input, settings);
   out << results::CompareTable(comparison);
-  int rc = kExitOk;
-  if (!options.json_file.empty() &&
-      !WriteFile(options.json_file,
-                 results::CompareJson(comparison)
-                         .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
-                     "\n",
-                 err))
-    rc = kExitInternal;
-  if (!options.junit_file.empty() &&
-      !WriteFile(options.junit_file, results::CompareJUnit(comparison), err))
-    rc = kExitInternal;
-  if (!options.html_file.empty() &&
-      !WriteFile(options.html_file, results::CompareHtml(comparison), err))
-    rc = kExitInternal;
-  if (!options.pushgateway.empty()) {
-    PushOptions push{options.pushgateway, InstanceName(cfg), options.version};
-    if (auto st = PushMetrics(push, cfg, all, tls); !st.ok()) {
-      err << st.message() << "\n";
-      rc = kExitInternal;
-    }
-  }
-  if (rc != kExitOk) return rc;
-  if (comparison.LatencyRegressed() || comparison.ParityFailed()) return kExitJourneyFailed;
-  if (options.strict && comparison.Inconclusive()) return kExitJourneyFailed;
-  return kExitOk;
+  if (const int rc = WriteOutputs(options, cfg, comparison, all, tls, err); rc != kExitOk)
+    return rc;
+  return VerdictCode(options, comparison);
 }
 
 }  // namespace odoo_prober::runners
