@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "prober/text.h"
+#include "results/junit.h"
 #include "results/markup.h"
 
 namespace odoo_prober::results {
@@ -644,74 +645,62 @@ std::string CompareTable(const Comparison& c) {
   return o.str();
 }
 
-std::string CompareJUnit(const Comparison& c) {
-  struct Case {
-    std::string name, failure, skipped;
-  };
-  std::vector<Case> cases;
-  for (const auto& journey : c.journeys) {
-    Case outcomes{journey + ": outcomes", "", ""}, fields{journey + ": fields", "", ""},
-        latency{journey + ": latency", "", ""};
-    bool has_fields = false;
-    for (const auto& r : c.parity) {
-      if (r.journey != journey || r.status != ParityRow::Status::kDifferent) {
-        if (r.journey == journey && !r.record.empty()) has_fields = true;
-        continue;
-      }
-      Case& k = r.record.empty() ? outcomes : fields;
-      if (!r.record.empty()) has_fields = true;
-      k.failure += r.check + ": baseline " + r.baseline + ", candidate " + r.candidate +
-                   (r.detail.empty() ? "" : " (" + r.detail + ")") + "\n";
-    }
-    for (const auto& r : c.latency) {
-      if (r.journey != journey || r.verdict == Verdict::kPass) continue;
-      std::string& text = r.verdict == Verdict::kRegression ? latency.failure : latency.skipped;
-      text += (r.step.empty() ? "journey" : "step " + r.step) + ": " + r.why + "\n";
-    }
-    if (!latency.failure.empty()) latency.skipped.clear();
-    cases.push_back(outcomes);
-    if (has_fields) cases.push_back(fields);
-    cases.push_back(latency);
+namespace {
+
+// A case of the comparison: failed with `failure` (its first line the message), else skipped
+// with `skipped`'s first line, else passed.
+JUnitCase CompareCase(const std::string& name, const std::string& failure,
+                      const std::string& skipped) {
+  JUnitCase k{"compare", name, std::nullopt, {}, std::nullopt, std::nullopt};
+  if (!failure.empty()) {
+    k.failures.push_back({"", failure.substr(0, failure.find('\n')), failure});
+  } else if (!skipped.empty()) {
+    k.skipped = skipped.substr(0, skipped.find('\n'));
   }
+  return k;
+}
+
+// A journey's cases: its outcomes, its fields (when it has some), its latency.
+void JourneyCases(const Comparison& c, const std::string& journey, std::vector<JUnitCase>& cases) {
+  std::string outcomes, fields, latency, inconclusive;
+  bool has_fields = false;
+  for (const auto& r : c.parity) {
+    if (r.journey != journey) continue;
+    has_fields = has_fields || !r.record.empty();
+    if (r.status != ParityRow::Status::kDifferent) continue;
+    (r.record.empty() ? outcomes : fields) +=
+        r.check + ": baseline " + r.baseline + ", candidate " + r.candidate +
+        (r.detail.empty() ? "" : " (" + r.detail + ")") + "\n";
+  }
+  for (const auto& r : c.latency) {
+    if (r.journey != journey || r.verdict == Verdict::kPass) continue;
+    (r.verdict == Verdict::kRegression ? latency : inconclusive) +=
+        (r.step.empty() ? "journey" : "step " + r.step) + ": " + r.why + "\n";
+  }
+  cases.push_back(CompareCase(journey + ": outcomes", outcomes, ""));
+  if (has_fields) cases.push_back(CompareCase(journey + ": fields", fields, ""));
+  cases.push_back(CompareCase(journey + ": latency", latency, inconclusive));
+}
+
+}  // namespace
+
+std::string CompareJUnit(const Comparison& c) {
+  JUnitReport report;
+  report.name = "odoo-prober compare";
+  report.suite = c.baseline + " vs " + c.candidate;
+  report.timestamp = Iso(c.started_at);
+  report.skipped_on_testsuites = true;
+  for (const auto& journey : c.journeys) JourneyCases(c, journey, report.cases);
   for (const auto& r : c.fingerprint) {
     if (r.status == FingerprintRow::Status::kNotCompared) continue;
     if (r.item == "modules" && r.status != FingerprintRow::Status::kSame) continue;  // its rows
-    Case k{"environment: " + r.item, "", ""};
+    std::string failure;
     if (r.status == FingerprintRow::Status::kDifferent)
-      k.failure = "baseline " + r.baseline + ", candidate " + r.candidate +
-                  (r.detail.empty() ? "" : " (" + r.detail + ")");
-    cases.push_back(k);
+      failure = "baseline " + r.baseline + ", candidate " + r.candidate +
+                (r.detail.empty() ? "" : " (" + r.detail + ")");
+    report.cases.push_back(CompareCase("environment: " + r.item, failure, ""));
   }
-  size_t failures = 0, skipped = 0;
-  for (const auto& k : cases) {
-    failures += !k.failure.empty();
-    skipped += k.failure.empty() && !k.skipped.empty();
-  }
-  std::ostringstream o;
-  o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    << "<testsuites name=\"odoo-prober compare\" tests=\"" << cases.size() << "\" failures=\""
-    << failures << "\" skipped=\"" << skipped << "\">\n"
-    << "  <testsuite name=\"" << EscapeMarkup(c.baseline + " vs " + c.candidate) << "\" tests=\""
-    << cases.size() << "\" failures=\"" << failures << "\" skipped=\"" << skipped
-    << "\" timestamp=\"" << Iso(c.started_at) << "\">\n";
-  for (const auto& k : cases) {
-    o << "    <testcase classname=\"compare\" name=\"" << EscapeMarkup(k.name) << "\"";
-    if (k.failure.empty() && k.skipped.empty()) {
-      o << "/>\n";
-      continue;
-    }
-    o << ">\n";
-    if (!k.failure.empty()) {
-      o << "      <failure message=\"" << EscapeMarkup(k.failure.substr(0, k.failure.find('\n')))
-        << "\">" << EscapeMarkup(k.failure) << "</failure>\n";
-    } else {
-      o << "      <skipped message=\"" << EscapeMarkup(k.skipped.substr(0, k.skipped.find('\n')))
-        << "\"/>\n";
-    }
-    o << "    </testcase>\n";
-  }
-  o << "  </testsuite>\n</testsuites>\n";
-  return o.str();
+  return WriteJUnit(report);
 }
 
 }  // namespace odoo_prober::results

@@ -19,7 +19,6 @@
 #include "regions/region.h"
 #include "results/journey_result.h"
 #include "runners/journey_runner.h"
-#include "runners/junit.h"
 #include "runners/provision.h"
 #include "runners/scheduler.h"
 #include "runners/tls_checks.h"

@@ -7,9 +7,9 @@
 #include "prober/clock.h"
 #include "prober/mutex.h"
 #include "prober/text.h"
+#include "results/junit.h"
 #include "runners/commands.h"
 #include "runners/executor.h"
-#include "runners/junit.h"
 #include "runners/push.h"
 #include "runners/tls_checks.h"
 #include "runners/worker_pool.h"
@@ -137,7 +137,7 @@ int WriteReports(const std::vector<results::JourneyResult>& results, const OnceO
                  std::ostream& err) {
   int rc = kExitOk;
   if (!options.junit_file.empty() &&
-      !WriteFile(options.junit_file, ToJUnit(results, prober::RealClock().Now()), err))
+      !WriteFile(options.junit_file, results::RunsJUnit(results, prober::RealClock().Now()), err))
     rc = kExitInternal;
   if (!options.json_file.empty()) {
     json all = json::array();
