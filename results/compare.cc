@@ -75,6 +75,39 @@ bool Failed(const JourneyResult& r) { return !r.ok() || !r.CleanedUp(); }
 
 std::string Ms(double seconds) { return prober::FormatFixed(seconds * 1000, 1) + " ms"; }
 
+// The verdict of a row with enough runs: its p95 ratio's interval against the budget, slowdowns
+// below the noise floor ignored; an interval that straddles the budget says how many runs
+// per side would settle it.
+void Verdict95(LatencyRow& row, const Interval& i95, double budget, size_t runs,
+               const CompareSettings& s) {
+  const double slower = row.candidate_p95 - row.baseline_p95;
+  const double floor = std::chrono::duration<double>(s.ignore_below).count();
+  const std::string interval = "p95 ratio " + prober::FormatFixed(row.ratio_p95, 2) + " [" +
+                               prober::FormatFixed(i95.low, 2) + ", " +
+                               prober::FormatFixed(i95.high, 2) + "]";
+  if (slower <= floor) {
+    row.verdict = Verdict::kPass;
+    row.why = "p95 " + (slower <= 0 ? "not slower" : "slower by only " + Ms(slower)) +
+              " (at most " + Ms(floor) + " is ignored)";
+  } else if (i95.high <= budget) {
+    row.verdict = Verdict::kPass;
+    row.why = interval + " within the budget " + prober::FormatFixed(budget, 2);
+  } else if (i95.low > budget) {
+    row.verdict = Verdict::kRegression;
+    row.why =
+        interval + " above the budget " + prober::FormatFixed(budget, 2) + ", p95 +" + Ms(slower);
+  } else {
+    row.verdict = Verdict::kInconclusive;
+    const double half = (i95.high - i95.low) / 2;
+    const double distance = std::max(std::abs(row.ratio_p95 - budget), 0.01 * budget);
+    const double n = static_cast<double>(runs);
+    const double needed = std::ceil(n * std::pow(half / distance, 2));
+    row.runs_to_settle = static_cast<size_t>(std::clamp(needed, n + 1, 100000.0));
+    row.why = interval + " straddles the budget " + prober::FormatFixed(budget, 2) + "; about " +
+              std::to_string(row.runs_to_settle) + " runs per side would settle it";
+  }
+}
+
 LatencyRow Judge(std::string journey, std::string step, std::vector<double> b,
                  std::vector<double> c, double budget, const CompareSettings& s) {
   LatencyRow row;
@@ -111,32 +144,7 @@ LatencyRow Judge(std::string journey, std::string step, std::vector<double> b,
   row.ratio_p50_high = i50.high;
   row.ratio_p95_low = i95.low;
   row.ratio_p95_high = i95.high;
-  const double slower = row.candidate_p95 - row.baseline_p95;
-  const double floor = std::chrono::duration<double>(s.ignore_below).count();
-  const std::string interval = "p95 ratio " + prober::FormatFixed(row.ratio_p95, 2) + " [" +
-                               prober::FormatFixed(i95.low, 2) + ", " +
-                               prober::FormatFixed(i95.high, 2) + "]";
-  if (slower <= floor) {
-    row.verdict = Verdict::kPass;
-    row.why = "p95 " + (slower <= 0 ? "not slower" : "slower by only " + Ms(slower)) +
-              " (at most " + Ms(floor) + " is ignored)";
-  } else if (i95.high <= budget) {
-    row.verdict = Verdict::kPass;
-    row.why = interval + " within the budget " + prober::FormatFixed(budget, 2);
-  } else if (i95.low > budget) {
-    row.verdict = Verdict::kRegression;
-    row.why =
-        interval + " above the budget " + prober::FormatFixed(budget, 2) + ", p95 +" + Ms(slower);
-  } else {
-    row.verdict = Verdict::kInconclusive;
-    const double half = (i95.high - i95.low) / 2;
-    const double distance = std::max(std::abs(row.ratio_p95 - budget), 0.01 * budget);
-    const double n = static_cast<double>(std::min(b.size(), c.size()));
-    const double needed = std::ceil(n * std::pow(half / distance, 2));
-    row.runs_to_settle = static_cast<size_t>(std::clamp(needed, n + 1, 100000.0));
-    row.why = interval + " straddles the budget " + prober::FormatFixed(budget, 2) + "; about " +
-              std::to_string(row.runs_to_settle) + " runs per side would settle it";
-  }
+  Verdict95(row, i95, budget, std::min(b.size(), c.size()), s);
   return row;
 }
 
@@ -282,6 +290,43 @@ std::string WithVariants(const SideValues& s, const json& mode) {
   return "e.g. " + Show(s.values.front()) + " (" + std::to_string(s.counts.size()) + " values)";
 }
 
+// Judges a field both sides read: by its pattern, within its tolerance (numbers), or equal.
+void JudgeValues(const FieldRule& rule, const SideValues& bv, const SideValues& cv,
+                 ParityRow& row) {
+  const json bm = Mode(bv), cm = Mode(cv);
+  row.baseline = WithVariants(bv, bm);
+  row.candidate = WithVariants(cv, cm);
+  const std::string ids =
+      " (ids " + std::to_string(bv.example_id) + " and " + std::to_string(cv.example_id) + ")";
+  if (!rule.pattern.empty()) {
+    const std::regex re(rule.pattern);
+    for (const auto* side : {&bv, &cv}) {
+      for (const auto& v : side->values) {
+        if (v.is_string() && std::regex_search(v.get<std::string>(), re)) continue;
+        row.status = ParityRow::Status::kDifferent;
+        row.detail = std::string(side == &bv ? "baseline" : "candidate") + " value " + Show(v) +
+                     " does not match " + rule.pattern + ids;
+        break;
+      }
+      if (row.status == ParityRow::Status::kDifferent) break;
+    }
+    if (row.status == ParityRow::Status::kSame) row.detail = "both match " + rule.pattern;
+  } else if (bm.is_number() && cm.is_number()) {
+    const double x = bm.get<double>(), y = cm.get<double>();
+    const double allowed = rule.relative ? rule.tolerance * std::abs(x) : rule.tolerance;
+    if (std::abs(x - y) > allowed + 1e-12) {
+      row.status = ParityRow::Status::kDifferent;
+      row.detail = "differs by " + prober::FormatFixed(std::abs(x - y), 4) + " (tolerance " +
+                   (rule.relative ? prober::FormatPercent(rule.tolerance)
+                                  : prober::FormatFixed(rule.tolerance, 4)) +
+                   ")" + ids;
+    }
+  } else if (Show(bm) != Show(cm)) {
+    row.status = ParityRow::Status::kDifferent;
+    row.detail = "differs" + ids;
+  }
+}
+
 void JudgeFields(const std::string& journey, const std::vector<FieldRule>& rules,
                  const std::vector<const JourneyResult*>& b,
                  const std::vector<const JourneyResult*>& c, Comparison& out) {
@@ -308,38 +353,7 @@ void JudgeFields(const std::string& journey, const std::vector<FieldRule>& rules
         out.parity.push_back(std::move(row));
         continue;
       }
-      const json bm = Mode(bv), cm = Mode(cv);
-      row.baseline = WithVariants(bv, bm);
-      row.candidate = WithVariants(cv, cm);
-      const std::string ids =
-          " (ids " + std::to_string(bv.example_id) + " and " + std::to_string(cv.example_id) + ")";
-      if (!rule.pattern.empty()) {
-        const std::regex re(rule.pattern);
-        for (const auto* side : {&bv, &cv}) {
-          for (const auto& v : side->values) {
-            if (v.is_string() && std::regex_search(v.get<std::string>(), re)) continue;
-            row.status = ParityRow::Status::kDifferent;
-            row.detail = std::string(side == &bv ? "baseline" : "candidate") + " value " + Show(v) +
-                         " does not match " + rule.pattern + ids;
-            break;
-          }
-          if (row.status == ParityRow::Status::kDifferent) break;
-        }
-        if (row.status == ParityRow::Status::kSame) row.detail = "both match " + rule.pattern;
-      } else if (bm.is_number() && cm.is_number()) {
-        const double x = bm.get<double>(), y = cm.get<double>();
-        const double allowed = rule.relative ? rule.tolerance * std::abs(x) : rule.tolerance;
-        if (std::abs(x - y) > allowed + 1e-12) {
-          row.status = ParityRow::Status::kDifferent;
-          row.detail = "differs by " + prober::FormatFixed(std::abs(x - y), 4) + " (tolerance " +
-                       (rule.relative ? prober::FormatPercent(rule.tolerance)
-                                      : prober::FormatFixed(rule.tolerance, 4)) +
-                       ")" + ids;
-        }
-      } else if (Show(bm) != Show(cm)) {
-        row.status = ParityRow::Status::kDifferent;
-        row.detail = "differs" + ids;
-      }
+      JudgeValues(rule, bv, cv, row);
       out.parity.push_back(std::move(row));
     }
   }
@@ -353,87 +367,102 @@ std::string Installed(const Fingerprint& f) {
   return std::to_string(f.modules.size()) + " installed";
 }
 
-void JudgeFingerprint(const Fingerprint& b, const Fingerprint& c, const CompareSettings& s,
-                      Comparison& out) {
-  auto add = [&](const std::string& item, const std::string& key, const std::string& bv,
-                 const std::string& cv, bool compare = true, std::string detail = "") {
+// The fingerprint's rows, each judged: not compared when a side does not know the item,
+// expected when the config says so (compare.expect_different), else same or different.
+class FingerprintRows {
+ public:
+  FingerprintRows(const Fingerprint& b, const Fingerprint& c, const CompareSettings& s,
+                  Comparison& out)
+      : b_(b), c_(c), s_(s), out_(out) {}
+
+  void Add(const std::string& item, const std::string& key, const std::string& bv,
+           const std::string& cv, bool compare = true, std::string detail = "") {
     FingerprintRow row{item, bv, cv, FingerprintRow::Status::kSame, std::move(detail)};
-    const auto bu = b.unknown.find(key), cu = c.unknown.find(key);
-    if (!compare || bu != b.unknown.end() || cu != c.unknown.end()) {
+    const auto bu = b_.unknown.find(key), cu = c_.unknown.find(key);
+    if (!compare || bu != b_.unknown.end() || cu != c_.unknown.end()) {
       row.status = FingerprintRow::Status::kNotCompared;
-      if (bu != b.unknown.end()) row.detail = "baseline: " + bu->second;
-      if (cu != c.unknown.end()) row.detail = "candidate: " + cu->second;
+      if (bu != b_.unknown.end()) row.detail = "baseline: " + bu->second;
+      if (cu != c_.unknown.end()) row.detail = "candidate: " + cu->second;
     } else if (bv != cv) {
-      const bool expected = s.expect_different.count(key) > 0 ||
-                            (key == "modules" &&
-                             (s.expect_all_modules || s.expect_modules.count(item.substr(7)) > 0));
+      const bool expected =
+          s_.expect_different.count(key) > 0 ||
+          (key == "modules" && (s_.expect_all_modules || s_.expect_modules.count(item.substr(7))));
       row.status =
           expected ? FingerprintRow::Status::kExpected : FingerprintRow::Status::kDifferent;
       if (row.detail.empty()) row.detail = expected ? "expected (compare.expect_different)" : "";
     }
-    out.fingerprint.push_back(std::move(row));
-  };
+    out_.fingerprint.push_back(std::move(row));
+  }
+
+  // One row per module that differs (versions only within one server version: an upgrade
+  // changes every module's), then the summary, as bad as the worst module row.
+  void Modules(bool same_series) {
+    std::set<std::string> names;
+    for (const auto& [m, v] : b_.modules) names.insert(m);
+    for (const auto& [m, v] : c_.modules) names.insert(m);
+    size_t alike = 0;
+    for (const auto& m : names) {
+      const auto bi = b_.modules.find(m), ci = c_.modules.find(m);
+      const std::string bv = bi == b_.modules.end() ? "not installed" : bi->second;
+      const std::string cv = ci == c_.modules.end() ? "not installed" : ci->second;
+      const bool presence_differs = (bi == b_.modules.end()) != (ci == c_.modules.end());
+      if (bv == cv || (!presence_differs && !same_series)) {
+        ++alike;
+        continue;
+      }
+      Add("module " + m, "modules", bv, cv);
+    }
+    auto status = FingerprintRow::Status::kSame;
+    for (const auto& r : out_.fingerprint) {
+      if (r.item.rfind("module ", 0) != 0) continue;
+      if (r.status == FingerprintRow::Status::kDifferent) status = r.status;
+      if (r.status == FingerprintRow::Status::kExpected && status == FingerprintRow::Status::kSame)
+        status = r.status;
+    }
+    out_.fingerprint.push_back(
+        {"modules", Installed(b_), Installed(c_), status,
+         std::to_string(alike) + " alike" +
+             (same_series ? "" : " (versions not compared across server versions)")});
+  }
+
+ private:
+  const Fingerprint& b_;
+  const Fingerprint& c_;
+  const CompareSettings& s_;
+  Comparison& out_;
+};
+
+void JudgeFingerprint(const Fingerprint& b, const Fingerprint& c, const CompareSettings& s,
+                      Comparison& out) {
+  FingerprintRows rows(b, c, s, out);
   if (!b.error.empty() || !c.error.empty()) {
-    FingerprintRow row{"fingerprint", b.error.empty() ? "read" : "not read",
-                       c.error.empty() ? "read" : "not read", FingerprintRow::Status::kDifferent,
-                       !c.error.empty() ? "candidate: " + c.error : "baseline: " + b.error};
-    out.fingerprint.push_back(std::move(row));
+    out.fingerprint.push_back(
+        {"fingerprint", b.error.empty() ? "read" : "not read",
+         c.error.empty() ? "read" : "not read", FingerprintRow::Status::kDifferent,
+         !c.error.empty() ? "candidate: " + c.error : "baseline: " + b.error});
   }
-  const bool both = b.error.empty() && c.error.empty();
-  if (both) {
-    const std::string series_b = b.server_version, series_c = c.server_version;
+  if (b.error.empty() && c.error.empty()) {
+    const std::string& series_b = b.server_version;
+    const std::string& series_c = c.server_version;
     // From history only the major version is known: compare that much.
-    if (b.unknown.count("server_version_minor")) {
-      const std::string major_c = series_c.substr(0, series_c.find('.'));
-      add("server_version", "server_version", series_b, major_c);
-    } else {
-      add("server_version", "server_version", series_b, series_c);
-    }
-    const bool same_series = series_b == series_c;
+    rows.Add("server_version", "server_version", series_b,
+             b.unknown.count("server_version_minor") ? series_c.substr(0, series_c.find('.'))
+                                                     : series_c);
     if (b.unknown.count("modules") || c.unknown.count("modules")) {
-      add("modules", "modules", b.unknown.count("modules") ? "-" : Installed(b),
-          c.unknown.count("modules") ? "-" : Installed(c));
+      rows.Add("modules", "modules", b.unknown.count("modules") ? "-" : Installed(b),
+               c.unknown.count("modules") ? "-" : Installed(c));
     } else {
-      // One row per module that differs; versions only within one server version (an upgrade
-      // changes every module's).
-      std::set<std::string> names;
-      for (const auto& [m, v] : b.modules) names.insert(m);
-      for (const auto& [m, v] : c.modules) names.insert(m);
-      size_t alike = 0;
-      for (const auto& m : names) {
-        const auto bi = b.modules.find(m), ci = c.modules.find(m);
-        const std::string bv = bi == b.modules.end() ? "not installed" : bi->second;
-        const std::string cv = ci == c.modules.end() ? "not installed" : ci->second;
-        const bool presence_differs = (bi == b.modules.end()) != (ci == c.modules.end());
-        if (bv == cv || (!presence_differs && !same_series)) {
-          ++alike;
-          continue;
-        }
-        add("module " + m, "modules", bv, cv);
-      }
-      // The summary: as bad as the worst module row.
-      auto status = FingerprintRow::Status::kSame;
-      for (const auto& r : out.fingerprint) {
-        if (r.item.rfind("module ", 0) != 0) continue;
-        if (r.status == FingerprintRow::Status::kDifferent) status = r.status;
-        if (r.status == FingerprintRow::Status::kExpected &&
-            status == FingerprintRow::Status::kSame)
-          status = r.status;
-      }
-      out.fingerprint.push_back(
-          {"modules", Installed(b), Installed(c), status,
-           std::to_string(alike) + " alike" +
-               (same_series ? "" : " (versions not compared across server versions)")});
+      rows.Modules(series_b == series_c);
     }
-    add("currency", "currency", b.currency, c.currency);
-    add("country", "country", b.country, c.country);
-    add("user_lang", "user_lang", b.lang, c.lang);
-    add("user_tz", "user_tz", b.tz, c.tz);
+    rows.Add("currency", "currency", b.currency, c.currency);
+    rows.Add("country", "country", b.country, c.country);
+    rows.Add("user_lang", "user_lang", b.lang, c.lang);
+    rows.Add("user_tz", "user_tz", b.tz, c.tz);
   }
-  add("tls_issuer", "tls_issuer", b.https ? b.tls_issuer : "(http)",
-      c.https ? c.tls_issuer : "(http)");
-  add("tls_key", "tls_key", b.https ? b.tls_key : "(http)", c.https ? c.tls_key : "(http)");
-  add("tls_expiry", "tls_expiry", Expiry(b), Expiry(c), false, "shown, not compared");
+  rows.Add("tls_issuer", "tls_issuer", b.https ? b.tls_issuer : "(http)",
+           c.https ? c.tls_issuer : "(http)");
+  rows.Add("tls_key", "tls_key", b.https ? b.tls_key : "(http)", c.https ? c.tls_key : "(http)");
+  rows.Add("tls_expiry", "tls_expiry", Expiry(b), Expiry(c), false, "shown, not compared");
 }
 
 }  // namespace
