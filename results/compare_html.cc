@@ -69,30 +69,10 @@ std::string Cls(Verdict v) { return std::string(VerdictName(v)); }
 
 }  // namespace
 
-std::string CompareHtml(const Comparison& c) {
-  std::ostringstream h;
-  const std::string title =
-      "odoo-prober compare: " + c.baseline + " \xe2\x86\x92 " + c.candidate + ": " + c.Summary();
-  h << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << Html(title)
-    << "</title><style>"
-       "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}"
-       "table{border-collapse:collapse;margin:.5em 0 1.5em}"
-       "td,th{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}"
-       "th{background:#f3f3f3}td.num{text-align:right}"
-       ".pass,.same{color:#2a7d2a}.regression,.different{color:#b00020;font-weight:bold}"
-       ".inconclusive,.expected,.not_compared{color:#8a6d00}"
-       ".key span{display:inline-block;width:1em;height:.6em;margin:0 .3em 0 1em}"
-       "</style></head><body>\n";
-  h << "<h1>" << Html(title) << "</h1>\n<p>Baseline <b>" << Html(c.baseline) << "</b>"
-    << (c.baseline_from_history ? " (runs from the history)" : "") << ", candidate <b>"
-    << Html(c.candidate) << "</b>; " << c.rounds << " rounds, seed " << c.seed << ", "
-    << Html(prober::FormatUtc(c.started_at, "%Y-%m-%d %H:%M:%S UTC")) << " to "
-    << Html(prober::FormatUtc(c.finished_at, "%H:%M:%S UTC")) << ".</p>\n";
-  if (!c.left_out.empty()) {
-    h << "<h2>Not checked</h2><ul>";
-    for (const auto& l : c.left_out) h << "<li>" << Html(l) << "</li>";
-    h << "</ul>\n";
-  }
+namespace {
+
+// The latency section: per journey, the distributions worth a look and the table of its rows.
+void LatencyHtml(std::ostringstream& h, const Comparison& c) {
   h << "<h2>Latency</h2><p class=\"key\">Distributions:<span style=\"background:" << kBaselineColour
     << "\"></span>baseline<span style=\"background:" << kCandidateColour
     << "\"></span>candidate (share of runs at most that fast; dashed: p50 and p95).</p>\n";
@@ -120,6 +100,10 @@ std::string CompareHtml(const Comparison& c) {
     }
     h << "</table>\n";
   }
+}
+
+// The parity and fingerprint tables.
+void ParityHtml(std::ostringstream& h, const Comparison& c) {
   h << "<h2>Functional parity</h2><table><tr><th>journey</th><th>check</th><th>baseline</th>"
        "<th>candidate</th><th>status</th></tr>\n";
   for (const auto& r : c.parity) {
@@ -137,6 +121,36 @@ std::string CompareHtml(const Comparison& c) {
       << Html(r.candidate) << "</td><td class=\"" << cls << "\">" << cls
       << (r.detail.empty() ? "" : "<br><small>" + Html(r.detail) + "</small>") << "</td></tr>\n";
   }
+}
+
+}  // namespace
+
+std::string CompareHtml(const Comparison& c) {
+  std::ostringstream h;
+  const std::string title =
+      "odoo-prober compare: " + c.baseline + " \xe2\x86\x92 " + c.candidate + ": " + c.Summary();
+  h << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << Html(title)
+    << "</title><style>"
+       "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}"
+       "table{border-collapse:collapse;margin:.5em 0 1.5em}"
+       "td,th{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}"
+       "th{background:#f3f3f3}td.num{text-align:right}"
+       ".pass,.same{color:#2a7d2a}.regression,.different{color:#b00020;font-weight:bold}"
+       ".inconclusive,.expected,.not_compared{color:#8a6d00}"
+       ".key span{display:inline-block;width:1em;height:.6em;margin:0 .3em 0 1em}"
+       "</style></head><body>\n";
+  h << "<h1>" << Html(title) << "</h1>\n<p>Baseline <b>" << Html(c.baseline) << "</b>"
+    << (c.baseline_from_history ? " (runs from the history)" : "") << ", candidate <b>"
+    << Html(c.candidate) << "</b>; " << c.rounds << " rounds, seed " << c.seed << ", "
+    << Html(prober::FormatUtc(c.started_at, "%Y-%m-%d %H:%M:%S UTC")) << " to "
+    << Html(prober::FormatUtc(c.finished_at, "%H:%M:%S UTC")) << ".</p>\n";
+  if (!c.left_out.empty()) {
+    h << "<h2>Not checked</h2><ul>";
+    for (const auto& l : c.left_out) h << "<li>" << Html(l) << "</li>";
+    h << "</ul>\n";
+  }
+  LatencyHtml(h, c);
+  ParityHtml(h, c);
   h << "</table>\n</body></html>\n";
   return h.str();
 }

@@ -330,56 +330,62 @@ prober::Result<Report> BuildReport(const std::string& sqlite_path,
   return report;
 }
 
+namespace {
+
+// A pair's row: its counts, SLIs against its objective, budget, burn rates, top failures and
+// timeline; null where no run counted.
+json PairJson(const ReportRow& p) {
+  json top_reasons = json::array(), top_steps = json::array();
+  for (const auto& [name, n] : p.top_reasons)
+    top_reasons.push_back({{"reason", name}, {"runs", n}});
+  for (const auto& [name, n] : p.top_steps) top_steps.push_back({{"step", name}, {"runs", n}});
+  json timeline = json::array();
+  for (const auto& t : p.timeline) {
+    timeline.push_back({{"start", Iso(t.start)},
+                        {"runs", t.runs},
+                        {"failed", t.failed},
+                        {"latency_seconds", {{"p50", t.p50}, {"p95", t.p95}, {"p99", t.p99}}},
+                        {"budget_remaining", t.budget_remaining}});
+  }
+  const json none;  // null: no counted run, no figure
+  return {
+      {"journey", p.journey},
+      {"service", p.service},
+      {"target", p.target},
+      {"region", p.region},
+      {"plant", p.plant},
+      {"runs", p.runs},
+      {"failed", p.failed},
+      {"excluded_runs",
+       {{"outside_business_hours", p.outside_business_hours},
+        {"in_maintenance", p.in_maintenance}}},
+      {"counted_seconds", p.counted_seconds},
+      {"unmonitored",
+       {{"maintenance_seconds", p.maintenance_seconds},
+        {"share", p.counted_seconds > 0 ? json(p.maintenance_seconds / p.counted_seconds) : none}}},
+      {"coverage", p.coverage ? json(*p.coverage) : none},
+      {"availability", p.runs > 0 ? json(p.availability) : none},
+      {"latency_sli", p.runs > 0 ? json(p.latency_sli) : none},
+      {"latency_seconds", {{"p50", p.p50}, {"p95", p.p95}, {"p99", p.p99}}},
+      {"objective",
+       {{"availability", p.objective.availability},
+        {"latency_under_seconds", std::chrono::duration<double>(p.objective.latency_under).count()},
+        {"latency_ratio", p.objective.latency_ratio}}},
+      {"error_budget",
+       {{"allowed_failed_runs", p.budget_allowed},
+        {"consumed", p.budget_consumed},
+        {"remaining", p.budget_remaining}}},
+      {"burn_rate", p.burn_rate},
+      {"top_failure_reasons", top_reasons},
+      {"top_failing_steps", top_steps},
+      {"timeline", timeline}};
+}
+
+}  // namespace
+
 json ReportJson(const Report& r) {
   json pairs = json::array();
-  for (const auto& p : r.pairs) {
-    json top_reasons = json::array(), top_steps = json::array();
-    for (const auto& [name, n] : p.top_reasons)
-      top_reasons.push_back({{"reason", name}, {"runs", n}});
-    for (const auto& [name, n] : p.top_steps) top_steps.push_back({{"step", name}, {"runs", n}});
-    json timeline = json::array();
-    for (const auto& t : p.timeline) {
-      timeline.push_back({{"start", Iso(t.start)},
-                          {"runs", t.runs},
-                          {"failed", t.failed},
-                          {"latency_seconds", {{"p50", t.p50}, {"p95", t.p95}, {"p99", t.p99}}},
-                          {"budget_remaining", t.budget_remaining}});
-    }
-    const json none;  // null: no counted run, no figure
-    pairs.push_back(
-        {{"journey", p.journey},
-         {"service", p.service},
-         {"target", p.target},
-         {"region", p.region},
-         {"plant", p.plant},
-         {"runs", p.runs},
-         {"failed", p.failed},
-         {"excluded_runs",
-          {{"outside_business_hours", p.outside_business_hours},
-           {"in_maintenance", p.in_maintenance}}},
-         {"counted_seconds", p.counted_seconds},
-         {"unmonitored",
-          {{"maintenance_seconds", p.maintenance_seconds},
-           {"share",
-            p.counted_seconds > 0 ? json(p.maintenance_seconds / p.counted_seconds) : none}}},
-         {"coverage", p.coverage ? json(*p.coverage) : none},
-         {"availability", p.runs > 0 ? json(p.availability) : none},
-         {"latency_sli", p.runs > 0 ? json(p.latency_sli) : none},
-         {"latency_seconds", {{"p50", p.p50}, {"p95", p.p95}, {"p99", p.p99}}},
-         {"objective",
-          {{"availability", p.objective.availability},
-           {"latency_under_seconds",
-            std::chrono::duration<double>(p.objective.latency_under).count()},
-           {"latency_ratio", p.objective.latency_ratio}}},
-         {"error_budget",
-          {{"allowed_failed_runs", p.budget_allowed},
-           {"consumed", p.budget_consumed},
-           {"remaining", p.budget_remaining}}},
-         {"burn_rate", p.burn_rate},
-         {"top_failure_reasons", top_reasons},
-         {"top_failing_steps", top_steps},
-         {"timeline", timeline}});
-  }
+  for (const auto& p : r.pairs) pairs.push_back(PairJson(p));
   json services = json::array();
   for (const auto& s : r.services) {
     services.push_back({{"service", s.service},

@@ -44,6 +44,70 @@ int64_t ChainExpiry(const prober::TlsInspection& in) {
   return Unix(earliest);
 }
 
+namespace {
+
+// Why the chain is not trusted: self-signed, a missing intermediate, or untrusted.
+TlsFinding TrustFinding(const prober::TlsInspection& in) {
+  const bool last_is_root = !in.presented.empty() && in.presented.back().self_signed;
+  if (in.verify_error == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT) {
+    return {"self_signed", Severity::kCritical, in.presented.front().subject,
+            "the certificate is self-signed; no trusted CA vouches for it"};
+  }
+  if ((in.verify_error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+       in.verify_error == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE) &&
+      !last_is_root) {
+    return {"incomplete_chain", Severity::kCritical, in.presented.back().subject,
+            "the server does not send the intermediate certificate that issued '" +
+                in.presented.back().subject +
+                "'; clients without it cached fail: " + in.verify_error_text};
+  }
+  return {"untrusted_chain", Severity::kCritical, in.presented.front().subject,
+          in.verify_error_text};
+}
+
+// A certificate's dates against `now` and the thresholds, its key and its signature.
+void CertFindings(const CertInfo& c, std::chrono::system_clock::time_point now,
+                  const TlsThresholds& t, std::vector<TlsFinding>& out) {
+  if (c.not_after <= now) {
+    out.push_back(
+        {"expired", Severity::kCritical, c.subject, "expired " + Days(now - c.not_after) + " ago"});
+  } else if (c.not_before > now) {
+    out.push_back({"not_yet_valid", Severity::kCritical, c.subject,
+                   "valid only in " + Days(c.not_before - now)});
+  } else if (c.not_after - now <= t.critical) {
+    out.push_back({"expiring_critical", Severity::kCritical, c.subject,
+                   "expires in " + Days(c.not_after - now)});
+  } else if (c.not_after - now <= t.warning) {
+    out.push_back({"expiring_warning", Severity::kWarning, c.subject,
+                   "expires in " + Days(c.not_after - now)});
+  }
+  if (!c.self_signed &&
+      ((c.key_type == "RSA" && c.key_bits < 2048) || (c.key_type == "EC" && c.key_bits < 256))) {
+    out.push_back({"weak_key", Severity::kWarning, c.subject,
+                   c.key_type + " " + std::to_string(c.key_bits) + " bits"});
+  }
+  if (!c.self_signed && c.signature_algorithm.find("sha1") != std::string::npos) {
+    out.push_back({"sha1_signature", Severity::kWarning, c.subject, c.signature_algorithm});
+  }
+}
+
+// Expired certificates the server presents that the verified chain does not need.
+void UnneededFindings(const prober::TlsInspection& in, std::chrono::system_clock::time_point now,
+                      std::vector<TlsFinding>& out) {
+  std::set<std::string> used;
+  for (const auto& c : in.verified) used.insert(c.sha256);
+  for (const auto& c : in.presented) {
+    if (!used.count(c.sha256) && c.not_after <= now) {
+      out.push_back({"unneeded_expired_certificate", Severity::kInfo, c.subject,
+                     "presented but not needed by the verified chain; expired " +
+                         Days(now - c.not_after) + " ago (issuer '" + c.issuer +
+                         "'); remove it from the server's chain"});
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<TlsFinding> EvaluateTls(const prober::TlsInspection& in,
                                     std::chrono::system_clock::time_point now,
                                     const TlsThresholds& t) {
@@ -54,64 +118,14 @@ std::vector<TlsFinding> EvaluateTls(const prober::TlsInspection& in,
          Severity::kCritical, "", in.detail});
     return out;
   }
-  if (!in.trusted) {
-    const bool last_is_root = !in.presented.empty() && in.presented.back().self_signed;
-    if (in.verify_error == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT) {
-      out.push_back({"self_signed", Severity::kCritical, in.presented.front().subject,
-                     "the certificate is self-signed; no trusted CA vouches for it"});
-    } else if ((in.verify_error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
-                in.verify_error == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE) &&
-               !last_is_root) {
-      out.push_back({"incomplete_chain", Severity::kCritical, in.presented.back().subject,
-                     "the server does not send the intermediate certificate that issued '" +
-                         in.presented.back().subject +
-                         "'; clients without it cached fail: " + in.verify_error_text});
-    } else {
-      out.push_back({"untrusted_chain", Severity::kCritical, in.presented.front().subject,
-                     in.verify_error_text});
-    }
-  }
+  if (!in.trusted) out.push_back(TrustFinding(in));
   if (!in.hostname_ok && !in.presented.empty()) {
     out.push_back({"hostname_mismatch", Severity::kCritical, in.presented.front().subject,
                    "the certificate does not cover the name the prober connects to"});
   }
   // Dates: on the verified chain, or on what was presented when nothing verifies.
-  const std::vector<CertInfo>& chain = in.trusted ? in.verified : in.presented;
-  for (const auto& c : chain) {
-    if (c.not_after <= now) {
-      out.push_back({"expired", Severity::kCritical, c.subject,
-                     "expired " + Days(now - c.not_after) + " ago"});
-    } else if (c.not_before > now) {
-      out.push_back({"not_yet_valid", Severity::kCritical, c.subject,
-                     "valid only in " + Days(c.not_before - now)});
-    } else if (c.not_after - now <= t.critical) {
-      out.push_back({"expiring_critical", Severity::kCritical, c.subject,
-                     "expires in " + Days(c.not_after - now)});
-    } else if (c.not_after - now <= t.warning) {
-      out.push_back({"expiring_warning", Severity::kWarning, c.subject,
-                     "expires in " + Days(c.not_after - now)});
-    }
-    if (!c.self_signed &&
-        ((c.key_type == "RSA" && c.key_bits < 2048) || (c.key_type == "EC" && c.key_bits < 256))) {
-      out.push_back({"weak_key", Severity::kWarning, c.subject,
-                     c.key_type + " " + std::to_string(c.key_bits) + " bits"});
-    }
-    if (!c.self_signed && c.signature_algorithm.find("sha1") != std::string::npos) {
-      out.push_back({"sha1_signature", Severity::kWarning, c.subject, c.signature_algorithm});
-    }
-  }
-  if (in.trusted) {
-    std::set<std::string> used;
-    for (const auto& c : in.verified) used.insert(c.sha256);
-    for (const auto& c : in.presented) {
-      if (!used.count(c.sha256) && c.not_after <= now) {
-        out.push_back({"unneeded_expired_certificate", Severity::kInfo, c.subject,
-                       "presented but not needed by the verified chain; expired " +
-                           Days(now - c.not_after) + " ago (issuer '" + c.issuer +
-                           "'); remove it from the server's chain"});
-      }
-    }
-  }
+  for (const auto& c : in.trusted ? in.verified : in.presented) CertFindings(c, now, t, out);
+  if (in.trusted) UnneededFindings(in, now, out);
   if (in.tls_version == "TLSv1" || in.tls_version == "TLSv1.1" || in.tls_version == "SSLv3") {
     out.push_back({"old_tls", Severity::kWarning, "",
                    "negotiated " + in.tls_version + "; require TLS 1.2 or later"});
