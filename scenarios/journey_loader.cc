@@ -480,33 +480,44 @@ class Parser {
           }
           c.model = *model;
           c.field = *field;
-          if (f->Has("tolerance")) {
-            std::string t = f->Value("tolerance").Scalar();
-            c.relative = !t.empty() && t.back() == '%';
-            if (c.relative) t.pop_back();
-            char* end = nullptr;
-            const double v = std::strtod(t.c_str(), &end);
-            if (t.empty() || end != t.c_str() + t.size() || !(v >= 0)) {
-              return Error(f->Value("tolerance"), f->Sub("tolerance"),
-                           "must be a number (an absolute difference, e.g. 0.01) or a "
-                           "percentage (e.g. 0.5%)");
-            }
-            c.tolerance = c.relative ? v / 100.0 : v;
-          }
-          if (auto pattern = f->Text("pattern", "a regular expression, e.g. \"^INV/\\d{4}/\"")) {
-            try {
-              std::regex check(*pattern);
-            } catch (const std::regex_error& e) {
-              return Error(f->Value("pattern"), f->Sub("pattern"),
-                           std::string("is not a valid regular expression: ") + e.what());
-            }
-            c.pattern = *pattern;
-          }
+          if (!CompareTolerance(*f, c) || !ComparePattern(*f, c)) return;
           if (!c.pattern.empty() && f->Has("tolerance")) {
             return Error(item, sub, "takes tolerance (numbers) or pattern (text), not both");
           }
           j.compare.push_back(std::move(c));
         });
+  }
+
+  // A compare entry's tolerance: an absolute difference (0.01) or a percentage (0.5%).
+  bool CompareTolerance(YamlReader::Fields& f, CompareField& c) {
+    if (!f.Has("tolerance")) return true;
+    std::string t = f.Value("tolerance").Scalar();
+    c.relative = !t.empty() && t.back() == '%';
+    if (c.relative) t.pop_back();
+    char* end = nullptr;
+    const double v = std::strtod(t.c_str(), &end);
+    if (t.empty() || end != t.c_str() + t.size() || !(v >= 0)) {
+      Error(f.Value("tolerance"), f.Sub("tolerance"),
+            "must be a number (an absolute difference, e.g. 0.01) or a percentage (e.g. 0.5%)");
+      return false;
+    }
+    c.tolerance = c.relative ? v / 100.0 : v;
+    return true;
+  }
+
+  // A compare entry's pattern: a regular expression the text values must match.
+  bool ComparePattern(YamlReader::Fields& f, CompareField& c) {
+    auto pattern = f.Text("pattern", "a regular expression, e.g. \"^INV/\\d{4}/\"");
+    if (!pattern) return true;
+    try {
+      std::regex check(*pattern);
+    } catch (const std::regex_error& e) {
+      Error(f.Value("pattern"), f.Sub("pattern"),
+            std::string("is not a valid regular expression: ") + e.what());
+      return false;
+    }
+    c.pattern = *pattern;
+    return true;
   }
 
   // `stock:` after the params: each entry names a parameter the journey declares.
@@ -709,74 +720,90 @@ namespace odoo_prober::scenarios {
 // Defined in the generated builtin_journeys.cc: file name -> YAML text.
 const std::vector<std::pair<std::string, std::string>>& BuiltinJourneyFiles();
 
-Result<Catalog> LoadJourneys(const std::vector<std::string>& dirs) {
-  Catalog catalog;
-  std::string errors;
-  auto add_error = [&](const Status& st) { errors += (errors.empty() ? "" : "\n") + st.message(); };
+namespace {
+
+// Collects the problems of a load, one per line.
+class Problems {
+ public:
+  void Add(const Status& st) { text_ += (text_.empty() ? "" : "\n") + st.message(); }
+  bool empty() const { return text_.empty(); }
+  Status status() const { return Status::InvalidArgument(text_); }
+
+ private:
+  std::string text_;
+};
+
+// The built-in journeys and the cleanup recipes.
+void LoadBuiltins(Catalog& catalog, Problems& problems) {
   for (const auto& [name, text] : BuiltinJourneyFiles()) {
     const std::string file = "<built-in>/" + name;
     if (name == "cleanup.yaml") {
       auto recipes = ParseRecipes(text, file);
       if (!recipes.ok())
-        add_error(recipes.status());
+        problems.Add(recipes.status());
       else
         catalog.recipes = std::move(*recipes);
       continue;
     }
     auto j = ParseJourney(text, file);
     if (!j.ok()) {
-      add_error(j.status());
+      problems.Add(j.status());
       continue;
     }
     j->builtin = true;
     catalog.journeys.push_back(std::move(*j));
   }
-  for (const auto& dir : dirs) {
-    std::error_code ec;
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-      const auto ext = entry.path().extension();
-      std::error_code kind;
-      if ((ext == ".yaml" || ext == ".yml") && !entry.is_directory(kind))
-        files.push_back(entry.path());
-    }
-    if (ec) {
-      add_error(Status::InvalidArgument(dir + ": cannot read the journey folder: " + ec.message()));
-      continue;
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& path : files) {
-      std::ifstream in(path);
-      std::stringstream text;
-      text << in.rdbuf();
-      auto j = ParseJourney(text.str(), path.string());
-      if (!j.ok()) {
-        add_error(j.status());
-        continue;
-      }
-      // A user journey replaces a built-in one of the same name; two user files may not clash.
-      auto same = std::find_if(catalog.journeys.begin(), catalog.journeys.end(),
-                               [&](const Journey& x) { return x.name == j->name; });
-      if (same != catalog.journeys.end() && !same->builtin) {
-        add_error(Status::InvalidArgument(path.string() + ":1:1: name: journey '" + j->name +
-                                          "' is also defined in " + same->file + "; rename one"));
-        continue;
-      }
-      if (same != catalog.journeys.end()) catalog.journeys.erase(same);
-      catalog.journeys.push_back(std::move(*j));
-    }
+}
+
+// The *.yaml and *.yml files of a folder (not folders named so), sorted.
+std::vector<std::filesystem::path> JourneyFiles(const std::string& dir, Problems& problems) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const auto ext = entry.path().extension();
+    std::error_code kind;
+    if ((ext == ".yaml" || ext == ".yml") && !entry.is_directory(kind))
+      files.push_back(entry.path());
   }
-  if (!errors.empty()) return Status::InvalidArgument(errors);
-  // Every record a journey registers, and every model a cleanup step names, needs a recipe.
+  if (ec) {
+    problems.Add(
+        Status::InvalidArgument(dir + ": cannot read the journey folder: " + ec.message()));
+    return {};
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// A user journey file: it replaces a built-in journey of the same name; two user files may not
+// define one name.
+void LoadUserJourney(const std::filesystem::path& path, Catalog& catalog, Problems& problems) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto j = ParseJourney(text.str(), path.string());
+  if (!j.ok()) return problems.Add(j.status());
+  auto same = std::find_if(catalog.journeys.begin(), catalog.journeys.end(),
+                           [&](const Journey& x) { return x.name == j->name; });
+  if (same != catalog.journeys.end() && !same->builtin) {
+    return problems.Add(Status::InvalidArgument(path.string() + ":1:1: name: journey '" + j->name +
+                                                "' is also defined in " + same->file +
+                                                "; rename one"));
+  }
+  if (same != catalog.journeys.end()) catalog.journeys.erase(same);
+  catalog.journeys.push_back(std::move(*j));
+}
+
+// Every record a journey registers, and every model a cleanup step names, needs a recipe.
+void CheckRecipes(const Catalog& catalog, Problems& problems) {
   std::function<void(const Steps&)> walk = [&](const Steps& steps) {
     for (const auto& s : steps) {
       if (s.record && !catalog.recipes.count(s.record->model)) {
-        add_error(Status::InvalidArgument(
+        problems.Add(Status::InvalidArgument(
             s.pos.ToString() + ": record: no cleanup recipe for model " + s.record->model));
       }
       if (s.kind == StepKind::kCleanup && !catalog.recipes.count(s.model)) {
-        add_error(Status::InvalidArgument(s.pos.ToString() +
-                                          ": cleanup: no cleanup recipe for model " + s.model));
+        problems.Add(Status::InvalidArgument(s.pos.ToString() +
+                                             ": cleanup: no cleanup recipe for model " + s.model));
       }
       for (const auto& [m, inner] : s.on_action) walk(inner);
     }
@@ -786,7 +813,20 @@ Result<Catalog> LoadJourneys(const std::vector<std::string>& dirs) {
     walk(recipe.steps);
     walk(recipe.verify);
   }
-  if (!errors.empty()) return Status::InvalidArgument(errors);
+}
+
+}  // namespace
+
+Result<Catalog> LoadJourneys(const std::vector<std::string>& dirs) {
+  Catalog catalog;
+  Problems problems;
+  LoadBuiltins(catalog, problems);
+  for (const auto& dir : dirs) {
+    for (const auto& path : JourneyFiles(dir, problems)) LoadUserJourney(path, catalog, problems);
+  }
+  if (!problems.empty()) return problems.status();
+  CheckRecipes(catalog, problems);
+  if (!problems.empty()) return problems.status();
   return catalog;
 }
 
