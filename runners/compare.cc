@@ -48,6 +48,28 @@ std::optional<results::TlsReport> ReadTls(const config::TargetConfig& target,
   return report;
 }
 
+// The probe user's language and time zone, and its company's currency and country (the probe
+// company's when the target names one). `call` reads, or marks the items unknown.
+template <typename Call>
+void ReadUserAndCompany(int64_t company, int uid, Call& call, results::Fingerprint& f) {
+  auto user = call("res.users", "read", json::array({json::array({uid})}),
+                   {{"fields", {"lang", "tz", "company_id"}}},
+                   {"user_lang", "user_tz", "currency", "country"});
+  if (user) {
+    const json& u = (*user)[0];
+    f.lang = u.value("lang", json("")).is_string() ? u["lang"].get<std::string>() : "";
+    f.tz = u.value("tz", json("")).is_string() ? u["tz"].get<std::string>() : "";
+    if (company <= 0 && u.contains("company_id") && u["company_id"].is_array())
+      company = u["company_id"][0].get<int64_t>();
+  }
+  if (company <= 0) return;
+  if (auto comp = call("res.company", "read", json::array({json::array({company})}),
+                       {{"fields", {"currency_id", "country_id"}}}, {"currency", "country"})) {
+    f.currency = NameOf((*comp)[0].value("currency_id", json()));
+    f.country = NameOf((*comp)[0].value("country_id", json()));
+  }
+}
+
 // What the environment is: version, modules, company, probe user, TLS. Reads only.
 results::Fingerprint ReadFingerprint(const config::TargetConfig& target,
                                      const JourneyRunner::ClientFactory& factory,
@@ -83,24 +105,7 @@ results::Fingerprint ReadFingerprint(const config::TargetConfig& target,
     }
     return std::nullopt;
   };
-  auto user = call("res.users", "read", json::array({json::array({c.uid()})}),
-                   {{"fields", {"lang", "tz", "company_id"}}},
-                   {"user_lang", "user_tz", "currency", "country"});
-  int64_t company = target.company_id;
-  if (user) {
-    const json& u = (*user)[0];
-    f.lang = u.value("lang", json("")).is_string() ? u["lang"].get<std::string>() : "";
-    f.tz = u.value("tz", json("")).is_string() ? u["tz"].get<std::string>() : "";
-    if (company <= 0 && u.contains("company_id") && u["company_id"].is_array())
-      company = u["company_id"][0].get<int64_t>();
-  }
-  if (company > 0) {
-    if (auto comp = call("res.company", "read", json::array({json::array({company})}),
-                         {{"fields", {"currency_id", "country_id"}}}, {"currency", "country"})) {
-      f.currency = NameOf((*comp)[0].value("currency_id", json()));
-      f.country = NameOf((*comp)[0].value("country_id", json()));
-    }
-  }
+  ReadUserAndCompany(target.company_id, c.uid(), call, f);
   auto modules = call("ir.module.module", "search_read",
                       json::array({json::array({json::array({"state", "=", "installed"})})}),
                       {{"fields", {"name", "latest_version"}}}, {"modules"});

@@ -65,10 +65,10 @@ bool NumEq(const json& a, const json& b) {
   return a == b;
 }
 
-// Checks one expectation; returns why it does not hold.
-std::optional<std::string> Check(const Expectation& e, const json& result, const Scope& scope) {
+// What an expectation looks at: the answer, or a variable, at its path; `what` names it.
+json Subject(const Expectation& e, const json& result, const Scope& scope, std::string& what) {
   json subject = result;
-  std::string what = "the answer";
+  what = "the answer";
   if (!e.var.empty()) {
     auto v = scenarios::Expand(json("${var." + e.var + "}"), scope);
     subject = v.ok() ? *v : json(nullptr);
@@ -79,11 +79,33 @@ std::optional<std::string> Check(const Expectation& e, const json& result, const
     subject = found ? *found : json(nullptr);
     what = e.path->text();
   }
+  return subject;
+}
+
+// An ordering expectation (>, >=, <, <=) on numbers; why it does not hold.
+std::optional<std::string> CheckOrder(Expectation::Op op, const json& subject, const json& want,
+                                      const std::string& what,
+                                      const std::function<std::string()>& got) {
+  using Op = Expectation::Op;
+  if (!subject.is_number() || !want.is_number())
+    return "expected a number at " + what + ", got " + got();
+  const double x = subject.get<double>(), y = want.get<double>();
+  const bool ok = op == Op::kGt ? x > y : op == Op::kGe ? x >= y : op == Op::kLt ? x < y : x <= y;
+  if (ok) return std::nullopt;
+  const char* sign = op == Op::kGt ? ">" : op == Op::kGe ? ">=" : op == Op::kLt ? "<" : "<=";
+  return "expected " + what + " " + sign + " " + prober::DumpJson(want) + ", got " + got();
+}
+
+// Checks one expectation; returns why it does not hold.
+std::optional<std::string> Check(const Expectation& e, const json& result, const Scope& scope) {
+  std::string what;
+  const json subject = Subject(e, result, scope, what);
   auto expected = scenarios::Expand(e.value, scope);
   if (!expected.ok())
     return "cannot expand " + prober::DumpJson(e.value) + ": " + expected.status().message();
   const json& want = *expected;
-  auto got = [&] { return prober::DumpJson(subject).substr(0, 200); };
+  // Written only for a failure: an answer may be large.
+  const std::function<std::string()> got = [&] { return prober::DumpJson(subject).substr(0, 200); };
   using Op = Expectation::Op;
   switch (e.op) {
     case Op::kEquals:
@@ -102,23 +124,8 @@ std::optional<std::string> Check(const Expectation& e, const json& result, const
     case Op::kGt:
     case Op::kGe:
     case Op::kLt:
-    case Op::kLe: {
-      if (!subject.is_number() || !want.is_number())
-        return "expected a number at " + what + ", got " + got();
-      const double x = subject.get<double>(), y = want.get<double>();
-      const bool ok = e.op == Op::kGt   ? x > y
-                      : e.op == Op::kGe ? x >= y
-                      : e.op == Op::kLt ? x < y
-                                        : x <= y;
-      if (!ok)
-        return "expected " + what + " " +
-               (e.op == Op::kGt   ? ">"
-                : e.op == Op::kGe ? ">="
-                : e.op == Op::kLt ? "<"
-                                  : "<=") +
-               " " + prober::DumpJson(want) + ", got " + got();
-      break;
-    }
+    case Op::kLe:
+      return CheckOrder(e.op, subject, want, what, got);
     case Op::kCount: {
       const size_t n =
           subject.is_array() || subject.is_object() ? subject.size() : (subject.is_null() ? 0 : 1);
@@ -573,6 +580,21 @@ std::vector<results::FieldValue> JourneyRunner::ReadFields(
   return out;
 }
 
+namespace {
+
+// What a run's expressions see: its parameters, run id and tag, and the time it started.
+void FillScope(Scope& scope, const json& params, const std::string& run_id,
+               std::chrono::system_clock::time_point started) {
+  for (auto it = params.begin(); params.is_object() && it != params.end(); ++it)
+    scope.params[it.key()] = it.value();
+  scope.run_id = run_id;
+  scope.run_tag = "probe-" + run_id;
+  scope.now = prober::FormatUtc(started, "%Y-%m-%d %H:%M:%S");
+  scope.today = prober::FormatUtc(started, "%Y-%m-%d");
+}
+
+}  // namespace
+
 results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,
                                           const config::TargetConfig& target, const json& params,
                                           const std::string& run_id,
@@ -598,12 +620,7 @@ results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,
   RunState run;
   run.client = client->get();
   run.target = &target;
-  for (auto it = params.begin(); params.is_object() && it != params.end(); ++it)
-    run.scope.params[it.key()] = it.value();
-  run.scope.run_id = run_id;
-  run.scope.run_tag = "probe-" + run_id;
-  run.scope.now = prober::FormatUtc(r.started_at, "%Y-%m-%d %H:%M:%S");
-  run.scope.today = prober::FormatUtc(r.started_at, "%Y-%m-%d");
+  FillScope(run.scope, params, run_id, r.started_at);
   run.deadline = start + settings.timeout.value_or(journey.timeout);
   run.neutralise = [&](const std::string& m, int64_t related) {
     return NeutraliseAt(**client, target, m, related, (*client)->server_major(), 1,

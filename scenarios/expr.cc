@@ -252,13 +252,13 @@ Result<json> Expand(const json& value, const Scope& scope) {
   return value;
 }
 
-Result<Condition> Condition::Parse(const std::string& text) {
-  Condition c;
-  c.text_ = text;
+namespace {
+
+// A condition's tokens: words, quoted strings (with spaces) and operators.
+std::vector<std::string> ConditionTokens(const std::string& text) {
   std::istringstream in(text);
   std::vector<std::string> tokens;
   std::string tok;
-  // Tokens: words, quoted strings (with spaces) and operators.
   while (in >> std::ws && in.peek() != EOF) {
     if (in.peek() == '\'') {
       in.get();
@@ -271,14 +271,24 @@ Result<Condition> Condition::Parse(const std::string& text) {
       tokens.push_back(tok);
     }
   }
+  return tokens;
+}
+
+bool OperandOk(const std::string& t) {
+  return t == "odoo_version" || t.rfind("param.", 0) == 0 || t.rfind("var.", 0) == 0 ||
+         t == "true" || t == "false" || t == "null" ||
+         (t.size() >= 2 && t.front() == '\'' && t.back() == '\'') ||
+         (!t.empty() && (std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '-'));
+}
+
+}  // namespace
+
+Result<Condition> Condition::Parse(const std::string& text) {
+  Condition c;
+  c.text_ = text;
+  const std::vector<std::string> tokens = ConditionTokens(text);
   std::vector<Term> group;
   size_t i = 0;
-  auto operand_ok = [](const std::string& t) {
-    return t == "odoo_version" || t.rfind("param.", 0) == 0 || t.rfind("var.", 0) == 0 ||
-           t == "true" || t == "false" || t == "null" ||
-           (t.size() >= 2 && t.front() == '\'' && t.back() == '\'') ||
-           (!t.empty() && (std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '-'));
-  };
   static const std::vector<std::string> kOps = {"==", "!=", "<", "<=", ">", ">="};
   while (i < tokens.size()) {
     if (i + 3 > tokens.size()) {
@@ -286,7 +296,7 @@ Result<Condition> Condition::Parse(const std::string& text) {
                                      "\"; write e.g. odoo_version >= 17");
     }
     Term t{tokens[i], tokens[i + 1], tokens[i + 2]};
-    if (!operand_ok(t.lhs) || !operand_ok(t.rhs)) {
+    if (!OperandOk(t.lhs) || !OperandOk(t.rhs)) {
       return Status::InvalidArgument(
           "in \"" + text +
           "\": operands are odoo_version, param.x, var.x, numbers, 'text', true, false or null");
