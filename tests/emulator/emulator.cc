@@ -701,120 +701,143 @@ HttpResponse OdooEmulator::HandleJson2(const HttpRequest& request) {
   return res;
 }
 
+namespace {
+
+// A string parameter of a JSON-RPC call; "" when absent.
+std::string Str(const json& params, const char* key) {
+  return params.is_object() && params.contains(key) && params[key].is_string()
+             ? params[key].get<std::string>()
+             : std::string();
+}
+
+void SetCookie(std::vector<std::pair<std::string, std::string>>& headers, const std::string& sid) {
+  const auto expires = std::chrono::system_clock::now() + std::chrono::hours(24 * 365);
+  headers.push_back({"Set-Cookie", "session_id=" + sid + "; Expires=" + HttpDate(expires) +
+                                       "; Max-Age=604800; HttpOnly; Path=/"});
+}
+
+}  // namespace
+
+OdooEmulator::RpcAnswer OdooEmulator::SessionExpired() {
+  RpcAnswer e;
+  e.error = Error(100, "Odoo Session Expired", "odoo.http.SessionExpiredException",
+                  "Session expired", kAuthUserFrames);
+  e.null_id = true;
+  return e;
+}
+
 OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
     const std::string& path, const json& params, const std::string& cookie,
     std::vector<std::pair<std::string, std::string>>& headers) {
-  const Personality& personality = Find(options_.version);
-  const int generic = personality.generic_error_code;
-  RpcAnswer a;
-  auto set_cookie = [&](const std::string& sid) {
-    const auto expires = std::chrono::system_clock::now() + std::chrono::hours(24 * 365);
-    headers.push_back({"Set-Cookie", "session_id=" + sid + "; Expires=" + HttpDate(expires) +
-                                         "; Max-Age=604800; HttpOnly; Path=/"});
-  };
-  auto session_expired = [&] {
-    RpcAnswer e;
-    e.error = Error(100, "Odoo Session Expired", "odoo.http.SessionExpiredException",
-                    "Session expired", kAuthUserFrames);
-    e.null_id = true;
-    return e;
-  };
-  auto str = [&](const char* key) {
-    return params.is_object() && params.contains(key) && params[key].is_string()
-               ? params[key].get<std::string>()
-               : std::string();
-  };
-
-  if (path == "/jsonrpc") {
-    const std::string service = str("service"), method = str("method");
-    json args = params.is_object() && params.contains("args") ? params["args"] : json::array();
-    LoggedCall call{path, service, "", method, args};
-    if (service == "common" && args.is_array() && args.size() >= 3) call.args[2] = "<redacted>";
-    if (service == "object" && args.is_array() && args.size() >= 3) {
-      call.args[2] = "<redacted>";
-      if (args.size() >= 5) {
-        call.model = args[3].is_string() ? args[3].get<std::string>() : "";
-        call.method = args[4].is_string() ? args[4].get<std::string>() : "";
-      }
-    }
-    {
-      prober::MutexLock lock(mu_);
-      log_.push_back(call);
-    }
-    if (service == "common") {
-      if (method == "version") {
-        a.result = VersionInfo();
-        return a;
-      }
-      if ((method == "login" || method == "authenticate") && args.is_array() && args.size() >= 3 &&
-          args[0].is_string() && args[1].is_string() && args[2].is_string()) {
-        const int uid = CheckLogin(args[0], args[1], args[2], /*allow_api_key=*/true);
-        if (uid < 0) {
-          const std::string text =
-              "connection to server at \"localhost\" (127.0.0.1), port 5432 "
-              "failed: FATAL:  database \"" +
-              args[0].get<std::string>() + "\" does not exist\n";
-          a.error =
-              Error(generic, "Odoo Server Error", "psycopg2.OperationalError", text, kRpcFrames);
-          return a;
-        }
-        a.result = uid > 0 ? json(uid) : json(false);
-        return a;
-      }
-      a.error = Error(generic, "Odoo Server Error", "builtins.TypeError",
-                      "exp_" + method + "() takes a different number of arguments", kRpcFrames);
-      return a;
-    }
-    if (service == "object" && (method == "execute_kw" || method == "execute"))
-      return ExecuteKw(args);
-    a.error = Error(generic, "Odoo Server Error", "builtins.KeyError", service, kRpcFrames);
-    a.error["data"]["debug"] =
-        std::string(kOuterFrames) + kRpcFrames + "KeyError: '" + service + "'";
-    return a;
-  }
-
+  if (path == "/jsonrpc") return DispatchJsonRpc(params);
   if (path == "/web/webclient/version_info") {
+    RpcAnswer a;
     a.result = VersionInfo();
     return a;
   }
+  if (path == "/web/session/authenticate") return DispatchAuthenticate(params, headers);
+  return DispatchSession(path, params, cookie, headers);
+}
 
-  if (path == "/web/session/authenticate") {
-    json logged = params;
-    if (logged.is_object() && logged.contains("password")) logged["password"] = "<redacted>";
-    {
-      prober::MutexLock lock(mu_);
-      log_.push_back({path, "", "", "authenticate", logged});
+// /jsonrpc: the common service (version, login) and the object service (execute_kw).
+OdooEmulator::RpcAnswer OdooEmulator::DispatchJsonRpc(const json& params) {
+  const int generic = Find(options_.version).generic_error_code;
+  RpcAnswer a;
+  auto str = [&](const char* key) { return Str(params, key); };
+  const std::string service = str("service"), method = str("method");
+  json args = params.is_object() && params.contains("args") ? params["args"] : json::array();
+  LoggedCall call{"/jsonrpc", service, "", method, args};
+  if (service == "common" && args.is_array() && args.size() >= 3) call.args[2] = "<redacted>";
+  if (service == "object" && args.is_array() && args.size() >= 3) {
+    call.args[2] = "<redacted>";
+    if (args.size() >= 5) {
+      call.model = args[3].is_string() ? args[3].get<std::string>() : "";
+      call.method = args[4].is_string() ? args[4].get<std::string>() : "";
     }
-    const int uid = CheckLogin(str("db"), str("login"), str("password"), /*allow_api_key=*/false);
-    if (uid < 0) {
-      a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.AccessError",
-                      "Database not found.", kSessionAuthFrames);
+  }
+  {
+    prober::MutexLock lock(mu_);
+    log_.push_back(call);
+  }
+  if (service == "common") {
+    if (method == "version") {
+      a.result = VersionInfo();
       return a;
     }
-    if (uid == 0) {
-      a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.AccessDenied", "Access Denied",
-                      kSessionAuthFrames);
+    if ((method == "login" || method == "authenticate") && args.is_array() && args.size() >= 3 &&
+        args[0].is_string() && args[1].is_string() && args[2].is_string()) {
+      const int uid = CheckLogin(args[0], args[1], args[2], /*allow_api_key=*/true);
+      if (uid < 0) {
+        const std::string text =
+            "connection to server at \"localhost\" (127.0.0.1), port 5432 "
+            "failed: FATAL:  database \"" +
+            args[0].get<std::string>() + "\" does not exist\n";
+        a.error =
+            Error(generic, "Odoo Server Error", "psycopg2.OperationalError", text, kRpcFrames);
+        return a;
+      }
+      a.result = uid > 0 ? json(uid) : json(false);
       return a;
     }
-    const std::string sid = NewSessionId();
-    {
-      prober::MutexLock lock(mu_);
-      sessions_[sid] = Session{uid, 0};
-      issued_.push_back(sid);
-    }
-    set_cookie(sid);
-    a.result = SessionInfo(uid);
+    a.error = Error(generic, "Odoo Server Error", "builtins.TypeError",
+                    "exp_" + method + "() takes a different number of arguments", kRpcFrames);
     return a;
   }
+  if (service == "object" && (method == "execute_kw" || method == "execute"))
+    return ExecuteKw(args);
+  a.error = Error(generic, "Odoo Server Error", "builtins.KeyError", service, kRpcFrames);
+  a.error["data"]["debug"] = std::string(kOuterFrames) + kRpcFrames + "KeyError: '" + service + "'";
+  return a;
+}
 
+// /web/session/authenticate: a web session, its cookie and the session info.
+OdooEmulator::RpcAnswer OdooEmulator::DispatchAuthenticate(
+    const json& params, std::vector<std::pair<std::string, std::string>>& headers) {
+  const int generic = Find(options_.version).generic_error_code;
+  RpcAnswer a;
+  auto str = [&](const char* key) { return Str(params, key); };
+  json logged = params;
+  if (logged.is_object() && logged.contains("password")) logged["password"] = "<redacted>";
+  {
+    prober::MutexLock lock(mu_);
+    log_.push_back({"/web/session/authenticate", "", "", "authenticate", logged});
+  }
+  const int uid = CheckLogin(str("db"), str("login"), str("password"), /*allow_api_key=*/false);
+  if (uid < 0) {
+    a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.AccessError",
+                    "Database not found.", kSessionAuthFrames);
+    return a;
+  }
+  if (uid == 0) {
+    a.error = Error(generic, "Odoo Server Error", "odoo.exceptions.AccessDenied", "Access Denied",
+                    kSessionAuthFrames);
+    return a;
+  }
+  const std::string sid = NewSessionId();
+  {
+    prober::MutexLock lock(mu_);
+    sessions_[sid] = Session{uid, 0};
+    issued_.push_back(sid);
+  }
+  SetCookie(headers, sid);
+  a.result = SessionInfo(uid);
+  return a;
+}
+
+// The routes of a web session: its info, its end, and call_kw.
+OdooEmulator::RpcAnswer OdooEmulator::DispatchSession(
+    const std::string& path, const json& params, const std::string& cookie,
+    std::vector<std::pair<std::string, std::string>>& headers) {
+  RpcAnswer a;
+  auto str = [&](const char* key) { return Str(params, key); };
   const auto uid = SessionUid(cookie);
   if (path == "/web/session/get_session_info") {
     {
       prober::MutexLock lock(mu_);
       log_.push_back({path, "", "", "get_session_info", json::object()});
     }
-    if (!uid) return session_expired();
-    set_cookie(CookieValue(cookie, "session_id"));
+    if (!uid) return SessionExpired();
+    SetCookie(headers, CookieValue(cookie, "session_id"));
     a.result = SessionInfo(*uid);
     return a;
   }
@@ -837,7 +860,7 @@ OdooEmulator::RpcAnswer OdooEmulator::Dispatch(
       prober::MutexLock lock(mu_);
       log_.push_back({path, "", model, method, args});
     }
-    if (!uid) return session_expired();
+    if (!uid) return SessionExpired();
     return CallModel(model, method, args, kwargs, /*via_call_kw=*/true);
   }
   // Other /web/session/* routes do not exist in the emulator: Odoo's 404 as JSON-RPC error.

@@ -135,6 +135,12 @@ class OdooEmulator {
   Delivery FaultResponse(const FaultRule& rule, const HttpRequest& request);
   RpcAnswer Dispatch(const std::string& path, const json& params, const std::string& cookie,
                      std::vector<std::pair<std::string, std::string>>& headers);
+  RpcAnswer DispatchJsonRpc(const json& params);
+  RpcAnswer DispatchAuthenticate(const json& params,
+                                 std::vector<std::pair<std::string, std::string>>& headers);
+  RpcAnswer DispatchSession(const std::string& path, const json& params, const std::string& cookie,
+                            std::vector<std::pair<std::string, std::string>>& headers);
+  static RpcAnswer SessionExpired();
   RpcAnswer ExecuteKw(const json& args);
   RpcAnswer CallModel(const std::string& model, const std::string& method, const json& args,
                       const json& kwargs, bool via_call_kw);
