@@ -146,6 +146,7 @@ class OdooDatabase {
 
   // The families (one file each).
   void RegisterBase();
+  void RegisterBaseBehaviour();
   void SeedBase();
   void SeedProducts();
   void RegisterSale();
