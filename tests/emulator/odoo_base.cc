@@ -113,72 +113,6 @@ void OdooDatabase::RegisterBase() {
            {{"group_mrp_routings", Def(F("Work Orders", FT::kBoolean), false)}});
 
   RegisterBaseBehaviour();
-  auto seed = [&](const char* model, int id, const json& vals) { SeedRecord(model, id, vals); };
-  seed("res.currency", 1, {{"name", "USD"}, {"symbol", "$"}});
-  seed("res.country", 233, {{"name", "United States"}, {"code", "US"}});
-  seed("res.partner", 1, {{"name", "YourCompany"}, {"is_company", true}});
-  seed("res.company", 1,
-       {{"name", "My Company (San Francisco)"},
-        {"partner_id", 1},
-        {"currency_id", 1},
-        {"country_id", 233}});
-  seed("res.company", 2, {{"name", "My Company (Chicago)"}, {"partner_id", 1}, {"currency_id", 1}});
-  seed("res.partner", 2, {{"name", "OdooBot"}, {"active", false}});
-  seed("res.partner", 3,
-       {{"name", "Mitchell Admin"}, {"parent_id", 1}, {"email", "admin@yourcompany.example.com"}});
-  seed("res.users", 2,
-       {{"login", "admin"},
-        {"name", "Mitchell Admin"},
-        {"partner_id", 3},
-        {"company_id", 1},
-        {"company_ids", {1, 2}}});
-  seed("res.partner", 10,
-       {{"name", "Deco Addict"}, {"is_company", true}, {"customer_rank", 1}, {"ref", "DECO"}});
-  seed("res.partner", 11,
-       {{"name", "Gemini Furniture"}, {"is_company", true}, {"customer_rank", 1}});
-  seed("res.partner", 14,
-       {{"name", "Azure Interior"},
-        {"is_company", true},
-        {"customer_rank", 1},
-        {"supplier_rank", 1},
-        {"ref", "AZURE"}});
-  seed("res.partner", 15, {{"name", "Wood Corner"}, {"is_company", true}, {"supplier_rank", 1}});
-  seed("uom.uom", 1, {{"name", "Units"}});
-  {
-    std::ostringstream rate;
-    rate << settings_.sale_tax_percent << "%";
-    seed("account.tax", 1,
-         {{"name", rate.str()}, {"amount", settings_.sale_tax_percent}, {"type_tax_use", "sale"}});
-  }
-  // The modules of the recorded databases; versions as `series.module version`.
-  int module_id = 1;
-  for (const auto& [name, desc, version] :
-       std::vector<std::tuple<std::string, std::string, std::string>>{
-           {"base", "Base", "1.3"},
-           {"web", "Web", "1.0"},
-           {"account", "Invoicing", "1.2"},
-           {"sale", "Sales", "1.2"},
-           {"sale_management", "Sales", "1.0"},
-           {"sale_stock", "Sales and Warehouse Management", "1.0"},
-           {"purchase", "Purchase", "1.2"},
-           {"purchase_stock", "Purchase Stock", "1.2"},
-           {"stock", "Inventory", "1.1"},
-           {"stock_sms", "Stock - SMS", "1.0"},
-           {"mrp", "Manufacturing", "2.0"}}) {
-    if (std::find(settings_.without_modules.begin(), settings_.without_modules.end(), name) !=
-        settings_.without_modules.end())
-      continue;
-    seed("ir.module.module", module_id++,
-         {{"name", name},
-          {"shortdesc", desc},
-          {"latest_version", std::to_string(major_) + ".0." + version},
-          {"state", "installed"}});
-  }
-  seed("account.tax", 2, {{"name", "15%"}, {"amount", 15.0}, {"type_tax_use", "purchase"}});
-  seed("account.journal", 1,
-       {{"name", "Customer Invoices"}, {"code", "INV"}, {"type", "sale"}, {"company_id", 1}});
-  seed("account.journal", 2,
-       {{"name", "Vendor Bills"}, {"code", "BILL"}, {"type", "purchase"}, {"company_id", 1}});
 }
 
 // What the base models do beyond storing: write checks, computed fields, and the methods the
@@ -256,7 +190,74 @@ void OdooDatabase::RegisterBaseBehaviour() {
   });
 }
 
-void OdooDatabase::SeedBase() {}
+void OdooDatabase::SeedBase() {
+  auto seed = [&](const char* model, int id, const json& vals) { SeedRecord(model, id, vals); };
+  seed("res.currency", 1, {{"name", "USD"}, {"symbol", "$"}});
+  seed("res.country", 233, {{"name", "United States"}, {"code", "US"}});
+  seed("res.partner", 1, {{"name", "YourCompany"}, {"is_company", true}});
+  seed("res.company", 1,
+       {{"name", "My Company (San Francisco)"},
+        {"partner_id", 1},
+        {"currency_id", 1},
+        {"country_id", 233}});
+  seed("res.company", 2, {{"name", "My Company (Chicago)"}, {"partner_id", 1}, {"currency_id", 1}});
+  seed("res.partner", 2, {{"name", "OdooBot"}, {"active", false}});
+  seed("res.partner", 3,
+       {{"name", "Mitchell Admin"}, {"parent_id", 1}, {"email", "admin@yourcompany.example.com"}});
+  seed("res.users", 2,
+       {{"login", "admin"},
+        {"name", "Mitchell Admin"},
+        {"partner_id", 3},
+        {"company_id", 1},
+        {"company_ids", {1, 2}}});
+  seed("res.partner", 10,
+       {{"name", "Deco Addict"}, {"is_company", true}, {"customer_rank", 1}, {"ref", "DECO"}});
+  seed("res.partner", 11,
+       {{"name", "Gemini Furniture"}, {"is_company", true}, {"customer_rank", 1}});
+  seed("res.partner", 14,
+       {{"name", "Azure Interior"},
+        {"is_company", true},
+        {"customer_rank", 1},
+        {"supplier_rank", 1},
+        {"ref", "AZURE"}});
+  seed("res.partner", 15, {{"name", "Wood Corner"}, {"is_company", true}, {"supplier_rank", 1}});
+  seed("uom.uom", 1, {{"name", "Units"}});
+  {
+    std::ostringstream rate;
+    rate << settings_.sale_tax_percent << "%";
+    seed("account.tax", 1,
+         {{"name", rate.str()}, {"amount", settings_.sale_tax_percent}, {"type_tax_use", "sale"}});
+  }
+  // The modules of the recorded databases; versions as `series.module version`.
+  int module_id = 1;
+  for (const auto& [name, desc, version] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"base", "Base", "1.3"},
+           {"web", "Web", "1.0"},
+           {"account", "Invoicing", "1.2"},
+           {"sale", "Sales", "1.2"},
+           {"sale_management", "Sales", "1.0"},
+           {"sale_stock", "Sales and Warehouse Management", "1.0"},
+           {"purchase", "Purchase", "1.2"},
+           {"purchase_stock", "Purchase Stock", "1.2"},
+           {"stock", "Inventory", "1.1"},
+           {"stock_sms", "Stock - SMS", "1.0"},
+           {"mrp", "Manufacturing", "2.0"}}) {
+    if (std::find(settings_.without_modules.begin(), settings_.without_modules.end(), name) !=
+        settings_.without_modules.end())
+      continue;
+    seed("ir.module.module", module_id++,
+         {{"name", name},
+          {"shortdesc", desc},
+          {"latest_version", std::to_string(major_) + ".0." + version},
+          {"state", "installed"}});
+  }
+  seed("account.tax", 2, {{"name", "15%"}, {"amount", 15.0}, {"type_tax_use", "purchase"}});
+  seed("account.journal", 1,
+       {{"name", "Customer Invoices"}, {"code", "INV"}, {"type", "sale"}, {"company_id", 1}});
+  seed("account.journal", 2,
+       {{"name", "Vendor Bills"}, {"code", "BILL"}, {"type", "purchase"}, {"company_id", 1}});
+}
 
 void OdooDatabase::SeedProducts() {
   // A template and its single variant share the id; taxes as each recorded database had them.

@@ -298,9 +298,8 @@ TEST_CASE("one journey configured twice is two probes by id: series, rows, resul
           "[daemon]") {
   RunningEmulator emu;
   // Only the backorder variant (3 received of 5) calls the backorder wizard: it fails there.
-  emulator::Faults f;
-  f.rules.push_back({"stock.backorder.confirmation.process", emulator::FaultKind::kUserError, 1.0});
-  emu.emulator().SetFaults(f);
+  emu.emulator().SetFaults(
+      testing::FailMethod("stock.backorder.confirmation.process", emulator::FaultKind::kUserError));
   TempDir dir;
   const std::string config = WriteConfig(
       dir, emu,
@@ -418,9 +417,8 @@ TEST_CASE("past the grace period, calls in flight are cancelled and their result
           "[daemon]") {
   RunningEmulator emu;
   // Confirmation never answers: the run cannot end by itself within the grace period.
-  emulator::Faults f;
-  f.rules.push_back({"sale.order.action_confirm", emulator::FaultKind::kHang, 1.0});
-  emu.emulator().SetFaults(f);
+  emu.emulator().SetFaults(
+      testing::FailMethod("sale.order.action_confirm", emulator::FaultKind::kHang));
   TempDir dir;
   Daemon d(
       WriteConfig(dir, emu,

@@ -68,6 +68,12 @@ emulator::Faults SlowMethod(const std::string& key, std::chrono::milliseconds de
   return f;
 }
 
+emulator::Faults FailMethod(const std::string& key, emulator::FaultKind kind) {
+  emulator::Faults f;
+  f.rules.push_back({key, kind, 1.0});
+  return f;
+}
+
 nlohmann::json ExecuteKw(emulator::OdooEmulator& emu, const std::string& model,
                          const std::string& method, nlohmann::json args, nlohmann::json kwargs) {
   const auto& o = emu.options();

@@ -41,6 +41,8 @@ emulator::EmulatorOptions Personality(const std::string& version,
 // Faults that only slow answers down: all of them, or one "model.method".
 emulator::Faults SlowEverything(std::chrono::milliseconds delay);
 emulator::Faults SlowMethod(const std::string& key, std::chrono::milliseconds delay);
+// A fault on every call to `key` ("model.method").
+emulator::Faults FailMethod(const std::string& key, emulator::FaultKind kind);
 
 // Calls model.method(*args, **kwargs) on the emulator as Odoo's /jsonrpc execute_kw does (the
 // emulator's database, user 2 and password), through its request handler. Returns the result
