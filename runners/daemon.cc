@@ -13,8 +13,9 @@
 #include "prober/text.h"
 #include "results/make_sinks.h"
 #include "runners/admin_auth.h"
-#include "runners/commands.h"
+#include "runners/exit_codes.h"
 #include "runners/http_server.h"
+#include "runners/plan.h"
 #include "runners/scheduler.h"
 
 namespace odoo_prober::runners {

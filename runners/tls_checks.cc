@@ -5,9 +5,43 @@
 #include <sstream>
 
 #include "prober/text.h"
-#include "runners/tls_command.h"
 
 namespace odoo_prober::runners {
+
+bool ParseEndpoint(const std::string& endpoint, std::string* host, uint16_t* port) {
+  std::string rest = endpoint;
+  uint16_t default_port = 443;
+  if (rest.rfind("https://", 0) == 0) {
+    rest = rest.substr(8);
+  } else if (rest.find("://") != std::string::npos) {
+    return false;
+  }
+  rest = rest.substr(0, rest.find('/'));
+  if (rest.empty()) return false;
+  std::string port_text;
+  if (rest[0] == '[') {  // [v6]:port
+    const auto close = rest.find(']');
+    if (close == std::string::npos) return false;
+    *host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size() && rest[close + 1] == ':') port_text = rest.substr(close + 2);
+  } else if (const auto colon = rest.rfind(':'); colon != std::string::npos) {
+    *host = rest.substr(0, colon);
+    port_text = rest.substr(colon + 1);
+  } else {
+    *host = rest;
+  }
+  if (host->empty()) return false;
+  if (port_text.empty()) {
+    *port = default_port;
+    return true;
+  }
+  if (port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  const unsigned long p = std::stoul(port_text);
+  if (p == 0 || p > 65535) return false;
+  *port = static_cast<uint16_t>(p);
+  return true;
+}
 
 std::vector<TlsEndpoint> TlsEndpoints(const config::ProberConfig& config) {
   std::vector<TlsEndpoint> out;

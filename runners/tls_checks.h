@@ -26,6 +26,9 @@ struct TlsEndpoint {
 std::vector<TlsEndpoint> TlsEndpoints(const config::ProberConfig& config);
 
 // Inspects one endpoint (deadline: the target's call timeout) and evaluates its findings.
+// Parses "https://host:port/path", "host:port" or "host" (port 443) into host and port.
+bool ParseEndpoint(const std::string& endpoint, std::string* host, uint16_t* port);
+
 results::TlsReport CheckTls(const TlsEndpoint& endpoint, std::chrono::milliseconds timeout,
                             const prober::Clock& clock = prober::RealClock());
 

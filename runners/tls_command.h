@@ -8,6 +8,7 @@
 
 #include "prober/tls_inspector.h"
 #include "results/tls_findings.h"
+#include "runners/tls_checks.h"
 
 namespace odoo_prober::runners {
 
@@ -19,9 +20,6 @@ struct TlsOptions {
   std::chrono::milliseconds timeout{10000};
   results::TlsThresholds thresholds;
 };
-
-// Parses "https://host:port/path", "host:port" or "host" (port 443) into host and port.
-bool ParseEndpoint(const std::string& endpoint, std::string* host, uint16_t* port);
 
 int RunTls(const TlsOptions& options, std::ostream& out, std::ostream& err);
 
