@@ -198,7 +198,12 @@ class Loader {
     if (auto dir = f->Text("regions_dir", "a folder of region files, e.g. regions_dir: regions"))
       cfg.regions_dir = (base_dir_ / *dir).string();
     if (f->Has("results")) LoadResults(f->Value("results"), cfg);
-    if (f->Has("objectives")) LoadObjectives(f->Value("objectives"), cfg);
+    if (f->Has("objectives")) {
+      ReadObjectives(r_, f->Value("objectives"), cfg,
+                     [&](const YAML::Node& key, const std::string& field) {
+                       return ConfiguredJourney(key, field, cfg);
+                     });
+    }
     if (f->Has("compare")) LoadCompare(f->Value("compare"), cfg);
     if (f->Has("leftovers")) LoadLeftovers(f->Value("leftovers"), cfg.leftovers);
     if (auto d = f->Duration("tls_check_interval", 1min, 168h, "6h")) cfg.tls_check_interval = *d;
@@ -819,89 +824,6 @@ class Loader {
                                 });
                   });
     }
-  }
-
-  void LoadObjectives(const YAML::Node& node, ProberConfig& cfg) {
-    auto m = r_.Map(node, "objectives",
-                    {"availability", "latency", "window", "min_failures", "journeys"});
-    if (!m) return;
-    LoadObjective(*m, cfg.objectives.defaults);
-    const auto inherited = UnreachableBurnAlerts(cfg.objectives.defaults);
-    for (const auto& problem : inherited) r_.Warn(node, "objectives", problem);
-    if (!m->Has("journeys")) return;
-    const YAML::Node journeys = m->Value("journeys");
-    if (!journeys.IsMap()) {
-      r_.Error(journeys, "objectives.journeys",
-               "must map journey names to objectives, e.g. goods_receipt: {availability: 99%}");
-      return;
-    }
-    for (const auto& entry : journeys) {
-      const std::string name = entry.first.Scalar();
-      if (!ConfiguredJourney(entry.first, "objectives.journeys." + name, cfg)) continue;
-      auto j = r_.Map(entry.second, "objectives.journeys." + name,
-                      {"availability", "latency", "window", "min_failures"});
-      if (!j) continue;
-      Objective o = cfg.objectives.defaults;
-      LoadObjective(*j, o);
-      for (const auto& problem : UnreachableBurnAlerts(o)) {
-        if (std::find(inherited.begin(), inherited.end(), problem) == inherited.end())
-          r_.Warn(entry.second, "objectives.journeys." + name, problem);
-      }
-      cfg.objectives.journeys[name] = o;
-    }
-  }
-
-  // availability, latency: {under, ratio} and window of one objective, over `o`'s values.
-  void LoadObjective(Fields& f, Objective& o) {
-    if (f.Has("availability")) {
-      if (auto r = Percent(f.Value("availability"), f.Sub("availability"))) o.availability = *r;
-    }
-    if (f.Has("latency")) {
-      auto l = r_.Map(f.Value("latency"), f.Sub("latency"), {"under", "ratio"});
-      if (l) {
-        if (auto d = l->Duration("under", 1ms, 10min, "3s")) o.latency_under = *d;
-        if (l->Has("ratio")) {
-          if (auto r = Percent(l->Value("ratio"), l->Sub("ratio"))) o.latency_ratio = *r;
-        }
-      }
-    }
-    if (auto d = f.Duration("window", 1h, 24h * 366, "28d")) {
-      if (*d == 24h * 7 || *d == 24h * 28 || *d == 24h * 30) {
-        o.window = std::chrono::duration_cast<std::chrono::hours>(*d);
-      } else {
-        r_.Error(f.Value("window"), f.Sub("window"),
-                 "must be 7d, 28d or 30d: the shipped rules record the remaining error budget "
-                 "over these windows");
-      }
-    }
-    if (auto n = f.Integer("min_failures", 1, 1000)) o.min_failures = static_cast<int>(*n);
-  }
-
-  // "99.5%" or 0.995: a share strictly between 0 and 1 (100% would leave no error budget).
-  std::optional<double> Percent(const YAML::Node& v, const std::string& field) {
-    const std::string how = "must be a share below 100%, e.g. 99.5% or 0.995";
-    if (!v.IsScalar()) {
-      r_.Error(v, field, how);
-      return std::nullopt;
-    }
-    std::string text = v.Scalar();
-    const bool percent = !text.empty() && text.back() == '%';
-    if (percent) text.pop_back();
-    double value = 0;
-    try {
-      size_t used = 0;
-      value = std::stod(text, &used);
-      if (used != text.size()) throw std::invalid_argument(text);
-    } catch (const std::exception&) {
-      r_.Error(v, field, how);
-      return std::nullopt;
-    }
-    if (percent) value /= 100;
-    if (!(value > 0 && value < 1)) {
-      r_.Error(v, field, how);
-      return std::nullopt;
-    }
-    return value;
   }
 
   void LoadLeftovers(const YAML::Node& node, LeftoverConfig& l) {

@@ -10,10 +10,12 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
+#include "config/yaml_reader.h"
 
 namespace odoo_prober::config {
 
@@ -39,5 +41,12 @@ std::vector<std::string> UnreachableBurnAlerts(const Objective& o);
 // When one failed run in an hour, at `interval`, is above the fast page's threshold: the page
 // then rests on min_failures alone. "" otherwise.
 std::string SingleFailureWarning(const Objective& o, std::chrono::milliseconds interval);
+
+// Reads the `objectives:` section into cfg.objectives (errors and warnings through `reader`,
+// positioned); `known` says whether a key of objectives.journeys is a configured journey id
+// (and reports it when not).
+using KnownJourney = std::function<bool(const YAML::Node& key, const std::string& field)>;
+void ReadObjectives(YamlReader& reader, const YAML::Node& node, ProberConfig& cfg,
+                    const KnownJourney& known);
 
 }  // namespace odoo_prober::config
