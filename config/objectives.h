@@ -1,5 +1,6 @@
-// The burn-rate alerts the shipped rules (deploy/prometheus/odoo-prober-rules.yml) raise on an
-// objective, and what `validate` warns about an objective that makes one of them pointless.
+// The `objectives:` section: its reader, the burn-rate alerts the shipped rules
+// (deploy/prometheus/odoo-prober-rules.yml) raise on an objective, and what `validate` warns
+// about an objective that makes one of them pointless.
 //
 // Each alert stands for a share of the error budget spent within its long window (the SRE
 // workbook's multiwindow, multi-burn-rate table, as Sloth catalogues it for 28 and 30 days):
