@@ -161,7 +161,11 @@ TEST_CASE("every document a file of the repository names is in the repository", 
   // A comment, a script or a document that points at a *.md the repository does not have sends
   // a maintainer (or a user's clone) nowhere. A name is looked up from its file's folder, then
   // from the repository's root; addresses (http...) are not files of ours.
-  const std::regex doc(R"(([A-Za-z0-9_./-]*[A-Za-z0-9_-])\.md\b)");
+  // Found by hand, not with std::regex: scanning the repository with it took 14 s under ASan.
+  auto name_char = [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || ch == '/' ||
+           ch == '-';
+  };
   std::vector<fs::path> files;
   for (const char* top : {"prober", "config", "scenarios", "results", "runners", "regions", "tests",
                           "bench", "scripts", "deploy", "docs", ".ci"}) {
@@ -180,12 +184,19 @@ TEST_CASE("every document a file of the repository names is in the repository", 
   for (const auto& file : files) {
     const std::string text = Read(file);
     if (text.find('\0') != std::string::npos) continue;  // binary
-    for (std::sregex_iterator it(text.begin(), text.end(), doc), end; it != end; ++it) {
-      const size_t at = static_cast<size_t>(it->position());
+    for (size_t md = text.find(".md"); md != std::string::npos; md = text.find(".md", md + 3)) {
+      const size_t after = md + 3;
+      if (after < text.size() &&
+          (std::isalnum(static_cast<unsigned char>(text[after])) || text[after] == '_'))
+        continue;  // ".mdx", ".md_..."
+      size_t at = md;
+      while (at > 0 && name_char(text[at - 1])) --at;
+      // A name ends in a letter, digit, '_' or '-' before ".md".
+      if (at == md || text[md - 1] == '.' || text[md - 1] == '/') continue;
       const size_t line_start =
           text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at);
       if (text.substr(line_start, at - line_start).find("://") != std::string::npos) continue;
-      const std::string name = (*it)[1].str() + ".md";
+      const std::string name = text.substr(at, after - at);
       ++named;
       if (fs::exists(file.parent_path() / name) || fs::exists(kRoot / name)) continue;
       missing.push_back(fs::relative(file, kRoot).string() + ": " + name);
