@@ -82,11 +82,14 @@ std::string Migrate(sqlite3* db) {
         std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + type;
     if (sqlite3_exec(db, add.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
       return add + ": " + sqlite3_errmsg(db);
+    // Runs stored before journeys had ids: their journey was the definition's name. Filled
+    // once, when the column is added (not a scan of the history at every start).
+    if (std::string(column) == "definition") {
+      const char* fill = "UPDATE runs SET definition = journey";
+      if (sqlite3_exec(db, fill, nullptr, nullptr, nullptr) != SQLITE_OK)
+        return std::string(fill) + ": " + sqlite3_errmsg(db);
+    }
   }
-  // Runs stored before journeys had ids: their journey was the definition's name.
-  const char* fill = "UPDATE runs SET definition = journey WHERE definition IS NULL";
-  if (sqlite3_exec(db, fill, nullptr, nullptr, nullptr) != SQLITE_OK)
-    return std::string(fill) + ": " + sqlite3_errmsg(db);
   return "";
 }
 
