@@ -277,12 +277,24 @@ struct ConfigError {
   std::string ToString() const;  // "file:line:col: field: message"
 };
 
-// Seams for tests: where environment variables come from.
+// Who a prober process is in the fleet, as its command line says (--region, --instance, or
+// ODOO_PROBER_REGION, ODOO_PROBER_INSTANCE). A value passed down from main, never a global.
+struct Identity {
+  // The region it probes from: the region's file is loaded over the config. Empty: none.
+  std::string region{};
+  // Its name (metric label `instance`); overrides the config's `instance`. Empty: the config's.
+  std::string instance{};
+};
+
+// How a config is loaded: who loads it, and where environment variables come from (a seam for
+// tests).
 struct LoadOptions {
   // Returns the variable's value, or nullopt when unset. Default: the process environment.
   std::function<std::optional<std::string>(const std::string&)> getenv;
-  // The region this instance stands for (--region): its file is loaded over the config.
-  std::string region;
+  Identity identity{};
+  // The permission bits of a file (secret files must not be readable by group or others), or
+  // nullopt when unknown. Default: stat(2).
+  std::function<std::optional<unsigned>(const std::string& path)> file_mode{};
 };
 
 // The whole outcome of parsing: the config if there was no error, and every error and warning.

@@ -158,9 +158,10 @@ class Loader {
     r_.Guarded([&] { LoadRoot(YAML::Load(text), cfg); });
     out.errors = std::move(r_.errors());
     out.warnings = r_.warnings();
-    if (out.errors.empty() && !options_.region.empty()) {
-      LoadRegion(options_.region, cfg, out.errors, out.warnings);
+    if (out.errors.empty() && !options_.identity.region.empty()) {
+      LoadRegion(options_.identity.region, cfg, out.errors, out.warnings);
     }
+    if (!options_.identity.instance.empty()) cfg.instance = options_.identity.instance;
     // One failed run that outweighs the fast page's share: said once per journeys[] entry.
     for (size_t i = 0; i < cfg.journeys.size(); ++i) {
       const auto& j = cfg.journeys[i];

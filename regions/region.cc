@@ -3,7 +3,7 @@
 namespace odoo_prober::regions {
 
 std::vector<const config::TargetConfig*> SelectTargets(const config::ProberConfig& config,
-                                                       const RegionIdentity& identity) {
+                                                       const config::Identity& identity) {
   std::vector<const config::TargetConfig*> out;
   for (const auto& t : config.targets) {
     if (identity.region.empty() || t.labels.region == identity.region) out.push_back(&t);

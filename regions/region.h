@@ -13,13 +13,8 @@
 
 namespace odoo_prober::regions {
 
-struct RegionIdentity {
-  std::string instance;  // this prober instance's name (metric label `instance`)
-  std::string region;    // empty: not bound to a region
-};
-
 // The targets this instance probes: all of them, or only those labelled with its region.
 std::vector<const config::TargetConfig*> SelectTargets(const config::ProberConfig& config,
-                                                       const RegionIdentity& identity);
+                                                       const config::Identity& identity);
 
 }  // namespace odoo_prober::regions

@@ -14,7 +14,7 @@
 #include "prober/clock.h"
 #include "results/metrics.h"
 #include "results/status_board.h"
-#include "runners/admin.h"
+#include "runners/admin/admin.h"
 #include "tests/support/support.h"
 
 namespace odoo_prober {

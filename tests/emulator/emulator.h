@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "prober/mutex.h"
-#include "runners/http_server.h"
+#include "runners/http/http_server.h"
 #include "tests/emulator/dialect.h"
 #include "tests/emulator/faults.h"
 

@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "runners/http_core.h"
+#include "runners/http/http_core.h"
 
 namespace odoo_prober::emulator {
 namespace {

@@ -10,7 +10,7 @@
 
 #include "prober/tls_inspector.h"
 #include "results/tls_findings.h"
-#include "runners/http_server.h"
+#include "runners/http/http_server.h"
 #include "tests/emulator/pki.h"
 #include "tests/emulator/server.h"
 #include "tests/support/emulator_support.h"

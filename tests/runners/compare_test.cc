@@ -1,10 +1,12 @@
 // `odoo-prober compare` end to end: two emulators over loopback HTTP as the baseline and the
 // candidate environment, the command's exit code and its JSON, JUnit and table outputs.
+#include "runners/compare/compare.h"
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
-#include "runners/commands.h"
+#include "runners/engine/exit_codes.h"
 #include "tests/runners/prober_process.h"
 #include "tests/support/emulator_support.h"
 

@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "results/make_sinks.h"
-#include "runners/admin.h"
-#include "runners/daemon.h"
+#include "runners/admin/admin.h"
+#include "runners/daemon/daemon.h"
 #include "tests/support/fakes.h"
 #include "tests/support/support.h"
 

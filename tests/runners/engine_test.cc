@@ -5,9 +5,9 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "runners/commands.h"
-#include "runners/executor.h"
-#include "runners/worker_pool.h"
+#include "runners/engine/executor.h"
+#include "runners/engine/run_once.h"
+#include "runners/engine/worker_pool.h"
 #include "tests/support/fakes.h"
 
 namespace odoo_prober::runners {

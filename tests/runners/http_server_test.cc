@@ -1,6 +1,6 @@
 // The prober's own HTTP server over loopback: it answers as odoo-prober, refuses what it must,
 // and reports a listener it cannot open in words a user can act on.
-#include "runners/http_server.h"
+#include "runners/http/http_server.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>

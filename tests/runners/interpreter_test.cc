@@ -3,7 +3,7 @@
 // read-back, deadlines, check and cleanup steps.
 #include <catch2/catch.hpp>
 
-#include "runners/journey_runner.h"
+#include "runners/interpreter/journey_runner.h"
 #include "tests/support/fakes.h"
 
 namespace odoo_prober {

@@ -1,6 +1,6 @@
 // The leftovers a daemon keeps: which records are kept, the backoff of their retries, a
 // postponement, the bound, and forgetting removed targets. Time is passed in; nothing sleeps.
-#include "runners/leftovers.h"
+#include "runners/engine/leftovers.h"
 
 #include <catch2/catch.hpp>
 

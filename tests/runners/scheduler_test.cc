@@ -1,6 +1,6 @@
 // The scheduler with an injected clock: spread, jitter, no overlap, skip counting, caps and
 // maintenance windows. Time is passed in; nothing sleeps.
-#include "runners/scheduler.h"
+#include "runners/engine/scheduler.h"
 
 #include <catch2/catch.hpp>
 #include <set>

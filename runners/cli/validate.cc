@@ -1,0 +1,69 @@
+// `odoo-prober validate CONFIG [--online]`: the config checked, and what would run.
+#include "config/config.h"
+#include "prober/odoo_client.h"
+#include "runners/cli/command.h"
+#include "runners/cli/provision.h"
+#include "runners/engine/exit_codes.h"
+#include "runners/engine/plan.h"
+#include "runners/engine/scheduler.h"
+
+namespace odoo_prober::runners::cli {
+namespace {
+
+// Loads and checks the config and its journeys, prints what would run; with `online`, also
+// checks each target (RunValidateOnline).
+int RunValidate(const std::string& path, bool online, const Context& context) {
+  std::ostream& out = context.out;
+  std::ostream& err = context.err;
+  auto loaded = LoadChecked(path, context.identity, err);
+  if (!loaded.ok()) return kExitUsage;
+  const auto plan = Plan(loaded->config, loaded->catalog, {}, {});
+  const auto& cfg = loaded->config;
+  out << path << ": OK, " << cfg.targets.size() << " target(s), " << plan.size()
+      << " journey x target pair(s)\n";
+  const std::string instance = InstanceName(cfg);
+  if (cfg.region) {
+    const auto& r = *cfg.region;
+    out << "instance " << instance << " in region " << r.name << " (" << r.file << ")";
+    for (const auto& [key, value] : r.labels) out << ", " << key << " " << value;
+    out << "; replica " << ReplicaOf(instance, r.replicas) << " of " << r.replicas << "\n";
+  } else {
+    out << "instance " << instance << ", no region: every target of the config\n";
+  }
+  for (const auto& p : plan) {
+    out << "  " << p.id() << (p.id() == p.journey->name ? "" : " (" + p.journey->name + ")")
+        << " on " << p.target->name << " (plant "
+        << (p.target->labels.plant.empty() ? "-" : p.target->labels.plant) << ", every "
+        << p.selection->interval.count() / 1000.0 << " s; " << p.target->client.base_url
+        << ", database " << p.target->client.database << ", "
+        << prober::ProtocolName(p.target->client.protocol) << ")\n";
+  }
+  return online ? RunValidateOnline(*loaded, out, err) : kExitOk;
+}
+
+class Validate final : public Command {
+ public:
+  CLI::App* Add(CLI::App& app) override {
+    auto* c = app.add_subcommand("validate", "Check a configuration file and show what would run");
+    c->add_option("CONFIG", path_, "Configuration file (YAML)")->required();
+    c->add_flag("--online", online_,
+                "Also check on each target that every journey's parameters resolve (its "
+                "lookups, read-only) and that the Odoo settings it needs are on");
+    c->footer(
+        "Exit codes:\n  0  valid (and with --online: everything found on every target)\n"
+        "  1  with --online: a parameter does not resolve or a setting is off on a target\n"
+        "  2  usage or configuration error\n  3  internal error");
+    return c;
+  }
+  int Run(const Context& context) override { return RunValidate(path_, online_, context); }
+
+ private:
+  std::string path_;
+  bool online_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> NewValidate() { return std::make_unique<Validate>(); }
+
+}  // namespace odoo_prober::runners::cli

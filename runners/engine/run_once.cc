@@ -1,0 +1,55 @@
+#include "runners/engine/run_once.h"
+
+#include <algorithm>
+
+#include "prober/clock.h"
+#include "prober/mutex.h"
+#include "runners/engine/executor.h"
+#include "runners/engine/worker_pool.h"
+
+namespace odoo_prober::runners {
+
+std::vector<results::JourneyResult> RunPlanOnce(
+    const std::vector<PlannedPair>& plan, const config::ProberConfig& cfg,
+    const JourneyRunner& runner, int concurrency, int per_target,
+    const std::function<void(size_t, const results::JourneyResult*)>& on_change) {
+  std::vector<SchedulePair> pairs;
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    pairs.push_back({plan[i].id(), plan[i].target->name, plan[i].selection->interval, {}});
+    keys.push_back(std::to_string(i));
+  }
+  ScheduleOptions o;
+  o.workers = std::max(1, concurrency);
+  o.per_target_cap = std::max(1, per_target);
+  o.once = true;
+  WorkerPool pool(std::min<int>(o.workers, static_cast<int>(plan.size())));
+  Executor executor([&pool](std::function<void()> task) { pool.Submit(std::move(task)); });
+  const prober::Clock& clock = prober::RealClock();
+  executor.Reset(Scheduler(std::move(pairs), o, clock.Monotonic()), std::move(keys));
+
+  prober::Mutex mu;  // serializes on_change
+  std::vector<results::JourneyResult> results(plan.size());
+  const Executor::Run run = [&](size_t i) {
+    const PlannedPair& p = plan[i];
+    {
+      prober::MutexLock lock(mu);
+      on_change(i, nullptr);
+    }
+    auto result = RunPlanned(runner, p, cfg);
+    prober::MutexLock lock(mu);
+    results[i] = std::move(result);
+    on_change(i, &results[i]);
+  };
+  for (;;) {
+    const auto now = clock.Monotonic();
+    executor.Step(now, clock.Now(), run);
+    if (executor.scheduler().Done()) break;
+    executor.WaitUntil(
+        std::min(executor.scheduler().NextWakeup(now), now + std::chrono::seconds(1)));
+  }
+  pool.Join();
+  return results;
+}
+
+}  // namespace odoo_prober::runners
