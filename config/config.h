@@ -63,8 +63,12 @@ bool SupportedPasswordHash(const std::string& hash);
 // Whether `value` can be a metric label value the prober writes (a target, instance, region,
 // plant or journey id): 1 to 64 letters, digits, '_', '-' or '.'.
 bool IsLabelValue(const std::string& value);
+inline constexpr size_t kLabelValueMax = 64;
 inline constexpr const char* kLabelValueRule =
     "use at most 64 letters, digits, '_', '-' or '.' (it becomes a metric label)";
+// `value` made a label value: each other character becomes '_', cut at kLabelValueMax; "" stays
+// "" (host names become instance names this way).
+std::string ToLabelValue(std::string value);
 
 // "" when `name` can be a service name (lower-case letters, digits and '-', starting with a
 // letter, at most 40 characters); otherwise what is wrong and how to write one.
@@ -206,7 +210,7 @@ struct CompareConfig {
 };
 
 // `leftovers:` — the probe records whose cleanup failed, which `run` keeps and retries
-// (runners/leftovers.h):
+// (runners/engine/leftovers.h):
 //   leftovers:
 //     retry_min: 1m        # the first retry after the failed cleanup; then twice as long each
 //     retry_max: 30m       # time, at most this

@@ -17,7 +17,7 @@
 #include <sstream>
 
 #include "config/config.h"
-#include "config/loader_parts.h"
+#include "config/sections.h"
 #include "config/yaml_reader.h"
 #include "config/yaml_util.h"
 #include "prober/text.h"

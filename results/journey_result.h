@@ -44,7 +44,7 @@ struct RecordCleanup {
 };
 
 // A probe record whose cleanup failed, which the daemon keeps and retries until it is read back
-// final (runners/leftovers.h): what /metrics and /status show of it.
+// final (runners/engine/leftovers.h): what /metrics and /status show of it.
 struct LeftoverRecord {
   std::string target;
   config::Labels labels;  // the target's

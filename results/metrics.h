@@ -82,7 +82,7 @@ class Metrics {
   void DeclareSink(const std::string& sink);
   void SinkDropped(const std::string& sink, const std::string& reason);
   void ConfigReload(bool ok);
-  // The probe records whose cleanup failed, as the daemon keeps them (runners/leftovers.h):
+  // The probe records whose cleanup failed, as the daemon keeps them (runners/engine/leftovers.h):
   // odoo_prober_leftover_records{target, model} (a (target, model) that had some stays at 0
   // once they are cleaned up, so the alert resolves), the oldest one's start as
   // odoo_prober_leftover_oldest_timestamp_seconds (only while there is one), and

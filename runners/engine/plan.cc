@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <set>
 
@@ -24,12 +23,8 @@ JourneyRunner::ClientFactory CurlFactory(prober::CancelFlag cancel) {
 
 std::string InstanceName(const config::ProberConfig& cfg, const prober::System& system) {
   if (!cfg.instance.empty()) return cfg.instance;
-  std::string name = system.HostName();
-  if (name.empty()) return "odoo-prober";
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') c = '_';
-  }
-  return name.substr(0, 64);
+  const std::string name = config::ToLabelValue(system.HostName());
+  return name.empty() ? "odoo-prober" : name;
 }
 
 std::string ServiceOf(const PlannedPair& pair) {

@@ -440,6 +440,34 @@ TEST_CASE("secrets come from files relative to the config, and loose permissions
   CHECK_FALSE(Contains(cfg->warnings[0], "from-file"));
 }
 
+TEST_CASE("the secret file's mode is read through the load's seam, as the environment is",
+          "[config]") {
+  TempDir dir;
+  dir.Write("secrets/pw", "from-file\n", 0600);
+  const std::string path = dir.Write(
+      "prober.yaml", Replace(kGood, "password_env: ODOO_PW", "password_file: secrets/pw"));
+  std::vector<std::string> asked;
+  auto with_mode = [&](std::optional<unsigned> mode) {
+    LoadOptions options = kEnv;
+    options.file_mode = [&asked, mode](const std::string& file) {
+      asked.push_back(file);
+      return mode;
+    };
+    auto cfg = LoadConfig(path, options);
+    REQUIRE(cfg.ok());
+    return cfg->warnings;
+  };
+  // The file on disk is 0600: only the seam can make it look readable by others.
+  const auto loose = with_mode(0640);
+  REQUIRE(loose.size() == 1);
+  CHECK(Contains(loose[0], "chmod 600"));
+  CHECK(Contains(loose[0], "secrets/pw"));
+  REQUIRE(asked.size() == 1);
+  CHECK(Contains(asked[0], "secrets/pw"));
+  CHECK(with_mode(0600).empty());
+  CHECK(with_mode(std::nullopt).empty());  // unknown: nothing to say
+}
+
 TEST_CASE("admin: TLS files go in pairs, basic-auth users need real hashes, errors name the file",
           "[config]") {
   TempDir dir;

@@ -1,4 +1,4 @@
-// The emulator's server: the prober's HTTP server core (runners/http_core.h) with what only a
+// The emulator's server: the prober's HTTP server core (runners/http/http_core.h) with what only a
 // test server needs: the delivery faults (a delay on a timer, a hang, a reset, a truncated
 // answer), more certificates (the one each new HTTPS connection gets is the emulator's
 // Faults::certificate, switchable at run time) and a lowered OpenSSL security level to serve
