@@ -4,12 +4,15 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
 #include "config/sections.h"
 #include "config/yaml_reader.h"
+#include "config/yaml_util.h"
+#include "prober/text.h"
 #include "prober/time_zone.h"
 
 namespace odoo_prober::config {
@@ -86,8 +89,13 @@ class WindowsReader {
       r_.Error(plants, "plants", "must map plant labels to {params: {...}, business_hours: [...]}");
       return;
     }
+    std::set<std::string> labelled;
+    for (const auto& t : cfg.targets) {
+      if (!t.labels.plant.empty()) labelled.insert(t.labels.plant);
+    }
     for (auto p = plants.begin(); p != plants.end(); ++p) {
       const std::string plant = p->first.Scalar();
+      if (!labelled.count(plant)) UnknownPlant(p->first, plant, labelled);
       if (auto m = r_.Map(p->second, "plants." + plant, {"params", "business_hours"})) {
         if (auto params = m->Object("params", "parameter: value"))
           cfg.plant_params[plant] = *params;
@@ -100,6 +108,19 @@ class WindowsReader {
         }
       }
     }
+  }
+
+  // A plants: entry that no target's plant label names would be ignored, its params and business
+  // hours with it: an error, with the label meant (labels are case-sensitive).
+  void UnknownPlant(const YAML::Node& key, const std::string& plant,
+                    const std::set<std::string>& labelled) {
+    const std::vector<std::string> known(labelled.begin(), labelled.end());
+    const auto guess = Closest(plant, known);
+    r_.Error(key, "plants." + plant,
+             "no target has the plant label '" + plant + "'" +
+                 (guess           ? "; did you mean '" + *guess + "'? (labels are case-sensitive)"
+                  : known.empty() ? "; give the targets labels: {plant: " + plant + "}"
+                                  : "; the targets' plants: " + prober::Join(known)));
   }
 
  private:

@@ -1,6 +1,7 @@
 #include "config/yaml_util.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 namespace odoo_prober::config {
@@ -64,6 +65,14 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::optional<std::string> Closest(const std::string& word, const std::vector<std::string>& known) {
+  // The same word in another case ("Lyon" for "lyon") is the likeliest slip of all.
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  for (const auto& k : known) {
+    if (lower(k) == lower(word)) return k;
+  }
   std::optional<std::string> best;
   size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
   for (const auto& k : known) {

@@ -21,8 +21,10 @@ struct ReportOptions {
 
 using Clock = std::chrono::system_clock;
 
-// "2026-11-01" (midnight UTC) or "2026-11-01T06:30:00Z".
-std::optional<Clock::time_point> ParseUtc(const std::string& text) {
+// "2026-11-01" (midnight UTC) or "2026-11-01T06:30:00Z"; `why` says what is wrong when it is
+// neither, or names a day or time that does not exist (2026-02-30, 25:00).
+std::optional<Clock::time_point> ParseUtc(const std::string& text, std::string& why) {
+  why = "not a UTC time";
   std::tm tm{};
   char tail = 0;
   int used = 0;
@@ -36,18 +38,30 @@ std::optional<Clock::time_point> ParseUtc(const std::string& text) {
        tail != 'Z' || text.size() != static_cast<size_t>(used) + 10)) {
     return std::nullopt;
   }
+  const std::tm asked = tm;
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
-  return Clock::from_time_t(timegm(&tm));
+  const std::time_t t = timegm(&tm);
+  // timegm carries an impossible field over (February 30th becomes March 2nd): refused instead.
+  std::tm back{};
+  gmtime_r(&t, &back);
+  if (back.tm_year + 1900 != asked.tm_year || back.tm_mon + 1 != asked.tm_mon ||
+      back.tm_mday != asked.tm_mday || back.tm_hour != asked.tm_hour ||
+      back.tm_min != asked.tm_min || back.tm_sec != asked.tm_sec) {
+    why = "no such UTC date or time (a month, day, hour, minute or second out of range)";
+    return std::nullopt;
+  }
+  return Clock::from_time_t(t);
 }
 
 // Sets `to` from the option's `text` when given; false (and what to write) when it is no time.
 bool TimeOption(const char* name, const std::string& text, Clock::time_point& to,
                 std::ostream& err) {
   if (text.empty()) return true;
-  auto t = ParseUtc(text);
+  std::string why;
+  auto t = ParseUtc(text, why);
   if (!t) {
-    err << name << " " << text << ": not a UTC time; write 2026-11-01 or 2026-11-01T06:30:00Z\n";
+    err << name << " " << text << ": " << why << "; write 2026-11-01 or 2026-11-01T06:30:00Z\n";
     return false;
   }
   to = *t;

@@ -11,11 +11,12 @@ using testing::Contains;
 using testing::TempDir;
 
 LoadOptions Env(std::map<std::string, std::string> vars) {
-  return {[vars](const std::string& name) -> std::optional<std::string> {
-            auto it = vars.find(name);
-            return it == vars.end() ? std::nullopt : std::optional<std::string>(it->second);
-          },
-          ""};
+  LoadOptions options;
+  options.getenv = [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    return it == vars.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  return options;
 }
 
 const LoadOptions kEnv = Env({{"ODOO_PW", "s3cret-pw"}, {"EMPTY", ""}});
@@ -149,6 +150,16 @@ TEST_CASE("bad configs name file, line, field and a fix", "[config]") {
                "plants:\n  lyon:\n    business_hours: [{days: [mon, fry], from: \"07:00\", "
                "to: \"19:00\"}]\n"),
         18, "plants.lyon.business_hours[0].days", "use mon, tue, wed, thu, fri, sat, sun");
+  }
+  SECTION("a plant no target is labelled with, in another case") {
+    RequireOneError(Errors(std::string(kGood) + "plants:\n  Lyon:\n    params: {quantity: 2}\n"),
+                    17, "plants.Lyon",
+                    "no target has the plant label 'Lyon'; did you mean 'lyon'? (labels are "
+                    "case-sensitive)");
+  }
+  SECTION("a plant no target is labelled with") {
+    RequireOneError(Errors(std::string(kGood) + "plants:\n  porto:\n    params: {quantity: 2}\n"),
+                    17, "plants.porto", "the targets' plants: lyon");
   }
   SECTION("business hours without an end") {
     RequireOneError(

@@ -127,6 +127,18 @@ TEST_CASE("report: the history's SLIs as a table, JSON, CSV or HTML, exit 2 with
   auto bad = Prober({"report", config, "--since", "yesterday"});
   CHECK(bad.exit_code == 2);
   CHECK(Contains(bad.err, "--since yesterday: not a UTC time; write 2026-11-01"));
+  // Days and times that do not exist are refused, named, never carried over to the next.
+  for (const auto& [option, value] : {std::pair<std::string, std::string>{"--since", "2026-02-30"},
+                                      {"--until", "2026-11-20T25:00:00Z"},
+                                      {"--since", "2026-13-01"},
+                                      {"--until", "2026-11-20T12:60:00Z"}}) {
+    auto wrong = Prober({"report", config, option, value});
+    INFO(option << " " << value << ": " << wrong.err);
+    CHECK(wrong.exit_code == 2);
+    CHECK(Contains(wrong.err, option + " " + value + ": no such UTC date or time"));
+  }
+  CHECK(Prober({"report", config, "--since", "2028-02-29", "--until", "2028-03-01"}).exit_code ==
+        0);  // a leap day is a day
 }
 
 TEST_CASE("validate: 0 for a good config, 2 with positions for a bad one", "[cli]") {
