@@ -306,6 +306,10 @@ struct ParseOutcome {
   std::optional<ProberConfig> config;
   std::vector<ConfigError> errors;
   std::vector<std::string> warnings;
+  // When there were errors: what could be read all the same (entries with a bad field keep
+  // their other fields), so that checks reading further (journey names and parameters) can
+  // report their problems in the same pass. Never run.
+  std::optional<ProberConfig> partial{};
 };
 
 // Parses YAML text as if read from `path` (used for positions and for resolving relative
@@ -313,9 +317,16 @@ struct ParseOutcome {
 ParseOutcome ParseConfig(const std::string& text, const std::string& path,
                          const LoadOptions& options = {});
 
+// Reads and parses the file. Failure: InvalidArgument when the file cannot be read (a folder,
+// missing, unreadable); otherwise the outcome, errors included.
+prober::Result<ParseOutcome> ReadConfig(const std::string& path, const LoadOptions& options = {});
+
 // Reads and parses the file. Failure: InvalidArgument whose message lists every error, one per
 // line, each as "file:line:col: field: message".
 prober::Result<ProberConfig> LoadConfig(const std::string& path, const LoadOptions& options = {});
+
+// Every error as one message, one per line, in the order of the file (then as found).
+std::string JoinErrors(std::vector<ConfigError> errors);
 
 // Parses "250ms", "10s", "2m", "1h", "7d" or a bare number of seconds. nullopt when malformed.
 std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);

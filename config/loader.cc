@@ -3,11 +3,14 @@
 // are caught here and become positioned errors.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include "config/config.h"
 #include "config/objectives.h"
@@ -103,7 +106,11 @@ class Loader {
       }
     }
     cfg.warnings = out.warnings;
-    if (out.errors.empty()) out.config = std::move(cfg);
+    if (out.errors.empty()) {
+      out.config = std::move(cfg);
+    } else {
+      out.partial = std::move(cfg);
+    }
     return out;
   }
 
@@ -187,7 +194,7 @@ ParseOutcome ParseConfig(const std::string& text, const std::string& path,
   return Loader(path, options).Parse(text);
 }
 
-prober::Result<ProberConfig> LoadConfig(const std::string& path, const LoadOptions& options) {
+prober::Result<ParseOutcome> ReadConfig(const std::string& path, const LoadOptions& options) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     return prober::Status::InvalidArgument(path + ": is a folder; name the configuration file " +
@@ -200,12 +207,24 @@ prober::Result<ProberConfig> LoadConfig(const std::string& path, const LoadOptio
   }
   std::stringstream text;
   text << in.rdbuf();
-  ParseOutcome out = ParseConfig(text.str(), path, options);
-  if (!out.errors.empty()) {
-    return prober::Status::InvalidArgument(
-        prober::JoinEach(out.errors, "\n", [](const ConfigError& e) { return e.ToString(); }));
-  }
-  return std::move(*out.config);
+  return ParseConfig(text.str(), path, options);
+}
+
+prober::Result<ProberConfig> LoadConfig(const std::string& path, const LoadOptions& options) {
+  auto out = ReadConfig(path, options);
+  if (!out.ok()) return out.status();
+  if (!out->errors.empty()) return prober::Status::InvalidArgument(JoinErrors(out->errors));
+  return std::move(*out->config);
+}
+
+std::string JoinErrors(std::vector<ConfigError> errors) {
+  std::map<std::string, size_t> file_rank;  // files in the order they first appear
+  for (const auto& e : errors) file_rank.emplace(e.pos.file, file_rank.size());
+  std::stable_sort(errors.begin(), errors.end(), [&](const ConfigError& a, const ConfigError& b) {
+    return std::tuple(file_rank[a.pos.file], a.pos.line, a.pos.column) <
+           std::tuple(file_rank[b.pos.file], b.pos.line, b.pos.column);
+  });
+  return prober::JoinEach(errors, "\n", [](const ConfigError& e) { return e.ToString(); });
 }
 
 }  // namespace odoo_prober::config

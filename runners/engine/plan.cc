@@ -67,16 +67,30 @@ std::vector<PlannedPair> Plan(const config::ProberConfig& cfg, const scenarios::
 prober::Result<Loaded> LoadAndCheck(const std::string& path, const config::Identity& identity) {
   config::LoadOptions options;
   options.identity = identity;
-  auto cfg = config::LoadConfig(path, options);
-  if (!cfg.ok()) return cfg.status();
-  auto catalog = scenarios::LoadJourneys(cfg->journey_dirs);
-  if (!catalog.ok()) return catalog.status();
-  auto errors = CheckPlan(*cfg, *catalog);
-  if (!errors.empty()) {
-    return prober::Status::InvalidArgument(
-        prober::JoinEach(errors, "\n", [](const config::ConfigError& e) { return e.ToString(); }));
+  auto read = config::ReadConfig(path, options);
+  if (!read.ok()) return read.status();
+  if (!read->errors.empty()) {
+    // Every problem at once: the journeys' names and parameters are checked on what could be
+    // read, unless the journeys' own folders are in doubt (their names would be unknown).
+    auto errors = std::move(read->errors);
+    const bool dirs_in_doubt = std::any_of(errors.begin(), errors.end(), [](const auto& e) {
+      return e.field.rfind("journey_dirs", 0) == 0;
+    });
+    if (read->partial && !dirs_in_doubt) {
+      auto catalog = scenarios::LoadJourneys(read->partial->journey_dirs);
+      if (catalog.ok()) {
+        for (auto& e : CheckPlan(*read->partial, *catalog, CheckScope::kEntries))
+          errors.push_back(std::move(e));
+      }
+    }
+    return prober::Status::InvalidArgument(config::JoinErrors(std::move(errors)));
   }
-  return Loaded{std::move(*cfg), std::move(*catalog)};
+  config::ProberConfig cfg = std::move(*read->config);
+  auto catalog = scenarios::LoadJourneys(cfg.journey_dirs);
+  if (!catalog.ok()) return catalog.status();
+  auto errors = CheckPlan(cfg, *catalog);
+  if (!errors.empty()) return prober::Status::InvalidArgument(config::JoinErrors(errors));
+  return Loaded{std::move(cfg), std::move(*catalog)};
 }
 
 prober::Result<Loaded> LoadChecked(const std::string& path, const config::Identity& identity,
@@ -116,7 +130,7 @@ void CheckIds(const config::ProberConfig& cfg, const scenarios::Catalog& catalog
 }  // namespace
 
 std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg,
-                                           const scenarios::Catalog& catalog) {
+                                           const scenarios::Catalog& catalog, CheckScope scope) {
   std::vector<config::ConfigError> errors;
   for (size_t i = 0; i < cfg.journeys.size(); ++i) {
     const auto& sel = cfg.journeys[i];
@@ -134,6 +148,7 @@ std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg,
     for (auto& e : scenarios::CheckParams(*j, sel.params, sel.pos, field + ".params")) {
       if (e.message.find("requires parameter") == std::string::npos) errors.push_back(e);
     }
+    if (scope == CheckScope::kEntries) continue;
     if (sel.timeout.value_or(j->timeout) > sel.interval) {
       errors.push_back({sel.pos, field + ".interval",
                         "journey " + j->name + " may take up to " +
@@ -158,7 +173,7 @@ std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& cfg,
       }
     }
   }
-  CheckIds(cfg, catalog, errors);
+  if (scope == CheckScope::kAll) CheckIds(cfg, catalog, errors);
   return errors;
 }
 

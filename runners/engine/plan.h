@@ -17,10 +17,16 @@
 
 namespace odoo_prober::runners {
 
+// What CheckPlan checks. kEntries: each journeys[] entry on its own (its journey's name, its
+// parameters' names and types), all that holds on a config that had errors of its own.
+enum class CheckScope { kAll, kEntries };
+
 // Cross-checks a loaded config against the journeys: unknown journey names, parameters that
-// do not exist, have the wrong type or are required and missing. Positioned like config errors.
+// do not exist, have the wrong type or are required and missing, timeouts over the interval,
+// two entries running one id on a target. Positioned like config errors.
 std::vector<config::ConfigError> CheckPlan(const config::ProberConfig& config,
-                                           const scenarios::Catalog& catalog);
+                                           const scenarios::Catalog& catalog,
+                                           CheckScope scope = CheckScope::kAll);
 
 // A configuration with its journeys, loaded and cross-checked.
 struct Loaded {

@@ -156,6 +156,38 @@ TEST_CASE("validate: 0 for a good config, 2 with positions for a bad one", "[cli
   auto r = Prober({"validate", bad});
   CHECK(r.exit_code == 2);
   CHECK(Contains(r.err, bad + ":7:5: targets[0].password: inline secrets are not allowed"));
+  // Every problem at once: the journey's name is checked though the target had an error.
+  CHECK(Contains(r.err, bad + ":9:11: journeys[0].name: no journey is named 'logn'"));
+
+  // An unknown target in one entry hides none of the others' problems, and they come in the
+  // file's order.
+  const auto many = dir.Write("many.yaml",
+                              "version: 1\ntargets:\n  - name: a\n    url: https://x\n"
+                              "    database: d\n    login: l\n    password_env: PLANTED_ENV_PW\n"
+                              "journeys:\n"
+                              "  - name: login\n    targets: [nope]\n"          // 9-10
+                              "  - name: no_such_journey\n"                     // 11
+                              "  - name: sales_order_confirmation\n"            // 12
+                              "    params: {unknown_param: 1}\n"                // 13
+                              "  - name: goods_receipt\n    timeout: banana\n"  // 14-15
+                              "    params: {receive_quantity: many}\n");        // 16
+  auto m = Prober({"validate", many});
+  CHECK(m.exit_code == 2);
+  const std::vector<std::string> expected = {
+      many + ":10:15: journeys[0].targets[0]: no target is named 'nope'",
+      many + ":11:11: journeys[1].name: no journey is named 'no_such_journey'",
+      many +
+          ":12:11: journeys[2].params.unknown_param: journey sales_order_confirmation has "
+          "no parameter",
+      many + ":14:11: journeys[3].params.receive_quantity: must be of type number",
+      many + ":15:14: journeys[3].timeout: is not a duration"};
+  size_t at = 0;
+  for (const auto& e : expected) {
+    INFO(m.err);
+    const size_t found = m.err.find(e, at);
+    REQUIRE(found != std::string::npos);
+    at = found + e.size();
+  }
 
   const auto unknown =
       dir.Write("unknown.yaml",
