@@ -26,6 +26,8 @@ void YamlReader::RefuseKeys(std::set<std::string> keys, std::string message) {
 std::optional<YamlReader::Fields> YamlReader::Map(const YAML::Node& node, const std::string& field,
                                                   const std::vector<std::string>& known,
                                                   const std::string& example) {
+  // A key whose lines are all commented out (`tls:` alone) is an empty mapping.
+  if (node.IsNull()) return Fields(*this, field);
   if (!node.IsMap()) {
     Error(node, field,
           "must be a mapping of key: value lines" +
@@ -189,6 +191,7 @@ std::optional<nlohmann::json> YamlReader::Fields::Object(const std::string& key,
                                                          const std::string& what) {
   if (!Has(key)) return std::nullopt;
   const YAML::Node v = Value(key);
+  if (v.IsNull()) return nlohmann::json::object();  // every line commented out
   if (!v.IsMap()) {
     r_->Error(v, Sub(key), "must be a mapping of " + what);
     return std::nullopt;

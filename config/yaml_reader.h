@@ -57,7 +57,8 @@ class YamlReader {
   void RefuseKeys(std::set<std::string> keys, std::string message);
 
   // The entries of mapping `node`, unknown and repeated keys reported; nullopt when `node` is not
-  // a mapping. `example` is shown when it is not one.
+  // a mapping. `example` is shown when it is not one. A null node (a key whose lines are all
+  // commented out) is an empty mapping.
   std::optional<Fields> Map(const YAML::Node& node, const std::string& field,
                             const std::vector<std::string>& known, const std::string& example = "");
 

@@ -139,7 +139,7 @@ TEST_CASE("every Kubernetes overlay renders and fits the program", "[deploy]") {
                                   return env.count(name) ? std::optional<std::string>("set")
                                                          : std::nullopt;
                                 },
-                                region};
+                                {region}};
     auto loaded = config::ParseConfig(text, dir.path() + "/prober.yaml", options);
     std::string errors;
     for (const auto& e : loaded.errors) errors += e.ToString() + "\n";

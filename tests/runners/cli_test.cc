@@ -199,6 +199,38 @@ TEST_CASE("validate: 0 for a good config, 2 with positions for a bad one", "[cli
   CHECK(Prober({"validate", dir.path() + "/missing.yaml"}).exit_code == 2);
 }
 
+// The README's validate example, run as written (the build's binary in place of ./build's).
+TEST_CASE("the README's validate example of the shipped config exits 0", "[cli]") {
+  const std::string src = ODOO_PROBER_SOURCE_DIR;
+  std::ifstream readme(src + "/README.md");
+  std::string line, command;
+  while (std::getline(readme, line)) {
+    if (Contains(line, "odoo-prober validate config/examples/prober.yaml")) {
+      command = line;
+      break;
+    }
+  }
+  REQUIRE_FALSE(command.empty());
+  std::istringstream words(command);
+  std::map<std::string, std::string> env;
+  std::vector<std::string> args;
+  for (std::string w; words >> w;) {
+    const auto eq = w.find('=');
+    if (args.empty() && eq != std::string::npos && w.find('/') == std::string::npos) {
+      env[w.substr(0, eq)] = w.substr(eq + 1);
+    } else if (args.empty()) {
+      REQUIRE(w == "./build/runners/odoo-prober");
+      args.push_back(ODOO_PROBER_BIN);
+    } else {
+      args.push_back(w.find('/') != std::string::npos ? src + "/" + w : w);
+    }
+  }
+  const auto r = testing::RunProcess(args, env);
+  INFO(command << "\n" << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(Contains(r.out, "on lyon-prod"));
+}
+
 TEST_CASE("once: the login journey end to end over HTTPS", "[cli]") {
   RunningEmulator emu(testing::Personality("17.0", kPlanted));
   TempDir dir;

@@ -219,7 +219,7 @@ journeys:
   - name: login
     interval: 5m
 )";
-  config::LoadOptions env{[](const std::string&) { return std::optional<std::string>("x"); }, ""};
+  config::LoadOptions env{[](const std::string&) { return std::optional<std::string>("x"); }, {}};
   auto ok = config::ParseConfig(base, "c.yaml", env);
   REQUIRE(ok.config);
   REQUIRE(ok.config->targets[0].maintenance.size() == 1);
