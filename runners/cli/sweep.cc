@@ -1,6 +1,8 @@
 // `odoo-prober sweep`: probe-tagged records left behind, found per target and neutralised with
 // the journeys' own cleanup recipes, each read back afterwards.
 #include <algorithm>
+#include <set>
+#include <tuple>
 
 #include "prober/clock.h"
 #include "prober/text.h"
@@ -30,26 +32,52 @@ std::string OdooTime(std::chrono::system_clock::time_point tp) {
   return prober::FormatUtc(tp, "%Y-%m-%d %H:%M:%S");
 }
 
+// A record of one database: (URL, database, model, id). Two targets on one database (two
+// plants' companies, say) find the same records; each is listed and handled once.
+using RecordKey = std::tuple<std::string, std::string, std::string, int64_t>;
+
 // One target's sweep: a logged-in client and what was found on it.
 class TargetSweep {
  public:
   TargetSweep(const SweepOptions& options, const JourneyRunner& runner,
-              const config::TargetConfig& target, prober::OdooClient& client, std::ostream& out,
-              std::ostream& err)
-      : options_(options), runner_(runner), target_(target), client_(client), out_(out), err_(err) {
+              const config::TargetConfig& target, prober::OdooClient& client,
+              std::set<RecordKey>& seen, std::ostream& out, std::ostream& err)
+      : options_(options),
+        runner_(runner),
+        target_(target),
+        client_(client),
+        seen_(seen),
+        out_(out),
+        err_(err) {
     const auto now = prober::RealClock().Now();
     cutoff_ = OdooTime(now - options.older_than);
     recheck_from_ = OdooTime(now - options.older_than - options.recheck);
     if (target.company_id > 0) context_["allowed_company_ids"] = json::array({target.company_id});
   }
 
-  // Every recipe's model: open records neutralised, final-looking ones rechecked.
+  // Every recipe's model: open records neutralised, final-looking ones rechecked; then one line
+  // saying what was searched and what was found.
   bool Run(const std::map<std::string, scenarios::CleanupRecipe>& recipes) {
+    int models = 0;
     for (const auto& [model, recipe] : recipes) {
       if (recipe.ref_field.empty()) continue;
+      ++models;
       SweepOpen(model, recipe);
       if (options_.recheck.count() > 0) Recheck(model, recipe);
     }
+    out_ << target_.name << " (" << target_.client.base_url << ", database "
+         << target_.client.database << "): searched " << models
+         << " models for probe-* records created before " << cutoff_ << " UTC";
+    if (options_.recheck.count() > 0)
+      out_ << " (final ones rechecked from " << recheck_from_ << ")";
+    out_ << ": ";
+    if (found_ == 0) {
+      out_ << (ok_ ? "nothing left behind" : "nothing found (some searches failed, see above)");
+    } else {
+      out_ << found_ << (options_.dry_run ? " to neutralise" : " neutralised or attempted");
+    }
+    if (already_ > 0) out_ << "; " << already_ << " already listed for a target on this database";
+    out_ << "\n";
     return ok_;
   }
 
@@ -59,6 +87,7 @@ class TargetSweep {
     const auto open =
         Find(model, recipe, json::array({json::array({"state", "not in", recipe.final_states})}));
     for (const auto& rec : open) {
+      if (!First(model, rec)) continue;
       Describe(model, recipe, rec);
       Neutralise(model, rec);
     }
@@ -70,6 +99,7 @@ class TargetSweep {
                            {json::array({"state", "in", recipe.final_states}),
                             json::array({"create_date", ">=", recheck_from_})});
     for (const auto& rec : done) {
+      if (!First(model, rec)) continue;
       auto check = runner_.CheckCleanedUp(client_, target_, model, rec["id"].get<int64_t>(),
                                           client_.server_major());
       if (check.status == "ok") continue;
@@ -96,7 +126,19 @@ class TargetSweep {
     return found.result.is_array() ? found.result : json::array();
   }
 
+  // Whether `rec` is met here first; a record another target on this database met is counted,
+  // not listed again.
+  bool First(const std::string& model, const json& rec) {
+    std::string url = target_.client.base_url;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    const RecordKey key{url, target_.client.database, model, rec["id"].get<int64_t>()};
+    if (seen_.insert(key).second) return true;
+    ++already_;
+    return false;
+  }
+
   void Describe(const std::string& model, const scenarios::CleanupRecipe& recipe, const json& rec) {
+    ++found_;
     out_ << target_.name << " " << model << " " << rec["id"].get<int64_t>() << " "
          << rec.value(recipe.ref_field, json("")).dump() << " "
          << (rec.value("state", json("")).is_string() ? rec["state"].get<std::string>() : "");
@@ -118,11 +160,13 @@ class TargetSweep {
   const JourneyRunner& runner_;
   const config::TargetConfig& target_;
   prober::OdooClient& client_;
+  std::set<RecordKey>& seen_;
   std::ostream& out_;
   std::ostream& err_;
   std::string cutoff_, recheck_from_;
   json context_ = json::object();
   bool ok_ = true;
+  int found_ = 0, already_ = 0;
 };
 
 // Finds probe-tagged records older than the given age that are not in a final state, or that
@@ -135,6 +179,7 @@ int RunSweep(const SweepOptions& options, const Context& context) {
   if (!loaded.ok()) return kExitUsage;
   JourneyRunner runner(prober::RealClock(), loaded->catalog, CurlFactory());
   bool all_ok = true;
+  std::set<RecordKey> seen;
   for (const auto& target : loaded->config.targets) {
     if (!options.targets.empty() && std::find(options.targets.begin(), options.targets.end(),
                                               target.name) == options.targets.end()) {
@@ -152,7 +197,7 @@ int RunSweep(const SweepOptions& options, const Context& context) {
       all_ok = false;
       continue;
     }
-    TargetSweep sweep(options, runner, target, **client, out, err);
+    TargetSweep sweep(options, runner, target, **client, seen, out, err);
     all_ok = sweep.Run(loaded->catalog.recipes) && all_ok;
   }
   return all_ok ? kExitOk : kExitJourneyFailed;

@@ -263,7 +263,7 @@ TEST_CASE("sweep finishes a return an earlier cleanup left waiting", "[journeys]
   CHECK(Contains(dry.out, "needs cleanup: verify/no_open_transfer"));
   CHECK(odoo.OpenRecordsTagged("probe-").size() == 2);
   auto off = Prober({"sweep", path, "--older-than", "0s", "--recheck", "0"});
-  CHECK_FALSE(Contains(off.out, "purchase.order"));
+  CHECK_FALSE(Contains(off.out, "purchase.order " + std::to_string(po)));
   auto swept = Prober({"sweep", path, "--older-than", "0s"});
   INFO(swept.out << swept.err);
   CHECK(swept.exit_code == 0);
@@ -271,10 +271,14 @@ TEST_CASE("sweep finishes a return an earlier cleanup left waiting", "[journeys]
   CHECK(odoo.OpenRecordsTagged("probe-") == json::array());
   CHECK(testing::StockSnapshot(odoo) == stock_before);
   CHECK_FALSE(PressedAWizardButton(odoo));
-  // Once finished, a second sweep finds nothing to do.
+  // Once finished, a second sweep finds nothing to do, and says what it searched.
   auto again = Prober({"sweep", path, "--older-than", "0s"});
   CHECK(again.exit_code == 0);
-  CHECK(again.out.empty());
+  CHECK(Contains(again.out, "plant (" + emu.https_url()));
+  CHECK(Contains(again.out, "database probe): searched "));
+  CHECK(Contains(again.out, "final ones rechecked from "));
+  CHECK(Contains(again.out, ": nothing left behind\n"));
+  CHECK(std::count(again.out.begin(), again.out.end(), '\n') == 1);
 }
 
 TEST_CASE("a return whose goods a delivery holds waits, the delivery keeps them", "[journeys]") {
@@ -677,11 +681,47 @@ steps:
   CHECK(dry.exit_code == 0);
   CHECK(Contains(dry.out, "sale.order"));
   CHECK(Contains(dry.out, "would be neutralised"));
+  CHECK(Contains(dry.out, "): searched "));
+  CHECK(Contains(dry.out, ": 2 to neutralise\n"));
   CHECK(emu.emulator().OpenRecordsTagged("probe-").size() == 2);
   // Records younger than the age are left alone.
   auto young = Prober({"sweep", path, "--older-than", "1h"});
   CHECK(young.exit_code == 0);
   CHECK(emu.emulator().OpenRecordsTagged("probe-").size() == 2);
+  auto swept = Prober({"sweep", path, "--older-than", "0s"});
+  INFO(swept.out << swept.err);
+  CHECK(swept.exit_code == 0);
+  CHECK(emu.emulator().OpenRecordsTagged("probe-") == json::array());
+}
+
+TEST_CASE("sweep lists a record once when two targets share its database", "[journeys]") {
+  RunningEmulator emu = Emulator("17.0");
+  auto call = [&](const std::string& model, const std::string& method, json args) {
+    return testing::ExecuteKw(emu.emulator(), model, method, std::move(args));
+  };
+  const int order = call("sale.order", "create",
+                         {{{"partner_id", 10}, {"client_order_ref", "probe-00000000beef"}}});
+  TempDir dir;
+  Setup s;
+  // A second plant on the same ERP and database, as two plants' companies are.
+  s.extra = "  - name: plant-b\n    url: " + emu.https_url() +
+            "/\n    database: probe\n    protocol: jsonrpc\n    login: admin\n"
+            "    password_file: secret\n    tls: {ca_file: " +
+            emu.pki().ca_cert + "}\n    labels: {region: eu-west, plant: porto}\n";
+  s.journeys = "journeys:\n  - name: login\n";
+  const auto path = WriteConfig(dir, emu, s);
+  auto dry = Prober({"sweep", path, "--older-than", "0s", "--dry-run"});
+  INFO(dry.out << dry.err);
+  CHECK(dry.exit_code == 0);
+  const std::string listed = "sale.order " + std::to_string(order) + " ";
+  const auto first = dry.out.find(listed);
+  REQUIRE(first != std::string::npos);
+  CHECK(dry.out.find(listed, first + 1) == std::string::npos);
+  CHECK(Contains(dry.out, "plant (" + emu.https_url()));
+  CHECK(Contains(dry.out, ": 1 to neutralise\n"));
+  CHECK(Contains(dry.out, "plant-b (" + emu.https_url()));
+  CHECK(Contains(dry.out, "1 already listed for a target on this database"));
+
   auto swept = Prober({"sweep", path, "--older-than", "0s"});
   INFO(swept.out << swept.err);
   CHECK(swept.exit_code == 0);
