@@ -88,6 +88,16 @@ std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) 
   return std::chrono::milliseconds(static_cast<int64_t>(ms + 0.5));
 }
 
+std::string FormatDuration(std::chrono::milliseconds d) {
+  const int64_t ms = d.count();
+  for (const auto& [unit, size] :
+       {std::pair{"d", int64_t{86'400'000}}, std::pair{"h", int64_t{3'600'000}},
+        std::pair{"m", int64_t{60'000}}, std::pair{"s", int64_t{1000}}}) {
+    if (ms != 0 && ms % size == 0) return std::to_string(ms / size) + unit;
+  }
+  return std::to_string(ms) + "ms";
+}
+
 std::optional<std::size_t> ParseByteSize(const std::string& text) {
   size_t i = 0;
   while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;

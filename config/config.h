@@ -330,6 +330,8 @@ std::string JoinErrors(std::vector<ConfigError> errors);
 
 // Parses "250ms", "10s", "2m", "1h", "7d" or a bare number of seconds. nullopt when malformed.
 std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
+// Writes a duration as ParseDuration reads it, in its largest whole unit: "90s", "5m", "250ms".
+std::string FormatDuration(std::chrono::milliseconds d);
 // Parses "1024", "64KiB", "16MiB", "1GiB" (also kB/MB/GB). nullopt when malformed.
 std::optional<std::size_t> ParseByteSize(const std::string& text);
 

@@ -338,14 +338,23 @@ void PrintParams(const config::ProberConfig& cfg, const std::set<std::string>& j
                  std::ostream& out) {
   out << "\n# Paste into the configuration's journeys: (params of a plant or a target override "
          "these).\njourneys:\n";
+  // Each entry as the configuration has it (every field kept), the probe data's parameters
+  // added to its own.
   for (const auto& sel : cfg.journeys) {
-    auto it = JourneyParams().find(sel.name);
     if (!journeys.count(sel.name)) continue;
     out << "  - name: " << sel.name << "\n";
     if (sel.id != sel.name) out << "    id: " << sel.id << "\n";
-    if (it == JourneyParams().end()) continue;
+    if (!sel.targets.empty()) out << "    targets: [" << prober::Join(sel.targets) << "]\n";
+    if (sel.interval != config::JourneySelection().interval)
+      out << "    interval: " << config::FormatDuration(sel.interval) << "\n";
+    if (sel.timeout) out << "    timeout: " << config::FormatDuration(*sel.timeout) << "\n";
+    if (sel.service) out << "    service: " << *sel.service << "\n";
+    if (sel.step_histograms) out << "    step_histograms: true\n";
+    if (sel.stock_moves_allowed) out << "    stock_moves: allowed\n";
     json params = sel.params.is_object() ? sel.params : json::object();
-    params.update(it->second);
+    if (auto it = JourneyParams().find(sel.name); it != JourneyParams().end())
+      params.update(it->second);
+    if (params.empty()) continue;
     out << "    params: {" << prober::JoinEach(params.items(), ", ", [](const auto& p) {
       const json& v = p.value();
       return p.key() + ": " + (v.is_string() ? v.get<std::string>() : v.dump());

@@ -555,6 +555,9 @@ TEST_CASE("LoadConfig joins all errors, one per line, and names the file", "[con
 
 TEST_CASE("durations and sizes", "[config]") {
   CHECK(ParseDuration("250ms") == std::chrono::milliseconds(250));
+  for (const char* text : {"250ms", "1500ms", "90s", "5m", "2h", "7d"}) {
+    CHECK(FormatDuration(*ParseDuration(text)) == text);
+  }
   CHECK(ParseDuration("1.5s") == std::chrono::milliseconds(1500));
   CHECK(ParseDuration("2m") == std::chrono::minutes(2));
   CHECK(ParseDuration("7") == std::chrono::seconds(7));

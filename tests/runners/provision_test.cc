@@ -114,6 +114,47 @@ TEST_CASE("provision creates the probe data once, and the journeys pass with its
   CHECK(testing::StockSnapshot(odoo) == stock);
 }
 
+TEST_CASE("provision's journeys: block keeps every field of each entry", "[provision]") {
+  emulator::EmulatorOptions o = testing::Personality("17.0");
+  RunningEmulator emu(o);
+  TempDir dir;
+  const auto path = Config(dir, emu, R"(journeys:
+  - name: login
+    interval: 5m
+  - name: sales_order_confirmation
+    targets: [plant]
+    interval: 90s
+    timeout: 45s
+    service: order-to-cash-eu
+    step_histograms: true
+    params: {quantity: 2}
+  - name: goods_receipt
+    id: goods_receipt_backorder
+    stock_moves: allowed
+    params: {receive_quantity: 3}
+)");
+  auto r = testing::RunProber({"provision", path});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  const std::string block = PrintedJourneys(r.out);
+  CHECK(Contains(block, "  - name: login\n    interval: 5m\n"));
+  CHECK(Contains(block,
+                 "  - name: sales_order_confirmation\n    targets: [plant]\n    interval: 90s\n"
+                 "    timeout: 45s\n    service: order-to-cash-eu\n    step_histograms: true\n"
+                 "    params: {"));
+  CHECK(Contains(block, "quantity: 2"));
+  CHECK(Contains(block,
+                 "  - name: goods_receipt\n    id: goods_receipt_backorder\n"
+                 "    stock_moves: allowed\n    params: {"));
+  // Pasted, it is the same plan.
+  const auto pasted = Config(dir, emu, block, "pasted.yaml");
+  auto before = testing::RunProber({"validate", path});
+  auto after = testing::RunProber({"validate", pasted});
+  INFO(after.err);
+  CHECK(after.exit_code == 0);
+  CHECK(after.out.substr(after.out.find('\n')) == before.out.substr(before.out.find('\n')));
+}
+
 TEST_CASE("without the Work Orders setting, provision and validate --online name it",
           "[provision]") {
   emulator::EmulatorOptions o = testing::Personality("16.0");  // the setting off, as 16.0's demo
