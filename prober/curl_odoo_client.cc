@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "prober/internal/excerpt.h"
 #include "prober/json2_answer.h"
 #include "prober/jsonrpc_answer.h"
 #include "prober/odoo_client.h"
@@ -60,6 +61,7 @@ struct HttpExchange {
   CURLcode code = CURLE_OK;
   std::string curl_error;  // libcurl's error buffer
   long status = 0;
+  std::string location;  // a 3xx answer's Location, resolved against the request's URL
   std::string body;
   bool too_large = false;
   RpcTimings timings;
@@ -339,6 +341,7 @@ class CurlOdooClient final : public OdooClient {
       return Transport(std::move(r), x, path);
     }
     r = InterpretJson2Answer(x.status, x.body, path, options_.max_debug_bytes, single_create);
+    SayRedirect(r, x);
     r.timings = x.timings;
     r.connection = x.connection;
     return r;
@@ -365,6 +368,17 @@ class CurlOdooClient final : public OdooClient {
     return r;
   }
 
+  // A redirect is never followed (a POST would lose its body, and a login page is no answer):
+  // the failure says where it points, so that the url can be corrected.
+  static void SayRedirect(RpcResult& r, const HttpExchange& x) {
+    if (x.status < 300 || x.status >= 400) return;
+    r.detail += x.location.empty()
+                    ? " (a redirect without a Location header)"
+                    : " (redirects to " + internal::Excerpt(x.location, 300) +
+                          "; odoo-prober does not follow redirects: set the target's url to "
+                          "where Odoo answers, e.g. https:// or the proxy's public name)";
+  }
+
   static RpcResult Fail(RpcResult r, Outcome outcome, std::string detail) {
     r.outcome = outcome;
     r.detail = std::move(detail);
@@ -384,6 +398,7 @@ class CurlOdooClient final : public OdooClient {
     r.connection = x.connection;
     if (x.code != CURLE_OK) return Transport(std::move(r), x, path);
     RpcResult answer = InterpretJsonRpcAnswer(x.status, x.body, path, options_.max_debug_bytes);
+    SayRedirect(answer, x);
     answer.timings = r.timings;
     answer.connection = r.connection;
     return answer;
@@ -470,6 +485,9 @@ class CurlOdooClient final : public OdooClient {
     x.too_large = sink.too_large;
     x.curl_error = errbuf_[0] != '\0' ? errbuf_ : curl_easy_strerror(x.code);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x.status);
+    if (char* location = nullptr;
+        curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location != nullptr)
+      x.location = location;
     // libcurl's times are offsets from the start; turn them into phase durations.
     const int64_t dns = Micros(c, CURLINFO_NAMELOOKUP_TIME_T);
     const int64_t connect = Micros(c, CURLINFO_CONNECT_TIME_T);

@@ -325,6 +325,10 @@ Delivery OdooEmulator::FaultResponse(const FaultRule& rule, const HttpRequest& r
     case FaultKind::kHttp504:
       html(504, "504 Gateway Time-out");
       break;
+    case FaultKind::kRedirect:
+      html(301, "301 Moved Permanently");
+      res.headers.emplace_back("Location", "https://odoo.example.com" + request.path);
+      break;
     case FaultKind::kHang:
       delivery.action = Delivery::Action::kHang;
       break;

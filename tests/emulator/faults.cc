@@ -11,7 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<std::pair<FaultKind, const char*>, 14> kKinds{{
+constexpr std::array<std::pair<FaultKind, const char*>, 15> kKinds{{
     {FaultKind::kHttp502, "http_502"},
     {FaultKind::kHttp503, "http_503"},
     {FaultKind::kHttp504, "http_504"},
@@ -26,6 +26,7 @@ constexpr std::array<std::pair<FaultKind, const char*>, 14> kKinds{{
     {FaultKind::kAccessDenied, "access_denied"},
     {FaultKind::kUserError, "user_error"},
     {FaultKind::kSessionExpired, "session_expired"},
+    {FaultKind::kRedirect, "redirect"},
 }};
 
 std::optional<std::chrono::milliseconds> Duration(const json& v) {

@@ -57,6 +57,8 @@ enum class FaultKind {
                     // customer's, a locked period): the call is not carried out
   kSessionExpired,  // Odoo's "Session Expired" (code 100) to a web-session call, the session
                     // itself left alive: a re-login does not help
+  kRedirect,        // "301 Moved Permanently" to https://odoo.example.com<path>, as a proxy
+                    // sends plain HTTP to its HTTPS name
 };
 
 struct FaultRule {

@@ -72,6 +72,20 @@ TEST_CASE("gateway errors answer HTML with the status", "[emulator][faults]") {
   }
 }
 
+TEST_CASE("a redirect is not followed, and the failure says where it points",
+          "[emulator][faults]") {
+  RunningEmulator emu;
+  emu.emulator().SetFaults(Rule(FaultKind::kRedirect));
+  for (const auto protocol : {prober::Protocol::kJsonRpc, prober::Protocol::kWeb}) {
+    auto r = Client(emu, protocol)->Authenticate(prober::kNoDeadline);
+    CHECK(r.outcome == Outcome::kHttp);
+    CHECK(r.http_status == 301);
+    CHECK(Contains(r.detail, "HTTP 301"));
+    CHECK(Contains(r.detail, "redirects to https://odoo.example.com/"));
+    CHECK(Contains(r.detail, "set the target's url"));
+  }
+}
+
 TEST_CASE("hang, reset, malformed, truncated and oversized answers", "[emulator][faults]") {
   RunningEmulator emu;
   SECTION("hang: accepted, never answered") {

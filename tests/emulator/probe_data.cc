@@ -1,7 +1,8 @@
-// The probe master data of a target prepared with `odoo-prober provision` (runners/cli/provision.cc):
-// the same records with the same values, created through the same RPC methods, so that a
-// database with them answers the built-in journeys' defaults as a provisioned Odoo does.
-// provision_test holds the two together: provision finds all of it here and creates nothing.
+// The probe master data of a target prepared with `odoo-prober provision`
+// (runners/cli/provision.cc): the same records with the same values, created through the same RPC
+// methods, so that a database with them answers the built-in journeys' defaults as a provisioned
+// Odoo does. provision_test holds the two together: provision finds all of it here and creates
+// nothing.
 #include "tests/emulator/odoo_db.h"
 
 namespace odoo_prober::emulator {
