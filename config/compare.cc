@@ -40,9 +40,11 @@ class CompareReader {
 
   void LoadCompare(const YAML::Node& node, ProberConfig& cfg) {
     auto m = r_.Map(node, "compare",
-                    {"latency_budget", "latency_budgets", "ignore_below", "expect_different"});
+                    {"latency_budget", "latency_budgets", "ignore_below", "expect_different",
+                     "allow_protocol_change"});
     if (!m) return;
     CompareConfig& c = cfg.compare;
+    if (auto on = m->Bool("allow_protocol_change")) c.allow_protocol_change = *on;
     if (m->Has("latency_budget")) {
       if (auto b = Budget(m->Value("latency_budget"), m->Sub("latency_budget")))
         c.latency_budget = *b;

@@ -200,6 +200,7 @@ struct Objectives {
 //     latency_budgets: {goods_receipt: 1.5}
 //     ignore_below: 5ms              # p95 slowdowns this small never count (default 5ms)
 //     expect_different: [server_version, {modules: [sale_stock]}]
+//     allow_protocol_change: false   # judge latency between sides on different protocols
 struct CompareConfig {
   double latency_budget = 1.2;
   std::map<std::string, double> latency_budgets;  // by journey
@@ -207,6 +208,7 @@ struct CompareConfig {
   std::set<std::string> expect_different;  // fingerprint items (results::FingerprintItems)
   std::set<std::string> expect_modules;    // modules whose difference is expected
   bool expect_all_modules = false;         // `modules` without a list
+  bool allow_protocol_change = false;
 };
 
 // `leftovers:` — the probe records whose cleanup failed, which `run` keeps and retries

@@ -31,6 +31,8 @@ std::string_view VerdictName(Verdict v) {
       return "inconclusive";
     case Verdict::kRegression:
       return "regression";
+    case Verdict::kNotComparable:
+      return "not comparable";
   }
   return "pass";
 }
@@ -131,6 +133,16 @@ LatencyRow Judge(std::string journey, std::string step, std::vector<double> b,
   row.ratio_p95 = ratio(row.candidate_p95, row.baseline_p95);
   row.baseline_samples = b;
   row.candidate_samples = c;
+  if (b.empty() || c.empty()) {
+    row.has_ratio = false;
+    row.ratio_p50 = row.ratio_p95 = 0;
+    row.verdict = Verdict::kInconclusive;
+    row.why = b.empty() && c.empty() ? "no success on either side"
+              : b.empty()            ? "no baseline success"
+                                     : "no candidate success";
+    row.runs_to_settle = kMinRuns;
+    return row;
+  }
   if (b.size() < kMinRuns || c.size() < kMinRuns) {
     row.verdict = Verdict::kInconclusive;
     row.why = "fewer than " + std::to_string(kMinRuns) + " successful runs on a side";
@@ -163,9 +175,13 @@ std::vector<std::pair<std::string, std::vector<double>>> StepSamples(
   return out;
 }
 
+// Latency over different protocols says more about the protocols than the environments: the
+// verdicts become "not comparable", with why and how to compare like with like, unless the
+// config allows the change. `protocols` is "" when both sides spoke the same.
 void JudgeLatency(const std::string& journey, const std::vector<const JourneyResult*>& b,
                   const std::vector<const JourneyResult*>& c, const CompareSettings& s,
-                  Comparison& out) {
+                  const std::string& protocols, Comparison& out) {
+  const size_t first = out.latency.size();
   const auto budget_it = s.budgets.find(journey);
   const double budget = budget_it != s.budgets.end() ? budget_it->second : s.budget;
   std::vector<double> bd, cd;
@@ -180,6 +196,26 @@ void JudgeLatency(const std::string& journey, const std::vector<const JourneyRes
     if (it == cs.end()) continue;  // a version variant's step: only on one side
     out.latency.push_back(Judge(journey, step, samples, it->second, budget, s));
   }
+  if (protocols.empty() || s.allow_protocol_change) return;
+  for (size_t i = first; i < out.latency.size(); ++i) {
+    LatencyRow& row = out.latency[i];
+    if (!row.has_ratio) continue;
+    row.verdict = Verdict::kNotComparable;
+    row.why = protocols +
+              ": each protocol costs differently per call; give both targets the same protocol: "
+              "(e.g. jsonrpc) to compare like with like, or set compare.allow_protocol_change: "
+              "true to judge it anyway";
+  }
+}
+
+// The protocols a side's runs spoke ("web", "jsonrpc+json2" when they changed), else what its
+// fingerprint says.
+std::string SideProtocol(const std::vector<JourneyResult>& runs, const Fingerprint& f) {
+  std::set<std::string> seen;
+  for (const auto& r : runs)
+    if (!r.protocol.empty() && r.protocol != "auto") seen.insert(r.protocol);
+  if (seen.empty()) return f.protocol;
+  return prober::Join({seen.begin(), seen.end()}, "+");
 }
 
 std::string FailureKind(const JourneyResult& r) {
@@ -435,6 +471,23 @@ class FingerprintRows {
 void JudgeFingerprint(const Fingerprint& b, const Fingerprint& c, const CompareSettings& s,
                       Comparison& out) {
   FingerprintRows rows(b, c, s, out);
+  // The protocol each side's calls went over: a change is allowed only when the config says so,
+  // and then latency is judged across it.
+  FingerprintRow protocol{"protocol", b.protocol.empty() ? "-" : b.protocol,
+                          c.protocol.empty() ? "-" : c.protocol, FingerprintRow::Status::kSame, ""};
+  if (b.protocol.empty() || c.protocol.empty()) {
+    protocol.status = FingerprintRow::Status::kNotCompared;
+    protocol.detail = "unknown on a side";
+  } else if (b.protocol != c.protocol && s.allow_protocol_change) {
+    protocol.status = FingerprintRow::Status::kExpected;
+    protocol.detail = "allowed (compare.allow_protocol_change): latency judged across protocols";
+  } else if (b.protocol != c.protocol) {
+    protocol.status = FingerprintRow::Status::kDifferent;
+    protocol.detail =
+        "latency not comparable; give both targets the same protocol:, or set "
+        "compare.allow_protocol_change: true";
+  }
+  out.fingerprint.push_back(std::move(protocol));
   if (!b.error.empty() || !c.error.empty()) {
     out.fingerprint.push_back(
         {"fingerprint", b.error.empty() ? "read" : "not read",
@@ -477,6 +530,14 @@ Comparison Compare(const CompareInput& in, const CompareSettings& s) {
   out.started_at = in.started_at;
   out.finished_at = in.finished_at;
   out.journeys = in.journeys;
+  Fingerprint bf = in.baseline_fingerprint, cf = in.candidate_fingerprint;
+  bf.protocol = SideProtocol(in.baseline_runs, bf);
+  cf.protocol = SideProtocol(in.candidate_runs, cf);
+  const bool protocols_differ =
+      !bf.protocol.empty() && !cf.protocol.empty() && bf.protocol != cf.protocol;
+  const std::string protocols =
+      protocols_differ ? "the baseline spoke " + bf.protocol + ", the candidate " + cf.protocol
+                       : "";
   for (const auto& journey : in.journeys) {
     std::vector<const JourneyResult*> b, c, b_ok, c_ok;
     for (const auto& r : in.baseline_runs) {
@@ -502,9 +563,9 @@ Comparison Compare(const CompareInput& in, const CompareSettings& s) {
         JudgeFields(journey, rules->second, b_ok, c_ok, out);
       }
     }
-    JudgeLatency(journey, b_ok, c_ok, s, out);
+    JudgeLatency(journey, b_ok, c_ok, s, protocols, out);
   }
-  JudgeFingerprint(in.baseline_fingerprint, in.candidate_fingerprint, s, out);
+  JudgeFingerprint(bf, cf, s, out);
   for (const auto* side : {&in.baseline_fingerprint, &in.candidate_fingerprint}) {
     for (const auto& [item, why] : side->unknown) {
       out.left_out.push_back((side == &in.baseline_fingerprint ? "baseline " : "candidate ") +
@@ -526,15 +587,38 @@ bool Comparison::ParityFailed() const {
                      [](const auto& r) { return r.status == FingerprintRow::Status::kDifferent; });
 }
 
+bool Comparison::FingerprintDiffers() const {
+  return std::any_of(fingerprint.begin(), fingerprint.end(),
+                     [](const auto& r) { return r.status == FingerprintRow::Status::kDifferent; });
+}
+
 bool Comparison::Inconclusive() const {
   return std::any_of(latency.begin(), latency.end(),
                      [](const auto& r) { return r.verdict == Verdict::kInconclusive; });
 }
 
+bool Comparison::NotComparable() const {
+  return std::any_of(latency.begin(), latency.end(),
+                     [](const auto& r) { return r.verdict == Verdict::kNotComparable; });
+}
+
 std::string Comparison::Summary() const {
-  if (LatencyRegressed() && ParityFailed()) return "regression and parity failure";
-  if (LatencyRegressed()) return "regression";
-  if (ParityFailed()) return "parity failure";
+  std::vector<std::string> failed;
+  if (LatencyRegressed()) failed.push_back("regression");
+  if (std::any_of(parity.begin(), parity.end(),
+                  [](const auto& r) { return r.status == ParityRow::Status::kDifferent; }))
+    failed.push_back("parity failure");
+  if (FingerprintDiffers()) failed.push_back("fingerprint difference");
+  if (!failed.empty()) {
+    std::string text = failed.back();  // "a", "a and b", "a, b and c"
+    if (failed.size() > 1) {
+      failed.pop_back();
+      text = prober::Join(failed, ", ") + " and " + text;
+    }
+    if (NotComparable()) text += "; latency not comparable";
+    return text;
+  }
+  if (NotComparable()) return "not comparable";
   if (Inconclusive()) return "inconclusive";
   return "pass";
 }
@@ -582,19 +666,22 @@ std::string Pad(std::string s, size_t width) {
 json CompareJson(const Comparison& c) {
   json latency = json::array();
   for (const auto& r : c.latency) {
-    json row = {
-        {"journey", r.journey},
-        {"step", r.step.empty() ? json() : json(r.step)},
-        {"runs", {{"baseline", r.baseline_runs}, {"candidate", r.candidate_runs}}},
-        {"baseline_seconds",
-         {{"p50", r.baseline_p50}, {"p95", r.baseline_p95}, {"p99", r.baseline_p99}}},
-        {"candidate_seconds",
-         {{"p50", r.candidate_p50}, {"p95", r.candidate_p95}, {"p99", r.candidate_p99}}},
-        {"ratio_p50", {{"value", r.ratio_p50}, {"ci95", {r.ratio_p50_low, r.ratio_p50_high}}}},
-        {"ratio_p95", {{"value", r.ratio_p95}, {"ci95", {r.ratio_p95_low, r.ratio_p95_high}}}},
-        {"budget", r.budget},
-        {"verdict", VerdictName(r.verdict)},
-        {"why", r.why}};
+    json row = {{"journey", r.journey},
+                {"step", r.step.empty() ? json() : json(r.step)},
+                {"runs", {{"baseline", r.baseline_runs}, {"candidate", r.candidate_runs}}},
+                {"baseline_seconds",
+                 {{"p50", r.baseline_p50}, {"p95", r.baseline_p95}, {"p99", r.baseline_p99}}},
+                {"candidate_seconds",
+                 {{"p50", r.candidate_p50}, {"p95", r.candidate_p95}, {"p99", r.candidate_p99}}},
+                {"ratio_p50", r.has_ratio ? json{{"value", r.ratio_p50},
+                                                 {"ci95", {r.ratio_p50_low, r.ratio_p50_high}}}
+                                          : json()},
+                {"ratio_p95", r.has_ratio ? json{{"value", r.ratio_p95},
+                                                 {"ci95", {r.ratio_p95_low, r.ratio_p95_high}}}
+                                          : json()},
+                {"budget", r.budget},
+                {"verdict", VerdictName(r.verdict)},
+                {"why", r.why}};
     if (r.verdict == Verdict::kInconclusive) row["runs_to_settle"] = r.runs_to_settle;
     latency.push_back(std::move(row));
   }
@@ -645,8 +732,10 @@ std::string CompareTable(const Comparison& c) {
       << Pad(std::to_string(r.baseline_runs) + "/" + std::to_string(r.candidate_runs), 9)
       << Pad(ms(r.baseline_p50) + "/" + ms(r.candidate_p50), 19)
       << Pad(ms(r.baseline_p95) + "/" + ms(r.candidate_p95), 19)
-      << Pad(prober::FormatFixed(r.ratio_p95, 2) + " [" + prober::FormatFixed(r.ratio_p95_low, 2) +
-                 ", " + prober::FormatFixed(r.ratio_p95_high, 2) + "]",
+      << Pad(r.has_ratio ? prober::FormatFixed(r.ratio_p95, 2) + " [" +
+                               prober::FormatFixed(r.ratio_p95_low, 2) + ", " +
+                               prober::FormatFixed(r.ratio_p95_high, 2) + "]"
+                         : "-",
              22)
       << VerdictName(r.verdict);
     if (r.verdict != Verdict::kPass) o << ": " << r.why;

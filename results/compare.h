@@ -64,6 +64,9 @@ struct Fingerprint {
   std::string tls_issuer, tls_key;
   std::optional<std::chrono::system_clock::time_point> tls_expiry;
   bool https = false;
+  // The Odoo API the side's calls went over ("web", "jsonrpc", "json2"; `auto` resolved): one
+  // costs more per call than another, so latency is compared only over the same one.
+  std::string protocol;
   // Items this fingerprint cannot tell, and why (a baseline from history, a list the probe user
   // may not read): not compared, and said so.
   std::map<std::string, std::string> unknown;
@@ -79,11 +82,13 @@ struct CompareSettings {
   std::set<std::string> expect_different;        // fingerprint items
   std::set<std::string> expect_modules;          // modules whose difference is expected
   bool expect_all_modules = false;               // `modules` listed without names
+  bool allow_protocol_change = false;            // judge latency across different protocols
   uint64_t seed = 1;                             // the bootstrap's (and the run order's)
   int resamples = 2000;
 };
 
-enum class Verdict { kPass, kInconclusive, kRegression };
+// kNotComparable: the sides spoke different protocols (see Fingerprint::protocol).
+enum class Verdict { kPass, kInconclusive, kRegression, kNotComparable };
 std::string_view VerdictName(Verdict v);
 
 struct LatencyRow {
@@ -94,6 +99,7 @@ struct LatencyRow {
   double candidate_p50 = 0, candidate_p95 = 0, candidate_p99 = 0;
   double ratio_p50 = 0, ratio_p50_low = 0, ratio_p50_high = 0;
   double ratio_p95 = 0, ratio_p95_low = 0, ratio_p95_high = 0;
+  bool has_ratio = true;  // false when a side has no successful run: no ratio to show
   double budget = 1.2;
   Verdict verdict = Verdict::kPass;
   std::string why;
@@ -135,9 +141,13 @@ struct Comparison {
   std::vector<std::string> left_out;  // checks not made, and why
 
   bool LatencyRegressed() const;
-  bool ParityFailed() const;  // a parity or fingerprint difference
+  bool ParityFailed() const;        // a parity or fingerprint difference
+  bool FingerprintDiffers() const;  // a fingerprint difference (not expected)
   bool Inconclusive() const;
-  // "pass", "regression", "parity failure", "regression and parity failure", "inconclusive".
+  bool NotComparable() const;  // latency over different protocols, not allowed
+  // What failed, as "a, b and c": "regression", "parity failure" (outcomes or fields),
+  // "fingerprint difference"; then "latency not comparable" when so. Without a failure:
+  // "not comparable", "inconclusive" or "pass".
   std::string Summary() const;
 };
 

@@ -65,7 +65,18 @@ std::string Distributions(const LatencyRow& r) {
   return h.str();
 }
 
-std::string Cls(Verdict v) { return std::string(VerdictName(v)); }
+std::string Cls(Verdict v) {
+  std::string name(VerdictName(v));
+  std::replace(name.begin(), name.end(), ' ', '_');
+  return name;
+}
+
+// "1.23 [1.10, 1.40]", or "-" without a ratio (a side had no success).
+std::string RatioText(const LatencyRow& r, double value, double low, double high) {
+  if (!r.has_ratio) return "-";
+  return prober::FormatFixed(value, 2) + " [" + prober::FormatFixed(low, 2) + ", " +
+         prober::FormatFixed(high, 2) + "]";
+}
 
 }  // namespace
 
@@ -91,10 +102,8 @@ void LatencyHtml(std::ostringstream& h, const Comparison& c) {
         << Ms(r.baseline_p50) << " / " << Ms(r.candidate_p50) << "</td><td class=num>"
         << Ms(r.baseline_p95) << " / " << Ms(r.candidate_p95) << "</td><td class=num>"
         << Ms(r.baseline_p99) << " / " << Ms(r.candidate_p99) << "</td><td class=num>"
-        << prober::FormatFixed(r.ratio_p50, 2) << " [" << prober::FormatFixed(r.ratio_p50_low, 2)
-        << ", " << prober::FormatFixed(r.ratio_p50_high, 2) << "]</td><td class=num>"
-        << prober::FormatFixed(r.ratio_p95, 2) << " [" << prober::FormatFixed(r.ratio_p95_low, 2)
-        << ", " << prober::FormatFixed(r.ratio_p95_high, 2) << "]</td><td class=\""
+        << RatioText(r, r.ratio_p50, r.ratio_p50_low, r.ratio_p50_high) << "</td><td class=num>"
+        << RatioText(r, r.ratio_p95, r.ratio_p95_low, r.ratio_p95_high) << "</td><td class=\""
         << Cls(r.verdict) << "\">" << VerdictName(r.verdict) << "<br><small>" << Html(r.why)
         << "</small></td></tr>\n";
     }
@@ -136,7 +145,7 @@ std::string CompareHtml(const Comparison& c) {
        "td,th{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}"
        "th{background:#f3f3f3}td.num{text-align:right}"
        ".pass,.same{color:#2a7d2a}.regression,.different{color:#b00020;font-weight:bold}"
-       ".inconclusive,.expected,.not_compared{color:#8a6d00}"
+       ".inconclusive,.not_comparable,.expected,.not_compared{color:#8a6d00}"
        ".key span{display:inline-block;width:1em;height:.6em;margin:0 .3em 0 1em}"
        "</style></head><body>\n";
   h << "<h1>" << Html(title) << "</h1>\n<p>Baseline <b>" << Html(c.baseline) << "</b>"

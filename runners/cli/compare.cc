@@ -40,7 +40,7 @@ class Compare final : public Command {
     AddOutputs(*c);
     return c->footer(
         "Exit codes:\n"
-        "  0  pass (inconclusive latency verdicts included, unless --strict)\n"
+        "  0  pass (inconclusive and not comparable latency verdicts included, unless --strict)\n"
         "  1  a latency regression, a parity failure or an unexpected fingerprint difference\n"
         "  2  usage or configuration error\n"
         "  3  a report could not be written or pushed");
@@ -83,7 +83,8 @@ class Compare final : public Command {
         ->check(CLI::Range(1, 256));
     c.add_option("--pushgateway", o_.pushgateway,
                  "Also push both sides' metrics (env=baseline|candidate) to this Pushgateway");
-    c.add_flag("--strict", o_.strict, "An inconclusive latency verdict exits 1 too");
+    c.add_flag("--strict", o_.strict,
+               "An inconclusive or not comparable latency verdict exits 1 too");
   }
 
   CompareOptions o_;

@@ -94,6 +94,7 @@ results::Fingerprint ReadFingerprint(const config::TargetConfig& target,
     f.error = "cannot log in: " + login.detail;
     return f;
   }
+  f.protocol = std::string(prober::ProtocolName(c.protocol()));
   json ctx = json::object();
   if (target.company_id > 0) ctx["allowed_company_ids"] = json::array({target.company_id});
   // A read the probe user may not be allowed (an add-on can hide the Apps list): its items are
@@ -253,6 +254,7 @@ results::CompareSettings SettingsOf(const CompareOptions& options,
   settings.expect_different = cfg.compare.expect_different;
   settings.expect_modules = cfg.compare.expect_modules;
   settings.expect_all_modules = cfg.compare.expect_all_modules;
+  settings.allow_protocol_change = cfg.compare.allow_protocol_change;
   settings.seed = options.seed ? *options.seed : prober::RealSystem().Random();
   return settings;
 }
@@ -348,7 +350,8 @@ int WriteOutputs(const CompareOptions& options, const config::ProberConfig& cfg,
 
 int VerdictCode(const CompareOptions& options, const results::Comparison& comparison) {
   if (comparison.LatencyRegressed() || comparison.ParityFailed()) return kExitJourneyFailed;
-  if (options.strict && comparison.Inconclusive()) return kExitJourneyFailed;
+  if (options.strict && (comparison.Inconclusive() || comparison.NotComparable()))
+    return kExitJourneyFailed;
   return kExitOk;
 }
 

@@ -138,9 +138,10 @@ TEST_CASE("compare: a slower candidate is a regression, a small slowdown is igno
 // optimised build measures the rate over 200 (about 6 s) against the design's 5 %. The
 // sanitizers check memory and undefined behaviour, not statistics, and make the bootstrap's
 // resampling about 20 times slower: there 20 seeded comparisons of each kind run, each a whole
-// comparison with the production settings (2,000 resamples), so every path is still checked. Twenty draws cannot measure a 5 % rate; they bound it: at most the errors a 5 % rate
-// explains 99 % of the time (4 of 20), where a judgement made wrong errs in far more (about half
-// of the comparisons at the budget when the point estimate decides).
+// comparison with the production settings (2,000 resamples), so every path is still checked. Twenty
+// draws cannot measure a 5 % rate; they bound it: at most the errors a 5 % rate explains 99 % of
+// the time (4 of 20), where a judgement made wrong errs in far more (about half of the comparisons
+// at the budget when the point estimate decides).
 #ifdef ODOO_PROBER_SANITIZED
 constexpr int kTrials = 20;
 #else
@@ -346,6 +347,90 @@ TEST_CASE("compare: fingerprint differences fail unless expected", "[compare]") 
   CHECK_FALSE(c.ParityFailed());
   REQUIRE(c.left_out.size() == 1);
   CHECK(c.left_out[0] == "candidate modules: cannot search_read ir.module.module: denied");
+}
+
+TEST_CASE("compare: a side without a success has no ratio, said as such", "[compare]") {
+  std::mt19937_64 rng(3);
+  CompareInput in = Synthetic(rng, 12, 2, 100, 1.0);
+  for (auto& r : in.baseline_runs) {
+    r.outcome = prober::Outcome::kTimeout;
+    r.failed_step = "s1";
+  }
+  const auto c = Compare(in, CompareSettings{});
+  const auto& journey = Row(c, "");
+  CHECK_FALSE(journey.has_ratio);
+  CHECK(journey.verdict == Verdict::kInconclusive);
+  CHECK(journey.why == "no baseline success");
+  const std::string table = CompareTable(c);
+  INFO(table);
+  CHECK_FALSE(testing::Contains(table, "1000000000"));
+  CHECK(testing::Contains(table, "inconclusive: no baseline success"));
+  const json j = CompareJson(c);
+  CHECK(j["latency"][0]["ratio_p95"].is_null());
+  CHECK(j["latency"][0]["ratio_p50"].is_null());
+  CHECK_FALSE(testing::Contains(j.dump(), "1000000000"));
+  CHECK_FALSE(testing::Contains(CompareHtml(c), "1000000000"));
+}
+
+TEST_CASE("compare: a fingerprint alone differing is a fingerprint difference", "[compare]") {
+  std::mt19937_64 rng(4);
+  CompareInput in = Synthetic(rng, 30, 1, 100, 1.0);
+  in.baseline_fingerprint = Env("17.0");
+  in.candidate_fingerprint = Env("17.0");
+  in.candidate_fingerprint.server_version = "17.0+e";
+  const auto c = Compare(in, CompareSettings{});
+  for (const auto& r : c.parity) CHECK(r.status == ParityRow::Status::kSame);
+  CHECK(c.Summary() == "fingerprint difference");
+  CHECK(c.ParityFailed());  // still fails the run
+}
+
+TEST_CASE("compare: latency over different protocols is not comparable unless allowed",
+          "[compare]") {
+  std::mt19937_64 rng(5);
+  // 17 over the web session against 18 over /jsonrpc, which costs more per call.
+  CompareInput in = Synthetic(rng, 30, 2, 10, 2.0);
+  for (auto& r : in.baseline_runs) r.protocol = "web";
+  for (auto& r : in.candidate_runs) r.protocol = "jsonrpc";
+  in.baseline_fingerprint = Env("17.0");
+  in.candidate_fingerprint = Env("17.0");
+  CompareSettings s;
+  s.seed = 9;
+  auto c = Compare(in, s);
+  for (const auto& r : c.latency) {
+    INFO(r.step << ": " << r.why);
+    CHECK(r.verdict == Verdict::kNotComparable);
+    CHECK(testing::Contains(r.why, "the baseline spoke web, the candidate jsonrpc"));
+    CHECK(testing::Contains(r.why, "compare.allow_protocol_change"));
+  }
+  CHECK_FALSE(c.LatencyRegressed());
+  const FingerprintRow* protocol = nullptr;
+  for (const auto& r : c.fingerprint)
+    if (r.item == "protocol") protocol = &r;
+  REQUIRE(protocol != nullptr);
+  CHECK(protocol->baseline == "web");
+  CHECK(protocol->candidate == "jsonrpc");
+  CHECK(protocol->status == FingerprintRow::Status::kDifferent);
+  CHECK(c.Summary() == "fingerprint difference; latency not comparable");
+  CHECK(testing::Contains(CompareTable(c), "not comparable: the baseline spoke web"));
+
+  // Asked for: judged as usual, and the protocol row says it was allowed.
+  s.allow_protocol_change = true;
+  c = Compare(in, s);
+  CHECK(Row(c, "").verdict == Verdict::kRegression);
+  for (const auto& r : c.fingerprint)
+    if (r.item == "protocol") {
+      CHECK(r.status == FingerprintRow::Status::kExpected);
+      CHECK(testing::Contains(r.detail, "allowed (compare.allow_protocol_change)"));
+    }
+  CHECK(c.Summary() == "regression");
+
+  // The same protocol on both sides: the protocol row is the same, latency judged.
+  for (auto& r : in.baseline_runs) r.protocol = "jsonrpc";
+  s.allow_protocol_change = false;
+  c = Compare(in, s);
+  CHECK(Row(c, "").verdict == Verdict::kRegression);
+  CHECK(c.fingerprint[0].item == "protocol");
+  CHECK(c.fingerprint[0].status == FingerprintRow::Status::kSame);
 }
 
 TEST_CASE("compare: JUnit has a case per journey x check and per fingerprint item", "[compare]") {

@@ -20,9 +20,10 @@ using testing::TempDir;
 using namespace std::chrono_literals;
 
 // A config with the two emulators as targets `old` and `new`, and `rest` (journeys, compare).
+// Both speak /jsonrpc unless told otherwise: latency is compared over one protocol.
 std::string WriteConfig(const TempDir& dir, RunningEmulator& old_env, RunningEmulator& new_env,
                         const std::string& rest, const std::string& results = "",
-                        const char* new_protocol = "web") {
+                        const char* new_protocol = "jsonrpc") {
   dir.Write("secret", "admin\n");
   std::ostringstream y;
   y << "version: 1\n" << results << "targets:\n";
@@ -143,8 +144,7 @@ TEST_CASE("compare: with no difference, at most 1 of 20 seeds says regression", 
   new_env.emulator().SetFaults(jitter);
   TempDir dir;
   // The same API on both sides: /jsonrpc logs in with two calls, the web session with one.
-  const auto config =
-      WriteConfig(dir, old_env, new_env, "journeys:\n  - name: login\n", "", "jsonrpc");
+  const auto config = WriteConfig(dir, old_env, new_env, "journeys:\n  - name: login\n");
   int regressions = 0, slower = 0;
   for (uint64_t seed = 1; seed <= 20; ++seed) {
     CompareOptions o;
@@ -336,8 +336,47 @@ TEST_CASE("compare: 16.0 over /jsonrpc against 19.0 over JSON-2", "[compare]") {
   CHECK(fingerprint["modules"].at("status") == "same");
   CHECK(fingerprint["modules"].at("candidate") == "11 installed");
   CHECK(fingerprint["currency"].at("candidate") == "USD");
+  // Two protocols: the latency is not judged, and the protocol row says why.
+  CHECK(fingerprint["protocol"].at("baseline") == "jsonrpc");
+  CHECK(fingerprint["protocol"].at("candidate") == "json2");
+  CHECK(fingerprint["protocol"].at("status") == "different");
+  for (const auto& row : r.report.at("latency")) CHECK(row.at("verdict") == "not comparable");
+  CHECK(r.report.at("verdict") == "fingerprint difference; latency not comparable");
+  CHECK(r.exit_code == 1);
   CHECK(old_env.emulator().OpenRecordsTagged("probe-") == json::array());
   CHECK(new_env.emulator().OpenRecordsTagged("probe-") == json::array());
+}
+
+TEST_CASE("compare: web against /jsonrpc is judged only when the config allows it", "[compare]") {
+  RunningEmulator old_env, new_env;
+  TempDir dir;
+  auto run = [&](const std::string& compare) {
+    CompareOptions o;
+    o.runs = 5;
+    o.seed = 3;
+    return Compare(
+        dir,
+        WriteConfig(dir, old_env, new_env, "journeys:\n  - name: login\n" + compare, "", "web"), o);
+  };
+  const auto refused = run("");
+  INFO(refused.out << refused.err);
+  REQUIRE(refused.report.is_object());
+  CHECK(Contains(refused.out, "protocol"));
+  CHECK(Contains(refused.out, "jsonrpc"));
+  for (const auto& row : refused.report.at("latency")) {
+    CHECK(row.at("verdict") == "not comparable");
+    CHECK(Contains(row.at("why").get<std::string>(),
+                   "the baseline spoke jsonrpc, the candidate web"));
+  }
+  const auto allowed = run("compare: {allow_protocol_change: true}\n");
+  INFO(allowed.out << allowed.err);
+  REQUIRE(allowed.report.is_object());
+  for (const auto& row : allowed.report.at("latency")) CHECK(row.at("verdict") != "not comparable");
+  for (const auto& f : allowed.report.at("fingerprint")) {
+    if (f.at("item") != "protocol") continue;
+    CHECK(f.at("status") == "expected");
+    CHECK(Contains(f.at("detail").get<std::string>(), "compare.allow_protocol_change"));
+  }
 }
 
 TEST_CASE("compare: the TLS chains' issuer and key are compared, their expiry shown", "[compare]") {
