@@ -92,6 +92,17 @@ CertInfo Describe(X509* cert) {
   c.signature_algorithm = OBJ_nid2ln(X509_get_signature_nid(cert));
   c.is_ca = X509_check_ca(cert) > 0;
   c.self_signed = X509_check_issued(cert, cert) == X509_V_OK;
+  if (auto* aia = static_cast<AUTHORITY_INFO_ACCESS*>(
+          X509_get_ext_d2i(cert, NID_info_access, nullptr, nullptr))) {
+    for (int i = 0; i < sk_ACCESS_DESCRIPTION_num(aia) && c.ca_issuers_url.empty(); ++i) {
+      const ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+      if (OBJ_obj2nid(ad->method) != NID_ad_ca_issuers || ad->location->type != GEN_URI) continue;
+      const ASN1_IA5STRING* uri = ad->location->d.uniformResourceIdentifier;
+      c.ca_issuers_url.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                              static_cast<size_t>(ASN1_STRING_length(uri)));
+    }
+    AUTHORITY_INFO_ACCESS_free(aia);
+  }
   return c;
 }
 

@@ -30,6 +30,9 @@ struct CertInfo {
   std::string signature_algorithm;  // "sha256WithRSAEncryption", "ecdsa-with-SHA256", ...
   bool is_ca = false;
   bool self_signed = false;
+  // Where its issuer's certificate can be fetched (Authority Information Access, caIssuers):
+  // public CAs name it on what they issue; "" when absent, as from most private CAs.
+  std::string ca_issuers_url;
 };
 
 struct TlsInspectOptions {

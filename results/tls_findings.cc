@@ -46,20 +46,39 @@ int64_t ChainExpiry(const prober::TlsInspection& in) {
 
 namespace {
 
-// Why the chain is not trusted: self-signed, a missing intermediate, or untrusted.
+constexpr const char* kTrustHint =
+    "; if it is your own (private) CA, give its certificate: the target's tls.ca_file, or "
+    "odoo-prober tls --ca FILE";
+
+// Why the chain is not trusted: self-signed, a missing intermediate, or an issuer the trust
+// store does not hold. A missing intermediate is told from an unknown (private) root by what
+// the last presented certificate says: a leaf whose issuer publishes its certificate (AIA
+// caIssuers, as public CAs' intermediates do) lacks an intermediate the server should send; a
+// chain that ends in a CA certificate, or a leaf with no such pointer, ends at a root this
+// trust store does not know.
 TlsFinding TrustFinding(const prober::TlsInspection& in) {
-  const bool last_is_root = !in.presented.empty() && in.presented.back().self_signed;
   if (in.verify_error == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT) {
     return {"self_signed", Severity::kCritical, in.presented.front().subject,
             "the certificate is self-signed; no trusted CA vouches for it"};
   }
-  if ((in.verify_error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
-       in.verify_error == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE) &&
-      !last_is_root) {
-    return {"incomplete_chain", Severity::kCritical, in.presented.back().subject,
-            "the server does not send the intermediate certificate that issued '" +
-                in.presented.back().subject +
-                "'; clients without it cached fail: " + in.verify_error_text};
+  const bool issuer_missing = in.verify_error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+                              in.verify_error == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
+  if (issuer_missing && !in.presented.empty() && !in.presented.back().self_signed) {
+    const CertInfo& last = in.presented.back();
+    if (!last.is_ca && !last.ca_issuers_url.empty()) {
+      return {"incomplete_chain", Severity::kCritical, last.subject,
+              "the server does not send the intermediate certificate '" + last.issuer +
+                  "' that issued '" + last.subject + "' (published at " + last.ca_issuers_url +
+                  "); clients without it cached fail: add it to the server's chain"};
+    }
+    return {"untrusted_chain", Severity::kCritical, in.presented.front().subject,
+            "issued by '" + last.issuer + "', which the trust store does not hold" + kTrustHint +
+                " (" + in.verify_error_text + ")"};
+  }
+  if (in.verify_error == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN) {
+    return {"untrusted_chain", Severity::kCritical, in.presented.front().subject,
+            "the chain ends at '" + in.presented.back().subject +
+                "', a root the trust store does not hold" + kTrustHint};
   }
   return {"untrusted_chain", Severity::kCritical, in.presented.front().subject,
           in.verify_error_text};

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace odoo_prober::emulator {
@@ -40,9 +41,10 @@ bool AddExt(X509* cert, X509* issuer, int nid, const char* value) {
 }
 
 // Makes a certificate for `key`, signed by issuer_key (issuer == nullptr: self-signed).
+// `aia`: where the issuer's certificate is published (caIssuers), as public CAs say; "" none.
 Cert MakeCert(EVP_PKEY* key, const char* cn, bool ca, X509* issuer, EVP_PKEY* issuer_key,
               const char* san = "DNS:localhost,IP:127.0.0.1,IP:::1", long not_before = -3600,
-              long not_after = 60L * 60 * 24 * 365) {
+              long not_after = 60L * 60 * 24 * 365, const char* aia = "") {
   Cert cert(X509_new());
   if (!cert) return nullptr;
   X509_set_version(cert.get(), 2);
@@ -74,6 +76,9 @@ Cert MakeCert(EVP_PKEY* key, const char* cn, bool ca, X509* issuer, EVP_PKEY* is
     ok = ok && AddExt(cert.get(), signer, NID_ext_key_usage, "serverAuth");
     if (san != nullptr && *san != '\0')
       ok = ok && AddExt(cert.get(), signer, NID_subject_alt_name, san);
+    if (*aia != '\0')
+      ok = ok && AddExt(cert.get(), signer, NID_info_access,
+                        (std::string("caIssuers;URI:") + aia).c_str());
   }
   if (!ok || X509_sign(cert.get(), issuer_key ? issuer_key : key, EVP_sha256()) == 0)
     return nullptr;
@@ -112,9 +117,14 @@ prober::Result<TlsScenarios> MakeTlsScenarios(const std::string& dir) {
   fs::create_directories(dir, ec);
   TlsScenarios out;
   out.root_ca = dir + "/root.pem";
-  Key root_key = NewKey(), old_root_key = NewKey(), inter_key = NewKey(), short_key = NewKey();
-  if (!root_key || !old_root_key || !inter_key || !short_key)
+  Key root_key = NewKey(), old_root_key = NewKey(), inter_key = NewKey(), short_key = NewKey(),
+      private_key = NewKey();
+  if (!root_key || !old_root_key || !inter_key || !short_key || !private_key)
     return prober::Status::Internal("key generation failed");
+  // A company's own CA, which the trust store does not hold: it signs leaves itself and
+  // publishes nothing (no AIA), as private CAs do.
+  Cert private_root = MakeCert(private_key.get(), "odoo-prober private CA", true, nullptr, nullptr,
+                               "", -kDay, 3650 * kDay);
   Cert root = MakeCert(root_key.get(), "odoo-prober test root", true, nullptr, nullptr, "", -kDay,
                        3650 * kDay);
   Cert old_root = MakeCert(old_root_key.get(), "odoo-prober old root", true, nullptr, nullptr, "",
@@ -126,7 +136,7 @@ prober::Result<TlsScenarios> MakeTlsScenarios(const std::string& dir) {
                         old_root_key.get(), "", -800 * kDay, -200 * kDay);
   Cert short_inter = MakeCert(short_key.get(), "odoo-prober short intermediate", true, root.get(),
                               root_key.get(), "", -kDay, 3 * kDay);
-  if (!root || !old_root || !inter || !cross || !short_inter ||
+  if (!root || !old_root || !inter || !cross || !short_inter || !private_root ||
       !WriteCert(out.root_ca, root.get())) {
     return prober::Status::Internal("cannot make the CA certificates");
   }
@@ -134,7 +144,7 @@ prober::Result<TlsScenarios> MakeTlsScenarios(const std::string& dir) {
     const char* name;
     long not_before, not_after;
     const char* san;
-    enum { kIntermediate, kSelf, kShort } signer;
+    enum { kIntermediate, kSelf, kShort, kPrivate } signer;
     std::vector<X509*> extra;  // presented after the leaf
     bool rsa1024;
   };
@@ -169,18 +179,25 @@ prober::Result<TlsScenarios> MakeTlsScenarios(const std::string& dir) {
        {inter.get(), cross.get()},
        false},
       {"rsa_1024", -kDay, 200 * kDay, here, Leaf::kIntermediate, {inter.get()}, true},
+      {"private_ca", -kDay, 200 * kDay, here, Leaf::kPrivate, {}, false},
   };
   for (const auto& l : leaves) {
     Key key(l.rsa1024 ? EVP_RSA_gen(1024) : EVP_EC_gen("P-256"));
     if (!key) return prober::Status::Internal("key generation failed");
     X509* issuer = l.signer == Leaf::kIntermediate ? inter.get()
                    : l.signer == Leaf::kShort      ? short_inter.get()
+                   : l.signer == Leaf::kPrivate    ? private_root.get()
                                                    : nullptr;
     EVP_PKEY* issuer_key = l.signer == Leaf::kIntermediate ? inter_key.get()
                            : l.signer == Leaf::kShort      ? short_key.get()
+                           : l.signer == Leaf::kPrivate    ? private_key.get()
                                                            : nullptr;
+    // The test CA's intermediates publish their certificate, as a public CA's do.
+    const char* aia = l.signer == Leaf::kIntermediate || l.signer == Leaf::kShort
+                          ? "http://pki.example/odoo-prober-intermediate.crt"
+                          : "";
     Cert cert = MakeCert(key.get(), "localhost", false, issuer, issuer_key, l.san, l.not_before,
-                         l.not_after);
+                         l.not_after, aia);
     if (!cert)
       return prober::Status::Internal(std::string("cannot make the certificate ") + l.name);
     std::vector<X509*> chain = {cert.get()};

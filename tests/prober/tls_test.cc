@@ -64,6 +64,7 @@ TEST_CASE("each certificate situation yields exactly its findings", "[tls]") {
       {"intermediate_expires_first", {"expiring_critical"}},
       {"expired_cross_sign", {"unneeded_expired_certificate"}},
       {"rsa_1024", {"weak_key"}},
+      {"private_ca", {"untrusted_chain"}},
   };
   REQUIRE(pki->scenarios.size() == expected.size());
   for (const auto& [name, want] : expected) {
@@ -95,6 +96,17 @@ TEST_CASE("each certificate situation yields exactly its findings", "[tls]") {
       CHECK(results::ChainExpiry(in) > 0);
       CHECK(findings[0].severity == results::Severity::kInfo);
     }
+    if (name == "missing_intermediate") {
+      CHECK(testing::Contains(findings[0].detail, "does not send the intermediate certificate"));
+      CHECK(testing::Contains(findings[0].detail, "http://pki.example/"));
+    }
+    if (name == "private_ca") {
+      INFO(findings[0].detail);
+      CHECK(testing::Contains(findings[0].detail,
+                              "/CN=odoo-prober private CA', which the trust store does not hold"));
+      CHECK(testing::Contains(findings[0].detail, "tls.ca_file"));
+      CHECK(testing::Contains(findings[0].detail, "--ca"));
+    }
     if (name == "valid") {
       CHECK(in.trusted);
       CHECK(in.hostname_ok);
@@ -106,6 +118,24 @@ TEST_CASE("each certificate situation yields exactly its findings", "[tls]") {
       CHECK(in.verified[0].key_bits == 256);
     }
   }
+}
+
+TEST_CASE("a complete chain from a CA the trust store lacks is untrusted, not incomplete",
+          "[tls]") {
+  testing::TempDir dir;
+  auto pki = emulator::MakeTlsScenarios(dir.path());
+  REQUIRE(pki.ok());
+  // The server sends leaf and intermediate; only the root is unknown (no ca_file: the system
+  // store, which does not hold the test root).
+  Served served = Serve(pki->scenarios.at("valid"));
+  prober::TlsInspectOptions o{"127.0.0.1", served.port(), "localhost", "", 5s};
+  const auto in = prober::InspectTls(o);
+  REQUIRE(in.outcome == prober::Outcome::kOk);
+  const auto findings = results::EvaluateTls(in, std::chrono::system_clock::now());
+  CHECK(Kinds(findings) == std::multiset<std::string>{"untrusted_chain"});
+  REQUIRE(findings.size() == 1);
+  CHECK(testing::Contains(findings[0].detail, "odoo-prober test root"));
+  CHECK(testing::Contains(findings[0].detail, "tls.ca_file"));
 }
 
 TEST_CASE("thresholds are configurable", "[tls]") {
