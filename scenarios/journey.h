@@ -113,6 +113,8 @@ struct Step {
     json id;
   };
   std::optional<Record> record;
+  // `harmless: "<why>"`: the step does what CheckHarm refuses, and this is why that is fine.
+  std::string harmless{};
 };
 
 struct Param {
@@ -224,6 +226,17 @@ prober::Result<std::map<std::string, CleanupRecipe>> ParseRecipes(const std::str
 // `dirs` (a user journey may replace a built-in one of the same name). All errors of all files
 // are reported together, one per line.
 prober::Result<Catalog> LoadJourneys(const std::vector<std::string>& dirs = {});
+
+// What a journey's steps could change beyond the records it creates, each positioned: a create
+// (or copy, name_create) whose record no `record:` registers (a wizard of the dialog an
+// on_action handles excepted), a write or unlink on ids not held in a variable a `record:`
+// registers or read from one, any call but a read on a settings model (res.config.settings,
+// ir.config_parameter, res.company, res.users, ir.module.module and its wizards), and a wizard
+// button known to change a company-wide setting (stock_sms's dont_send_sms, ...). A step that
+// says `harmless: "<why>"` is not checked. Cleanup recipes are not journeys: never checked.
+std::vector<JourneyError> CheckHarm(const Journey& journey);
+// The steps that say `harmless:` (on_action handlers' included): step name -> why.
+std::vector<std::pair<std::string, std::string>> HarmlessSteps(const Journey& journey);
 
 // Checks the parameters a config gives a journey: unknown names, wrong types, required ones
 // missing. `where` positions the errors (the config's journeys[] entry).

@@ -58,9 +58,9 @@ const Journey* Catalog::Find(const std::string& n) const {
 namespace {
 
 const std::vector<std::string> kStepKeys = {
-    "name",        "authenticate", "call",      "search_read", "read",
-    "check",       "cleanup",      "save",      "expect",      "timeout",
-    "retry_until", "when",         "on_action", "record",      "description"};
+    "name",      "authenticate", "call",        "search_read", "read",        "check",
+    "cleanup",   "save",         "expect",      "timeout",     "retry_until", "when",
+    "on_action", "record",       "description", "harmless"};
 const std::vector<std::string> kStepKinds = {"authenticate", "call",  "search_read",
                                              "read",         "check", "cleanup"};
 const std::vector<std::string> kExpectOps = {"equals", "not_equals", "in",    "gt",       "ge",
@@ -219,6 +219,10 @@ class Parser {
     // Saved variables exist after this step (and in its record).
     for (const auto& [var, p] : s.save) vars.insert(var);
     if (f->Has("record")) ParseRecord(f->Value("record"), f->Sub("record"), s, vars);
+    if (f->Has("harmless")) {
+      if (auto why = f->Text("harmless", "say why the step does no harm, e.g. harmless: \"...\""))
+        s.harmless = *why;
+    }
     return s;
   }
 
@@ -426,6 +430,7 @@ class Parser {
     }
     if (f->Has("compare")) ParseCompare(f->Value("compare"), j);
     if (f->Has("stock")) ParseStock(f->Value("stock"), j);
+    for (auto& e : CheckHarm(j)) r_.errors().push_back(std::move(e));
     journey_ = nullptr;
     return j;
   }

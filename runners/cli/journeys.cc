@@ -40,6 +40,8 @@ int RunJourneys(const std::optional<std::string>& config_path, std::ostream& out
           << ") whose stock it moves (" << scenarios::EffectName(use.effect)
           << "); one that keeps stock is refused unless the entry says stock_moves: allowed\n";
     }
+    for (const auto& [step, why] : scenarios::HarmlessSteps(j))
+      out << "    harmless: step " << step << ": " << why << "\n";
   }
   return kExitOk;
 }

@@ -1,4 +1,6 @@
 // `odoo-prober validate CONFIG [--online]`: the config checked, and what would run.
+#include <set>
+
 #include "config/config.h"
 #include "prober/odoo_client.h"
 #include "runners/cli/command.h"
@@ -37,6 +39,13 @@ int RunValidate(const std::string& path, bool online, const Context& context) {
         << p.selection->interval.count() / 1000.0 << " s; " << p.target->client.base_url
         << ", database " << p.target->client.database << ", "
         << prober::ProtocolName(p.target->client.protocol) << ")\n";
+  }
+  // What the harm check was told to let through, and why: once per journey that runs.
+  std::set<std::string> said;
+  for (const auto& p : plan) {
+    if (!said.insert(p.journey->name).second) continue;
+    for (const auto& [step, why] : scenarios::HarmlessSteps(*p.journey))
+      out << "  " << p.journey->name << ": step " << step << " is marked harmless: " << why << "\n";
   }
   return online ? RunValidateOnline(*loaded, out, err) : kExitOk;
 }

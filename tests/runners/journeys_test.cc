@@ -405,6 +405,70 @@ TEST_CASE("a hang in step 3 is a timeout of step 3, on time", "[journeys]") {
   CHECK(lines[0]["duration_seconds"].get<double>() <= 1.2 + 0.5);
 }
 
+TEST_CASE("validate refuses a user journey that would do harm, unless harmless: says why not",
+          "[journeys]") {
+  RunningEmulator emu = Emulator("17.0");
+  TempDir dir;
+  Setup s;
+  s.extra = "journey_dirs: [journeys]\n";
+  s.journeys = "journeys:\n  - name: risky\n";
+  const auto path = WriteConfig(dir, emu, s);
+  // The three the issue met: a draft order left behind, the vendor renamed, SMS turned off.
+  dir.Write("journeys/risky.yaml", R"(name: risky
+steps:
+  - name: authenticate
+    authenticate: {}
+  - name: find_vendor
+    search_read: {model: res.partner, domain: [[ref, "=", AZURE]], fields: [id], limit: 1}
+    save: {vendor_id: "$[0].id"}
+  - name: draft_order
+    call: {model: purchase.order, method: create, args: [{partner_id: "${var.vendor_id}"}]}
+  - name: rename_vendor
+    call: {model: res.partner, method: write, args: [["${var.vendor_id}"], {name: AZURE}]}
+  - name: check_sms
+    call: {model: stock.picking, method: search_count, args: [[]]}
+    on_action:
+      confirm.stock.sms:
+        - name: sms_wizard
+          call: {model: confirm.stock.sms, method: create, args: [{}]}
+          save: {wizard_id: $}
+        - name: no_sms
+          call: {model: confirm.stock.sms, method: dont_send_sms, args: [["${var.wizard_id}"]]}
+)");
+  auto refused = Prober({"validate", path});
+  INFO(refused.err);
+  CHECK(refused.exit_code == 2);
+  CHECK(Contains(refused.err, "risky.yaml:8:5: steps[2].call: calls purchase.order.create"));
+  CHECK(Contains(refused.err, "risky.yaml:10:5: steps[3].call: calls res.partner.write"));
+  CHECK(Contains(refused.err,
+                 "steps[4].on_action.confirm.stock.sms[1].call: presses "
+                 "confirm.stock.sms.dont_send_sms"));
+  auto once = Prober({"once", path});
+  CHECK(once.exit_code == 2);  // never run
+  CHECK(emu.emulator().OpenRecordsTagged("") == json::array());
+
+  // A read-only journey that says why its one write is fine: shown by validate and journeys.
+  dir.Write("journeys/risky.yaml", R"(name: risky
+steps:
+  - name: authenticate
+    authenticate: {}
+  - name: read_user
+    read: {model: res.users, ids: ["${var.uid}"], fields: [name]}
+    save: {name: "$[0].name"}
+  - name: same_name
+    call: {model: res.users, method: write, args: [["${var.uid}"], {name: "${var.name}"}]}
+    harmless: "writes the probe user's own name back unchanged"
+)");
+  auto ok = Prober({"validate", path});
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK(Contains(ok.out,
+                 "risky: step same_name is marked harmless: writes the probe user's own "
+                 "name back unchanged"));
+  auto listed = Prober({"journeys", path});
+  CHECK(Contains(listed.out, "harmless: step same_name: writes the probe user's own name back"));
+}
+
 TEST_CASE("a user journey from its own folder runs without recompiling", "[journeys]") {
   RunningEmulator emu = Emulator("17.0");
   TempDir dir;

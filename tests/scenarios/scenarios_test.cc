@@ -2,6 +2,7 @@
 // catalog, user journey folders.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <map>
 
 #include "scenarios/expr.h"
@@ -267,6 +268,118 @@ TEST_CASE("load-time validation names file, line and a fix", "[scenarios]") {
                    "more than one step kind; use one of authenticate, call, "
                    "search_read, read, check, cleanup"));
   }
+}
+
+// A user journey that creates a purchase order and registers it, with one more step `extra`
+// (its lines indented as a step of the list).
+std::string HarmJourney(const std::string& extra) {
+  return std::string(R"(name: custom
+steps:
+  - name: login
+    authenticate: {}
+  - name: create_order
+    call: {model: purchase.order, method: create, args: [{partner_id: 1, partner_ref: "${run.tag}"}]}
+    save: {order_id: $}
+    record: {model: purchase.order, id: "${var.order_id}"}
+  - name: read_order
+    read: {model: purchase.order, ids: ["${var.order_id}"], fields: [picking_ids]}
+    save: {picking_id: "$[0].picking_ids[0]"}
+  - name: find_vendor
+    search_read: {model: res.partner, domain: [[ref, "=", AZURE]], fields: [id], limit: 1}
+    save: {vendor_id: "$[0].id"}
+)") + extra;
+}
+
+TEST_CASE("a user journey that could do harm is refused, unless a step says why not",
+          "[scenarios]") {
+  // What the journey owns: the order it registered and what it read from it.
+  REQUIRE(ParseJourney(HarmJourney(R"(  - name: rename_order
+    call: {model: purchase.order, method: write, args: [["${var.order_id}"], {notes: x}]}
+  - name: touch_receipt
+    call: {model: stock.picking, method: write, args: [["${var.picking_id}"], {origin: x}]}
+  - name: read_user
+    read: {model: res.users, ids: ["${var.uid}"], fields: [name]}
+)"),
+                       "j.yaml")
+              .ok());
+  struct Case {
+    const char* name;
+    std::string step;
+    const char* says;
+  };
+  const std::vector<Case> cases = {
+      {"a create nothing cleans up",
+       "  - name: leak\n    call: {model: purchase.order, method: create, args: [{partner_id: "
+       "1}]}\n",
+       "purchase.order.create, which creates a record nothing cleans up"},
+      {"a copy nothing cleans up",
+       "  - name: dup\n    call: {model: purchase.order, method: copy, args: "
+       "[[\"${var.order_id}\"]]}\n",
+       "purchase.order.copy, which creates a record nothing cleans up"},
+      {"a write on a record the journey did not create",
+       "  - name: rename_vendor\n    call: {model: res.partner, method: write, "
+       "args: [[\"${var.vendor_id}\"], {name: AZURE2}]}\n",
+       "res.partner.write, which changes records the journey did not create (variable vendor_id)"},
+      {"an unlink by literal id",
+       "  - name: drop\n    call: {model: res.partner, method: unlink, args: [[7]]}\n",
+       "res.partner.unlink, which deletes records the journey did not create (ids [7])"},
+      {"a settings model",
+       "  - name: settings\n    call: {model: res.config.settings, method: execute, args: [[1]]}\n",
+       "res.config.settings.execute, which changes the database's settings"},
+      {"a system parameter",
+       "  - name: param\n    call: {model: ir.config_parameter, method: set_param, "
+       "args: [x, y]}\n",
+       "ir.config_parameter.set_param"},
+      {"a company write",
+       "  - name: company\n    call: {model: res.company, method: write, args: [[1], {name: x}]}\n",
+       "res.company.write, which changes a company"},
+      {"a wizard button that turns SMS off company-wide",
+       "  - name: validate\n    call: {model: stock.picking, method: button_validate, "
+       "args: [[\"${var.picking_id}\"]]}\n    on_action:\n      confirm.stock.sms:\n"
+       "        - name: wizard\n          call: {model: confirm.stock.sms, method: create, "
+       "args: [{}]}\n          save: {wizard_id: $}\n"
+       "        - name: no_sms\n          call: {model: confirm.stock.sms, method: dont_send_sms, "
+       "args: [[\"${var.wizard_id}\"]]}\n",
+       "presses confirm.stock.sms.dont_send_sms, which turns the company's SMS confirmation"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    auto j = ParseJourney(HarmJourney(c.step), "j.yaml");
+    REQUIRE_FALSE(j.ok());
+    const std::string msg = j.status().message();
+    INFO(msg);
+    CHECK(msg.find('\n') == std::string::npos);  // one problem, one line
+    CHECK(Contains(msg, "j.yaml:"));
+    CHECK(Contains(msg, c.says));
+    CHECK(Contains(msg, "harmless: \"<why>\""));
+    // Said why, it loads, and the reason is kept.
+    std::string step = c.step;
+    const std::string last_name = "        - name: no_sms\n";
+    const auto at = step.find(last_name);
+    if (at != std::string::npos) {
+      step.insert(step.find('\n', step.find("dont_send_sms", at)) + 1,
+                  "          harmless: \"a lab database\"\n");
+    } else {
+      step.insert(step.find('\n') + 1, "    harmless: \"a lab database\"\n");
+    }
+    auto marked = ParseJourney(HarmJourney(step), "j.yaml");
+    INFO(step);
+    REQUIRE(marked.ok());
+    bool kept = false;
+    std::function<void(const Steps&)> find = [&](const Steps& steps) {
+      for (const auto& s : steps) {
+        kept = kept || s.harmless == "a lab database";
+        for (const auto& [m, inner] : s.on_action) find(inner);
+      }
+    };
+    find(marked->steps);
+    CHECK(kept);
+  }
+  // An empty reason is no reason.
+  CHECK_FALSE(ParseJourney(HarmJourney("  - name: leak\n    call: {model: purchase.order, method: "
+                                       "create, args: [{}]}\n    harmless: \"\"\n"),
+                           "j.yaml")
+                  .ok());
 }
 
 TEST_CASE("compare: fields of the records a journey registers", "[scenarios]") {
