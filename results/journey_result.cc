@@ -148,6 +148,7 @@ json ToJson(const JourneyResult& r) {
   }
   if (!r.failed_step.empty()) out["failed_step"] = r.failed_step;
   if (!r.detail.empty()) out["detail"] = r.detail;
+  if (r.cancelled) out["cancelled"] = true;
   return out;
 }
 
@@ -175,6 +176,7 @@ prober::Result<JourneyResult> FromJson(const json& j) {
     r.server_major = j.at("server_major").get<int>();
     r.failed_step = j.value("failed_step", "");
     r.detail = j.value("detail", "");
+    r.cancelled = j.value("cancelled", false);
     for (const auto& s : j.at("steps")) {
       StepResult step;
       step.name = s.at("name").get<std::string>();

@@ -88,6 +88,9 @@ struct JourneyResult {
   std::vector<StepResult> steps;
   std::vector<RecordCleanup> records;
   std::vector<FieldValue> fields;  // read for `compare` only
+  // Stopped by the prober's own stop (SIGTERM, SIGINT): never started, or its steps cut short
+  // (its records then still cleaned up, within the grace). The outcome says how it ended.
+  bool cancelled = false;
 
   bool ok() const { return outcome == prober::Outcome::kOk; }
   // True when every record was cleaned up.

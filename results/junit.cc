@@ -77,7 +77,12 @@ JUnitCase RunCase(const JourneyResult& r) {
     }
     k.failures.push_back({"cleanup", "cleanup failed: " + detail, detail});
   }
-  if (!r.ok()) {
+  if (r.cancelled && r.steps.empty()) {
+    k.skipped = r.detail;  // never started
+  } else if (r.cancelled) {
+    k.failures.push_back({"cancelled", "cancelled at step " + r.failed_step + ": " + r.detail,
+                          "cancelled at step: " + r.failed_step + "\n" + r.detail});
+  } else if (!r.ok()) {
     const std::string outcome(prober::OutcomeName(r.outcome));
     k.failures.push_back({outcome, "step " + r.failed_step + ": " + outcome + ": " + r.detail,
                           "failed step: " + r.failed_step + "\n" + r.detail});

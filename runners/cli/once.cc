@@ -1,8 +1,14 @@
 // `odoo-prober once`: the plan run one time on the daemon's engine, then the reports.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
 #include <fstream>
 #include <iomanip>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "prober/clock.h"
 #include "prober/files.h"
@@ -27,11 +33,65 @@ struct OnceOptions {
   std::vector<std::string> journeys;
   std::vector<std::string> targets;
   enum class Output { kTable, kJson } output = Output::kTable;
-  std::string junit_file;      // also write JUnit XML here
-  std::string json_file;       // also write a JSON array of the results here
-  int concurrency = 0;         // 0: the config's
-  std::string pushgateway;     // also push the metrics to this Pushgateway (engine/push.h)
-  bool live_progress = false;  // redraw one line per journey in place (a terminal)
+  std::string junit_file;          // also write JUnit XML here
+  std::string json_file;           // also write a JSON array of the results here
+  int concurrency = 0;             // 0: the config's
+  std::string pushgateway;         // also push the metrics to this Pushgateway (engine/push.h)
+  bool live_progress = false;      // redraw one line per journey in place (a terminal)
+  std::chrono::seconds grace{30};  // after SIGTERM/SIGINT: for the running ones' cleanup
+};
+
+// SIGINT and SIGTERM, as cron, CI and an operator stop `once`: the first stops it (no journey
+// starts; the calls of those running end at once, and their records are cleaned up over fresh
+// clients); when the grace has passed, or at a second signal, every call ends, cleanup's too
+// (what is left, `sweep` finds). One thread waits for the signals; the others block them.
+class StopOnSignal {
+ public:
+  explicit StopOnSignal(std::chrono::seconds grace) : grace_(grace) {
+    sigemptyset(&signals_);
+    sigaddset(&signals_, SIGINT);
+    sigaddset(&signals_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals_, nullptr);  // before any other thread starts
+    thread_ = std::thread([this] { Watch(); });
+  }
+  ~StopOnSignal() {
+    done_.store(true);
+    thread_.join();
+  }
+  StopOnSignal(const StopOnSignal&) = delete;
+  StopOnSignal& operator=(const StopOnSignal&) = delete;
+
+  // The journeys' clients' cancel flag, and the cleanup clients'.
+  const std::shared_ptr<std::atomic<bool>> stop = std::make_shared<std::atomic<bool>>(false);
+  const std::shared_ptr<std::atomic<bool>> hard = std::make_shared<std::atomic<bool>>(false);
+  // The signal that stopped it; 0 when none did.
+  int signal() const { return signal_.load(); }
+
+ private:
+  void Watch() {
+    const timespec tick{0, 100'000'000};  // how soon the end of the run is noticed
+    std::optional<std::chrono::steady_clock::time_point> hard_at;
+    while (!done_.load()) {
+      siginfo_t info;
+      const int sig = sigtimedwait(&signals_, &info, &tick);
+      if (sig > 0 && signal_.load() == 0) {
+        signal_.store(sig);
+        stop->store(true);
+        hard_at = std::chrono::steady_clock::now() + grace_;
+        spdlog::warn("{}: no journey starts; those running stop and clean up (grace {} s)",
+                     sig == SIGINT ? "SIGINT" : "SIGTERM", grace_.count());
+      } else if (sig > 0 || (hard_at && std::chrono::steady_clock::now() >= *hard_at)) {
+        if (!hard->exchange(true))
+          spdlog::warn("every call is cancelled now; what was not cleaned up, sweep finds");
+      }
+    }
+  }
+
+  const std::chrono::seconds grace_;
+  sigset_t signals_;
+  std::atomic<bool> done_{false};
+  std::atomic<int> signal_{0};
+  std::thread thread_;
 };
 
 std::string Seconds(int64_t us) {
@@ -155,17 +215,27 @@ int RunOnce(const OnceOptions& options, const Context& context) {
   const auto& cfg = loaded->config;
   const auto plan = OncePlan(*loaded, options, err);
   if (!plan) return kExitUsage;
-  JourneyRunner runner(prober::RealClock(), loaded->catalog, CurlFactory());
+  StopOnSignal signals(options.grace);
+  JourneyRunner runner(prober::RealClock(), loaded->catalog, CurlFactory(signals.stop));
+  runner.SetStop(signals.stop, CurlFactory(signals.hard));
   Progress progress(*plan, options, out, err);
   auto results = RunPlanOnce(
       *plan, cfg, runner, options.concurrency > 0 ? options.concurrency : cfg.concurrency,
       cfg.per_target_concurrency,
-      [&](size_t i, const results::JourneyResult* r) { progress.Change(i, r); });
+      [&](size_t i, const results::JourneyResult* r) { progress.Change(i, r); },
+      signals.stop.get());
+  const int stopped_by = signals.signal();
+  if (stopped_by != 0 && options.output == OnceOptions::Output::kJson) {
+    for (const auto& r : results)  // those never started; the others were printed as they ended
+      if (r.cancelled && r.steps.empty()) out << prober::DumpJson(results::ToJson(r)) << "\n";
+  }
   // A journey that could not clean up did harm: it counts as a failure of the run.
   const bool all_ok = std::all_of(results.begin(), results.end(),
                                   [](const auto& r) { return r.ok() && r.CleanedUp(); });
   if (options.output == OnceOptions::Output::kTable) out << results::FormatTable(results);
-  const auto tls = ReportTls(cfg, *plan, options, out);
+  // Stopped: no new TLS handshakes; the files and the push still record what happened.
+  const auto tls =
+      stopped_by != 0 ? std::vector<results::TlsReport>{} : ReportTls(cfg, *plan, options, out);
   int rc = WriteReports(results, options, err);
   if (!options.pushgateway.empty()) {
     PushOptions push{options.pushgateway, InstanceName(cfg), context.version};
@@ -174,6 +244,7 @@ int RunOnce(const OnceOptions& options, const Context& context) {
       rc = kExitInternal;
     }
   }
+  if (stopped_by != 0) return 128 + stopped_by;  // 130 SIGINT, 143 SIGTERM, as shells report
   return rc != kExitOk ? rc : (all_ok ? kExitOk : kExitJourneyFailed);
 }
 
@@ -192,19 +263,28 @@ class Once final : public Command {
                   "Journeys at the same time (default: the config's concurrency; "
                   "per_target_concurrency holds too)")
         ->check(CLI::Range(1, 256));
+    c->add_option("--grace", grace_seconds_,
+                  "Seconds the running journeys get to clean up after SIGTERM or SIGINT; then "
+                  "every call is cancelled (exit 143 or 130, the reports written)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 3600));
     c->add_option("--pushgateway", o_.pushgateway,
                   "Also push the metrics to this Prometheus Pushgateway (http://host:9091), "
                   "grouped by job, instance and region; a failed push exits 3");
-    return c->footer(kExitCodes);
+    return c->footer(std::string(kExitCodes) +
+                     "\n  130, 143  stopped by SIGINT, SIGTERM (the interrupted journeys "
+                     "cancelled, the reports written)");
   }
   int Run(const Context& context) override {
     o_.output = output_ == "json" ? OnceOptions::Output::kJson : OnceOptions::Output::kTable;
     o_.live_progress = context.LiveProgress();
+    o_.grace = std::chrono::seconds(grace_seconds_);
     return RunOnce(o_, context);
   }
 
  private:
   OnceOptions o_;
+  int grace_seconds_ = 30;
   std::string output_ = "table";
 };
 

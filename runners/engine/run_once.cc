@@ -12,7 +12,8 @@ namespace odoo_prober::runners {
 std::vector<results::JourneyResult> RunPlanOnce(
     const std::vector<PlannedPair>& plan, const config::ProberConfig& cfg,
     const JourneyRunner& runner, int concurrency, int per_target,
-    const std::function<void(size_t, const results::JourneyResult*)>& on_change) {
+    const std::function<void(size_t, const results::JourneyResult*)>& on_change,
+    const std::atomic<bool>* stop) {
   std::vector<SchedulePair> pairs;
   std::vector<std::string> keys;
   for (size_t i = 0; i < plan.size(); ++i) {
@@ -30,10 +31,13 @@ std::vector<results::JourneyResult> RunPlanOnce(
 
   prober::Mutex mu;  // serializes on_change
   std::vector<results::JourneyResult> results(plan.size());
+  std::vector<bool> started(plan.size(), false);
   const Executor::Run run = [&](size_t i) {
     const PlannedPair& p = plan[i];
     {
       prober::MutexLock lock(mu);
+      if (stop != nullptr && stop->load()) return;  // queued before the stop: not started
+      started[i] = true;
       on_change(i, nullptr);
     }
     auto result = RunPlanned(runner, p, cfg);
@@ -42,6 +46,7 @@ std::vector<results::JourneyResult> RunPlanOnce(
     on_change(i, &results[i]);
   };
   for (;;) {
+    if (stop != nullptr && stop->load()) break;
     const auto now = clock.Monotonic();
     executor.Step(now, clock.Now(), run);
     if (executor.scheduler().Done()) break;
@@ -49,6 +54,20 @@ std::vector<results::JourneyResult> RunPlanOnce(
         std::min(executor.scheduler().NextWakeup(now), now + std::chrono::seconds(1)));
   }
   pool.Join();
+  for (size_t i = 0; i < plan.size(); ++i) {
+    if (started[i]) continue;
+    results::JourneyResult& r = results[i];
+    r.journey = plan[i].id();
+    if (r.journey != plan[i].journey->name) r.definition = plan[i].journey->name;
+    r.service = plan[i].selection->service.value_or(plan[i].journey->service);
+    r.target = plan[i].target->name;
+    r.labels = plan[i].target->labels;
+    r.started_at = clock.Now();
+    r.outcome = prober::Outcome::kTransport;
+    r.detail = "cancelled: the prober was stopped before it started";
+    r.cancelled = true;
+    r.instance = InstanceName(cfg);
+  }
   return results;
 }
 

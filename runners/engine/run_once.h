@@ -5,6 +5,7 @@
 // call at a time.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <vector>
 
@@ -17,10 +18,13 @@ namespace odoo_prober::runners {
 
 // Every pair of `plan` run one time, at most `concurrency` at once and `per_target` at once on
 // one target. `on_change(i, state)` reports each pair "running" (nullptr), then its outcome
-// (serialized; from the worker threads). Results in plan order.
+// (serialized; from the worker threads). Results in plan order. Once `stop` is set (within
+// about a second) no pair starts; those running finish, and those never started are results
+// marked cancelled (outcome transport, no steps).
 std::vector<results::JourneyResult> RunPlanOnce(
     const std::vector<PlannedPair>& plan, const config::ProberConfig& config,
     const JourneyRunner& runner, int concurrency, int per_target,
-    const std::function<void(size_t i, const results::JourneyResult* result)>& on_change);
+    const std::function<void(size_t i, const results::JourneyResult* result)>& on_change,
+    const std::atomic<bool>* stop = nullptr);
 
 }  // namespace odoo_prober::runners

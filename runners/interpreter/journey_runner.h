@@ -56,6 +56,15 @@ class JourneyRunner {
   // timed as a step). `compare` turns it on; scheduled runs read nothing more.
   void ReadCompareFields(bool on) { read_compare_fields_ = on; }
 
+  // How a stop cuts runs short: `stop` is the cancel flag of the factory's clients (set, their
+  // calls end at once: a hung step does not hold the stop up). A run whose steps failed with
+  // `stop` set is `cancelled`, and its records are cleaned up over a fresh client from
+  // `cleanup_factory` (logged in again), so that stopping leaves nothing behind.
+  void SetStop(prober::CancelFlag stop, ClientFactory cleanup_factory) {
+    stop_ = std::move(stop);
+    cleanup_factory_ = std::move(cleanup_factory);
+  }
+
   // Neutralises one record with its model's recipe, as cleanup and `sweep` do, then reads it
   // back: "ok" only when it is gone, or in one of the recipe's final states and passes the
   // recipe's verify steps; otherwise "failed" with the failing step or the state seen.
@@ -100,6 +109,8 @@ class JourneyRunner {
   const scenarios::Catalog& catalog_;
   ClientFactory factory_;
   bool read_compare_fields_ = false;
+  prober::CancelFlag stop_;
+  ClientFactory cleanup_factory_;
 };
 
 // A fresh run id: 12 lower-case hex digits.

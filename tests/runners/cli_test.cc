@@ -202,7 +202,7 @@ TEST_CASE("validate: 0 for a good config, 2 with positions for a bad one", "[cli
 // The README's validate example, run as written (the build's binary in place of ./build's).
 TEST_CASE("the README's validate example of the shipped config exits 0", "[cli]") {
   const std::string src = ODOO_PROBER_SOURCE_DIR;
-  std::ifstream readme(src + "/README.md");
+  std::ifstream readme(std::filesystem::path(src) / "README.md");
   std::string line, command;
   while (std::getline(readme, line)) {
     if (Contains(line, "odoo-prober validate config/examples/prober.yaml")) {

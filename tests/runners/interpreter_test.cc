@@ -123,6 +123,7 @@ steps:
       args: [{partner_id: "${var.partner_id}", client_order_ref: "${run.tag}",
               qty: "${param.quantity}", user: "${var.uid}"}]
       context: [{a: 1}, {b: 2}]
+    harmless: "a scripted answer: no Odoo behind it"
 )",
                        {{"customer", "DECO"}, {"quantity", 5}});
   INFO(r.detail);
@@ -153,6 +154,7 @@ steps:
     save: {partner: "$[0]"}
   - name: create
     call: {model: sale.order, method: create, args: [{partner_id: "${var.partner.id}"}]}
+    harmless: "fails before its call"
 )");
   CHECK(r.outcome == Outcome::kAssertion);
   CHECK(r.failed_step == "create");
@@ -566,6 +568,7 @@ steps:
     save: {product_id: "$[0].id"}
   - name: order
     call: {model: mrp.production, method: create, args: [{product_id: "${var.product_id}"}]}
+    harmless: "a scripted answer: no Odoo behind it"
 )";
 
 // The answers of an Odoo `version` whose product PX keeps no stock and whose component C1 does.

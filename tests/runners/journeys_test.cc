@@ -1,7 +1,10 @@
 // The five journeys end to end: odoo-prober once against the emulator in each personality and
 // over each protocol it offers, cleanup included; failures, timeouts, user journeys, JUnit,
 // JSON files and sweep.
+#include <signal.h>
+
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <set>
@@ -469,6 +472,68 @@ steps:
   CHECK(Contains(listed.out, "harmless: step same_name: writes the probe user's own name back"));
 }
 
+TEST_CASE("once stopped mid-journey by SIGTERM or SIGINT: cancelled, cleaned up, reports written",
+          "[journeys]") {
+  const int sig = GENERATE(SIGTERM, SIGINT);
+  INFO("signal " << sig);
+  RunningEmulator emu = Emulator("17.0");
+  auto& odoo = emu.emulator();
+  // Confirmation never answers, within the call's 60 s timeout: only the stop ends it.
+  odoo.SetFaults(testing::FailMethod("sale.order.action_confirm", emulator::FaultKind::kHang));
+  TempDir dir;
+  Setup s;
+  s.timeout = "60s";
+  s.journeys = "journeys:\n  - name: sales_order_confirmation\n  - name: login\n";
+  const auto path = WriteConfig(dir, emu, s);
+  const std::string junit = dir.path() + "/once.xml", json_file = dir.path() + "/once.json";
+  testing::BackgroundProcess once(
+      {ODOO_PROBER_BIN, "once", path, "--concurrency", "1", "--junit", junit, "--json", json_file});
+  // Mid-journey: its order created and read back; the next call is the hanging confirmation
+  // (a hung call is logged only once answered).
+  REQUIRE(testing::Eventually([&] {
+    for (const auto& call : odoo.RequestLog())
+      if (call.model == "sale.order" && call.method == "read") return true;
+    return false;
+  }));
+  const auto signalled = std::chrono::steady_clock::now();
+  CHECK(once.Stop(sig) == 128 + sig);  // 143 or 130
+  const auto took = std::chrono::steady_clock::now() - signalled;
+  CHECK(took < std::chrono::seconds(30));  // within the grace, not at the call's timeout
+
+  // The JSON file: the interrupted run marked cancelled, its order cleaned up.
+  std::ifstream in(json_file);
+  const json all = json::parse(in, nullptr, false);
+  INFO(all.dump(2));
+  REQUIRE(all.is_array());
+  REQUIRE(all.size() == 2);
+  json sales;
+  for (const auto& r : all) {
+    if (r["journey"] == "sales_order_confirmation") sales = r;
+    if (r["journey"] == "login" && r.value("cancelled", false))
+      CHECK(r["steps"].empty());  // never started, said so
+  }
+  REQUIRE(sales.is_object());
+  CHECK(sales["cancelled"] == true);
+  CHECK(sales["failed_step"] == "confirm");
+  CHECK(Contains(sales["detail"].get<std::string>(), "cancelled: the prober was stopped"));
+  REQUIRE(sales["records"].size() == 1);
+  CHECK(sales["records"][0]["cleanup"] == "ok");
+  // Read back: nothing of the probe's is open on the ERP.
+  CHECK(odoo.OpenRecordsTagged("probe-") == json::array());
+  const int order = sales["records"][0]["id"];
+  // Gone (a draft order is deleted) or cancelled: either way, not open.
+  CHECK(testing::ExecuteKw(odoo, "sale.order", "search_count",
+                           json::array({json::array({json::array({"id", "=", order}),
+                                                     json::array({"state", "!=", "cancel"})})})) ==
+        0);
+  // The JUnit file: the journey a failure "cancelled".
+  std::ifstream x(junit);
+  std::stringstream xml;
+  xml << x.rdbuf();
+  CHECK(Contains(xml.str(), "type=\"cancelled\""));
+  CHECK(Contains(xml.str(), "cancelled at step confirm"));
+}
+
 TEST_CASE("a user journey from its own folder runs without recompiling", "[journeys]") {
   RunningEmulator emu = Emulator("17.0");
   TempDir dir;
@@ -726,11 +791,13 @@ steps:
     authenticate: {}
   - name: order
     call: {model: sale.order, method: create, args: [{partner_id: 10, client_order_ref: "${run.tag}"}]}
+    harmless: "leaks on purpose, for sweep to find, on the emulator"
     save: {order_id: $}
   - name: confirm
     call: {model: sale.order, method: action_confirm, args: [["${var.order_id}"]]}
   - name: invoice
     call: {model: account.move, method: create, args: [{move_type: out_invoice, partner_id: 10, ref: "${run.tag}", invoice_line_ids: [[0, 0, {product_id: 5, price_unit: 10}]]}]}
+    harmless: "leaks on purpose, for sweep to find, on the emulator"
     save: {invoice_id: $}
   - name: post
     call: {model: account.move, method: action_post, args: [["${var.invoice_id}"]]}

@@ -184,9 +184,9 @@ std::string BackgroundProcess::WaitForLine(const std::string& needle,
   }
 }
 
-int BackgroundProcess::Stop() {
+int BackgroundProcess::Stop(int sig) {
   if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
+  ::kill(pid_, sig);
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;

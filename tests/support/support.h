@@ -3,6 +3,8 @@
 // sleeps to synchronise: processes are waited for, conditions polled on facts.
 #pragma once
 
+#include <signal.h>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -66,8 +68,9 @@ class BackgroundProcess {
   // at the deadline or when the process closed its output.
   std::string WaitForLine(const std::string& needle,
                           std::chrono::milliseconds deadline = std::chrono::seconds(20));
-  // Sends SIGTERM and waits; returns the exit code (-1 when killed by a signal).
-  int Stop();
+  // Sends `sig` (SIGTERM by default) and waits; returns the exit code (-1 when killed by a
+  // signal).
+  int Stop(int sig = SIGTERM);
   const std::string& output() const { return out_; }
   int pid() const { return pid_; }
 
