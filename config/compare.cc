@@ -64,41 +64,43 @@ class CompareReader {
       }
     }
     if (auto d = m->Duration("ignore_below", 0ms, 1min, "5ms")) c.ignore_below = *d;
-    if (m->Has("expect_different")) {
-      static const std::set<std::string> items = {"server_version", "modules",   "currency",
-                                                  "country",        "user_lang", "user_tz",
-                                                  "tls_issuer",     "tls_key"};
-      const std::string how = "lists fingerprint items: " + Join({items.begin(), items.end()}) +
-                              ", or {modules: [name, ...]}";
-      r_.Sequence(m->Value("expect_different"), "compare.expect_different",
-                  "[server_version, {modules: [sale_stock]}]",
-                  [&](const YAML::Node& item, const std::string& sub) {
-                    if (item.IsScalar()) {
-                      if (!items.count(item.Scalar())) {
-                        auto guess = Closest(item.Scalar(), {items.begin(), items.end()});
-                        return r_.Error(item, sub,
-                                        "'" + item.Scalar() + "' is not a fingerprint item" +
-                                            (guess ? "; did you mean '" + *guess + "'?" : "") +
-                                            "; it " + how);
-                      }
-                      if (item.Scalar() == "modules") {
-                        c.expect_all_modules = true;
-                      } else {
-                        c.expect_different.insert(item.Scalar());
-                      }
-                      return;
+    if (m->Has("expect_different")) ExpectDifferent(m->Value("expect_different"), c);
+  }
+
+  // `expect_different`: fingerprint items, or {modules: [name, ...]}.
+  void ExpectDifferent(const YAML::Node& list, CompareConfig& c) {
+    static const std::set<std::string> items = {"server_version", "modules",   "currency",
+                                                "country",        "user_lang", "user_tz",
+                                                "tls_issuer",     "tls_key"};
+    const std::string how = "lists fingerprint items: " + Join({items.begin(), items.end()}) +
+                            ", or {modules: [name, ...]}";
+    r_.Sequence(list, "compare.expect_different", "[server_version, {modules: [sale_stock]}]",
+                [&](const YAML::Node& item, const std::string& sub) {
+                  if (item.IsScalar()) {
+                    if (!items.count(item.Scalar())) {
+                      auto guess = Closest(item.Scalar(), {items.begin(), items.end()});
+                      return r_.Error(item, sub,
+                                      "'" + item.Scalar() + "' is not a fingerprint item" +
+                                          (guess ? "; did you mean '" + *guess + "'?" : "") +
+                                          "; it " + how);
                     }
-                    auto mods = r_.Map(item, sub, {"modules"});
-                    if (!mods) return;
-                    if (!mods->Has("modules")) return r_.Error(item, sub, how);
-                    r_.Sequence(mods->Value("modules"), mods->Sub("modules"), "[sale_stock, mrp]",
-                                [&](const YAML::Node& mod, const std::string& msub) {
-                                  if (!mod.IsScalar() || mod.Scalar().empty())
-                                    return r_.Error(mod, msub, "must be a module's technical name");
-                                  c.expect_modules.insert(mod.Scalar());
-                                });
-                  });
-    }
+                    if (item.Scalar() == "modules") {
+                      c.expect_all_modules = true;
+                    } else {
+                      c.expect_different.insert(item.Scalar());
+                    }
+                    return;
+                  }
+                  auto mods = r_.Map(item, sub, {"modules"});
+                  if (!mods) return;
+                  if (!mods->Has("modules")) return r_.Error(item, sub, how);
+                  r_.Sequence(mods->Value("modules"), mods->Sub("modules"), "[sale_stock, mrp]",
+                              [&](const YAML::Node& mod, const std::string& msub) {
+                                if (!mod.IsScalar() || mod.Scalar().empty())
+                                  return r_.Error(mod, msub, "must be a module's technical name");
+                                c.expect_modules.insert(mod.Scalar());
+                              });
+                });
   }
 
  private:

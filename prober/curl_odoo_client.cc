@@ -99,6 +99,33 @@ size_t WriteBody(char* data, size_t size, size_t nmemb, void* user) {
   return n;
 }
 
+int64_t Micros(CURL* c, CURLINFO info) {
+  curl_off_t v = 0;
+  if (curl_easy_getinfo(c, info, &v) != CURLE_OK) return 0;
+  return static_cast<int64_t>(v);
+}
+
+// What libcurl knows of the exchange it just made: status, a redirect's target, the phases'
+// durations (its times are offsets from the start) and the connection's two ends.
+void ReadInfo(CURL* c, HttpExchange& x) {
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x.status);
+  if (char* location = nullptr;
+      curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location != nullptr)
+    x.location = location;
+  const int64_t dns = Micros(c, CURLINFO_NAMELOOKUP_TIME_T);
+  const int64_t connect = Micros(c, CURLINFO_CONNECT_TIME_T);
+  const int64_t tls = Micros(c, CURLINFO_APPCONNECT_TIME_T);
+  const int64_t pre = Micros(c, CURLINFO_PRETRANSFER_TIME_T);
+  const int64_t first = Micros(c, CURLINFO_STARTTRANSFER_TIME_T);
+  x.timings.dns_us = dns;
+  x.timings.connect_us = connect > dns ? connect - dns : 0;
+  x.timings.tls_us = tls > connect ? tls - connect : 0;
+  x.timings.first_byte_us = first > pre ? first - pre : 0;
+  x.timings.total_us = Micros(c, CURLINFO_TOTAL_TIME_T);
+  x.connection = {Endpoint(c, CURLINFO_LOCAL_IP, CURLINFO_LOCAL_PORT),
+                  Endpoint(c, CURLINFO_PRIMARY_IP, CURLINFO_PRIMARY_PORT)};
+}
+
 bool IsTlsFailure(CURLcode code) {
   switch (code) {
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -127,12 +154,6 @@ int Progress(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 }
 
 constexpr const char* kCancelled = "cancelled: the prober is shutting down";
-
-int64_t Micros(CURL* c, CURLINFO info) {
-  curl_off_t v = 0;
-  if (curl_easy_getinfo(c, info, &v) != CURLE_OK) return 0;
-  return static_cast<int64_t>(v);
-}
 
 class CurlOdooClient final : public OdooClient {
  public:
@@ -484,29 +505,12 @@ class CurlOdooClient final : public OdooClient {
     x.code = curl_easy_perform(c);
     x.too_large = sink.too_large;
     x.curl_error = errbuf_[0] != '\0' ? errbuf_ : curl_easy_strerror(x.code);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x.status);
-    if (char* location = nullptr;
-        curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location != nullptr)
-      x.location = location;
-    // libcurl's times are offsets from the start; turn them into phase durations.
-    const int64_t dns = Micros(c, CURLINFO_NAMELOOKUP_TIME_T);
-    const int64_t connect = Micros(c, CURLINFO_CONNECT_TIME_T);
-    const int64_t tls = Micros(c, CURLINFO_APPCONNECT_TIME_T);
-    const int64_t pre = Micros(c, CURLINFO_PRETRANSFER_TIME_T);
-    const int64_t first = Micros(c, CURLINFO_STARTTRANSFER_TIME_T);
-    const int64_t total = Micros(c, CURLINFO_TOTAL_TIME_T);
-    x.timings.dns_us = dns;
-    x.timings.connect_us = connect > dns ? connect - dns : 0;
-    x.timings.tls_us = tls > connect ? tls - connect : 0;
-    x.timings.first_byte_us = first > pre ? first - pre : 0;
-    x.timings.total_us = total;
-    x.connection = {Endpoint(c, CURLINFO_LOCAL_IP, CURLINFO_LOCAL_PORT),
-                    Endpoint(c, CURLINFO_PRIMARY_IP, CURLINFO_PRIMARY_PORT)};
+    ReadInfo(c, x);
     // The sink and body live in this frame only.
     curl_easy_setopt(c, CURLOPT_WRITEDATA, nullptr);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, nullptr);
     spdlog::debug("POST {}{} -> {} {} in {} us", options_.base_url, path, x.status,
-                  x.code == CURLE_OK ? "ok" : curl_easy_strerror(x.code), total);
+                  x.code == CURLE_OK ? "ok" : curl_easy_strerror(x.code), x.timings.total_us);
     return x;
   }
 

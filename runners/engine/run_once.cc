@@ -8,6 +8,26 @@
 #include "runners/engine/worker_pool.h"
 
 namespace odoo_prober::runners {
+namespace {
+
+// The result of a pair a stop kept from starting.
+results::JourneyResult NotStarted(const PlannedPair& p, const config::ProberConfig& cfg,
+                                  std::chrono::system_clock::time_point now) {
+  results::JourneyResult r;
+  r.journey = p.id();
+  if (r.journey != p.journey->name) r.definition = p.journey->name;
+  r.service = p.selection->service.value_or(p.journey->service);
+  r.target = p.target->name;
+  r.labels = p.target->labels;
+  r.started_at = now;
+  r.outcome = prober::Outcome::kTransport;
+  r.detail = "cancelled: the prober was stopped before it started";
+  r.cancelled = true;
+  r.instance = InstanceName(cfg);
+  return r;
+}
+
+}  // namespace
 
 std::vector<results::JourneyResult> RunPlanOnce(
     const std::vector<PlannedPair>& plan, const config::ProberConfig& cfg,
@@ -54,20 +74,8 @@ std::vector<results::JourneyResult> RunPlanOnce(
         std::min(executor.scheduler().NextWakeup(now), now + std::chrono::seconds(1)));
   }
   pool.Join();
-  for (size_t i = 0; i < plan.size(); ++i) {
-    if (started[i]) continue;
-    results::JourneyResult& r = results[i];
-    r.journey = plan[i].id();
-    if (r.journey != plan[i].journey->name) r.definition = plan[i].journey->name;
-    r.service = plan[i].selection->service.value_or(plan[i].journey->service);
-    r.target = plan[i].target->name;
-    r.labels = plan[i].target->labels;
-    r.started_at = clock.Now();
-    r.outcome = prober::Outcome::kTransport;
-    r.detail = "cancelled: the prober was stopped before it started";
-    r.cancelled = true;
-    r.instance = InstanceName(cfg);
-  }
+  for (size_t i = 0; i < plan.size(); ++i)
+    if (!started[i]) results[i] = NotStarted(plan[i], cfg, clock.Now());
   return results;
 }
 

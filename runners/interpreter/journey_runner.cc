@@ -112,31 +112,33 @@ results::JourneyResult JourneyRunner::Run(const scenarios::Journey& journey,
     spdlog::info("journey {} on {} failed at step {}: {} ({})", r.journey, target.name,
                  r.failed_step, prober::OutcomeName(r.outcome), r.detail);
   }
-  // Stopped: the steps' client refuses every call now; the cleanup gets its own.
-  prober::OdooClient* cleaner = client->get();
-  std::unique_ptr<prober::OdooClient> fresh;
-  r.cancelled = stop_ && stop_->load() && !r.ok();
-  if (r.cancelled) {
-    r.detail = "cancelled: the prober was stopped (" + r.detail + ")";
-    if (cleanup_factory_ && !run.records.empty()) {
-      auto c = cleanup_factory_(target.client);
-      if (c.ok() && (*c)->Authenticate(clock_.Monotonic() + target.client.call_timeout).ok()) {
-        fresh = std::move(*c);
-        cleaner = fresh.get();
-      }
-    }
-  }
+  const auto fresh = WhenStopped(target, !run.records.empty(), r);
   if (read_compare_fields_ && !journey.compare.empty() && !r.cancelled)
     r.fields = ReadFields(**client, journey, target, run.records);
   // Cleanup always runs, newest record first, with its own deadline (the journey's may be spent).
+  prober::OdooClient& cleaner = fresh ? *fresh : **client;
   for (auto it = run.records.rbegin(); it != run.records.rend(); ++it) {
-    r.records.push_back(Neutralise(*cleaner, target, it->first, it->second, r.server_major));
+    r.records.push_back(Neutralise(cleaner, target, it->first, it->second, r.server_major));
     if (r.records.back().status != "ok") {
       spdlog::warn("cleanup of {} {} on {} failed: {}", it->first, it->second, target.name,
                    r.records.back().detail);
     }
   }
   return r;
+}
+
+std::unique_ptr<prober::OdooClient> JourneyRunner::WhenStopped(const config::TargetConfig& target,
+                                                               bool has_records,
+                                                               results::JourneyResult& r) const {
+  r.cancelled = stop_ && stop_->load() && !r.ok();
+  if (!r.cancelled) return nullptr;
+  r.detail = "cancelled: the prober was stopped (" + r.detail + ")";
+  // The steps' client refuses every call now: the cleanup gets its own, logged in.
+  if (!cleanup_factory_ || !has_records) return nullptr;
+  auto c = cleanup_factory_(target.client);
+  if (!c.ok() || !(*c)->Authenticate(clock_.Monotonic() + target.client.call_timeout).ok())
+    return nullptr;
+  return std::move(*c);
 }
 
 }  // namespace odoo_prober::runners

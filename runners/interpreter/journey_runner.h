@@ -99,6 +99,12 @@ class JourneyRunner {
                                       int64_t id, int odoo_version, int depth,
                                       bool run_steps) const;
 
+  // A run whose steps a stop cut short is marked cancelled; returns the client its cleanup
+  // goes over (nullptr: the steps' own).
+  std::unique_ptr<prober::OdooClient> WhenStopped(const config::TargetConfig& target,
+                                                  bool has_records,
+                                                  results::JourneyResult& result) const;
+
   // The journey's compare fields of the run's records (model, id in creation order).
   std::vector<results::FieldValue> ReadFields(
       prober::OdooClient& client, const scenarios::Journey& journey,
