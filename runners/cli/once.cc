@@ -244,7 +244,9 @@ int RunOnce(const OnceOptions& options, const Context& context) {
       rc = kExitInternal;
     }
   }
-  if (stopped_by != 0) return 128 + stopped_by;  // 130 SIGINT, 143 SIGTERM, as shells report
+  // Stopped, during the journeys or after them (the TLS checks, the push): 130 SIGINT, 143
+  // SIGTERM, as shells report a process a signal ended.
+  if (const int sig = signals.signal(); sig != 0) return 128 + sig;
   return rc != kExitOk ? rc : (all_ok ? kExitOk : kExitJourneyFailed);
 }
 
