@@ -76,14 +76,17 @@ prober::Result<Loaded> LoadAndCheck(const std::string& path, const config::Ident
     const bool dirs_in_doubt = std::any_of(errors.begin(), errors.end(), [](const auto& e) {
       return e.field.rfind("journey_dirs", 0) == 0;
     });
+    std::string journeys_errors;  // a journey file's own, after the config's
     if (read->partial && !dirs_in_doubt) {
       auto catalog = scenarios::LoadJourneys(read->partial->journey_dirs);
       if (catalog.ok()) {
         for (auto& e : CheckPlan(*read->partial, *catalog, CheckScope::kEntries))
           errors.push_back(std::move(e));
+      } else {
+        journeys_errors = "\n" + catalog.status().message();
       }
     }
-    return prober::Status::InvalidArgument(config::JoinErrors(std::move(errors)));
+    return prober::Status::InvalidArgument(config::JoinErrors(std::move(errors)) + journeys_errors);
   }
   config::ProberConfig cfg = std::move(*read->config);
   auto catalog = scenarios::LoadJourneys(cfg.journey_dirs);

@@ -448,6 +448,16 @@ steps:
                  "confirm.stock.sms.dont_send_sms"));
   auto once = Prober({"once", path});
   CHECK(once.exit_code == 2);  // never run
+  // With a problem in the config too, both are said at once.
+  auto both = Prober({"validate", WriteConfig(dir, emu, [&] {
+                        Setup t = s;
+                        t.journeys = "journeys:\n  - name: risky\n    targets: [nowhere]\n";
+                        return t;
+                      }())});
+  CHECK(both.exit_code == 2);
+  CHECK(Contains(both.err, "no target is named 'nowhere'"));
+  CHECK(Contains(both.err, "calls purchase.order.create"));
+  WriteConfig(dir, emu, s);
   CHECK(emu.emulator().OpenRecordsTagged("") == json::array());
 
   // A read-only journey that says why its one write is fine: shown by validate and journeys.
