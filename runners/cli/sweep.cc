@@ -129,9 +129,9 @@ class TargetSweep {
   // Whether `rec` is met here first; a record another target on this database met is counted,
   // not listed again.
   bool First(const std::string& model, const json& rec) {
-    std::string url = target_.client.base_url;
-    while (!url.empty() && url.back() == '/') url.pop_back();
-    const RecordKey key{url, target_.client.database, model, rec["id"].get<int64_t>()};
+    // base_url as the loader keeps it: without a trailing '/'.
+    const RecordKey key{target_.client.base_url, target_.client.database, model,
+                        rec["id"].get<int64_t>()};
     if (seen_.insert(key).second) return true;
     ++already_;
     return false;
