@@ -44,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "prober/dependency_check.h"
 #include "prober/odoo_client.h"
 #include "prober/status.h"
 #include "prober/time_zone.h"
@@ -225,6 +226,36 @@ struct LeftoverConfig {
   size_t max_records = 1000;
 };
 
+// One entry of `dependencies:` (config/dependencies.cc): a service a plant's ERP needs besides
+// Odoo (identity provider, API gateway, barcode service, carrier API, VPN), checked on its own
+// schedule by `run` (and once by `once`), with the business services that depend on it:
+//   dependencies:
+//     - name: idp                      # the `dependency` label: at most 64 [A-Za-z0-9_.-]
+//       kind: http                     # http | tcp | dns
+//       url: https://idp.example.com/health
+//       method: GET                    # default GET
+//       headers: [{name: Authorization, prefix: "Bearer ", value_env: IDP_TOKEN}]
+//       expect_status: [200]           # default any 2xx; redirects are never followed
+//       expect_body: '"status":\s*"UP"' # a regex; or expect_json: {path: $.status, equals: UP}
+//       used_by: [order-to-cash, access]
+//       severity: page                 # page | ticket: OdooDependencyDown's
+//       targets: [lyon-prod]           # or plants: [...], regions: [...]; none: everywhere
+//       interval: 30s, timeout: 5s, maintenance: [...]
+//     - {name: vpn-dc, kind: tcp, host: 10.0.0.1, port: 443, used_by: [manufacturing]}
+//     - {name: erp-dns, kind: dns, host: erp.example.com, expect_address: 10.0.0.5, used_by: [...]}
+struct DependencyConfig {
+  std::string name;
+  prober::DependencyProbe probe;  // what is checked, with its timeout
+  std::vector<std::string> used_by;
+  std::chrono::milliseconds interval{60000};
+  bool page = true;  // severity: page (default) or ticket
+  // Where it is checked: by instances probing one of these targets, plants (target labels) or
+  // standing in one of these regions; all empty: by every instance.
+  std::vector<std::string> targets, plants, regions;
+  std::vector<WeeklyWindow> maintenance;
+  SourcePos pos;
+};
+
 struct ProberConfig {
   // The file it was loaded from.
   std::string path;
@@ -266,6 +297,8 @@ struct ProberConfig {
   // Where region files are (default: regions/ next to the config), and the one loaded, if any.
   std::string regions_dir;
   std::optional<RegionConfig> region;
+  // The dependency checks (`dependencies:`), in the file's order.
+  std::vector<DependencyConfig> dependencies;
   // How often `run` inspects the TLS endpoints of the targets (also once at start).
   std::chrono::milliseconds tls_check_interval{6 * 3600 * 1000};
   // Not errors, but worth a line in the log (insecure TLS, plain HTTP with a password, ...).

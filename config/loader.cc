@@ -120,10 +120,11 @@ class Loader {
       r_.Error(YAML::Mark(), "", "the file is empty; start from config/examples/prober.yaml");
       return;
     }
-    auto f = r_.Map(root, "",
-                    {"version", "defaults", "targets", "journeys", "journey_dirs", "plants",
-                     "concurrency", "per_target_concurrency", "instance", "admin", "results",
-                     "tls_check_interval", "objectives", "regions_dir", "compare", "leftovers"});
+    auto f = r_.Map(
+        root, "",
+        {"version", "defaults", "targets", "journeys", "journey_dirs", "plants", "concurrency",
+         "per_target_concurrency", "instance", "admin", "results", "tls_check_interval",
+         "objectives", "regions_dir", "compare", "leftovers", "dependencies"});
     if (!f) return;
     LoadVersion(*f, root);
     ReadTargets(c_, *f, root, LoadDefaults(*f), cfg);
@@ -144,6 +145,7 @@ class Loader {
     }
     if (f->Has("compare")) ReadCompare(c_, f->Value("compare"), cfg);
     if (f->Has("leftovers")) ReadLeftovers(r_, f->Value("leftovers"), cfg.leftovers);
+    if (f->Has("dependencies")) ReadDependencies(c_, f->Value("dependencies"), cfg);
     if (auto d = f->Duration("tls_check_interval", 1min, 168h, "6h")) cfg.tls_check_interval = *d;
     if (auto n = f->Integer("concurrency", 1, 256)) cfg.concurrency = static_cast<int>(*n);
     if (auto n = f->Integer("per_target_concurrency", 1, 256))

@@ -9,6 +9,7 @@
 //   results.cc   results:, leftovers:
 //   compare.cc   compare:
 //   objectives.cc (objectives.h) objectives:
+//   dependencies.cc dependencies: (the checks of the services a plant's ERP needs)
 //
 // Each reader reports every problem through the context's YamlReader, positioned and named.
 //
@@ -86,6 +87,7 @@ void LoadJourneyFields(YamlReader& r, YamlReader::Fields& f, const YAML::Node& n
 void ReadAdmin(ReadContext& c, YamlReader::Fields& f, ProberConfig& cfg);
 void ReadResults(ReadContext& c, const YAML::Node& node, ProberConfig& cfg);
 void ReadLeftovers(YamlReader& r, const YAML::Node& node, LeftoverConfig& l);
+void ReadDependencies(ReadContext& c, const YAML::Node& node, ProberConfig& cfg);
 void ReadCompare(ReadContext& c, const YAML::Node& node, ProberConfig& cfg);
 
 // Reads <cfg.regions_dir>/<region>.yaml and narrows `cfg` to that region (RegionConfig);

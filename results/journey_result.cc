@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "prober/text.h"
+#include "results/dependency_result.h"
 
 namespace odoo_prober::results {
 
@@ -253,6 +254,58 @@ std::string FormatTable(const std::vector<JourneyResult>& results) {
     out << line << "\n";
   }
   return out.str();
+}
+
+// dependency_result.h, beside the journeys' JSON and table (same times, same phases).
+json ToJson(const DependencyResult& r) {
+  const auto& o = r.outcome;
+  json j = {{"type", "dependency"},
+            {"dependency", r.dependency},
+            {"kind", std::string(prober::DependencyKindName(r.kind))},
+            {"used_by", r.used_by},
+            {"region", r.labels.region},
+            {"plant", r.labels.plant},
+            {"env", r.labels.env},
+            {"instance", r.instance},
+            {"started_at", Iso8601(r.started_at)},
+            {"duration_seconds", Seconds(o.timings.total_us)},
+            {"outcome", std::string(prober::OutcomeName(o.outcome))},
+            {"detail", o.detail},
+            {"http_status", o.http_status},
+            {"phases", TimingsJson(o.timings)},
+            {"server_address", o.connection.server}};
+  if (!o.addresses.empty()) j["addresses"] = o.addresses;
+  if (r.cancelled) j["cancelled"] = true;
+  return j;
+}
+
+std::string FormatDependencyTable(const std::vector<DependencyResult>& results) {
+  if (results.empty()) return "";
+  std::vector<std::vector<std::string>> rows = {
+      {"DEPENDENCY", "KIND", "OUTCOME", "TOTAL", "USED BY", "DETAIL"}};
+  for (const auto& r : results) {
+    std::string detail = r.outcome.detail;
+    if (detail.empty() && r.outcome.http_status)
+      detail = "HTTP " + std::to_string(r.outcome.http_status);
+    if (detail.empty() && !r.outcome.addresses.empty()) detail = prober::Join(r.outcome.addresses);
+    rows.push_back({r.dependency, std::string(prober::DependencyKindName(r.kind)),
+                    std::string(prober::OutcomeName(r.outcome.outcome)),
+                    Ms(r.outcome.timings.total_us), prober::Join(r.used_by), detail});
+  }
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto& row : rows)
+    for (size_t i = 0; i + 1 < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
 }
 
 }  // namespace odoo_prober::results

@@ -27,6 +27,9 @@ class JsonLinesSink final : public ResultSink {
   prober::Status WriteTls(const TlsReport& report) override {
     return Append(prober::DumpJson(ToJson(report)) + "\n");
   }
+  prober::Status WriteDependency(const DependencyResult& result) override {
+    return Append(prober::DumpJson(ToJson(result)) + "\n");
+  }
 
   prober::Status Append(const std::string& line) {
     if (size_ > 0 && size_ + line.size() > options_.max_bytes) {

@@ -69,6 +69,7 @@ Metrics::Metrics(std::string instance, std::string version)
           Gauge(*registry_, "odoo_prober_leftover_alert_after_seconds",
                 "How long a leftover record may stay before OdooProberLeftoverRecords.")
               .Add({{"instance", instance_}})),
+      dependencies_(std::make_unique<DependencyMetrics>(*registry_, instance_)),
       reloads_(Counter(*registry_, "odoo_prober_config_reloads_total",
                        "Configuration reloads applied (SIGHUP).")
                    .Add({{"instance", instance_}})),
@@ -645,6 +646,10 @@ class MetricsSink final : public ResultSink {
   }
   prober::Status WriteTls(const TlsReport& r) override {
     metrics_.ObserveTls(r);
+    return prober::Status::Ok();
+  }
+  prober::Status WriteDependency(const DependencyResult& r) override {
+    metrics_.dependencies().Observe(r);
     return prober::Status::Ok();
   }
   std::string name() const override { return "metrics"; }

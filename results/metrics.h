@@ -23,6 +23,7 @@
 
 #include "config/config.h"
 #include "prober/mutex.h"
+#include "results/dependency_metrics.h"
 #include "results/journey_result.h"
 #include "results/sink.h"
 #include "results/tls_findings.h"
@@ -93,6 +94,9 @@ class Metrics {
   // leftovers.alert_after), as odoo_prober_leftover_alert_after_seconds.
   void SetLeftoverAlertAfter(std::chrono::milliseconds after);
 
+  // The dependency checks' series (dependency_metrics.h), in the same registry.
+  DependencyMetrics& dependencies() { return *dependencies_; }
+
   // The Prometheus text exposition of everything.
   std::string Serialize() const;
 
@@ -141,6 +145,7 @@ class Metrics {
   std::map<std::pair<std::string, std::string>,
            std::pair<std::map<std::string, std::string>, prometheus::Gauge*>>
       leftover_series_ GUARDED_BY(leftovers_mu_);
+  std::unique_ptr<DependencyMetrics> dependencies_;
   prometheus::Counter& reloads_;
   prometheus::Counter& reload_failures_;
 };

@@ -20,6 +20,7 @@ FanOut::~FanOut() { Close(std::chrono::seconds(5)); }
 
 void FanOut::Publish(const JourneyResult& result) { Enqueue(result); }
 void FanOut::Publish(const TlsReport& report) { Enqueue(report); }
+void FanOut::Publish(const DependencyResult& result) { Enqueue(result); }
 
 template <typename T>
 void FanOut::Enqueue(const T& result) {
@@ -44,7 +45,7 @@ void FanOut::Enqueue(const T& result) {
 
 void FanOut::Drain(Lane& lane) {
   for (;;) {
-    std::variant<JourneyResult, TlsReport> item;
+    std::variant<JourneyResult, TlsReport, DependencyResult> item;
     {
       prober::MutexLock lock(lane.mu);
       while (!lane.closing && lane.queue.empty()) lane.cv.Wait();
@@ -54,7 +55,9 @@ void FanOut::Drain(Lane& lane) {
     }
     auto st = std::holds_alternative<JourneyResult>(item)
                   ? lane.sink->Write(std::get<JourneyResult>(item))
-                  : lane.sink->WriteTls(std::get<TlsReport>(item));
+              : std::holds_alternative<TlsReport>(item)
+                  ? lane.sink->WriteTls(std::get<TlsReport>(item))
+                  : lane.sink->WriteDependency(std::get<DependencyResult>(item));
     if (!st.ok()) {
       ++dropped_;
       ++lane.failed;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <string>
 
+#include "prober/text.h"
 #include "results/internal/sqlite_db.h"
 
 namespace odoo_prober::results {
@@ -53,6 +54,20 @@ CREATE INDEX IF NOT EXISTS tls_checks_by_endpoint ON tls_checks(endpoint, checke
 CREATE TABLE IF NOT EXISTS tls_findings (
   check_id INTEGER NOT NULL REFERENCES tls_checks(id) ON DELETE CASCADE,
   kind TEXT NOT NULL, severity TEXT NOT NULL, certificate TEXT, detail TEXT);
+CREATE TABLE IF NOT EXISTS dependency_checks (
+  id INTEGER PRIMARY KEY,
+  dependency TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  used_by TEXT NOT NULL,
+  region TEXT, plant TEXT, env TEXT, instance TEXT,
+  started_at REAL NOT NULL,
+  started_at_iso TEXT NOT NULL,
+  duration_seconds REAL NOT NULL,
+  outcome TEXT NOT NULL,
+  detail TEXT, http_status INTEGER,
+  dns_seconds REAL, connect_seconds REAL, tls_seconds REAL, first_byte_seconds REAL,
+  server_address TEXT);
+CREATE INDEX IF NOT EXISTS dependency_checks_by_name ON dependency_checks(dependency, started_at);
 )sql";
 
 using internal::Db;
@@ -111,6 +126,7 @@ class SqliteSink final : public ResultSink {
         "tls_seconds, first_byte_seconds, http_status, odoo_error, detail, local_address, "
         "server_address) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     prune_ = Compile("DELETE FROM runs WHERE started_at < ?");
+    prune_dependencies_ = Compile("DELETE FROM dependency_checks WHERE started_at < ?");
     insert_check_ = Compile(
         "INSERT INTO tls_checks (checked_at, target, endpoint, outcome, chain_expiry, tls_version, "
         "trusted) "
@@ -118,7 +134,13 @@ class SqliteSink final : public ResultSink {
     insert_finding_ = Compile(
         "INSERT INTO tls_findings (check_id, kind, severity, certificate, detail) VALUES "
         "(?,?,?,?,?)");
-    if (!insert_run_ || !insert_step_ || !prune_ || !insert_check_ || !insert_finding_) {
+    insert_dependency_ = Compile(
+        "INSERT INTO dependency_checks (dependency, kind, used_by, region, plant, env, instance, "
+        "started_at, started_at_iso, duration_seconds, outcome, detail, http_status, dns_seconds, "
+        "connect_seconds, tls_seconds, first_byte_seconds, server_address) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    if (!insert_run_ || !insert_step_ || !prune_ || !insert_check_ || !insert_finding_ ||
+        !insert_dependency_ || !prune_dependencies_) {
       return Error("cannot prepare statements");
     }
     return prober::Status::Ok();
@@ -208,6 +230,40 @@ class SqliteSink final : public ResultSink {
     return prober::Status::Ok();
   }
 
+  prober::Status WriteDependency(const DependencyResult& r) override {
+    sqlite3_stmt* s = insert_dependency_.get();
+    sqlite3_reset(s);
+    const auto& o = r.outcome;
+    const double started = std::chrono::duration<double>(r.started_at.time_since_epoch()).count();
+    Text(s, 1, r.dependency);
+    Text(s, 2, std::string(prober::DependencyKindName(r.kind)));
+    Text(s, 3, prober::Join(r.used_by, ","));
+    Text(s, 4, r.labels.region);
+    Text(s, 5, r.labels.plant);
+    Text(s, 6, r.labels.env);
+    Text(s, 7, r.instance);
+    sqlite3_bind_double(s, 8, started);
+    Text(s, 9, ToJson(r).at("started_at").get<std::string>());
+    sqlite3_bind_double(s, 10, static_cast<double>(o.timings.total_us) / 1e6);
+    Text(s, 11, std::string(prober::OutcomeName(o.outcome)));
+    Text(s, 12, o.detail);
+    sqlite3_bind_int64(s, 13, o.http_status);
+    sqlite3_bind_double(s, 14, static_cast<double>(o.timings.dns_us) / 1e6);
+    sqlite3_bind_double(s, 15, static_cast<double>(o.timings.connect_us) / 1e6);
+    sqlite3_bind_double(s, 16, static_cast<double>(o.timings.tls_us) / 1e6);
+    sqlite3_bind_double(s, 17, static_cast<double>(o.timings.first_byte_us) / 1e6);
+    Text(s, 18, o.connection.server);
+    if (sqlite3_step(s) != SQLITE_DONE) return Error("insert dependency check");
+    // Retention, as for the runs: pruned once every 100 checks.
+    if (++dependency_writes_ % 100 == 0 && options_.retention_days > 0) {
+      sqlite3_stmt* p = prune_dependencies_.get();
+      sqlite3_reset(p);
+      sqlite3_bind_double(p, 1, started - options_.retention_days * 86400.0);
+      if (sqlite3_step(p) != SQLITE_DONE) return Error("prune dependency checks");
+    }
+    return prober::Status::Ok();
+  }
+
   prober::Status Flush() override {
     if (!Exec("PRAGMA wal_checkpoint(PASSIVE)")) return Error("checkpoint");
     return prober::Status::Ok();
@@ -239,7 +295,9 @@ class SqliteSink final : public ResultSink {
 
   const SqliteOptions options_;
   Db db_;
-  Stmt insert_run_, insert_step_, prune_, insert_check_, insert_finding_;
+  Stmt insert_run_, insert_step_, prune_, insert_check_, insert_finding_, insert_dependency_,
+      prune_dependencies_;
+  uint64_t dependency_writes_ = 0;
   uint64_t writes_ = 0;
 };
 

@@ -274,6 +274,7 @@ std::string StatusBoard::RenderHtml(Clock::time_point now, const std::string& in
     previous = p;
   }
   h << "</tbody></table>\n";
+  RenderDependencies(h);
   RenderLeftovers(h, now);
   RenderTls(h);
   Foot(h);
@@ -343,6 +344,55 @@ void StatusBoard::RenderLeftovers(std::ostream& h, Clock::time_point now) const 
   h << "</tbody></table>\n";
 }
 
+void StatusBoard::DeclareDependencies(const std::vector<DependencyInfo>& dependencies) {
+  prober::MutexLock lock(mu_);
+  std::vector<Dependency> next;
+  for (const auto& d : dependencies) {
+    Dependency entry{d, std::nullopt, {}};
+    for (auto& old : dependencies_) {
+      if (old.info.name == d.name) {
+        entry.last = std::move(old.last);
+        entry.last_ok = old.last_ok;
+      }
+    }
+    next.push_back(std::move(entry));
+  }
+  dependencies_ = std::move(next);
+}
+
+void StatusBoard::RecordDependency(const DependencyResult& r) {
+  if (r.cancelled) return;
+  prober::MutexLock lock(mu_);
+  for (auto& d : dependencies_) {
+    if (d.info.name != r.dependency) continue;
+    d.last = r;
+    if (r.ok()) d.last_ok = r.started_at;
+  }
+}
+
+void StatusBoard::RenderDependencies(std::ostream& h) const {
+  if (dependencies_.empty()) return;
+  h << "<h2>Dependencies</h2>\n<p>What the plants' ERPs need besides Odoo: when one is down, "
+       "the services that use it fail with it; check it first.</p>\n<table><thead><tr>"
+       "<th>dependency</th><th>check</th><th>used by</th><th>last outcome</th><th>time</th>"
+       "<th>last passed</th><th>detail</th></tr></thead><tbody>\n";
+  for (const auto& d : dependencies_) {
+    h << "<tr><td>" << Html(d.info.name) << "</td><td>" << Html(d.info.kind + ": " + d.info.what)
+      << "</td><td>" << Html(prober::Join(d.info.used_by)) << "</td>";
+    if (!d.last) {
+      h << "<td>not checked yet</td><td></td><td></td><td></td></tr>\n";
+      continue;
+    }
+    const auto& o = d.last->outcome;
+    h << "<td class=\"" << (o.ok() ? "ok" : "fail") << "\">"
+      << Html(std::string(prober::OutcomeName(o.outcome))) << "</td><td>"
+      << Html(prober::FormatFixed(static_cast<double>(o.timings.total_us) / 1000.0, 1))
+      << " ms</td><td>" << (d.last_ok.time_since_epoch().count() ? When(d.last_ok) : "never")
+      << "</td><td>" << Html(o.detail) << "</td></tr>\n";
+  }
+  h << "</tbody></table>\n";
+}
+
 void StatusBoard::RenderTls(std::ostream& h) const {
   if (tls_.empty()) return;
   h << "<h2>TLS</h2>\n<table><thead><tr><th>endpoint</th><th>target</th><th>chain "
@@ -374,6 +424,10 @@ class StatusSink final : public ResultSink {
   }
   prober::Status WriteTls(const TlsReport& r) override {
     board_.RecordTls(r);
+    return prober::Status::Ok();
+  }
+  prober::Status WriteDependency(const DependencyResult& r) override {
+    board_.RecordDependency(r);
     return prober::Status::Ok();
   }
   std::string name() const override { return "status"; }

@@ -9,6 +9,8 @@
 // failure's step, outcome and Odoo error (`data.name` and message). Both pages refresh
 // themselves; they are self-contained (inline CSS and SVG, no script, nothing fetched).
 //
+// Its "Dependencies" section lists each dependency check with the services that need it.
+//
 // Memory per pair: the last kRecent runs (compact), 24 hourly counters, the last run's result.
 //
 // Thread-safety: all methods may be called from any thread (mu_ guards the history).
@@ -45,6 +47,15 @@ class StatusBoard {
   void SetInMaintenance(const std::string& journey, const std::string& target, bool in);
   void Record(const JourneyResult& result);
   void RecordTls(const TlsReport& report);
+  // The dependency checks now scheduled (name, kind, what is checked, used by) and their
+  // results: a "Dependencies" section, each row with its users, last outcome and when it last
+  // passed; dependencies no longer declared are dropped.
+  struct DependencyInfo {
+    std::string name, kind, what;
+    std::vector<std::string> used_by;
+  };
+  void DeclareDependencies(const std::vector<DependencyInfo>& dependencies);
+  void RecordDependency(const DependencyResult& result);
   // The probe records whose cleanup failed, which the daemon keeps retrying: listed in a
   // "Leftover records" section (target, record, journey and run, since when, tries, the next
   // one, why the last failed) while there are any.
@@ -93,6 +104,7 @@ class StatusBoard {
   static std::pair<int64_t, int64_t> Day(const Pair& p, std::chrono::system_clock::time_point now);
   static void RenderRow(std::ostream& h, const Pair& p, std::chrono::system_clock::time_point now);
   void RenderTls(std::ostream& h) const REQUIRES(mu_);
+  void RenderDependencies(std::ostream& h) const REQUIRES(mu_);
   void RenderLeftovers(std::ostream& h, std::chrono::system_clock::time_point now) const
       REQUIRES(mu_);
 
@@ -101,6 +113,12 @@ class StatusBoard {
   std::set<std::pair<std::string, std::string>> retired_ GUARDED_BY(mu_);  // removed by a reload
   std::map<std::string, TlsReport> tls_ GUARDED_BY(mu_);                   // by endpoint
   std::vector<LeftoverRecord> leftovers_ GUARDED_BY(mu_);
+  struct Dependency {
+    DependencyInfo info;
+    std::optional<DependencyResult> last;
+    std::chrono::system_clock::time_point last_ok{};
+  };
+  std::vector<Dependency> dependencies_ GUARDED_BY(mu_);  // in the config's order
 };
 
 std::unique_ptr<ResultSink> CreateStatusSink(StatusBoard& board);

@@ -3,14 +3,35 @@
 
 #include "config/config.h"
 #include "prober/odoo_client.h"
+#include "prober/text.h"
 #include "runners/cli/command.h"
 #include "runners/cli/provision.h"
+#include "runners/engine/dependencies.h"
 #include "runners/engine/exit_codes.h"
 #include "runners/engine/plan.h"
 #include "runners/engine/scheduler.h"
 
 namespace odoo_prober::runners::cli {
 namespace {
+
+// The dependency checks this instance would run, and those of the config it would not.
+void PrintDependencies(const config::ProberConfig& cfg, std::ostream& out) {
+  if (cfg.dependencies.empty()) return;
+  const auto planned = PlanDependencies(cfg);
+  out << planned.size() << " dependency check(s)";
+  if (planned.size() < cfg.dependencies.size())
+    out << " (" << cfg.dependencies.size() - planned.size()
+        << " of the config's are for other targets, plants or regions)";
+  out << "\n";
+  for (const auto& d : planned) {
+    const auto& c = *d.config;
+    out << "  " << c.name << ": " << Describe(c.probe) << ", every "
+        << config::FormatDuration(c.interval) << ", timeout "
+        << config::FormatDuration(c.probe.timeout) << "; used by " << prober::Join(c.used_by)
+        << "; " << (c.page ? "pages" : "tickets") << " when down (region "
+        << (d.labels.region.empty() ? "-" : d.labels.region) << ")\n";
+  }
+}
 
 // Loads and checks the config and its journeys, prints what would run; with `online`, also
 // checks each target (RunValidateOnline).
@@ -47,6 +68,7 @@ int RunValidate(const std::string& path, bool online, const Context& context) {
     for (const auto& [step, why] : scenarios::HarmlessSteps(*p.journey))
       out << "  " << p.journey->name << ": step " << step << " is marked harmless: " << why << "\n";
   }
+  PrintDependencies(cfg, out);
   return online ? RunValidateOnline(*loaded, out, err) : kExitOk;
 }
 

@@ -26,6 +26,8 @@ struct Daemon::Snapshot {
   scenarios::Catalog catalog;
   std::vector<PlannedPair> pairs;
   std::vector<std::string> keys;  // journey@target#selection, stable across reloads
+  std::vector<PlannedDependency> dependencies;
+  std::vector<std::string> dependency_keys;  // the dependency's name
 };
 
 namespace {
@@ -68,6 +70,8 @@ prober::Result<std::shared_ptr<const Daemon::Snapshot>> Load(const std::string& 
   for (const auto& p : snap->pairs) {
     snap->keys.push_back(p.id() + "@" + p.target->name + "#" + std::to_string(p.selection_index));
   }
+  snap->dependencies = PlanDependencies(snap->config);
+  for (const auto& d : snap->dependencies) snap->dependency_keys.push_back(d.config->name);
   // The YAML tree of a large config (tens of MB for thousands of targets) is gone: give its
   // pages back rather than carry them for the life of the daemon.
   ReleaseFreeMemory();
@@ -158,6 +162,28 @@ Scheduler MakeScheduler(const Daemon::Snapshot& snap, const std::string& instanc
   return Scheduler(std::move(pairs), o, now);
 }
 
+// The dependency checks' schedule: each its own pair (its name for journey and target, so that
+// the per-target cap is per dependency), with its interval and windows, jitter and HA offsets.
+Scheduler MakeDependencyScheduler(const Daemon::Snapshot& snap, const std::string& instance,
+                                  int workers, Scheduler::Mono now) {
+  std::vector<SchedulePair> pairs;
+  for (const auto& d : snap.dependencies)
+    pairs.push_back({d.config->name, d.config->name, d.config->interval, d.config->maintenance});
+  ScheduleOptions o;
+  o.workers = workers;
+  o.per_target_cap = 1;
+  o.instance = instance;
+  o.seed = 1;  // not in lock-step with the journeys
+  if (snap.config.region) {
+    o.replicas = snap.config.region->replicas;
+    o.replica = ReplicaOf(instance, o.replicas);
+  }
+  return Scheduler(std::move(pairs), o, now);
+}
+
+// Dependency checks are short and mostly wait on the network: a few threads serve many.
+constexpr int kDependencyWorkers = 4;
+
 }  // namespace
 
 Daemon::Daemon(const RunOptions& options, DaemonEnv env)
@@ -191,9 +217,17 @@ prober::Result<std::unique_ptr<Daemon>> Daemon::Create(const RunOptions& options
     d->pool_ = std::make_unique<WorkerPool>(cfg.concurrency);
     d->tls_pool_ = std::make_unique<WorkerPool>(1);
     d->cleanup_pool_ = std::make_unique<WorkerPool>(1);
+    d->dependency_pool_ = std::make_unique<WorkerPool>(kDependencyWorkers);
     submit = [pool = d->pool_.get()](std::function<void()> task) { pool->Submit(std::move(task)); };
   }
   d->executor_ = std::make_unique<Executor>(std::move(submit));
+  Executor::Submit submit_check = [](std::function<void()> task) { task(); };
+  if (d->dependency_pool_) {
+    submit_check = [pool = d->dependency_pool_.get()](std::function<void()> task) {
+      pool->Submit(std::move(task));
+    };
+  }
+  d->dependency_executor_ = std::make_unique<Executor>(std::move(submit_check));
   d->Install(*loaded);
   d->next_tls_ = d->clock_.Monotonic();
   return d;
@@ -239,10 +273,38 @@ void Daemon::Install(std::shared_ptr<const Snapshot> snapshot) {
         gone);
   }
   PublishLeftovers();
+  InstallDependencies();
   const auto& region = snapshot_->config.region;
   metrics_->SetInstanceInfo(region ? region->name : "",
                             region ? ReplicaOf(instance_, region->replicas) : 0,
                             region ? region->labels : std::map<std::string, std::string>{});
+}
+
+void Daemon::InstallDependencies() {
+  dependency_executor_->Reset(
+      MakeDependencyScheduler(*snapshot_, instance_, kDependencyWorkers, clock_.Monotonic()),
+      snapshot_->dependency_keys);
+  reported_dependency_maintenance_.assign(snapshot_->dependencies.size(), -1);
+  std::vector<results::DependencyMetrics::Declared> declared;
+  std::vector<results::StatusBoard::DependencyInfo> shown;
+  for (const auto& d : snapshot_->dependencies) {
+    const auto& c = *d.config;
+    declared.push_back({c.name, c.probe.kind, d.labels, c.used_by, c.page, c.interval});
+    shown.push_back({c.name, std::string(prober::DependencyKindName(c.probe.kind)),
+                     Describe(c.probe), c.used_by});
+  }
+  metrics_->dependencies().Declare(declared);
+  board_.DeclareDependencies(shown);
+}
+
+void Daemon::PublishDependencySchedule() {
+  const Scheduler& scheduler = dependency_executor_->scheduler();
+  for (size_t i = 0; i < snapshot_->dependencies.size(); ++i) {
+    const bool on = scheduler.state(i).in_maintenance;
+    if (reported_dependency_maintenance_[i] == static_cast<int8_t>(on)) continue;
+    reported_dependency_maintenance_[i] = static_cast<int8_t>(on);
+    metrics_->dependencies().SetInMaintenance(snapshot_->dependencies[i].config->name, on);
+  }
 }
 
 void Daemon::Reload() {
@@ -368,6 +430,10 @@ Daemon::Mono Daemon::Step() {
   const auto started =
       executor_->Step(now, clock_.Now(), [this, snap = snapshot_](size_t i) { RunPair(*snap, i); });
   PublishSchedule(started);
+  dependency_executor_->Step(now, clock_.Now(), [this, snap = snapshot_](size_t i) {
+    fanout_->Publish(RunDependency(snap->dependencies[i], instance_, clock_, env_.cancel));
+  });
+  PublishDependencySchedule();
   CheckTlsIfDue(now);
   RetryLeftoversIfDue(now);
   if (now >= next_trim_) {
@@ -392,7 +458,9 @@ Daemon::Mono Daemon::Step() {
       }
     }
   }
-  return std::min({executor_->scheduler().NextWakeup(now), next_tls_, leftovers_.NextDue()});
+  return std::min({executor_->scheduler().NextWakeup(now),
+                   dependency_executor_->scheduler().NextWakeup(now), next_tls_,
+                   leftovers_.NextDue()});
 }
 
 void Daemon::PublishSchedule(const std::vector<size_t>& started) {
@@ -478,6 +546,12 @@ int Daemon::Shutdown(std::chrono::milliseconds grace) {
     (void)executor_->Drain(std::chrono::steady_clock::now() + std::chrono::seconds(30));
   }
   if (pool_) pool_->Join();
+  // Dependency checks end within their timeout; at a stop they are cancelled at once.
+  if (!dependency_executor_->Drain(std::chrono::steady_clock::now())) {
+    env_.cancel->store(true);
+    (void)dependency_executor_->Drain(std::chrono::steady_clock::now() + std::chrono::seconds(30));
+  }
+  if (dependency_pool_) dependency_pool_->Join();
   // A round of leftover retries is not waited for: its calls are cancelled, and its records
   // stay open for `odoo-prober sweep`, as they were.
   if (retrying_) env_.cancel->store(true);

@@ -4,6 +4,8 @@
 //  - AdminHandler (admin.h): /metrics, /healthz, /readyz and /status, on the HTTP server;
 //  - the Executor (executor.h) with its Scheduler and a WorkerPool: the same engine as `once`;
 //  - the TLS check of every endpoint, a job of its own every tls_check_interval;
+//  - the dependency checks (dependencies.h): an Executor and Scheduler of their own over a
+//    small pool, so that journeys and checks never wait for each other;
 //  - the leftovers (leftovers.h): records whose cleanup failed, retried with backoff on a thread
 //    of their own (one login per target and round, at most kLeftoverRetriesPerRound records),
 //    shown on /metrics and /status;
@@ -34,6 +36,7 @@
 #include "results/sink.h"
 #include "results/status_board.h"
 #include "runners/admin/admin.h"
+#include "runners/engine/dependencies.h"
 #include "runners/engine/executor.h"
 #include "runners/engine/leftovers.h"
 #include "runners/engine/tls_checks.h"
@@ -104,6 +107,8 @@ class Daemon {
   void Reload();
   void RunPair(const Snapshot& snapshot, size_t i);
   void CheckTlsIfDue(Mono now);
+  void InstallDependencies();
+  void PublishDependencySchedule();
   void RetryLeftoversIfDue(Mono now);
   // Cleans up `due` again (on the leftovers' thread); a round at a time.
   void RetryLeftovers(const Snapshot& snap, const std::vector<results::LeftoverRecord>& due);
@@ -122,12 +127,15 @@ class Daemon {
   results::StatusBoard board_;
   std::unique_ptr<results::FanOut> fanout_;
   std::unique_ptr<AdminHandler> admin_;
-  std::unique_ptr<WorkerPool> pool_;          // journeys
-  std::unique_ptr<WorkerPool> tls_pool_;      // TLS checks, one at a time
-  std::unique_ptr<WorkerPool> cleanup_pool_;  // leftover retries, one round at a time
+  std::unique_ptr<WorkerPool> pool_;             // journeys
+  std::unique_ptr<WorkerPool> tls_pool_;         // TLS checks, one at a time
+  std::unique_ptr<WorkerPool> cleanup_pool_;     // leftover retries, one round at a time
+  std::unique_ptr<WorkerPool> dependency_pool_;  // dependency checks
   Leftovers leftovers_;
   prober::Mutex publish_mu_;  // serialises PublishLeftovers
   std::unique_ptr<Executor> executor_;
+  std::unique_ptr<Executor> dependency_executor_;
+  std::vector<int8_t> reported_dependency_maintenance_;
   std::vector<uint64_t> reported_skips_;
   std::vector<int8_t> reported_maintenance_;  // per pair: -1 not yet, else the last passed on
   Mono next_tls_{};

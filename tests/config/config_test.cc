@@ -599,3 +599,116 @@ TEST_CASE("a block whose lines are all commented out is empty, not an error", "[
 
 }  // namespace
 }  // namespace odoo_prober::config
+
+namespace odoo_prober::config {
+namespace {
+
+// kGood with a dependencies: section appended.
+std::string WithDependencies(const std::string& section) {
+  return std::string(kGood) + "dependencies:\n" + section;
+}
+
+TEST_CASE("dependencies: http, tcp and dns checks load with their scope and secrets",
+          "[config][dependencies]") {
+  auto out = ParseConfig(WithDependencies(R"(  - name: idp
+    kind: http
+    url: https://idp.example.com/health
+    method: POST
+    body_env: ODOO_PW
+    headers:
+      - {name: Authorization, prefix: "Bearer ", value_env: ODOO_PW}
+      - {name: X-Probe, value: odoo-prober}
+    expect_status: [200, 204]
+    expect_json: {path: $.status, equals: UP}
+    used_by: [access, order-to-cash]
+    severity: ticket
+    interval: 30s
+    timeout: 3s
+    plants: [lyon]
+  - {name: vpn, kind: tcp, host: 10.0.0.1, port: 443, used_by: [manufacturing]}
+  - {name: erp-dns, kind: dns, host: erp.example.com, expect_address: 10.0.0.5, used_by: [access],
+     targets: [lyon-prod]}
+)"),
+                         "cfg.yaml", kEnv);
+  INFO(JoinErrors(out.errors));
+  REQUIRE(out.config);
+  const auto& deps = out.config->dependencies;
+  REQUIRE(deps.size() == 3);
+  const auto& idp = deps[0];
+  CHECK(idp.name == "idp");
+  CHECK(idp.probe.kind == prober::DependencyKind::kHttp);
+  CHECK(idp.probe.method == "POST");
+  CHECK(idp.probe.body.Reveal() == "s3cret-pw");
+  REQUIRE(idp.probe.headers.size() == 2);
+  CHECK(idp.probe.headers[0].value.Reveal() == "Bearer s3cret-pw");
+  CHECK(idp.probe.headers[1].value.Reveal() == "odoo-prober");
+  CHECK(idp.probe.expect_status == std::vector<long>{200, 204});
+  CHECK(idp.probe.expect_json_path == "$.status");
+  CHECK(idp.probe.expect_json_value == nlohmann::json("UP"));
+  CHECK(idp.used_by == std::vector<std::string>{"access", "order-to-cash"});
+  CHECK_FALSE(idp.page);
+  CHECK(idp.interval == std::chrono::seconds(30));
+  CHECK(idp.probe.timeout == std::chrono::seconds(3));
+  CHECK(idp.plants == std::vector<std::string>{"lyon"});
+  CHECK(deps[1].probe.kind == prober::DependencyKind::kTcp);
+  CHECK(deps[1].probe.port == 443);
+  CHECK(deps[1].page);
+  CHECK(deps[2].probe.expect_address == "10.0.0.5");
+  CHECK(deps[2].targets == std::vector<std::string>{"lyon-prod"});
+  // The description validate prints names the header, never its value.
+  CHECK_FALSE(Contains(Describe(idp.probe), "s3cret"));
+}
+
+TEST_CASE("dependencies: every mistake is positioned and says how to fix it",
+          "[config][dependencies]") {
+  RequireOneError(
+      Errors(WithDependencies("  - {name: a, kind: smtp, host: x, used_by: [access]}\n")), 17,
+      "dependencies[0].kind", "must be one of http, tcp, dns");
+  RequireOneError(
+      Errors(WithDependencies("  - {name: a, kind: tcp, host: x, used_by: [access]}\n")), 17,
+      "dependencies[0].port", "is required for a tcp check");
+  RequireOneError(
+      Errors(WithDependencies("  - {name: a, kind: dns, host: x, port: 53, used_by: [access]}\n")),
+      17, "dependencies[0].port", "applies to kind tcp only, not to dns");
+  RequireOneError(Errors(WithDependencies(
+                      "  - {name: a, kind: tcp, host: x, port: 1, url: http://x, used_by: [a]}\n")),
+                  17, "dependencies[0].url", "applies to kind http only");
+  RequireOneError(Errors(WithDependencies("  - {name: a, kind: http, url: https://x}\n")), 17,
+                  "dependencies[0].used_by", "the business services that need it");
+  RequireOneError(Errors(WithDependencies(
+                      "  - {name: a, kind: http, url: https://x, used_by: [Order To Cash]}\n")),
+                  17, "dependencies[0].used_by[0]", "");
+  RequireOneError(Errors(WithDependencies("  - {name: a, kind: http, url: https://x, used_by: "
+                                          "[access], expect_body: '(unclosed'}\n")),
+                  17, "dependencies[0].expect_body", "is not a valid regex");
+  RequireOneError(
+      Errors(WithDependencies(
+          "  - {name: a, kind: http, url: https://x, used_by: [access], targets: [lyon-prd]}\n")),
+      17, "dependencies[0].targets[0]", "did you mean 'lyon-prod'?");
+  RequireOneError(Errors(WithDependencies("  - {name: a, kind: http, url: https://x, used_by: "
+                                          "[access], interval: 10s, timeout: 20s}\n")),
+                  17, "dependencies[0].timeout", "longer than the interval");
+  RequireOneError(Errors(WithDependencies("  - {name: a, kind: http, url: https://x, used_by: "
+                                          "[access], body: x}\n")),
+                  17, "dependencies[0].body", "a GET request has no body");
+  RequireOneError(Errors(WithDependencies("  - {name: a, kind: http, url: https://x, used_by: "
+                                          "[access], method: DELETE}\n")),
+                  17, "dependencies[0].method", "must not change what it checks");
+  RequireOneError(Errors(WithDependencies("  - {name: a, kind: dns, host: x, used_by: [access], "
+                                          "expect_address: ten}\n")),
+                  17, "dependencies[0].expect_address", "IPv4 or IPv6");
+  RequireOneError(
+      Errors(WithDependencies("  - {name: a, kind: http, url: https://x, used_by: "
+                              "[access], headers: [{name: X-Key, value_env: NOPE}]}\n")),
+      17, "dependencies[0].headers[0].value_env", "NOPE is not set");
+  RequireOneError(Errors(WithDependencies("  - {name: a, kind: http, url: https://x, used_by: "
+                                          "[access], headers: [{name: X-Key, token: abc}]}\n")),
+                  17, "dependencies[0].headers[0].token", "inline secrets are not allowed");
+  RequireOneError(
+      Errors(WithDependencies("  - {name: a, kind: tcp, host: x, port: 1, used_by: [access]}\n"
+                              "  - {name: a, kind: tcp, host: y, port: 1, used_by: [access]}\n")),
+      18, "dependencies[1].name", "defined twice");
+}
+
+}  // namespace
+}  // namespace odoo_prober::config

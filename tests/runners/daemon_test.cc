@@ -1,8 +1,12 @@
 // The daemon as a user runs it: odoo-prober run against the emulator, scraped by promtool and
 // by a real Prometheus server, reloaded with SIGHUP, stopped with SIGTERM, killed with SIGKILL,
 // and its /status page opened in headless Chromium.
+#include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -594,6 +598,139 @@ TEST_CASE("/status renders in headless Chromium without console errors", "[daemo
   CHECK(Contains(pair.out, "<td>read_user</td>"));
   CHECK_FALSE(Contains(pair.err, "CONSOLE"));
   CHECK_FALSE(Contains(pair.err, "Uncaught"));
+}
+
+}  // namespace
+}  // namespace odoo_prober
+
+namespace odoo_prober {
+namespace {
+
+// The count of a SQLite query's single value.
+double SqliteScalar(const std::string& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+  const double v = sqlite3_column_double(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return v;
+}
+
+TEST_CASE("dependency checks run beside the journeys: series, status, JSON lines and SQLite",
+          "[daemon][dependencies]") {
+  RunningEmulator emu;
+  // The VPN end point: a listening socket, closed half-way.
+  int vpn = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);  // not the daemon's to keep
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(vpn, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(vpn, 64) == 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(vpn, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string vpn_port = std::to_string(ntohs(addr.sin_port));
+  TempDir dir;
+  dir.Write("idp-token", "s3cr3t-idp-token\n");
+  ::chmod((dir.path() + "/idp-token").c_str(), 0600);
+  const std::string deps =
+      "dependencies:\n"
+      "  - name: idp\n    kind: http\n    url: " +
+      emu.http_url() +
+      "/web/health\n"
+      "    headers: [{name: Authorization, prefix: \"Bearer \", value_file: idp-token}]\n"
+      "    expect_json: {path: $.status, equals: pass}\n"
+      "    used_by: [access, order-to-cash]\n    interval: 1s\n    timeout: 900ms\n"
+      "  - {name: vpn, kind: tcp, host: 127.0.0.1, port: " +
+      vpn_port +
+      ", used_by: [manufacturing], severity: ticket, interval: 1s, timeout: 900ms}\n"
+      "  - {name: erp-dns, kind: dns, host: localhost, expect_address: 127.0.0.1, "
+      "used_by: [access], interval: 1s, timeout: 900ms, plants: [lyon]}\n";
+  Daemon d(
+      WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n" + deps));
+  const std::string base = "{dependency=\"";
+  auto metric = [&](const std::string& text, const std::string& name, const std::string& dep,
+                    const std::string& more = "") {
+    return testing::MetricSum(text, name + base + dep + "\"" + more);
+  };
+  // Every check is declared at once, its failures at 0 for every reason, its users listed.
+  const std::string first = HttpGet(d.url + "/metrics");
+  CHECK(Contains(first,
+                 "odoo_prober_dependency_used_by{dependency=\"idp\",env=\"\",instance=\"test-"
+                 "instance\",plant=\"lyon\",region=\"eu-west\",service=\"order-to-cash\"} 1"));
+  CHECK(Contains(first, "services=\"access,order-to-cash\",severity=\"page\"} 1"));
+  CHECK(Contains(first,
+                 "kind=\"tcp\",plant=\"lyon\",region=\"eu-west\",services=\"manufacturing\","
+                 "severity=\"ticket\"} 1"));
+  CHECK(Contains(first,
+                 "odoo_prober_dependency_failures_total{dependency=\"vpn\",env=\"\","
+                 "instance=\"test-instance\",plant=\"lyon\",reason=\"transport\",region="
+                 "\"eu-west\"} 0"));
+  REQUIRE(Eventually([&] {
+    const auto m = HttpGet(d.url + "/metrics");
+    for (const char* dep : {"idp", "vpn", "erp-dns"}) {
+      if (metric(m, "odoo_prober_dependency_checks_total", dep) < 2) return false;
+      if (metric(m, "odoo_prober_dependency_up", dep) != 1) return false;
+    }
+    return true;
+  }));
+  // The IdP answers 503, the VPN end point goes away: each down, counted by its class.
+  emu.emulator().SetFaults(testing::FailMethod("/web/health", emulator::FaultKind::kHttp503));
+  ::close(vpn);
+  const bool down = Eventually([&] {
+    const auto m = HttpGet(d.url + "/metrics");
+    return metric(m, "odoo_prober_dependency_up", "idp") == 0 &&
+           metric(m, "odoo_prober_dependency_up", "vpn") == 0 &&
+           metric(m, "odoo_prober_dependency_failures_total", "idp",
+                  ",env=\"\",instance=\"test-instance\",plant=\"lyon\",reason=\"http\"") >= 1 &&
+           metric(m, "odoo_prober_dependency_failures_total", "vpn",
+                  ",env=\"\",instance=\"test-instance\",plant=\"lyon\",reason=\"transport\"") >= 1;
+  });
+  const std::string metrics = HttpGet(d.url + "/metrics");
+  INFO(metrics);
+  REQUIRE(down);
+  CHECK(metric(metrics, "odoo_prober_dependency_up", "erp-dns") == 1);
+  // The journey goes on meanwhile (the checks never take its worker).
+  CHECK(testing::MetricSum(metrics, "odoo_prober_journey_runs_total") >= 2);
+  dir.Write("metrics.txt", metrics);
+  auto check = testing::RunProcess(
+      {"/bin/sh", "-c", "promtool check metrics < " + dir.path() + "/metrics.txt"});
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+  // /status: a Dependencies section, each with what it checks, its users and last outcome.
+  const std::string status = HttpGet(d.url + "/status");
+  CHECK(Contains(status, "<h2>Dependencies</h2>"));
+  CHECK(Contains(status, "<td>idp</td><td>http: GET " + emu.http_url() + "/web/health"));
+  CHECK(Contains(status, "access, order-to-cash"));
+  CHECK(Contains(status, "HTTP 503, expected 2xx"));
+  CHECK(Contains(status, "<td>vpn</td><td>tcp: tcp connect 127.0.0.1:" + vpn_port));
+  // The header's secret reaches the server only: not the page, the metrics or the files.
+  CHECK_FALSE(Contains(status, "s3cr3t"));
+  CHECK_FALSE(Contains(metrics, "s3cr3t"));
+  // JSON lines: one line per check, typed; SQLite: the same checks.
+  std::ifstream in(dir.path() + "/results.jsonl");
+  std::map<std::string, std::set<std::string>> outcomes;  // dependency -> outcomes seen
+  for (std::string line; std::getline(in, line);) {
+    CHECK_FALSE(Contains(line, "s3cr3t"));
+    const auto j = json::parse(line);
+    if (j.value("type", "") != "dependency") continue;
+    outcomes[j.at("dependency")].insert(j.at("outcome").get<std::string>());
+    CHECK(j.at("region") == "eu-west");
+    CHECK(j.at("phases").contains("dns_seconds"));
+  }
+  CHECK(outcomes["idp"] == std::set<std::string>{"ok", "http"});
+  CHECK(outcomes["vpn"] == std::set<std::string>{"ok", "transport"});
+  CHECK(outcomes["erp-dns"] == std::set<std::string>{"ok"});
+  d.process.Stop();
+  const std::string db = dir.path() + "/history.db";
+  CHECK(SqliteScalar(db,
+                     "SELECT count(*) FROM dependency_checks WHERE dependency = 'idp' AND "
+                     "outcome = 'http' AND used_by = 'access,order-to-cash'") >= 1);
+  CHECK(SqliteScalar(db,
+                     "SELECT count(*) FROM dependency_checks WHERE dependency = 'vpn' AND "
+                     "outcome = 'transport'") >= 1);
 }
 
 }  // namespace
