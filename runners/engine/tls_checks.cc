@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "prober/text.h"
+#include "runners/engine/dependencies.h"
 
 namespace odoo_prober::runners {
 
@@ -54,6 +55,19 @@ std::vector<TlsEndpoint> TlsEndpoints(const config::ProberConfig& config) {
     e.labels = t.labels;
     e.ca_file = t.client.tls.ca_file;
     e.thresholds = {t.tls_expiry_critical, t.tls_expiry_warning};
+    if (seen.insert(e.key() + "|" + e.ca_file).second) out.push_back(e);
+  }
+  // The https dependencies this instance checks, under their own name.
+  for (const auto& d : PlanDependencies(config)) {
+    const auto& probe = d.config->probe;
+    if (probe.kind != prober::DependencyKind::kHttp || probe.url.rfind("https://", 0) != 0 ||
+        !probe.tls.verify)
+      continue;
+    TlsEndpoint e;
+    if (!ParseEndpoint(probe.url, &e.host, &e.port)) continue;
+    e.target = d.config->name;
+    e.labels = d.labels;
+    e.ca_file = probe.tls.ca_file;
     if (seen.insert(e.key() + "|" + e.ca_file).second) out.push_back(e);
   }
   return out;

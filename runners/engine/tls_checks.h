@@ -1,6 +1,7 @@
 // The TLS endpoints of a configuration and their checks: each distinct https endpoint (host,
 // port, SNI name, CA bundle) is inspected once, whatever the number of journeys or targets
-// using it, and reported under the first target that names it.
+// using it, and reported under the first target that names it; an https dependency's endpoint
+// (one this instance checks, its certificate verified) under the dependency's name.
 #pragma once
 
 #include <chrono>

@@ -647,7 +647,11 @@ TEST_CASE("dependency checks run beside the journeys: series, status, JSON lines
       vpn_port +
       ", used_by: [manufacturing], severity: ticket, interval: 1s, timeout: 900ms}\n"
       "  - {name: erp-dns, kind: dns, host: localhost, expect_address: 127.0.0.1, "
-      "used_by: [access], interval: 1s, timeout: 900ms, plants: [lyon]}\n";
+      "used_by: [access], interval: 1s, timeout: 900ms, plants: [lyon]}\n"
+      "  - {name: portal, kind: http, url: \"" +
+      emu.untrusted_https_url() +
+      "/web/health\", used_by: [access], interval: 1s, "
+      "timeout: 900ms}\n";
   Daemon d(
       WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n" + deps));
   const std::string base = "{dependency=\"";
@@ -670,6 +674,9 @@ TEST_CASE("dependency checks run beside the journeys: series, status, JSON lines
                  "\"eu-west\"} 0"));
   REQUIRE(Eventually([&] {
     const auto m = HttpGet(d.url + "/metrics");
+    if (metric(m, "odoo_prober_dependency_failures_total", "portal",
+               ",env=\"\",instance=\"test-instance\",plant=\"lyon\",reason=\"tls\"") < 1)
+      return false;
     for (const char* dep : {"idp", "vpn", "erp-dns"}) {
       if (metric(m, "odoo_prober_dependency_checks_total", dep) < 2) return false;
       if (metric(m, "odoo_prober_dependency_up", dep) != 1) return false;
@@ -692,6 +699,12 @@ TEST_CASE("dependency checks run beside the journeys: series, status, JSON lines
   INFO(metrics);
   REQUIRE(down);
   CHECK(metric(metrics, "odoo_prober_dependency_up", "erp-dns") == 1);
+  // An https dependency's certificate is inspected like a target's, under its name: the
+  // portal's is self-signed.
+  CHECK(Contains(metrics,
+                 "odoo_prober_tls_findings{env=\"\",instance=\"test-instance\",kind="
+                 "\"self_signed\",plant=\"lyon\",region=\"eu-west\",severity="
+                 "\"critical\",target=\"portal\"} 1"));
   // The journey goes on meanwhile (the checks never take its worker).
   CHECK(testing::MetricSum(metrics, "odoo_prober_journey_runs_total") >= 2);
   dir.Write("metrics.txt", metrics);
