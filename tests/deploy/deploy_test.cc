@@ -56,6 +56,12 @@ std::set<std::string> ExportedNames() {
   tls.inspection.verified.back().not_after =
       std::chrono::system_clock::now() + std::chrono::hours(24 * 20);
   m.ObserveTls(tls);
+  m.dependencies().Declare({{"idp",
+                             prober::DependencyKind::kHttp,
+                             {"eu-west", "", "prod"},
+                             {"access"},
+                             true,
+                             std::chrono::seconds(30)}});
   results::LeftoverRecord leftover;
   leftover.target = "lyon";
   leftover.model = "purchase.order";
@@ -101,11 +107,17 @@ TEST_CASE("every alert has severity, service, a summary and a runbook that exist
       const std::string name = rule["alert"].as<std::string>();
       INFO(name);
       alerts.insert(name);
-      const std::string severity = rule["labels"]["severity"].as<std::string>("");
-      CHECK((severity == "page" || severity == "ticket"));
-      // The business service: a static label, or joined from odoo_prober_journey_info.
+      const YAML::Node labels = rule["labels"];
+      const std::string severity = labels ? labels["severity"].as<std::string>("") : "";
       const std::string expr = rule["expr"].as<std::string>();
-      CHECK((rule["labels"]["service"] || Contains(expr, "group_left (service)")));
+      // A dependency's alert takes its severity and services from the config, through the
+      // series its users are recorded in (the recording names both).
+      const bool dependency_users =
+          Contains(expr, "group_right\nodoo_prober:dependency_users:info");
+      CHECK((severity == "page" || severity == "ticket" || dependency_users));
+      // The business service: a static label, or joined from odoo_prober_journey_info.
+      CHECK(((labels && labels["service"]) || Contains(expr, "group_left (service)") ||
+             dependency_users));
       CHECK_FALSE(rule["annotations"]["summary"].as<std::string>("").empty());
       CHECK_FALSE(rule["annotations"]["description"].as<std::string>("").empty());
       const std::string runbook = rule["annotations"]["runbook_url"].as<std::string>("");
@@ -249,7 +261,7 @@ TEST_CASE("promtool accepts the example Prometheus config, amtool the Alertmanag
                            (kRoot / "deploy/alertmanager/alertmanager.yml").string()});
   INFO(alertmanager.out << alertmanager.err);
   CHECK(alertmanager.exit_code == 0);
-  CHECK(Contains(alertmanager.out, "3 inhibit rules"));
+  CHECK(Contains(alertmanager.out, "4 inhibit rules"));
 }
 
 // An alert as Prometheus posts it, firing since now.
@@ -275,17 +287,46 @@ std::map<std::string, std::string> States(const std::string& base) {
   return out;
 }
 
-TEST_CASE("a real Alertmanager with the shipped config inhibits as documented", "[deploy]") {
+// A real Alertmanager with the shipped config, on a free port, with its own storage.
+struct RealAlertmanager {
   testing::TempDir dir;
-  const uint16_t port = testing::UnusedPort();
-  const std::string base = "http://127.0.0.1:" + std::to_string(port);
-  testing::BackgroundProcess am(
+  uint16_t port = testing::UnusedPort();
+  std::string base = "http://127.0.0.1:" + std::to_string(port);
+  testing::BackgroundProcess process{
       {"/usr/bin/prometheus-alertmanager",
        "--config.file=" + (kRoot / "deploy/alertmanager/alertmanager.yml").string(),
        "--storage.path=" + dir.path(), "--web.listen-address=127.0.0.1:" + std::to_string(port),
        "--cluster.listen-address="},
-      {}, testing::BackgroundProcess::Stderr::kCaptured);
-  REQUIRE_FALSE(am.WaitForLine("Listening").empty());
+      {},
+      testing::BackgroundProcess::Stderr::kCaptured};
+  RealAlertmanager() { REQUIRE_FALSE(process.WaitForLine("Listening").empty()); }
+
+  // Posts `alerts` as Prometheus does, then polls until the states are `expected` (Alertmanager
+  // marks inhibitions as it processes the alerts) or 20 s pass; the states last seen.
+  std::map<std::string, std::string> Post(const nlohmann::json& alerts,
+                                          const std::map<std::string, std::string>& expected) {
+    dir.Write("alerts.json", alerts.dump());
+    auto post = testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5", "-H",
+                                     "Content-Type: application/json", "--data-binary",
+                                     "@" + dir.path() + "/alerts.json", base + "/api/v2/alerts"});
+    INFO(post.out << post.err << process.output());
+    REQUIRE(post.exit_code == 0);
+    std::map<std::string, std::string> states;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while ((states = States(base)) != expected && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return states;
+  }
+};
+
+std::string Said(const std::map<std::string, std::string>& states) {
+  std::string seen;
+  for (const auto& [alert, state] : states) seen += alert + ": " + state + "\n";
+  return seen;
+}
+
+TEST_CASE("a real Alertmanager with the shipped config inhibits as documented", "[deploy]") {
+  RealAlertmanager am;
   // A journey's alerts as the rules raise them: per region and plant (what its probers agree
   // on), or per journey and target (the quorum).
   auto plant = [](const std::string& name, const std::string& journey, const std::string& region,
@@ -331,12 +372,6 @@ TEST_CASE("a real Alertmanager with the shipped config inhibits as documented", 
                                {"kind", "expires_soon"},
                                {"service", "all"},
                                {"severity", "ticket"}})};
-  dir.Write("alerts.json", alerts.dump());
-  auto post = testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5", "-H",
-                                   "Content-Type: application/json", "--data-binary",
-                                   "@" + dir.path() + "/alerts.json", base + "/api/v2/alerts"});
-  INFO(post.out << post.err << am.output());
-  REQUIRE(post.exit_code == 0);
   const std::map<std::string, std::string> expected = {
       {"OdooJourneyDownQuorum@-/sales_order_confirmation", "active"},
       {"OdooJourneyDownRegional@eu-west/sales_order_confirmation", "suppressed"},
@@ -350,15 +385,76 @@ TEST_CASE("a real Alertmanager with the shipped config inhibits as documented", 
       {"OdooTlsCritical@p1/-", "active"},
       {"OdooTlsWarning@p1/-", "suppressed"},
       {"OdooTlsWarning@p2/-", "active"}};
-  // Alertmanager marks inhibitions as it processes the alerts: poll its answer.
-  std::map<std::string, std::string> states;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while ((states = States(base)) != expected && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  std::string seen;
-  for (const auto& [alert, state] : states) seen += alert + ": " + state + "\n";
-  INFO(seen);
+  const auto states = am.Post(alerts, expected);
+  INFO(Said(states));
   CHECK(states == expected);
+}
+
+TEST_CASE("a real Alertmanager holds back the journey alerts of a dependency's services",
+          "[deploy][dependencies]") {
+  RealAlertmanager am;
+  // The IdP is down from eu-west: OdooDependencyDown once per service that needs it, as the
+  // rules raise it (odoo-prober-rules.test.yml).
+  auto down = [](const std::string& service) {
+    return Alert("OdooDependencyDown", {{"dependency", "idp"},
+                                        {"region", "eu-west"},
+                                        {"env", "prod"},
+                                        {"service", service},
+                                        {"services", "access,order-to-cash"},
+                                        {"kind", "http"},
+                                        {"severity", "page"}});
+  };
+  auto journey = [](const std::string& name, const std::string& journey, const std::string& region,
+                    const std::string& service, const std::string& severity) {
+    return Alert(name, {{"journey", journey},
+                        {"target", "erp-prod"},
+                        {"region", region},
+                        {"plant", "lyon"},
+                        {"env", "prod"},
+                        {"service", service},
+                        {"severity", severity}});
+  };
+  const nlohmann::json alerts = {
+      down("access"), down("order-to-cash"),
+      // Its services' journeys in eu-west fail with it: held back.
+      journey("OdooJourneyDownRegional", "login", "eu-west", "access", "ticket"),
+      journey("OdooJourneyErrorBudgetBurnFast", "login", "eu-west", "access", "page"),
+      journey("OdooJourneyErrorBudgetBurnSlow", "sales_order_confirmation", "eu-west",
+              "order-to-cash", "ticket"),
+      // Not its: another service in eu-west, the same service from another region, and
+      // slowness (not what a dependency down explains).
+      journey("OdooJourneyErrorBudgetBurnFast", "work_order_release", "eu-west", "manufacturing",
+              "page"),
+      journey("OdooJourneyErrorBudgetBurnFast", "sales_order_confirmation", "us-east",
+              "order-to-cash", "page"),
+      journey("OdooJourneyLatencyBudgetBurnFast", "login", "eu-west", "access", "page")};
+  const std::map<std::string, std::string> expected = {
+      {"OdooDependencyDown@eu-west/-", "active"},
+      {"OdooJourneyDownRegional@eu-west/login", "suppressed"},
+      {"OdooJourneyErrorBudgetBurnFast@eu-west/login", "suppressed"},
+      {"OdooJourneyErrorBudgetBurnSlow@eu-west/sales_order_confirmation", "suppressed"},
+      {"OdooJourneyErrorBudgetBurnFast@eu-west/work_order_release", "active"},
+      {"OdooJourneyErrorBudgetBurnFast@us-east/sales_order_confirmation", "active"},
+      {"OdooJourneyLatencyBudgetBurnFast@eu-west/login", "active"}};
+  const auto states = am.Post(alerts, expected);
+  INFO(Said(states));
+  CHECK(states == expected);
+  // Both of the dependency's alerts (one per service) are active, in one group: one page.
+  auto groups = testing::RunProcess(
+      {"/usr/bin/curl", "-sS", "--max-time", "5", am.base + "/api/v2/alerts/groups"});
+  size_t dependency_groups = 0, dependency_alerts = 0;
+  for (const auto& g : nlohmann::json::parse(groups.out)) {
+    bool has = false;
+    for (const auto& a : g["alerts"]) {
+      if (a["labels"]["alertname"] != "OdooDependencyDown") continue;
+      has = true;
+      ++dependency_alerts;
+      CHECK(a["status"]["state"] == "active");
+    }
+    dependency_groups += has ? 1 : 0;
+  }
+  CHECK(dependency_alerts == 2);
+  CHECK(dependency_groups == 1);
 }
 
 // The dashboard's expressions, with Grafana's variables replaced by what they stand for.
