@@ -273,6 +273,53 @@ std::vector<OpenTlsFinding> ReadTls(sqlite3* db, double since, double until) {
 
 std::string Iso(Clock::time_point t) { return prober::FormatUtc(t, "%Y-%m-%dT%H:%M:%SZ"); }
 
+// The dependency checks in [since, until), per dependency and region; none from a history
+// written before dependencies were checked.
+std::vector<DependencyRow> ReadDependencies(sqlite3* db, double since, double until) {
+  const char* sql =
+      "SELECT dependency, kind, used_by, coalesce(region, ''), started_at, duration_seconds, "
+      "outcome, coalesce(detail, '') FROM dependency_checks WHERE started_at >= ?1 AND "
+      "started_at < ?2 ORDER BY dependency, region, started_at";
+  sqlite3_stmt* s = nullptr;
+  std::vector<DependencyRow> out;
+  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) return out;
+  std::unique_ptr<sqlite3_stmt, StmtFinalize> stmt(s);
+  sqlite3_bind_double(s, 1, since);
+  sqlite3_bind_double(s, 2, until);
+  std::vector<std::vector<double>> durations;
+  std::vector<std::map<std::string, int64_t>> reasons;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    const std::string name = Column(s, 0), region = Column(s, 3);
+    if (out.empty() || out.back().dependency != name || out.back().region != region) {
+      out.push_back({name, Column(s, 1), Column(s, 2), region});
+      durations.emplace_back();
+      reasons.emplace_back();
+    }
+    DependencyRow& row = out.back();
+    ++row.checks;
+    durations.back().push_back(sqlite3_column_double(s, 5));
+    const std::string outcome = Column(s, 6);
+    if (outcome == "ok") continue;
+    ++row.failed;
+    ++reasons.back()[outcome];
+    row.last_failure = FromUnix(sqlite3_column_double(s, 4));
+    row.last_detail = Column(s, 7);
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    DependencyRow& row = out[i];
+    row.availability =
+        static_cast<double>(row.checks - row.failed) / static_cast<double>(row.checks);
+    auto& d = durations[i];
+    std::sort(d.begin(), d.end());
+    const size_t rank = static_cast<size_t>(std::ceil(0.95 * static_cast<double>(d.size())));
+    row.p95 = d[std::max<size_t>(rank, 1) - 1];
+    row.top_reasons.assign(reasons[i].begin(), reasons[i].end());
+    std::stable_sort(row.top_reasons.begin(), row.top_reasons.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+  }
+  return out;
+}
+
 }  // namespace
 
 prober::Result<Report> BuildReport(const std::string& sqlite_path,
@@ -287,6 +334,7 @@ prober::Result<Report> BuildReport(const std::string& sqlite_path,
   report.since = since;
   report.until = until;
   report.tls = ReadTls(db->get(), Unix(since), Unix(until));
+  report.dependencies = ReadDependencies(db->get(), Unix(since), Unix(until));
   static const std::vector<config::WeeklyWindow> kNone;
   std::map<std::string, ServiceRow> services;
   std::map<std::pair<std::string, std::string>, std::pair<double, double>>
@@ -405,11 +453,24 @@ json ReportJson(const Report& r) {
                    {"certificate", f.certificate},
                    {"detail", f.detail}});
   }
-  return {{"since", Iso(r.since)},
-          {"until", Iso(r.until)},
-          {"pairs", pairs},
-          {"services", services},
-          {"tls_findings", tls}};
+  json dependencies = json::array();
+  for (const auto& d : r.dependencies) {
+    json reasons = json::object();
+    for (const auto& [reason, n] : d.top_reasons) reasons[reason] = n;
+    dependencies.push_back({{"dependency", d.dependency},
+                            {"kind", d.kind},
+                            {"used_by", d.used_by},
+                            {"region", d.region},
+                            {"checks", d.checks},
+                            {"failed", d.failed},
+                            {"availability", d.availability},
+                            {"p95_seconds", d.p95},
+                            {"failures_by_reason", reasons},
+                            {"last_failure", d.last_failure ? json(Iso(*d.last_failure)) : json()},
+                            {"last_failure_detail", d.last_detail}});
+  }
+  return {{"since", Iso(r.since)}, {"until", Iso(r.until)}, {"pairs", pairs},
+          {"services", services},  {"tls_findings", tls},   {"dependencies", dependencies}};
 }
 
 std::string ReportTable(const Report& r) {
@@ -457,6 +518,17 @@ std::string ReportTable(const Report& r) {
   if (outside + maintenance > 0) {
     o << "\nnot counted: " << outside << " runs outside business hours, " << maintenance
       << " in maintenance\n";
+  }
+  if (!r.dependencies.empty()) {
+    o << "\ndependencies (used by; when one failed, the services' SLIs above may show it):\n";
+    for (const auto& d : r.dependencies) {
+      o << "  " << std::left << std::setw(16) << d.dependency << std::setw(10)
+        << (d.region.empty() ? "-" : d.region) << std::right << std::setw(7) << d.checks
+        << " checks " << std::setw(8) << prober::FormatPercent(d.availability) << "  p95 "
+        << prober::FormatFixed(d.p95, 3) << " s  used by " << d.used_by;
+      if (d.last_failure) o << "; last failed " << Iso(*d.last_failure) << ": " << d.last_detail;
+      o << "\n";
+    }
   }
   o << "\nopen TLS findings: " << (r.tls.empty() ? "none" : "") << "\n";
   for (const auto& f : r.tls) {

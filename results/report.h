@@ -17,6 +17,8 @@
 // counted against those the configured interval would have made in the counted time outside
 // maintenance (a prober that was down shows as low coverage, not as high availability).
 // Open TLS findings: those of the latest check of each endpoint at or before `until`.
+// Dependencies: each dependency's checks in the window, with their availability, p95, failures
+// by reason and the last failure, beside the SLIs they may explain.
 #pragma once
 
 #include <chrono>
@@ -70,11 +72,23 @@ struct OpenTlsFinding {
   std::optional<std::chrono::system_clock::time_point> chain_expiry;  // unset: no chain verified
 };
 
+// A dependency's checks in the window (config `dependencies:`), per region it was checked from.
+struct DependencyRow {
+  std::string dependency, kind, used_by, region;  // used_by: "a,b" as the history keeps it
+  int64_t checks = 0, failed = 0;
+  double availability = 0;
+  double p95 = 0;                                              // seconds, nearest rank
+  std::vector<std::pair<std::string, int64_t>> top_reasons{};  // most first
+  std::optional<std::chrono::system_clock::time_point> last_failure{};
+  std::string last_detail{};  // the last failure's
+};
+
 struct Report {
   std::chrono::system_clock::time_point since, until;
-  std::vector<ReportRow> pairs;      // by journey, then target
-  std::vector<ServiceRow> services;  // by service
-  std::vector<OpenTlsFinding> tls;   // by endpoint, critical first
+  std::vector<ReportRow> pairs;             // by journey, then target
+  std::vector<ServiceRow> services;         // by service
+  std::vector<OpenTlsFinding> tls;          // by endpoint, critical first
+  std::vector<DependencyRow> dependencies;  // by dependency, then region
 };
 
 // How many slices the window is cut into for the HTML charts.

@@ -206,6 +206,24 @@ void ServicesTable(std::ostringstream& h, const Report& r) {
   h << "</tbody></table>\n";
 }
 
+void DependencyTable(std::ostringstream& h, const Report& r) {
+  if (r.dependencies.empty()) return;
+  h << "<h2>Dependencies</h2>\n<p><small>What the plants' ERPs need besides Odoo: a failed "
+       "dependency explains the failures of the services that use it.</small></p>\n<table><thead>"
+       "<tr><th>dependency</th><th>kind</th><th>region</th><th>used by</th><th>checks</th>"
+       "<th>availability</th><th>p95 s</th><th>last failure</th></tr></thead><tbody>\n";
+  for (const auto& d : r.dependencies) {
+    h << "<tr><td>" << Html(d.dependency) << "</td><td>" << Html(d.kind) << "</td><td>"
+      << Html(d.region) << "</td><td>" << Html(d.used_by) << "</td><td class=\"n\">" << d.checks
+      << "</td><td class=\"n " << (d.failed ? "fail" : "ok") << "\">"
+      << prober::FormatPercent(d.availability) << "</td><td class=\"n\">"
+      << prober::FormatFixed(d.p95, 3) << "</td><td>"
+      << (d.last_failure ? Day(*d.last_failure) + " " + Html(d.last_detail) : "&ndash;")
+      << "</td></tr>\n";
+  }
+  h << "</tbody></table>\n";
+}
+
 void TlsTable(std::ostringstream& h, const Report& r) {
   h << "<h2>Open TLS findings</h2>\n";
   if (r.tls.empty()) {
@@ -257,6 +275,7 @@ std::string ReportHtml(const Report& r) {
       << "<figure>" << BurnDownChart(r, p)
       << "<figcaption>Error budget remaining</figcaption></figure></div></section>\n";
   }
+  DependencyTable(h, r);
   TlsTable(h, r);
   h << "<p><small>Availability: successful runs (cleanup included) over counted runs. Latency "
        "SLI: runs under the objective's time. Budget: failed runs allowed by the objective over "

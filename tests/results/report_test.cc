@@ -292,6 +292,59 @@ TEST_CASE("report: open TLS findings are those of each endpoint's latest check",
   CHECK(ReportJson(*report)["tls_findings"][0]["severity"] == "critical");
 }
 
+TEST_CASE("report: each dependency's checks in the window, beside the SLIs", "[report]") {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/history.db";
+  auto check = [](const std::string& name, Clock::time_point at, double seconds,
+                  prober::Outcome outcome, const std::string& detail = "") {
+    DependencyResult r;
+    r.dependency = name;
+    r.kind = prober::DependencyKind::kHttp;
+    r.used_by = {"access", "order-to-cash"};
+    r.labels = {"eu-west", "", "prod"};
+    r.started_at = at;
+    r.outcome.outcome = outcome;
+    r.outcome.detail = detail;
+    r.outcome.timings.total_us = static_cast<int64_t>(seconds * 1e6);
+    return r;
+  };
+  {
+    auto sink = CreateSqliteSink({path, 30});
+    REQUIRE(sink.ok());
+    auto& s = **sink;
+    // idp: 20 checks in the window, 0.1 s to 2.0 s; checks 5 and 6 fail, 6 as the last.
+    for (int i = 1; i <= 20; ++i) {
+      const auto outcome = i == 5   ? prober::Outcome::kTimeout
+                           : i == 6 ? prober::Outcome::kHttp
+                                    : prober::Outcome::kOk;
+      REQUIRE(s.WriteDependency(check("idp", kUntil - 20h + i * 1min, 0.1 * i, outcome,
+                                      i == 6 ? "HTTP 503, expected 2xx" : ""))
+                  .ok());
+    }
+    REQUIRE(s.WriteDependency(check("idp", kUntil + 1h, 9, prober::Outcome::kHttp)).ok());  // after
+    REQUIRE(
+        s.WriteDependency(check("idp", kUntil - 30h, 9, prober::Outcome::kHttp)).ok());  // before
+    REQUIRE(s.Flush().ok());
+  }
+  auto report = BuildReport(path, config::ProberConfig{}, kUntil - 24h, kUntil);
+  REQUIRE(report.ok());
+  REQUIRE(report->dependencies.size() == 1);
+  const auto& d = report->dependencies[0];
+  CHECK(d.dependency == "idp");
+  CHECK(d.used_by == "access,order-to-cash");
+  CHECK(d.region == "eu-west");
+  CHECK(d.checks == 20);
+  CHECK(d.failed == 2);
+  CHECK(d.availability == Approx(0.9));
+  CHECK(d.p95 == Approx(1.9));  // the 19th of 20
+  CHECK(d.last_failure == kUntil - 20h + 6min);
+  CHECK(d.last_detail == "HTTP 503, expected 2xx");
+  const auto json = ReportJson(*report)["dependencies"][0];
+  CHECK(json["failures_by_reason"] == nlohmann::json({{"http", 1}, {"timeout", 1}}));
+  CHECK(testing::Contains(ReportTable(*report), "idp             eu-west        20 checks"));
+  CHECK(testing::Contains(ReportHtml(*report), "<h2>Dependencies</h2>"));
+}
+
 size_t Count(const std::string& text, const std::string& what) {
   size_t n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
