@@ -100,10 +100,10 @@ std::string Describe(const DependencyProbe& probe) {
       break;
     }
     case DependencyKind::kTcp:
-      out = "tcp connect " + probe.host + ":" + std::to_string(probe.port);
+      out = "connect " + probe.host + ":" + std::to_string(probe.port);
       break;
     case DependencyKind::kDns:
-      out = "dns " + probe.host +
+      out = probe.host +
             (probe.expect_address.empty() ? " resolves" : " resolves to " + probe.expect_address);
       break;
   }

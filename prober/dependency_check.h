@@ -79,8 +79,9 @@ DependencyOutcome CheckDependency(const DependencyProbe& probe, CancelFlag cance
 // cannot be one.
 std::optional<nlohmann::json::json_pointer> JsonPathPointer(const std::string& path);
 
-// What a check is, for people and `validate`: "GET https://idp/health expecting 200",
-// "tcp vpn-gw:443", "dns erp.example.com expecting 10.0.0.5". Never a header's or body's value.
+// What a check does, for people (`validate`, /status, beside its kind): "GET https://idp/health
+// expecting 200", "connect vpn-gw:443", "erp.example.com resolves to 10.0.0.5". Never a header's
+// or body's value.
 std::string Describe(const DependencyProbe& probe);
 
 }  // namespace odoo_prober::prober

@@ -80,7 +80,8 @@ void DependencyMetrics::Declare(const std::vector<Declared>& dependencies) {
     if (old != series_.end() && (old->second.labels != s.labels || old->second.info != s.info)) {
       Remove(old->second);
     }
-    up_.Add(s.labels);
+    // `up` and the last check's time appear with the first check: no dependency shows down
+    // before it was checked.
     checks_.Add(s.labels);
     for (auto reason : prober::FailureOutcomeNames()) {
       auto labels = s.labels;

@@ -1,7 +1,8 @@
 // DependencyMetrics: the series of the dependency checks (config::DependencyConfig), in the
 // instance's registry beside the journeys' (results/metrics.h). Per dependency, with labels
 // dependency, region, plant, env, instance:
-//   odoo_prober_dependency_up                    1 when its last check passed, else 0
+//   odoo_prober_dependency_up                    1 when its last check passed, else 0 (from
+//                                                 its first check on)
 //   odoo_prober_dependency_checks_total          checks made
 //   odoo_prober_dependency_failures_total{reason} failed checks by outcome class (every reason
 //                                                 at 0 from the start)

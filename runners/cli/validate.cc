@@ -25,11 +25,11 @@ void PrintDependencies(const config::ProberConfig& cfg, std::ostream& out) {
   out << "\n";
   for (const auto& d : planned) {
     const auto& c = *d.config;
-    out << "  " << c.name << ": " << Describe(c.probe) << ", every "
-        << config::FormatDuration(c.interval) << ", timeout "
-        << config::FormatDuration(c.probe.timeout) << "; used by " << prober::Join(c.used_by)
-        << "; " << (c.page ? "pages" : "tickets") << " when down (region "
-        << (d.labels.region.empty() ? "-" : d.labels.region) << ")\n";
+    out << "  " << c.name << " (" << prober::DependencyKindName(c.probe.kind)
+        << "): " << Describe(c.probe) << ", every " << config::FormatDuration(c.interval)
+        << ", timeout " << config::FormatDuration(c.probe.timeout) << "; used by "
+        << prober::Join(c.used_by) << "; " << (c.page ? "pages" : "tickets")
+        << " when down (region " << (d.labels.region.empty() ? "-" : d.labels.region) << ")\n";
   }
 }
 

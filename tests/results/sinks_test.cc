@@ -571,3 +571,66 @@ TEST_CASE("the status page of a pair: last run's steps and phases, last failure"
 
 }  // namespace
 }  // namespace odoo_prober::results
+
+namespace odoo_prober::results {
+namespace {
+
+using testing::Contains;
+
+TEST_CASE("dependency series: declared at 0, up from the first check, gone with a reload",
+          "[sinks][dependencies]") {
+  Metrics m("p1", "1.0");
+  const config::Labels where{"eu-west", "", "prod"};
+  m.dependencies().Declare({{"idp",
+                             prober::DependencyKind::kHttp,
+                             where,
+                             {"access", "order-to-cash"},
+                             true,
+                             std::chrono::seconds(30)},
+                            {"vpn",
+                             prober::DependencyKind::kTcp,
+                             where,
+                             {"manufacturing"},
+                             false,
+                             std::chrono::seconds(60)}});
+  const std::string labels =
+      "{dependency=\"idp\",env=\"prod\",instance=\"p1\",plant=\"\",region=\"eu-west\"";
+  std::string text = m.Serialize();
+  CHECK(Contains(text, "odoo_prober_dependency_checks_total" + labels + "} 0"));
+  CHECK(Contains(text, "odoo_prober_dependency_interval_seconds" + labels + "} 30"));
+  CHECK(Contains(text,
+                 "odoo_prober_dependency_used_by{dependency=\"idp\",env=\"prod\",instance="
+                 "\"p1\",plant=\"\",region=\"eu-west\",service=\"order-to-cash\"} 1"));
+  // Not checked yet: not shown down.
+  CHECK_FALSE(Contains(text, "odoo_prober_dependency_up{"));
+  DependencyResult r;
+  r.dependency = "idp";
+  r.started_at = std::chrono::system_clock::from_time_t(1795132800);
+  r.outcome.outcome = prober::Outcome::kTimeout;
+  m.dependencies().Observe(r);
+  text = m.Serialize();
+  CHECK(Contains(text, "odoo_prober_dependency_up" + labels + "} 0"));
+  CHECK(Contains(text, "odoo_prober_dependency_checks_total" + labels + "} 1"));
+  CHECK(Contains(text,
+                 "odoo_prober_dependency_failures_total{dependency=\"idp\",env=\"prod\","
+                 "instance=\"p1\",plant=\"\",reason=\"timeout\",region=\"eu-west\"} 1"));
+  CHECK(Contains(text,
+                 "odoo_prober_dependency_last_check_timestamp_seconds" + labels + "} 1795132800"));
+  // A cancelled check (the prober stopping) says nothing of the dependency.
+  r.cancelled = true;
+  m.dependencies().Observe(r);
+  CHECK(Contains(m.Serialize(), "odoo_prober_dependency_checks_total" + labels + "} 1"));
+  // A reload without idp: its series are gone; vpn's stay.
+  m.dependencies().Declare({{"vpn",
+                             prober::DependencyKind::kTcp,
+                             where,
+                             {"manufacturing"},
+                             false,
+                             std::chrono::seconds(60)}});
+  text = m.Serialize();
+  CHECK_FALSE(Contains(text, "dependency=\"idp\""));
+  CHECK(Contains(text, "dependency=\"vpn\""));
+}
+
+}  // namespace
+}  // namespace odoo_prober::results

@@ -386,3 +386,42 @@ TEST_CASE("a planted password never reaches stdout, stderr or logs", "[cli][secr
 
 }  // namespace
 }  // namespace odoo_prober
+
+namespace odoo_prober {
+namespace {
+
+TEST_CASE("validate lists the dependency checks this instance would run", "[cli][dependencies]") {
+  TempDir dir;
+  dir.Write("token", "tok-9b1c2d\n", 0600);
+  const auto path = dir.Write(
+      "prober.yaml",
+      "version: 1\ntargets:\n"
+      "  - {name: lyon, url: https://lyon.example, database: d, login: l, password_env: "
+      "PLANTED_ENV_PW, labels: {region: eu-west, plant: lyon}}\n"
+      "journeys:\n  - name: login\n"
+      "dependencies:\n"
+      "  - {name: idp, kind: http, url: https://idp.example/health, used_by: [access], "
+      "headers: [{name: Authorization, prefix: 'Bearer ', value_file: token}], interval: 30s}\n"
+      "  - {name: vpn, kind: tcp, host: 10.0.0.1, port: 443, used_by: [manufacturing], "
+      "severity: ticket, plants: [lyon]}\n"
+      "  - {name: porto-wms, kind: dns, host: wms.porto.example, used_by: [manufacturing], "
+      "plants: [porto]}\n");
+  auto r = Prober({"validate", path});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(Contains(r.out,
+                 "2 dependency check(s) (1 of the config's are for other targets, plants "
+                 "or regions)\n"));
+  CHECK(Contains(r.out,
+                 "  idp (http): GET https://idp.example/health expecting 2xx, headers "
+                 "Authorization, every 30s, timeout 5s; used by access; pages when down "
+                 "(region eu-west)\n"));
+  CHECK(Contains(r.out,
+                 "  vpn (tcp): connect 10.0.0.1:443, every 1m, timeout 5s; used by "
+                 "manufacturing; tickets when down (region eu-west)\n"));
+  CHECK_FALSE(Contains(r.out, "porto-wms"));
+  CHECK_FALSE(Contains(r.out + r.err, "tok-9b1c2d"));
+}
+
+}  // namespace
+}  // namespace odoo_prober

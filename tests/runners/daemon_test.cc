@@ -718,7 +718,7 @@ TEST_CASE("dependency checks run beside the journeys: series, status, JSON lines
   CHECK(Contains(status, "<td>idp</td><td>http: GET " + emu.http_url() + "/web/health"));
   CHECK(Contains(status, "access, order-to-cash"));
   CHECK(Contains(status, "HTTP 503, expected 2xx"));
-  CHECK(Contains(status, "<td>vpn</td><td>tcp: tcp connect 127.0.0.1:" + vpn_port));
+  CHECK(Contains(status, "<td>vpn</td><td>tcp: connect 127.0.0.1:" + vpn_port));
   // The header's secret reaches the server only: not the page, the metrics or the files.
   CHECK_FALSE(Contains(status, "s3cr3t"));
   CHECK_FALSE(Contains(metrics, "s3cr3t"));
