@@ -29,6 +29,7 @@
 //   leftovers: {retry_min: 1m, retry_max: 30m, alert_after: 1h, max_records: 1000}
 //   targets[].maintenance: [{days: [sat, sun], from: "22:00", to: "02:00", time_zone:
 //   Europe/Brussels}] journeys[].interval: 60s
+//   dependencies: [{name, kind: http|tcp|dns, used_by, ...}] (DependencyConfig below)
 //
 // Thread-safety: a loaded ProberConfig is immutable and may be shared between threads.
 // Extending: a new field is a member here with a default and a comment, a key in the loader's
@@ -228,7 +229,7 @@ struct LeftoverConfig {
 
 // One entry of `dependencies:` (config/dependencies.cc): a service a plant's ERP needs besides
 // Odoo (identity provider, API gateway, barcode service, carrier API, VPN), checked on its own
-// schedule by `run` (and once by `once`), with the business services that depend on it:
+// schedule by `run` (not by `once`), with the business services that depend on it:
 //   dependencies:
 //     - name: idp                      # the `dependency` label: at most 64 [A-Za-z0-9_.-]
 //       kind: http                     # http | tcp | dns

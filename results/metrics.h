@@ -3,7 +3,8 @@
 // pairs' in a compact store of their own, written into the same exposition. Labels come only from
 // the closed set journey, step, target, region, plant, instance, reason, phase, env, and model on
 // the leftovers (build_info adds `version` and journey_info `service` and `definition`, as
-// Prometheus' convention for info metrics has it).
+// Prometheus' convention for info metrics has it); the dependencies' series add `dependency`
+// (dependency_metrics.h).
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
