@@ -62,6 +62,9 @@ std::set<std::string> ExportedNames() {
                              {"access"},
                              true,
                              std::chrono::seconds(30)}});
+  results::DependencyResult checked;  // `up` and the last check's time come with a check
+  checked.dependency = "idp";
+  m.dependencies().Observe(checked);
   results::LeftoverRecord leftover;
   leftover.target = "lyon";
   leftover.model = "purchase.order";
