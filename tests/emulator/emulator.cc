@@ -395,9 +395,58 @@ Delivery OdooEmulator::FaultResponse(const FaultRule& rule, const HttpRequest& r
   return delivery;
 }
 
+prober::Status OdooEmulator::Administer(const json& change) {
+  if (!change.is_object()) return prober::Status::InvalidArgument("not a JSON object");
+  if (change.contains("server_version")) {
+    if (!change["server_version"].is_string())
+      return prober::Status::InvalidArgument("server_version: a string, e.g. \"17.0+e\"");
+    prober::MutexLock lock(mu_);
+    server_version_ = change["server_version"].get<std::string>();
+  }
+  if (change.contains("certificate")) {
+    Faults f = faults();
+    f.certificate =
+        change["certificate"].is_string() ? change["certificate"].get<std::string>() : "";
+    const auto& names = CertificateNames();
+    if (std::find(names.begin(), names.end(), f.certificate) == names.end())
+      return prober::Status::InvalidArgument("certificate: one of " + prober::Join(names));
+    SetFaults(f);
+  }
+  if (!change.contains("modules")) return prober::Status::Ok();
+  if (!change["modules"].is_object())
+    return prober::Status::InvalidArgument("modules: {name: version or null}");
+  const auto& o = options_;
+  auto call = [&](const std::string& method, json args, json kwargs = json::object()) {
+    return ExecuteKw(json::array({o.database, 2, o.password, "ir.module.module", method,
+                                  std::move(args), std::move(kwargs)}));
+  };
+  for (const auto& [name, version] : change["modules"].items()) {
+    auto found = call("search", json::array({json::array({json::array({"name", "=", name})})}));
+    if (!found.error.is_null()) return prober::Status::Internal(found.error.dump());
+    const json ids = found.result;
+    json vals = version.is_null() ? json{{"state", "uninstalled"}}
+                                  : json{{"state", "installed"}, {"latest_version", version}};
+    if (ids.empty() && version.is_null()) continue;  // not there: nothing to uninstall
+    if (ids.empty()) vals["name"] = name;
+    const auto done =
+        ids.empty() ? call("create", json::array({vals})) : call("write", json::array({ids, vals}));
+    if (!done.error.is_null()) return prober::Status::Internal(done.error.dump());
+  }
+  return prober::Status::Ok();
+}
+
 HttpResponse OdooEmulator::HandleControl(const HttpRequest& request) {
   HttpResponse res;
   const std::string what = request.path.substr(std::string("/__emulator/").size());
+  if (what == "admin" && request.method == "POST") {
+    const json doc = json::parse(request.body, nullptr, false);
+    const auto st =
+        doc.is_discarded() ? prober::Status::InvalidArgument("not JSON") : Administer(doc);
+    res.status = st.ok() ? 200 : 400;
+    res.content_type = "text/plain";
+    res.body = st.ok() ? "ok\n" : st.message();
+    return res;
+  }
   if (what == "faults" && request.method == "GET") {
     res.body = ToJson(faults()).dump();
   } else if (what == "faults" && request.method == "POST") {
@@ -456,7 +505,12 @@ json OdooEmulator::Error(int code, const std::string& message, const std::string
 json OdooEmulator::VersionInfo() const {
   const Personality& p = Find(options_.version);
   const int major = std::stoi(p.series);
-  return {{"server_version", p.server_version},
+  std::string version = p.server_version;
+  {
+    prober::MutexLock lock(mu_);
+    if (!server_version_.empty()) version = server_version_;
+  }
+  return {{"server_version", version},
           {"server_version_info", {major, 0, 0, "final", 0, ""}},
           {"server_serie", p.series},
           {"protocol_version", 1}};

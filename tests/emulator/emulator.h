@@ -108,6 +108,13 @@ class OdooEmulator {
   Faults faults() const;
   // The certificate the HTTPS listeners serve to new connections (Faults::certificate).
   std::string certificate() const;
+  // What an administrator changes on a running Odoo, for the change-watching tests (also POST
+  // /__emulator/admin with the same JSON): {"server_version": "17.0+e"} (what version() answers
+  // from now on), {"modules": {"sale": "17.0.1.3", "mrp_plm": "17.0.1.0", "purchase": null}}
+  // (upgrades an installed module to that latest_version, installs one that is not, uninstalls
+  // one given null) and {"certificate": "rotated"} (the certificate new HTTPS connections get,
+  // as Faults::certificate). Fails on a malformed document.
+  prober::Status Administer(const json& change);
   // Forgets every web session, as a server restart or max inactivity would.
   void ExpireAllSessions();
   std::vector<LoggedCall> RequestLog() const;
@@ -158,6 +165,7 @@ class OdooEmulator {
   const EmulatorOptions options_;
   mutable prober::Mutex mu_;
   Faults faults_ GUARDED_BY(mu_);
+  std::string server_version_ GUARDED_BY(mu_);  // Administer's; "" the personality's
   std::vector<int> rule_matches_ GUARDED_BY(mu_);  // by rule: requests seen (for `after`)
   struct Session {
     int uid = 0;

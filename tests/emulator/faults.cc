@@ -62,7 +62,7 @@ json LatencyJson(const Latency& l) {
 
 const std::vector<std::string>& CertificateNames() {
   static const std::vector<std::string> kNames = {"trusted", "self-signed", "expired",
-                                                  "wrong-host"};
+                                                  "wrong-host", "rotated"};
   return kNames;
 }
 
@@ -151,7 +151,7 @@ prober::Result<Faults> ParseFaults(const json& doc) {
   const auto& names = CertificateNames();
   if (std::find(names.begin(), names.end(), f.certificate) == names.end()) {
     return prober::Status::InvalidArgument(
-        "certificate: one of trusted, self-signed, expired, wrong-host");
+        "certificate: one of trusted, self-signed, expired, wrong-host, rotated");
   }
   f.oversized_bytes = doc.value("oversized_bytes", f.oversized_bytes);
   f.seed = doc.value("seed", f.seed);

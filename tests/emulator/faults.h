@@ -12,7 +12,7 @@
 //                                                                   "after": N spares the first N
 //    "session_expiry_after": 5,                                    web sessions die after N calls
 //    "certificate": "trusted",                                     trusted | self-signed |
-//                                                                   expired | wrong-host
+//                                                                   expired | wrong-host | rotated
 //    "oversized_bytes": 33554432,
 //    "seed": 1}
 //

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "prober/odoo_client.h"
+#include "prober/tls_inspector.h"
 #include "tests/support/emulator_support.h"
 
 namespace odoo_prober::emulator {
@@ -322,6 +323,54 @@ TEST_CASE("the certificate served can be switched at run time", "[emulator][faul
     CHECK(Client(emu, prober::Protocol::kJsonRpc)->Authenticate(prober::kNoDeadline).outcome ==
           outcome);
   }
+}
+
+TEST_CASE("an administrator's changes: server version, modules, a rotated certificate",
+          "[emulator][faults]") {
+  RunningEmulator emu;
+  auto client = Client(emu, prober::Protocol::kJsonRpc);
+  REQUIRE(client->Authenticate(prober::kNoDeadline).ok());
+  auto module = [&](const std::string& name) {
+    auto r =
+        client->CallKw("ir.module.module", "search_read",
+                       nlohmann::json::array(
+                           {nlohmann::json::array({nlohmann::json::array({"name", "=", name})})}),
+                       {{"fields", {"state", "latest_version"}}}, prober::kNoDeadline);
+    REQUIRE(r.ok());
+    return r.result.empty() ? nlohmann::json() : r.result[0];
+  };
+  const std::string before = module("sale")["latest_version"];
+  auto leaf = [&] {
+    prober::TlsInspectOptions o;
+    o.host = "127.0.0.1";
+    o.port =
+        static_cast<uint16_t>(std::stoi(emu.https_url().substr(emu.https_url().rfind(':') + 1)));
+    o.ca_file = emu.pki().ca_cert;
+    o.servername = "localhost";
+    const auto in = prober::InspectTls(o);
+    REQUIRE(in.trusted);
+    return in.presented.front().sha256;
+  };
+  const std::string old_leaf = leaf();
+  REQUIRE(emu.emulator()
+              .Administer({{"server_version", "17.0+e"},
+                           {"modules", {{"sale", "17.0.1.3"}, {"mrp_plm", "17.0.1.0"}}},
+                           {"certificate", "rotated"}})
+              .ok());
+  CHECK(client->Version(prober::kNoDeadline).result["server_version"] == "17.0+e");
+  CHECK(module("sale")["latest_version"] == "17.0.1.3");
+  CHECK(before != "17.0.1.3");
+  CHECK(module("mrp_plm")["state"] == "installed");
+  CHECK(leaf() != old_leaf);  // trusted still, another key
+  // Over HTTP as well; a module given null is uninstalled; a mistake is a 400.
+  auto post = [&](const std::string& body) {
+    return testing::RunProcess({"/usr/bin/curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+                                "--data-binary", body, emu.http_url() + "/__emulator/admin"})
+        .out;
+  };
+  CHECK(post(R"({"modules": {"mrp_plm": null}})") == "200");
+  CHECK(module("mrp_plm")["state"] == "uninstalled");
+  CHECK(post(R"({"certificate": "stolen"})") == "400");
 }
 
 TEST_CASE("the control endpoint sets and shows faults and the request log", "[emulator][faults]") {

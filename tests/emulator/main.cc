@@ -72,7 +72,7 @@ void AddFaultOptions(CLI::App& app, Flags& f) {
   app.add_option("--session-expiry-after", f.session_expiry_after,
                  "Web sessions expire after N calls");
   app.add_option("--certificate", f.certificate,
-                 "Certificate served: trusted, self-signed, expired, wrong-host")
+                 "Certificate served: trusted, self-signed, expired, wrong-host, rotated")
       ->check(CLI::IsMember(CertificateNames()));
 }
 
@@ -165,7 +165,8 @@ int ServerOf(Flags& f) {
   f.srv.key_file = pki->server_key;
   f.srv.certificates = {{"self-signed", {pki->untrusted_cert, pki->untrusted_key}},
                         {"expired", {pki->expired_cert, pki->expired_key}},
-                        {"wrong-host", {pki->wrong_host_cert, pki->wrong_host_key}}};
+                        {"wrong-host", {pki->wrong_host_cert, pki->wrong_host_key}},
+                        {"rotated", {pki->rotated_cert, pki->rotated_key}}};
   return 0;
 }
 

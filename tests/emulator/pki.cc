@@ -214,18 +214,20 @@ prober::Result<TlsScenarios> MakeTlsScenarios(const std::string& dir) {
 prober::Result<Pki> EnsurePki(const std::string& dir) {
   Pki pki{dir + "/ca.pem",          dir + "/server.pem",      dir + "/server.key",
           dir + "/self-signed.pem", dir + "/self-signed.key", dir + "/expired.pem",
-          dir + "/expired.key",     dir + "/wrong-host.pem",  dir + "/wrong-host.key"};
+          dir + "/expired.key",     dir + "/wrong-host.pem",  dir + "/wrong-host.key",
+          dir + "/rotated.pem",     dir + "/rotated.key"};
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return prober::Status::InvalidArgument("cannot create " + dir + ": " + ec.message());
   if (fs::exists(pki.ca_cert) && fs::exists(pki.server_cert) && fs::exists(pki.server_key) &&
       fs::exists(pki.untrusted_cert) && fs::exists(pki.untrusted_key) &&
-      fs::exists(pki.expired_cert) && fs::exists(pki.wrong_host_cert)) {
+      fs::exists(pki.expired_cert) && fs::exists(pki.wrong_host_cert) &&
+      fs::exists(pki.rotated_cert)) {
     return pki;
   }
   Key ca_key = NewKey(), server_key = NewKey(), rogue_key = NewKey(), old_key = NewKey(),
-      other_key = NewKey();
-  if (!ca_key || !server_key || !rogue_key || !old_key || !other_key) {
+      other_key = NewKey(), rotated_key = NewKey();
+  if (!ca_key || !server_key || !rogue_key || !old_key || !other_key || !rotated_key) {
     return prober::Status::Internal("EC key generation failed");
   }
   Cert ca = MakeCert(ca_key.get(), "odoo-prober test CA", true, nullptr, nullptr);
@@ -236,16 +238,18 @@ prober::Result<Pki> EnsurePki(const std::string& dir) {
                           "DNS:localhost,IP:127.0.0.1,IP:::1", -60L * 60 * 24 * 31, -60L * 60 * 24);
   Cert other = MakeCert(other_key.get(), "wrong.example", false, ca.get(), ca_key.get(),
                         "DNS:wrong.example");
-  if (!server || !rogue || !expired || !other) {
+  Cert rotated = MakeCert(rotated_key.get(), "localhost", false, ca.get(), ca_key.get());
+  if (!server || !rogue || !expired || !other || !rotated) {
     return prober::Status::Internal("cannot make the server certificates");
   }
   // Keys first, certificates last: a half-written folder is regenerated on the next call.
   if (!WriteKey(dir + "/ca.key", ca_key.get()) || !WriteKey(pki.server_key, server_key.get()) ||
       !WriteKey(pki.untrusted_key, rogue_key.get()) || !WriteKey(pki.expired_key, old_key.get()) ||
       !WriteKey(pki.wrong_host_key, other_key.get()) ||
-      !WriteCert(pki.expired_cert, expired.get()) || !WriteCert(pki.wrong_host_cert, other.get()) ||
-      !WriteCert(pki.server_cert, server.get()) || !WriteCert(pki.untrusted_cert, rogue.get()) ||
-      !WriteCert(pki.ca_cert, ca.get())) {
+      !WriteKey(pki.rotated_key, rotated_key.get()) ||
+      !WriteCert(pki.rotated_cert, rotated.get()) || !WriteCert(pki.expired_cert, expired.get()) ||
+      !WriteCert(pki.wrong_host_cert, other.get()) || !WriteCert(pki.server_cert, server.get()) ||
+      !WriteCert(pki.untrusted_cert, rogue.get()) || !WriteCert(pki.ca_cert, ca.get())) {
     return prober::Status::Internal("cannot write the PKI files into " + dir);
   }
   return pki;

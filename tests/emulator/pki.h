@@ -24,6 +24,8 @@ struct Pki {
   std::string expired_key;
   std::string wrong_host_cert;  // wrong-host.pem: signed by the CA for wrong.example only
   std::string wrong_host_key;
+  std::string rotated_cert;  // rotated.pem: like server.pem (the CA's, same names), a new key
+  std::string rotated_key;
 };
 
 // Creates the files in `dir` (created if missing), or reuses them when all already exist.

@@ -17,7 +17,8 @@ RunningEmulator::RunningEmulator(emulator::EmulatorOptions options) {
   o.key_file = pki_.server_key;
   o.certificates = {{"self-signed", {pki_.untrusted_cert, pki_.untrusted_key}},
                     {"expired", {pki_.expired_cert, pki_.expired_key}},
-                    {"wrong-host", {pki_.wrong_host_cert, pki_.wrong_host_key}}};
+                    {"wrong-host", {pki_.wrong_host_cert, pki_.wrong_host_key}},
+                    {"rotated", {pki_.rotated_cert, pki_.rotated_key}}};
   auto server = emulator::StartServer(o, *emulator_);
   if (!server.ok()) throw std::runtime_error(server.status().message());
   server_ = std::move(*server);
