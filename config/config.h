@@ -30,6 +30,7 @@
 //   targets[].maintenance: [{days: [sat, sun], from: "22:00", to: "02:00", time_zone:
 //   Europe/Brussels}] journeys[].interval: 60s
 //   dependencies: [{name, kind: http|tcp|dns, used_by, ...}] (DependencyConfig below)
+//   fingerprint_interval: 15m   (how often `run` looks for changes on each target)
 //
 // Thread-safety: a loaded ProberConfig is immutable and may be shared between threads.
 // Extending: a new field is a member here with a default and a comment, a key in the loader's
@@ -298,6 +299,10 @@ struct ProberConfig {
   // Where region files are (default: regions/ next to the config), and the one loaded, if any.
   std::string regions_dir;
   std::optional<RegionConfig> region;
+  // How often `run` reads each target's fingerprint to see what changed on it (release, modules,
+  // certificate, company): at start and then this often, but never more often than the target's
+  // most frequent journey. 0 (`off`): not watched.
+  std::chrono::milliseconds fingerprint_interval{15 * 60 * 1000};
   // The dependency checks (`dependencies:`), in the file's order.
   std::vector<DependencyConfig> dependencies;
   // How often `run` inspects the TLS endpoints of the targets (also once at start).

@@ -120,11 +120,11 @@ class Loader {
       r_.Error(YAML::Mark(), "", "the file is empty; start from config/examples/prober.yaml");
       return;
     }
-    auto f = r_.Map(
-        root, "",
-        {"version", "defaults", "targets", "journeys", "journey_dirs", "plants", "concurrency",
-         "per_target_concurrency", "instance", "admin", "results", "tls_check_interval",
-         "objectives", "regions_dir", "compare", "leftovers", "dependencies"});
+    auto f = r_.Map(root, "",
+                    {"version", "defaults", "targets", "journeys", "journey_dirs", "plants",
+                     "concurrency", "per_target_concurrency", "instance", "admin", "results",
+                     "tls_check_interval", "objectives", "regions_dir", "compare", "leftovers",
+                     "dependencies", "fingerprint_interval"});
     if (!f) return;
     LoadVersion(*f, root);
     ReadTargets(c_, *f, root, LoadDefaults(*f), cfg);
@@ -147,6 +147,13 @@ class Loader {
     if (f->Has("leftovers")) ReadLeftovers(r_, f->Value("leftovers"), cfg.leftovers);
     if (f->Has("dependencies")) ReadDependencies(c_, f->Value("dependencies"), cfg);
     if (auto d = f->Duration("tls_check_interval", 1min, 168h, "6h")) cfg.tls_check_interval = *d;
+    // `off`: no change watching (no reading, no login beyond the journeys').
+    if (f->Has("fingerprint_interval") && f->Value("fingerprint_interval").IsScalar() &&
+        f->Value("fingerprint_interval").Scalar() == "off") {
+      cfg.fingerprint_interval = std::chrono::milliseconds(0);
+    } else if (auto d = f->Duration("fingerprint_interval", 1s, 24h, "15m or off")) {
+      cfg.fingerprint_interval = *d;
+    }
     if (auto n = f->Integer("concurrency", 1, 256)) cfg.concurrency = static_cast<int>(*n);
     if (auto n = f->Integer("per_target_concurrency", 1, 256))
       cfg.per_target_concurrency = static_cast<int>(*n);

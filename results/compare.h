@@ -63,6 +63,7 @@ struct Fingerprint {
   // TLS: "" for plain HTTP.
   std::string tls_issuer, tls_key;
   std::optional<std::chrono::system_clock::time_point> tls_expiry;
+  std::string tls_leaf;  // the leaf certificate's SHA-256: a rotation changes it (not compared)
   bool https = false;
   // The Odoo API the side's calls went over ("web", "jsonrpc", "json2"; `auto` resolved): one
   // costs more per call than another, so latency is compared only over the same one.

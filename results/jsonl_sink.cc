@@ -30,6 +30,9 @@ class JsonLinesSink final : public ResultSink {
   prober::Status WriteDependency(const DependencyResult& result) override {
     return Append(prober::DumpJson(ToJson(result)) + "\n");
   }
+  prober::Status WriteChange(const ChangeEvent& event) override {
+    return Append(prober::DumpJson(ToJson(event)) + "\n");
+  }
 
   prober::Status Append(const std::string& line) {
     if (size_ > 0 && size_ + line.size() > options_.max_bytes) {

@@ -70,6 +70,7 @@ Metrics::Metrics(std::string instance, std::string version)
                 "How long a leftover record may stay before OdooProberLeftoverRecords.")
               .Add({{"instance", instance_}})),
       dependencies_(std::make_unique<DependencyMetrics>(*registry_, instance_)),
+      changes_(std::make_unique<ChangeMetrics>(*registry_, instance_)),
       reloads_(Counter(*registry_, "odoo_prober_config_reloads_total",
                        "Configuration reloads applied (SIGHUP).")
                    .Add({{"instance", instance_}})),
@@ -650,6 +651,10 @@ class MetricsSink final : public ResultSink {
   }
   prober::Status WriteDependency(const DependencyResult& r) override {
     metrics_.dependencies().Observe(r);
+    return prober::Status::Ok();
+  }
+  prober::Status WriteChange(const ChangeEvent& e) override {
+    metrics_.changes().Observe(e);
     return prober::Status::Ok();
   }
   std::string name() const override { return "metrics"; }

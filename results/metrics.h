@@ -24,6 +24,7 @@
 
 #include "config/config.h"
 #include "prober/mutex.h"
+#include "results/change_metrics.h"
 #include "results/dependency_metrics.h"
 #include "results/journey_result.h"
 #include "results/sink.h"
@@ -97,6 +98,8 @@ class Metrics {
 
   // The dependency checks' series (dependency_metrics.h), in the same registry.
   DependencyMetrics& dependencies() { return *dependencies_; }
+  // What changed on the targets (change_metrics.h), in the same registry.
+  ChangeMetrics& changes() { return *changes_; }
 
   // The Prometheus text exposition of everything.
   std::string Serialize() const;
@@ -147,6 +150,7 @@ class Metrics {
            std::pair<std::map<std::string, std::string>, prometheus::Gauge*>>
       leftover_series_ GUARDED_BY(leftovers_mu_);
   std::unique_ptr<DependencyMetrics> dependencies_;
+  std::unique_ptr<ChangeMetrics> changes_;
   prometheus::Counter& reloads_;
   prometheus::Counter& reload_failures_;
 };

@@ -273,6 +273,24 @@ std::vector<OpenTlsFinding> ReadTls(sqlite3* db, double since, double until) {
 
 std::string Iso(Clock::time_point t) { return prober::FormatUtc(t, "%Y-%m-%dT%H:%M:%SZ"); }
 
+// The changes seen in [since, until); none from a history written before they were kept.
+std::vector<ReportChange> ReadChanges(sqlite3* db, double since, double until) {
+  const char* sql =
+      "SELECT at, target, coalesce(region, ''), coalesce(plant, ''), kind, coalesce(summary, '') "
+      "FROM events WHERE at >= ?1 AND at < ?2 ORDER BY at, id";
+  sqlite3_stmt* s = nullptr;
+  std::vector<ReportChange> out;
+  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) return out;
+  std::unique_ptr<sqlite3_stmt, StmtFinalize> stmt(s);
+  sqlite3_bind_double(s, 1, since);
+  sqlite3_bind_double(s, 2, until);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    out.push_back({FromUnix(sqlite3_column_double(s, 0)), Column(s, 1), Column(s, 2), Column(s, 3),
+                   Column(s, 4), Column(s, 5)});
+  }
+  return out;
+}
+
 // The dependency checks in [since, until), per dependency and region; none from a history
 // written before dependencies were checked.
 std::vector<DependencyRow> ReadDependencies(sqlite3* db, double since, double until) {
@@ -335,6 +353,7 @@ prober::Result<Report> BuildReport(const std::string& sqlite_path,
   report.until = until;
   report.tls = ReadTls(db->get(), Unix(since), Unix(until));
   report.dependencies = ReadDependencies(db->get(), Unix(since), Unix(until));
+  report.changes = ReadChanges(db->get(), Unix(since), Unix(until));
   static const std::vector<config::WeeklyWindow> kNone;
   std::map<std::string, ServiceRow> services;
   std::map<std::pair<std::string, std::string>, std::pair<double, double>>
@@ -469,8 +488,18 @@ json ReportJson(const Report& r) {
                             {"last_failure", d.last_failure ? json(Iso(*d.last_failure)) : json()},
                             {"last_failure_detail", d.last_detail}});
   }
+  json changes = json::array();
+  for (const auto& c : r.changes) {
+    changes.push_back({{"at", Iso(c.at)},
+                       {"target", c.target},
+                       {"region", c.region},
+                       {"plant", c.plant},
+                       {"kind", c.kind},
+                       {"summary", c.summary}});
+  }
   return {{"since", Iso(r.since)}, {"until", Iso(r.until)}, {"pairs", pairs},
-          {"services", services},  {"tls_findings", tls},   {"dependencies", dependencies}};
+          {"services", services},  {"tls_findings", tls},   {"dependencies", dependencies},
+          {"changes", changes}};
 }
 
 std::string ReportTable(const Report& r) {
@@ -518,6 +547,11 @@ std::string ReportTable(const Report& r) {
   if (outside + maintenance > 0) {
     o << "\nnot counted: " << outside << " runs outside business hours, " << maintenance
       << " in maintenance\n";
+  }
+  if (!r.changes.empty()) {
+    o << "\nchanges on the targets (a regression that starts with one is likely its):\n";
+    for (const auto& c : r.changes)
+      o << "  " << Iso(c.at) << "  " << std::left << std::setw(16) << c.target << c.summary << "\n";
   }
   if (!r.dependencies.empty()) {
     o << "\ndependencies (used by; when one failed, the services' SLIs above may show it):\n";

@@ -17,6 +17,8 @@
 // counted against those the configured interval would have made in the counted time outside
 // maintenance (a prober that was down shows as low coverage, not as high availability).
 // Open TLS findings: those of the latest check of each endpoint at or before `until`.
+// Changes: what the fingerprint readings saw change on the targets in the window (releases,
+// modules, certificates), beside the SLIs they may explain.
 // Dependencies: each dependency's checks in the window, with their availability, p95, failures
 // by reason and the last failure, beside the SLIs they may explain.
 #pragma once
@@ -83,12 +85,19 @@ struct DependencyRow {
   std::string last_detail{};  // the last failure's
 };
 
+// A change seen on a target in the window (results/change_event.h, the history's events).
+struct ReportChange {
+  std::chrono::system_clock::time_point at;
+  std::string target, region, plant, kind, summary;
+};
+
 struct Report {
   std::chrono::system_clock::time_point since, until;
   std::vector<ReportRow> pairs;             // by journey, then target
   std::vector<ServiceRow> services;         // by service
   std::vector<OpenTlsFinding> tls;          // by endpoint, critical first
   std::vector<DependencyRow> dependencies;  // by dependency, then region
+  std::vector<ReportChange> changes;        // by time
 };
 
 // How many slices the window is cut into for the HTML charts.

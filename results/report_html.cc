@@ -206,6 +206,19 @@ void ServicesTable(std::ostringstream& h, const Report& r) {
   h << "</tbody></table>\n";
 }
 
+void ChangesTable(std::ostringstream& h, const Report& r) {
+  if (r.changes.empty()) return;
+  h << "<h2>Changes on the targets</h2>\n<p><small>Releases, modules, certificates and company "
+       "settings the fingerprint readings saw change: a regression that starts with one is likely "
+       "its.</small></p>\n<table><thead><tr><th>when</th><th>target</th><th>kind</th>"
+       "<th>change</th></tr></thead><tbody>\n";
+  for (const auto& c : r.changes) {
+    h << "<tr><td>" << Day(c.at) << "</td><td>" << Html(c.target) << "</td><td>" << Html(c.kind)
+      << "</td><td>" << Html(c.summary) << "</td></tr>\n";
+  }
+  h << "</tbody></table>\n";
+}
+
 void DependencyTable(std::ostringstream& h, const Report& r) {
   if (r.dependencies.empty()) return;
   h << "<h2>Dependencies</h2>\n<p><small>What the plants' ERPs need besides Odoo: a failed "
@@ -275,6 +288,7 @@ std::string ReportHtml(const Report& r) {
       << "<figure>" << BurnDownChart(r, p)
       << "<figcaption>Error budget remaining</figcaption></figure></div></section>\n";
   }
+  ChangesTable(h, r);
   DependencyTable(h, r);
   TlsTable(h, r);
   h << "<p><small>Availability: successful runs (cleanup included) over counted runs. Latency "

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <type_traits>
+
 namespace odoo_prober::results {
 
 FanOut::FanOut(std::vector<std::unique_ptr<ResultSink>> sinks, size_t queue_capacity,
@@ -21,6 +23,7 @@ FanOut::~FanOut() { Close(std::chrono::seconds(5)); }
 void FanOut::Publish(const JourneyResult& result) { Enqueue(result); }
 void FanOut::Publish(const TlsReport& report) { Enqueue(report); }
 void FanOut::Publish(const DependencyResult& result) { Enqueue(result); }
+void FanOut::Publish(const ChangeEvent& event) { Enqueue(event); }
 
 template <typename T>
 void FanOut::Enqueue(const T& result) {
@@ -45,7 +48,7 @@ void FanOut::Enqueue(const T& result) {
 
 void FanOut::Drain(Lane& lane) {
   for (;;) {
-    std::variant<JourneyResult, TlsReport, DependencyResult> item;
+    std::variant<JourneyResult, TlsReport, DependencyResult, ChangeEvent> item;
     {
       prober::MutexLock lock(lane.mu);
       while (!lane.closing && lane.queue.empty()) lane.cv.Wait();
@@ -53,11 +56,20 @@ void FanOut::Drain(Lane& lane) {
       item = std::move(lane.queue.front());
       lane.queue.pop_front();
     }
-    auto st = std::holds_alternative<JourneyResult>(item)
-                  ? lane.sink->Write(std::get<JourneyResult>(item))
-              : std::holds_alternative<TlsReport>(item)
-                  ? lane.sink->WriteTls(std::get<TlsReport>(item))
-                  : lane.sink->WriteDependency(std::get<DependencyResult>(item));
+    auto st = std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, JourneyResult>) {
+            return lane.sink->Write(v);
+          } else if constexpr (std::is_same_v<T, TlsReport>) {
+            return lane.sink->WriteTls(v);
+          } else if constexpr (std::is_same_v<T, DependencyResult>) {
+            return lane.sink->WriteDependency(v);
+          } else {
+            return lane.sink->WriteChange(v);
+          }
+        },
+        item);
     if (!st.ok()) {
       ++dropped_;
       ++lane.failed;

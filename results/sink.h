@@ -24,6 +24,7 @@
 
 #include "prober/mutex.h"
 #include "prober/status.h"
+#include "results/change_event.h"
 #include "results/dependency_result.h"
 #include "results/journey_result.h"
 #include "results/tls_findings.h"
@@ -40,6 +41,8 @@ class ResultSink {
   virtual prober::Status WriteTls(const TlsReport&) { return prober::Status::Ok(); }
   // Stores one dependency check; sinks that do not keep them ignore it.
   virtual prober::Status WriteDependency(const DependencyResult&) { return prober::Status::Ok(); }
+  // Stores one change seen on a target; sinks that do not keep them ignore it.
+  virtual prober::Status WriteChange(const ChangeEvent&) { return prober::Status::Ok(); }
   // Makes written results durable (flush buffers, checkpoint).
   virtual prober::Status Flush() { return prober::Status::Ok(); }
   virtual std::string name() const = 0;
@@ -64,6 +67,7 @@ class FanOut {
   void Publish(const JourneyResult& result);
   void Publish(const TlsReport& report);
   void Publish(const DependencyResult& result);
+  void Publish(const ChangeEvent& event);
   // Stops accepting, lets every queue drain (up to `grace`), flushes, and joins the threads.
   void Close(std::chrono::milliseconds grace);
   // False when a sink's last write failed.
@@ -75,7 +79,8 @@ class FanOut {
     std::unique_ptr<ResultSink> sink;
     prober::Mutex mu;
     prober::CondVar cv{&mu};
-    std::deque<std::variant<JourneyResult, TlsReport, DependencyResult>> queue GUARDED_BY(mu);
+    std::deque<std::variant<JourneyResult, TlsReport, DependencyResult, ChangeEvent>> queue
+        GUARDED_BY(mu);
     bool closing GUARDED_BY(mu) = false;
     std::atomic<bool> healthy{true};
     uint64_t failed = 0;  // results lost to write errors since the sink last wrote (its thread)

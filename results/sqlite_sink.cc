@@ -16,6 +16,7 @@ constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=NORMAL;
 PRAGMA foreign_keys=ON;
+BEGIN;
 CREATE TABLE IF NOT EXISTS runs (
   id INTEGER PRIMARY KEY,
   run_id TEXT NOT NULL,
@@ -68,6 +69,16 @@ CREATE TABLE IF NOT EXISTS dependency_checks (
   dns_seconds REAL, connect_seconds REAL, tls_seconds REAL, first_byte_seconds REAL,
   server_address TEXT);
 CREATE INDEX IF NOT EXISTS dependency_checks_by_name ON dependency_checks(dependency, started_at);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY,
+  at REAL NOT NULL,
+  at_iso TEXT NOT NULL,
+  target TEXT NOT NULL,
+  region TEXT, plant TEXT, env TEXT, instance TEXT,
+  kind TEXT NOT NULL,
+  item TEXT, before TEXT, after TEXT, summary TEXT);
+CREATE INDEX IF NOT EXISTS events_by_time ON events(at);
+COMMIT;
 )sql";
 
 using internal::Db;
@@ -127,6 +138,9 @@ class SqliteSink final : public ResultSink {
         "server_address) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     prune_ = Compile("DELETE FROM runs WHERE started_at < ?");
     prune_dependencies_ = Compile("DELETE FROM dependency_checks WHERE started_at < ?");
+    insert_event_ = Compile(
+        "INSERT INTO events (at, at_iso, target, region, plant, env, instance, kind, item, before, "
+        "after, summary) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
     insert_check_ = Compile(
         "INSERT INTO tls_checks (checked_at, target, endpoint, outcome, chain_expiry, tls_version, "
         "trusted) "
@@ -140,7 +154,7 @@ class SqliteSink final : public ResultSink {
         "connect_seconds, tls_seconds, first_byte_seconds, server_address) VALUES "
         "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!insert_run_ || !insert_step_ || !prune_ || !insert_check_ || !insert_finding_ ||
-        !insert_dependency_ || !prune_dependencies_) {
+        !insert_dependency_ || !prune_dependencies_ || !insert_event_) {
       return Error("cannot prepare statements");
     }
     return prober::Status::Ok();
@@ -264,6 +278,27 @@ class SqliteSink final : public ResultSink {
     return prober::Status::Ok();
   }
 
+  // Events are few (a release, a rotation): kept for good, like the TLS checks.
+  prober::Status WriteChange(const ChangeEvent& e) override {
+    sqlite3_stmt* s = insert_event_.get();
+    sqlite3_reset(s);
+    const auto j = ToJson(e);
+    sqlite3_bind_double(s, 1, j.at("at_seconds").get<double>());
+    Text(s, 2, j.at("at").get<std::string>());
+    Text(s, 3, e.target);
+    Text(s, 4, e.labels.region);
+    Text(s, 5, e.labels.plant);
+    Text(s, 6, e.labels.env);
+    Text(s, 7, e.instance);
+    Text(s, 8, e.kind);
+    Text(s, 9, e.item);
+    Text(s, 10, e.before);
+    Text(s, 11, e.after);
+    Text(s, 12, e.Summary());
+    if (sqlite3_step(s) != SQLITE_DONE) return Error("insert event");
+    return prober::Status::Ok();
+  }
+
   prober::Status Flush() override {
     if (!Exec("PRAGMA wal_checkpoint(PASSIVE)")) return Error("checkpoint");
     return prober::Status::Ok();
@@ -296,7 +331,7 @@ class SqliteSink final : public ResultSink {
   const SqliteOptions options_;
   Db db_;
   Stmt insert_run_, insert_step_, prune_, insert_check_, insert_finding_, insert_dependency_,
-      prune_dependencies_;
+      prune_dependencies_, insert_event_;
   uint64_t dependency_writes_ = 0;
   uint64_t writes_ = 0;
 };

@@ -15,6 +15,15 @@ using Clock = std::chrono::system_clock;
 
 std::string Html(const std::string& s) { return EscapeMarkup(s); }
 
+// "23 min ago", "2 h ago", "3 d ago".
+std::string Ago(Clock::time_point now, Clock::time_point at) {
+  const auto s = std::chrono::duration_cast<std::chrono::seconds>(now - at).count();
+  if (s < 60) return "just now";
+  if (s < 3600) return std::to_string(s / 60) + " min ago";
+  if (s < 86400) return std::to_string(s / 3600) + " h ago";
+  return std::to_string(s / 86400) + " d ago";
+}
+
 std::string When(Clock::time_point tp) {
   if (tp.time_since_epoch().count() == 0) return "never";
   return prober::FormatUtc(tp, "%Y-%m-%d %H:%M:%S UTC");
@@ -274,6 +283,7 @@ std::string StatusBoard::RenderHtml(Clock::time_point now, const std::string& in
     previous = p;
   }
   h << "</tbody></table>\n";
+  RenderChanges(h, now);
   RenderDependencies(h);
   RenderLeftovers(h, now);
   RenderTls(h);
@@ -297,7 +307,14 @@ std::optional<std::string> StatusBoard::RenderPairHtml(const std::string& journe
     << Html(p.info.labels.plant) << " &middot; " << runs << " runs, " << failed
     << " failed in 24 h &middot; objective " << prober::FormatPercent(p.info.objective.availability)
     << (p.in_maintenance ? " &middot; <span class=\"maint\">in maintenance</span>" : "")
-    << "</p>\n<h2>Last failure</h2>\n";
+    << "</p>\n";
+  for (auto c = changes_.rbegin(); c != changes_.rend(); ++c) {
+    if (c->target != target) continue;
+    h << "<p class=\"maint\">" << Html(target) << " changed " << Ago(now, c->at) << ": "
+      << Html(c->Summary()) << "</p>\n";
+    break;
+  }
+  h << "<h2>Last failure</h2>\n";
   if (!p.last_failure) {
     h << "<p class=\"ok\">None since the prober started.</p>\n";
   } else {
@@ -370,6 +387,43 @@ void StatusBoard::RecordDependency(const DependencyResult& r) {
   }
 }
 
+void StatusBoard::RecordChange(const ChangeEvent& e) {
+  prober::MutexLock lock(mu_);
+  changes_.push_back(e);
+  while (changes_.size() > kChangesShown) changes_.pop_front();
+}
+
+void StatusBoard::SetFingerprintRead(const std::string& target, const std::string& error,
+                                     Clock::time_point at) {
+  prober::MutexLock lock(mu_);
+  if (error.empty()) {
+    fingerprint_errors_.erase(target);
+  } else if (!fingerprint_errors_.count(target)) {
+    fingerprint_errors_[target] = {error, at};
+  } else {
+    fingerprint_errors_[target].first = error;
+  }
+}
+
+void StatusBoard::RenderChanges(std::ostream& h, Clock::time_point now) const {
+  if (changes_.empty() && fingerprint_errors_.empty()) return;
+  h << "<h2>Changes</h2>\n<p>What changed on the targets (releases, modules, certificates, "
+       "company settings), as this instance's fingerprint readings saw it: a regression that "
+       "starts with one is likely its.</p>\n";
+  for (const auto& [target, why] : fingerprint_errors_) {
+    h << "<p class=\"maint\">The fingerprint of " << Html(target) << " cannot be read since "
+      << When(why.second) << ": " << Html(why.first) << "</p>\n";
+  }
+  if (changes_.empty()) return;
+  h << "<table><thead><tr><th>when</th><th>target</th><th>kind</th><th>change</th></tr></thead>"
+       "<tbody>\n";
+  for (auto it = changes_.rbegin(); it != changes_.rend(); ++it) {
+    h << "<tr><td>" << Ago(now, it->at) << " (" << When(it->at) << ")</td><td>" << Html(it->target)
+      << "</td><td>" << Html(it->kind) << "</td><td>" << Html(it->Summary()) << "</td></tr>\n";
+  }
+  h << "</tbody></table>\n";
+}
+
 void StatusBoard::RenderDependencies(std::ostream& h) const {
   if (dependencies_.empty()) return;
   h << "<h2>Dependencies</h2>\n<p>What the plants' ERPs need besides Odoo: when one is down, "
@@ -428,6 +482,10 @@ class StatusSink final : public ResultSink {
   }
   prober::Status WriteDependency(const DependencyResult& r) override {
     board_.RecordDependency(r);
+    return prober::Status::Ok();
+  }
+  prober::Status WriteChange(const ChangeEvent& e) override {
+    board_.RecordChange(e);
     return prober::Status::Ok();
   }
   std::string name() const override { return "status"; }

@@ -56,6 +56,12 @@ class StatusBoard {
   };
   void DeclareDependencies(const std::vector<DependencyInfo>& dependencies);
   void RecordDependency(const DependencyResult& result);
+  // What changed on the targets (a "Changes" section, newest first, and on each pair's page
+  // "changed 23 min ago: sale 17.0.1.2 → 17.0.1.3"), and whether their fingerprint could be read
+  // (`error` "": it was).
+  void RecordChange(const ChangeEvent& event);
+  void SetFingerprintRead(const std::string& target, const std::string& error,
+                          std::chrono::system_clock::time_point at);
   // The probe records whose cleanup failed, which the daemon keeps retrying: listed in a
   // "Leftover records" section (target, record, journey and run, since when, tries, the next
   // one, why the last failed) while there are any.
@@ -105,6 +111,8 @@ class StatusBoard {
   static void RenderRow(std::ostream& h, const Pair& p, std::chrono::system_clock::time_point now);
   void RenderTls(std::ostream& h) const REQUIRES(mu_);
   void RenderDependencies(std::ostream& h) const REQUIRES(mu_);
+  void RenderChanges(std::ostream& h, std::chrono::system_clock::time_point now) const
+      REQUIRES(mu_);
   void RenderLeftovers(std::ostream& h, std::chrono::system_clock::time_point now) const
       REQUIRES(mu_);
 
@@ -119,6 +127,11 @@ class StatusBoard {
     std::chrono::system_clock::time_point last_ok{};
   };
   std::vector<Dependency> dependencies_ GUARDED_BY(mu_);  // in the config's order
+  static constexpr size_t kChangesShown = 50;
+  std::deque<ChangeEvent> changes_ GUARDED_BY(mu_);  // newest last
+  // Targets whose last fingerprint reading failed: why, since when.
+  std::map<std::string, std::pair<std::string, std::chrono::system_clock::time_point>>
+      fingerprint_errors_ GUARDED_BY(mu_);
 };
 
 std::unique_ptr<ResultSink> CreateStatusSink(StatusBoard& board);

@@ -14,6 +14,7 @@
 #include "results/make_sinks.h"
 #include "runners/admin/admin_auth.h"
 #include "runners/engine/exit_codes.h"
+#include "runners/engine/fingerprint.h"
 #include "runners/engine/plan.h"
 #include "runners/engine/scheduler.h"
 #include "runners/http/http_server.h"
@@ -218,6 +219,7 @@ prober::Result<std::unique_ptr<Daemon>> Daemon::Create(const RunOptions& options
     d->tls_pool_ = std::make_unique<WorkerPool>(1);
     d->cleanup_pool_ = std::make_unique<WorkerPool>(1);
     d->dependency_pool_ = std::make_unique<WorkerPool>(kDependencyWorkers);
+    d->watch_pool_ = std::make_unique<WorkerPool>(1);
     submit = [pool = d->pool_.get()](std::function<void()> task) { pool->Submit(std::move(task)); };
   }
   d->executor_ = std::make_unique<Executor>(std::move(submit));
@@ -274,6 +276,19 @@ void Daemon::Install(std::shared_ptr<const Snapshot> snapshot) {
   }
   PublishLeftovers();
   InstallDependencies();
+  // The change watch: the targets' series, and a first reading of each new target at once.
+  std::vector<std::pair<std::string, config::Labels>> watched;
+  for (const auto& t : snapshot_->config.targets) {
+    watched.emplace_back(t.name, t.labels);
+    next_watch_.emplace(t.name, clock_.Monotonic());
+  }
+  for (auto it = next_watch_.begin(); it != next_watch_.end();)
+    it = targets.count(it->first) ? std::next(it) : next_watch_.erase(it);
+  metrics_->changes().Declare(watched);
+  {
+    prober::MutexLock lock(watch_mu_);
+    watch_.Retain(targets);
+  }
   const auto& region = snapshot_->config.region;
   metrics_->SetInstanceInfo(region ? region->name : "",
                             region ? ReplicaOf(instance_, region->replicas) : 0,
@@ -295,6 +310,67 @@ void Daemon::InstallDependencies() {
   }
   metrics_->dependencies().Declare(declared);
   board_.DeclareDependencies(shown);
+}
+
+void Daemon::WatchIfDue(Mono now) {
+  const auto& cfg = snapshot_->config;
+  if (!env_.read_fingerprint || cfg.fingerprint_interval.count() == 0 || watching_.load()) return;
+  // A target is read no more often than its most frequent journey runs.
+  std::map<std::string, std::chrono::milliseconds> fastest;
+  for (const auto& p : snapshot_->pairs) {
+    auto& f = fastest.try_emplace(p.target->name, p.selection->interval).first->second;
+    f = std::min(f, p.selection->interval);
+  }
+  const auto wall = clock_.Now();
+  std::vector<const config::TargetConfig*> due;
+  for (const auto& t : cfg.targets) {
+    auto& next = next_watch_[t.name];
+    if (next > now) continue;
+    auto it = fastest.find(t.name);
+    next = now + std::max(cfg.fingerprint_interval,
+                          it == fastest.end() ? cfg.fingerprint_interval : it->second);
+    // Not during its maintenance: what changed in the window is seen at the first reading after.
+    const bool in_window = std::any_of(t.maintenance.begin(), t.maintenance.end(),
+                                       [&](const auto& w) { return w.Contains(wall); });
+    if (!in_window) due.push_back(&t);
+  }
+  if (due.empty()) return;
+  watching_ = true;
+  auto round = [this, snap = snapshot_, due] {
+    Watch(*snap, due);
+    watching_ = false;
+  };
+  if (watch_pool_) {
+    watch_pool_->Submit(std::move(round));
+  } else {
+    round();
+  }
+}
+
+void Daemon::Watch(const Snapshot& snap, const std::vector<const config::TargetConfig*>& due) {
+  (void)snap;  // keeps the targets `due` points into alive
+  for (const config::TargetConfig* t : due) {
+    if (stop_) break;
+    results::Fingerprint f = env_.read_fingerprint(*t);
+    const auto at = clock_.Now();
+    ChangeWatch::Reading reading;
+    {
+      prober::MutexLock lock(watch_mu_);
+      reading = watch_.Observe(*t, f, at, instance_);
+    }
+    board_.SetFingerprintRead(t->name, reading.error, at);
+    if (!reading.error.empty()) {
+      metrics_->changes().FingerprintFailed(t->name);
+      spdlog::warn("the fingerprint of {} cannot be read (no change is judged): {}", t->name,
+                   reading.error);
+      continue;
+    }
+    metrics_->changes().SetServerVersion(t->name, f.server_version);
+    for (const auto& e : reading.events) {
+      spdlog::info("change on {}: {}", e.target, e.Summary());
+      fanout_->Publish(e);
+    }
+  }
 }
 
 void Daemon::PublishDependencySchedule() {
@@ -434,6 +510,7 @@ Daemon::Mono Daemon::Step() {
     fanout_->Publish(RunDependency(snap->dependencies[i], instance_, clock_, env_.cancel));
   });
   PublishDependencySchedule();
+  WatchIfDue(now);
   CheckTlsIfDue(now);
   RetryLeftoversIfDue(now);
   if (now >= next_trim_) {
@@ -458,9 +535,12 @@ Daemon::Mono Daemon::Step() {
       }
     }
   }
+  Mono next_watch = Mono::max();
+  if (env_.read_fingerprint && snapshot_->config.fingerprint_interval.count() > 0)
+    for (const auto& [target, at] : next_watch_) next_watch = std::min(next_watch, at);
   return std::min({executor_->scheduler().NextWakeup(now),
                    dependency_executor_->scheduler().NextWakeup(now), next_tls_,
-                   leftovers_.NextDue()});
+                   leftovers_.NextDue(), next_watch});
 }
 
 void Daemon::PublishSchedule(const std::vector<size_t>& started) {
@@ -552,6 +632,9 @@ int Daemon::Shutdown(std::chrono::milliseconds grace) {
     (void)dependency_executor_->Drain(std::chrono::steady_clock::now() + std::chrono::seconds(30));
   }
   if (dependency_pool_) dependency_pool_->Join();
+  // A round of fingerprint readings is not waited for: its calls are cancelled.
+  if (watching_) env_.cancel->store(true);
+  if (watch_pool_) watch_pool_->Join();
   // A round of leftover retries is not waited for: its calls are cancelled, and its records
   // stay open for `odoo-prober sweep`, as they were.
   if (retrying_) env_.cancel->store(true);
@@ -649,6 +732,10 @@ int RunDaemon(const RunOptions& options, std::ostream& out, std::ostream& err) {
   TuneAllocator();
   DaemonEnv env;
   env.clients = CurlFactory(env.cancel);
+  env.read_fingerprint = [clients = env.clients](const config::TargetConfig& target) {
+    std::vector<results::TlsReport> tls;  // the TLS job reports the endpoints
+    return ReadFingerprint(target, clients, tls);
+  };
   auto daemon = Daemon::Create(options, env);
   if (!daemon.ok()) {
     err << daemon.status().message() << "\n";

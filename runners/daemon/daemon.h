@@ -4,6 +4,9 @@
 //  - AdminHandler (admin.h): /metrics, /healthz, /readyz and /status, on the HTTP server;
 //  - the Executor (executor.h) with its Scheduler and a WorkerPool: the same engine as `once`;
 //  - the TLS check of every endpoint, a job of its own every tls_check_interval;
+//  - the change watch (change_watch.h): each target's fingerprint read at start and every
+//    fingerprint_interval (never more often than its most frequent journey) on a thread of its
+//    own; what changed is a ChangeEvent for every sink;
 //  - the dependency checks (dependencies.h): an Executor and Scheduler of their own over a
 //    small pool, so that journeys and checks never wait for each other;
 //  - the leftovers (leftovers.h): records whose cleanup failed, retried with backoff on a thread
@@ -36,6 +39,7 @@
 #include "results/sink.h"
 #include "results/status_board.h"
 #include "runners/admin/admin.h"
+#include "runners/engine/change_watch.h"
 #include "runners/engine/dependencies.h"
 #include "runners/engine/executor.h"
 #include "runners/engine/leftovers.h"
@@ -61,6 +65,9 @@ struct DaemonEnv {
   JourneyRunner::ClientFactory clients;
   // The TLS check of an endpoint; unset: CheckTls on the daemon's clock.
   std::function<results::TlsReport(const TlsEndpoint&, std::chrono::milliseconds)> check_tls;
+  // Reads a target's fingerprint (runners/engine/fingerprint.h) to see what changed on it;
+  // unset: no change watching (unit tests).
+  std::function<results::Fingerprint(const config::TargetConfig&)> read_fingerprint;
   // Runs and TLS checks on worker threads; false: inside Step(), for tests.
   bool threads = true;
   // Set when shutting down past the grace period; the production clients abort their calls.
@@ -108,6 +115,9 @@ class Daemon {
   void RunPair(const Snapshot& snapshot, size_t i);
   void CheckTlsIfDue(Mono now);
   void InstallDependencies();
+  void WatchIfDue(Mono now);
+  // Reads the fingerprints of `due` (on the watch thread) and publishes what changed.
+  void Watch(const Snapshot& snap, const std::vector<const config::TargetConfig*>& due);
   void PublishDependencySchedule();
   void RetryLeftoversIfDue(Mono now);
   // Cleans up `due` again (on the leftovers' thread); a round at a time.
@@ -131,6 +141,11 @@ class Daemon {
   std::unique_ptr<WorkerPool> tls_pool_;         // TLS checks, one at a time
   std::unique_ptr<WorkerPool> cleanup_pool_;     // leftover retries, one round at a time
   std::unique_ptr<WorkerPool> dependency_pool_;  // dependency checks
+  std::unique_ptr<WorkerPool> watch_pool_;       // fingerprint readings, one round at a time
+  prober::Mutex watch_mu_;
+  ChangeWatch watch_ GUARDED_BY(watch_mu_);
+  std::map<std::string, Mono> next_watch_;  // by target; the driving thread's
+  std::atomic<bool> watching_{false};       // a round of readings is queued or running
   Leftovers leftovers_;
   prober::Mutex publish_mu_;  // serialises PublishLeftovers
   std::unique_ptr<Executor> executor_;

@@ -712,3 +712,23 @@ TEST_CASE("dependencies: every mistake is positioned and says how to fix it",
 
 }  // namespace
 }  // namespace odoo_prober::config
+
+namespace odoo_prober::config {
+namespace {
+
+TEST_CASE("fingerprint_interval: 15m by default, a duration or off", "[config][changes]") {
+  auto plain = ParseConfig(kGood, "cfg.yaml", kEnv);
+  REQUIRE(plain.config);
+  CHECK(plain.config->fingerprint_interval == std::chrono::minutes(15));
+  auto every = ParseConfig(std::string(kGood) + "fingerprint_interval: 5m\n", "cfg.yaml", kEnv);
+  REQUIRE(every.config);
+  CHECK(every.config->fingerprint_interval == std::chrono::minutes(5));
+  auto off = ParseConfig(std::string(kGood) + "fingerprint_interval: off\n", "cfg.yaml", kEnv);
+  REQUIRE(off.config);
+  CHECK(off.config->fingerprint_interval.count() == 0);
+  RequireOneError(Errors(std::string(kGood) + "fingerprint_interval: often\n"), 16,
+                  "fingerprint_interval", "15m or off");
+}
+
+}  // namespace
+}  // namespace odoo_prober::config

@@ -65,6 +65,12 @@ std::set<std::string> ExportedNames() {
   results::DependencyResult checked;  // `up` and the last check's time come with a check
   checked.dependency = "idp";
   m.dependencies().Observe(checked);
+  m.changes().Declare({{"lyon", {"eu-west", "lyon", "prod"}}});
+  m.changes().SetServerVersion("lyon", "17.0");
+  results::ChangeEvent change;
+  change.target = "lyon";
+  change.kind = "module_upgraded";
+  m.changes().Observe(change);
   results::LeftoverRecord leftover;
   leftover.target = "lyon";
   leftover.model = "purchase.order";
@@ -460,23 +466,24 @@ TEST_CASE("a real Alertmanager holds back the journey alerts of a dependency's s
   CHECK(dependency_groups == 1);
 }
 
-// The dashboard's expressions, with Grafana's variables replaced by what they stand for.
+// The dashboard's expressions (its panels' and its annotations'), with Grafana's variables
+// replaced by what they stand for.
 std::vector<std::string> DashboardExprs() {
   const auto dash =
       nlohmann::json::parse(Read(kRoot / "deploy/grafana/odoo-prober-dashboard.json"));
   std::vector<std::string> exprs;
-  for (const auto& panel : dash.at("panels")) {
-    for (const auto& target : panel.at("targets")) {
-      std::string e = target.at("expr").get<std::string>();
-      for (const auto& [var, value] :
-           std::vector<std::pair<std::string, std::string>>{{"$__rate_interval", "5m"},
-                                                            {"$journey", ".*"},
-                                                            {"$target", ".*"},
-                                                            {"$region", ".*"}}) {
-        for (size_t at = e.find(var); at != std::string::npos; at = e.find(var, at))
-          e.replace(at, var.size(), value);
-      }
-      exprs.push_back(e);
+  for (const auto& panel : dash.at("panels"))
+    for (const auto& target : panel.at("targets")) exprs.push_back(target.at("expr"));
+  for (const auto& annotation : dash.at("annotations").at("list"))
+    exprs.push_back(annotation.at("expr"));
+  for (std::string& e : exprs) {
+    for (const auto& [var, value] :
+         std::vector<std::pair<std::string, std::string>>{{"$__rate_interval", "5m"},
+                                                          {"$journey", ".*"},
+                                                          {"$target", ".*"},
+                                                          {"$region", ".*"}}) {
+      for (size_t at = e.find(var); at != std::string::npos; at = e.find(var, at))
+        e.replace(at, var.size(), value);
     }
   }
   return exprs;

@@ -128,6 +128,8 @@ TEST_CASE("every fault fails the right step with the right class, cleans up, and
   std::ostringstream y;
   y << "version: 1\ninstance: faults\nadmin: {listen: \"127.0.0.1:0\"}\n"
     << "results: {jsonl: results.jsonl}\nconcurrency: 24\n"
+    // The faults count the calls they spare ("AccessDenied after N"): no login but the journeys'.
+    << "fingerprint_interval: off\n"
     << "defaults: {timeout: 1s, connect_timeout: 1s, max_response_bytes: 1MiB}\ntargets:\n";
   // Each emulator has a PKI of its own; the targets without one trust the healthy one's CA.
   auto target = [&](const std::string& name, const RunningEmulator& emu, const std::string& url,

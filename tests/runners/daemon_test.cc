@@ -748,3 +748,130 @@ TEST_CASE("dependency checks run beside the journeys: series, status, JSON lines
 
 }  // namespace
 }  // namespace odoo_prober
+
+namespace odoo_prober {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kSource = ODOO_PROBER_SOURCE_DIR;
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The fingerprint readings the emulator has served: its searches of the installed modules.
+int Readings(RunningEmulator& emu) {
+  int n = 0;
+  for (const auto& c : emu.emulator().RequestLog())
+    n += c.model == "ir.module.module" && c.method == "search_read";
+  return n;
+}
+
+TEST_CASE("run watches each target: an upgrade and a rotation are one event each, everywhere",
+          "[daemon][changes]") {
+  RunningEmulator emu;
+  TempDir dir;
+  Daemon d(WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n",
+                       "fingerprint_interval: 1s\n"));
+  // An unchanged ERP: several readings, no event; its version is on target_info.
+  REQUIRE(Eventually([&] { return Readings(emu) >= 3; }));
+  std::string metrics = HttpGet(d.url + "/metrics");
+  CHECK(testing::MetricSum(metrics, "odoo_prober_target_changes_total") == 0);
+  CHECK(Contains(metrics,
+                 "odoo_prober_target_changes_total{env=\"\",instance=\"test-instance\","
+                 "kind=\"module_upgraded\",plant=\"lyon\",region=\"eu-west\",target="
+                 "\"plant\"} 0"));
+  CHECK(Contains(metrics,
+                 "odoo_prober_target_info{env=\"\",instance=\"test-instance\",plant="
+                 "\"lyon\",region=\"eu-west\",server_version=\""));
+  // A real Prometheus scrapes it with the shipped rules loaded.
+  fs::copy_file(kSource + "/deploy/prometheus/odoo-prober-rules.yml",
+                dir.path() + "/odoo-prober-rules.yml");
+  const uint16_t port = testing::UnusedPort();
+  dir.Write("prometheus.yml",
+            "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+            "rule_files: [odoo-prober-rules.yml]\n"
+            "scrape_configs:\n  - job_name: odoo-prober\n    honor_labels: true\n"
+            "    static_configs:\n      - targets: ['" +
+                d.url.substr(7) + "']\n");
+  BackgroundProcess prometheus({"/usr/bin/prometheus",
+                                "--config.file=" + dir.path() + "/prometheus.yml",
+                                "--storage.tsdb.path=" + dir.path() + "/tsdb",
+                                "--web.listen-address=127.0.0.1:" + std::to_string(port)});
+  REQUIRE(Eventually(
+      [&] {
+        const auto a = PromQuery(port, "odoo_prober_target_changes_total");
+        return !a.is_discarded() && a.value("status", "") == "success" &&
+               !a["data"]["result"].empty();
+      },
+      60s));
+  // Upgrade a module: exactly one event within a fingerprint_interval or two.
+  int before = Readings(emu);
+  REQUIRE(emu.emulator().Administer({{"modules", {{"sale", "17.0.9.9"}}}}).ok());
+  REQUIRE(Eventually([&] {
+    return testing::MetricSum(HttpGet(d.url + "/metrics"),
+                              "odoo_prober_target_changes_total{env=\"\",instance=\"test-"
+                              "instance\",kind=\"module_upgraded\"") == 1;
+  }));
+  CHECK(Readings(emu) - before <= 3);
+  // Rotate the certificate: one more, of its own kind; and nothing else over more readings.
+  REQUIRE(emu.emulator().Administer({{"certificate", "rotated"}}).ok());
+  REQUIRE(Eventually([&] {
+    return testing::MetricSum(HttpGet(d.url + "/metrics"),
+                              "odoo_prober_target_changes_total{env=\"\",instance=\"test-"
+                              "instance\",kind=\"certificate_rotated\"") == 1;
+  }));
+  before = Readings(emu);
+  REQUIRE(Eventually([&] { return Readings(emu) >= before + 3; }));
+  metrics = HttpGet(d.url + "/metrics");
+  CHECK(testing::MetricSum(metrics, "odoo_prober_target_changes_total") == 2);
+  CHECK(testing::MetricSum(metrics, "odoo_prober_target_last_change_timestamp_seconds") > 1.7e9);
+  // Prometheus: the dashboard's annotation query and the journey alerts' context both see it.
+  const auto dashboard =
+      json::parse(ReadText(kSource + "/deploy/grafana/odoo-prober-dashboard.json"));
+  std::string annotation = dashboard["annotations"]["list"][0]["expr"];
+  annotation.replace(annotation.find("$target"), 7, ".*");
+  json found;
+  REQUIRE(Eventually(
+      [&] {
+        found = PromQuery(port, annotation);
+        return !found.is_discarded() && found["data"]["result"].size() == 2;
+      },
+      60s));
+  std::set<std::string> kinds;
+  for (const auto& r : found["data"]["result"]) kinds.insert(r["metric"]["kind"]);
+  CHECK(kinds == std::set<std::string>{"module_upgraded", "certificate_rotated"});
+  const auto context = PromQuery(port, "odoo_prober:target_changes:increase1h{target=\"plant\"}");
+  CHECK(context["data"]["result"].size() == 2);
+  // /status, the pair's page, the JSON lines, SQLite and report.
+  const std::string status = HttpGet(d.url + "/status");
+  CHECK(Contains(status, "<h2>Changes</h2>"));
+  CHECK(Contains(status, "sale 17.0."));
+  CHECK(Contains(status, "\xE2\x86\x92 17.0.9.9"));
+  CHECK(Contains(HttpGet(d.url + "/status/pair?journey=login&target=plant"), "plant changed "));
+  CHECK(d.process.Stop() == 0);
+  std::ifstream in(dir.path() + "/results.jsonl");
+  std::vector<std::string> changes;
+  for (std::string line; std::getline(in, line);) {
+    const auto j = json::parse(line);
+    if (j.value("type", "") == "change") changes.push_back(j["kind"]);
+  }
+  CHECK(changes == std::vector<std::string>{"module_upgraded", "certificate_rotated"});
+  CHECK(SqliteScalar(dir.path() + "/history.db", "SELECT count(*) FROM events") == 2);
+  CHECK(SqliteScalar(dir.path() + "/history.db",
+                     "SELECT count(*) FROM events WHERE kind = 'module_upgraded' AND item = 'sale' "
+                     "AND after = '17.0.9.9'") == 1);
+  auto report = testing::RunProber({"report", dir.path() + "/prober.yaml", "--format", "json"});
+  INFO(report.err);
+  REQUIRE(report.exit_code == 0);
+  const auto listed = json::parse(report.out)["changes"];
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[0]["kind"] == "module_upgraded");
+  CHECK(listed[0]["target"] == "plant");
+}
+
+}  // namespace
+}  // namespace odoo_prober

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "runners/engine/change_watch.h"
 #include "runners/engine/executor.h"
 #include "runners/engine/run_once.h"
 #include "runners/engine/worker_pool.h"
@@ -228,6 +229,88 @@ TEST_CASE("the host name and randomness come through the System seam", "[engine]
   system.next = 0x1a;
   CHECK(NewRunId(system) == "a10000000000");
   CHECK(NewRunId(system) == "b10000000000");
+}
+
+}  // namespace
+}  // namespace odoo_prober::runners
+
+namespace odoo_prober::runners {
+namespace {
+
+results::Fingerprint Erp(const std::string& version) {
+  results::Fingerprint f;
+  f.server_version = version;
+  f.modules = {{"base", "17.0.1.3"}, {"sale", "17.0.1.2"}, {"stock", "17.0.1.1"}};
+  f.currency = "EUR";
+  f.country = "France";
+  f.lang = "fr_FR";
+  f.tz = "Europe/Paris";
+  f.tls_leaf = "aa11";
+  f.tls_issuer = "CN=CA";
+  return f;
+}
+
+TEST_CASE(
+    "change watch: a baseline first, then one event per change, none for what a reading "
+    "could not tell",
+    "[engine][changes]") {
+  config::TargetConfig target;
+  target.name = "lyon-prod";
+  target.labels = {"eu-west", "lyon", "prod"};
+  const auto at = std::chrono::system_clock::from_time_t(1795132800);
+  ChangeWatch watch;
+  auto first = watch.Observe(target, Erp("17.0"), at, "p1");
+  CHECK(first.first);
+  CHECK(first.events.empty());
+  CHECK(watch.Observe(target, Erp("17.0"), at, "p1").events.empty());  // unchanged: none
+
+  auto next = Erp("17.0");
+  next.modules["sale"] = "17.0.1.3";     // upgraded
+  next.modules["mrp_plm"] = "17.0.1.0";  // installed
+  next.modules.erase("stock");           // removed
+  next.tls_leaf = "bb22";                // rotated
+  next.currency = "USD";                 // the company moved
+  auto seen = watch.Observe(target, next, at, "p1");
+  std::map<std::string, std::string> summaries;
+  for (const auto& e : seen.events) {
+    CHECK(e.target == "lyon-prod");
+    CHECK(e.labels.plant == "lyon");
+    CHECK(e.instance == "p1");
+    summaries[e.kind] = e.Summary();
+  }
+  CHECK(summaries.size() == 5);
+  CHECK(summaries["module_upgraded"] == "sale 17.0.1.2 \u2192 17.0.1.3");
+  CHECK(summaries["module_installed"] == "installed mrp_plm 17.0.1.0");
+  CHECK(summaries["module_removed"] == "removed stock 17.0.1.1");
+  CHECK(summaries["currency_or_country"] == "currency and country EUR, France \u2192 USD, France");
+  CHECK_THAT(summaries["certificate_rotated"],
+             Catch::Contains("sha256 aa11 (CN=CA) \u2192 sha256 bb22"));
+
+  // A release: one server_version event, not one per module version it moved.
+  auto release = next;
+  release.server_version = "18.0";
+  for (auto& [name, version] : release.modules) version = "18.0." + version.substr(5);
+  auto upgraded = watch.Observe(target, release, at, "p1");
+  REQUIRE(upgraded.events.size() == 1);
+  CHECK(upgraded.events[0].Summary() == "server 17.0 \u2192 18.0");
+
+  // A reading that failed is said, not an event; one that could not read the modules (or the
+  // version, the certificate) keeps the last known ones: no false removal, no false change.
+  results::Fingerprint failed;
+  failed.error = "cannot log in: Access Denied";
+  auto refused = watch.Observe(target, failed, at, "p1");
+  CHECK(refused.error == "cannot log in: Access Denied");
+  CHECK(refused.events.empty());
+  auto partial = release;
+  partial.modules.clear();
+  partial.unknown["modules"] = "cannot search_read ir.module.module: AccessError";
+  partial.server_version.clear();
+  partial.tls_leaf.clear();
+  CHECK(watch.Observe(target, partial, at, "p1").events.empty());
+  CHECK(watch.Observe(target, release, at, "p1").events.empty());
+  // A target a reload removed starts over.
+  watch.Retain({});
+  CHECK(watch.Observe(target, Erp("16.0"), at, "p1").first);
 }
 
 }  // namespace
