@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "prober/internal/curl_util.h"
 #include "prober/internal/excerpt.h"
 #include "prober/json2_answer.h"
 #include "prober/jsonrpc_answer.h"
@@ -47,14 +48,9 @@ namespace {
 
 using nlohmann::json;
 
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
-using CurlList = std::unique_ptr<curl_slist, SlistDeleter>;
+using internal::CurlHandle;
+using internal::CurlList;
+using internal::IsTlsFailure;
 
 // What came back from one HTTP exchange, before any JSON-RPC interpretation.
 struct HttpExchange {
@@ -67,20 +63,6 @@ struct HttpExchange {
   RpcTimings timings;
   Connection connection;
 };
-
-// "address:port" ("[v6]:port") of one end of the handle's last connection; "" when none.
-std::string Endpoint(CURL* c, CURLINFO ip_info, CURLINFO port_info) {
-  char* ip = nullptr;
-  long port = 0;
-  if (curl_easy_getinfo(c, ip_info, &ip) != CURLE_OK || ip == nullptr || *ip == '\0') return "";
-  curl_easy_getinfo(c, port_info, &port);
-  const std::string address = ip;
-  const bool v6 = address.find(':') != std::string::npos;
-  std::string out = v6 ? "[" + address + "]" : address;
-  out += ":";
-  out += std::to_string(port);
-  return out;
-}
 
 struct BodySink {
   std::string* body;
@@ -99,12 +81,6 @@ size_t WriteBody(char* data, size_t size, size_t nmemb, void* user) {
   return n;
 }
 
-int64_t Micros(CURL* c, CURLINFO info) {
-  curl_off_t v = 0;
-  if (curl_easy_getinfo(c, info, &v) != CURLE_OK) return 0;
-  return static_cast<int64_t>(v);
-}
-
 // What libcurl knows of the exchange it just made: status, a redirect's target, the phases'
 // durations (its times are offsets from the start) and the connection's two ends.
 void ReadInfo(CURL* c, HttpExchange& x) {
@@ -112,45 +88,7 @@ void ReadInfo(CURL* c, HttpExchange& x) {
   if (char* location = nullptr;
       curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location != nullptr)
     x.location = location;
-  const int64_t dns = Micros(c, CURLINFO_NAMELOOKUP_TIME_T);
-  const int64_t connect = Micros(c, CURLINFO_CONNECT_TIME_T);
-  const int64_t tls = Micros(c, CURLINFO_APPCONNECT_TIME_T);
-  const int64_t pre = Micros(c, CURLINFO_PRETRANSFER_TIME_T);
-  const int64_t first = Micros(c, CURLINFO_STARTTRANSFER_TIME_T);
-  x.timings.dns_us = dns;
-  x.timings.connect_us = connect > dns ? connect - dns : 0;
-  x.timings.tls_us = tls > connect ? tls - connect : 0;
-  x.timings.first_byte_us = first > pre ? first - pre : 0;
-  x.timings.total_us = Micros(c, CURLINFO_TOTAL_TIME_T);
-  x.connection = {Endpoint(c, CURLINFO_LOCAL_IP, CURLINFO_LOCAL_PORT),
-                  Endpoint(c, CURLINFO_PRIMARY_IP, CURLINFO_PRIMARY_PORT)};
-}
-
-bool IsTlsFailure(CURLcode code) {
-  switch (code) {
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_USE_SSL_FAILED:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// libcurl's progress callback: a non-zero answer aborts the transfer (CURLE_ABORTED_BY_CALLBACK).
-int Progress(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
+  internal::ReadPhases(c, x.timings, x.connection);
 }
 
 constexpr const char* kCancelled = "cancelled: the prober is shutting down";
@@ -454,7 +392,7 @@ class CurlOdooClient final : public OdooClient {
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf_);
     if (cancel_) {
       curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-      curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &Progress);
+      curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &internal::CancelProgress);
       curl_easy_setopt(c, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(cancel_.get()));
     }
     curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");  // in-memory cookie engine: session_id

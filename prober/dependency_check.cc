@@ -14,6 +14,7 @@
 #include <regex>
 #include <thread>
 
+#include "prober/internal/curl_util.h"
 #include "prober/internal/excerpt.h"
 
 namespace odoo_prober::prober {
@@ -112,12 +113,8 @@ std::string Describe(const DependencyProbe& probe) {
 
 namespace {
 
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
+using internal::CurlHandle;
+using internal::CurlList;
 
 struct Body {
   std::string text;
@@ -136,58 +133,6 @@ size_t WriteBody(char* data, size_t size, size_t nmemb, void* user) {
   return n;
 }
 
-int Progress(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
-}
-
-int64_t Micros(CURL* c, CURLINFO info) {
-  curl_off_t v = 0;
-  if (curl_easy_getinfo(c, info, &v) != CURLE_OK) return 0;
-  return static_cast<int64_t>(v);
-}
-
-std::string Endpoint(CURL* c, CURLINFO ip_info, CURLINFO port_info) {
-  char* ip = nullptr;
-  long port = 0;
-  if (curl_easy_getinfo(c, ip_info, &ip) != CURLE_OK || ip == nullptr || *ip == '\0') return "";
-  curl_easy_getinfo(c, port_info, &port);
-  const std::string address = ip;
-  return (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
-         std::to_string(port);
-}
-
-void ReadTimings(CURL* c, DependencyOutcome& out) {
-  const int64_t dns = Micros(c, CURLINFO_NAMELOOKUP_TIME_T);
-  const int64_t connect = Micros(c, CURLINFO_CONNECT_TIME_T);
-  const int64_t tls = Micros(c, CURLINFO_APPCONNECT_TIME_T);
-  const int64_t pre = Micros(c, CURLINFO_PRETRANSFER_TIME_T);
-  const int64_t first = Micros(c, CURLINFO_STARTTRANSFER_TIME_T);
-  out.timings.dns_us = dns;
-  out.timings.connect_us = connect > dns ? connect - dns : 0;
-  out.timings.tls_us = tls > connect ? tls - connect : 0;
-  out.timings.first_byte_us = first > pre ? first - pre : 0;
-  out.timings.total_us = Micros(c, CURLINFO_TOTAL_TIME_T);
-  out.connection = {Endpoint(c, CURLINFO_LOCAL_IP, CURLINFO_LOCAL_PORT),
-                    Endpoint(c, CURLINFO_PRIMARY_IP, CURLINFO_PRIMARY_PORT)};
-}
-
-bool IsTlsFailure(CURLcode code) {
-  switch (code) {
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_USE_SSL_FAILED:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // A failed transfer's outcome, as a journey's call would have it.
 void Failed(CURLcode code, const char* errbuf, bool too_large, const DependencyProbe& probe,
             DependencyOutcome& out) {
@@ -203,7 +148,7 @@ void Failed(CURLcode code, const char* errbuf, bool too_large, const DependencyP
   } else if (code == CURLE_ABORTED_BY_CALLBACK) {
     out.outcome = Outcome::kTransport;
     out.detail = "cancelled: the prober is shutting down";
-  } else if (IsTlsFailure(code)) {
+  } else if (internal::IsTlsFailure(code)) {
     out.outcome = Outcome::kTls;
     out.detail = "TLS failure: " + why;
   } else {
@@ -212,9 +157,8 @@ void Failed(CURLcode code, const char* errbuf, bool too_large, const DependencyP
   }
 }
 
-std::unique_ptr<CURL, CurlDeleter> NewHandle(const DependencyProbe& probe, const CancelFlag& cancel,
-                                             char* errbuf) {
-  std::unique_ptr<CURL, CurlDeleter> c(curl_easy_init());
+CurlHandle NewHandle(const DependencyProbe& probe, const CancelFlag& cancel, char* errbuf) {
+  CurlHandle c(curl_easy_init());
   if (!c) return c;
   CURL* h = c.get();
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -226,7 +170,7 @@ std::unique_ptr<CURL, CurlDeleter> NewHandle(const DependencyProbe& probe, const
   curl_easy_setopt(h, CURLOPT_USERAGENT, "odoo-prober");
   if (cancel) {
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &Progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &internal::CancelProgress);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(cancel.get()));
   }
   return c;
@@ -295,17 +239,20 @@ void SetRequest(CURL* h, const DependencyProbe& probe, curl_slist* headers, Body
   }
 }
 
+DependencyOutcome NoHandle() {
+  DependencyOutcome out;
+  out.outcome = Outcome::kTransport;
+  out.detail = "libcurl could not make a handle";
+  return out;
+}
+
 DependencyOutcome CheckHttp(const DependencyProbe& probe, const CancelFlag& cancel) {
   DependencyOutcome out;
   char errbuf[CURL_ERROR_SIZE] = {0};
   auto handle = NewHandle(probe, cancel, errbuf);
-  if (!handle) {
-    out.outcome = Outcome::kTransport;
-    out.detail = "libcurl could not make a handle";
-    return out;
-  }
+  if (!handle) return NoHandle();
   CURL* h = handle.get();
-  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  CurlList headers;
   for (const auto& header : probe.headers) {
     headers.reset(
         curl_slist_append(headers.release(), (header.name + ": " + header.value.Reveal()).c_str()));
@@ -314,7 +261,7 @@ DependencyOutcome CheckHttp(const DependencyProbe& probe, const CancelFlag& canc
   SetRequest(h, probe, headers.get(), &body);
   const CURLcode code = curl_easy_perform(h);
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out.http_status);
-  ReadTimings(h, out);
+  internal::ReadPhases(h, out.timings, out.connection);
   if (code != CURLE_OK) {
     Failed(code, errbuf, body.too_large, probe, out);
     return out;
@@ -347,11 +294,7 @@ DependencyOutcome CheckTcp(const DependencyProbe& probe, const CancelFlag& cance
   DependencyOutcome out;
   char errbuf[CURL_ERROR_SIZE] = {0};
   auto handle = NewHandle(probe, cancel, errbuf);
-  if (!handle) {
-    out.outcome = Outcome::kTransport;
-    out.detail = "libcurl could not make a handle";
-    return out;
-  }
+  if (!handle) return NoHandle();
   CURL* h = handle.get();
   const bool v6 = probe.host.find(':') != std::string::npos;
   const std::string url =
@@ -359,7 +302,7 @@ DependencyOutcome CheckTcp(const DependencyProbe& probe, const CancelFlag& cance
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
   const CURLcode code = curl_easy_perform(h);
-  ReadTimings(h, out);
+  internal::ReadPhases(h, out.timings, out.connection);
   if (code != CURLE_OK) Failed(code, errbuf, false, probe, out);
   return out;
 }
