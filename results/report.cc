@@ -502,6 +502,30 @@ json ReportJson(const Report& r) {
           {"changes", changes}};
 }
 
+namespace {
+
+// The table's lines on what may explain the SLIs: changes on the targets, dependencies.
+void ContextLines(std::ostringstream& o, const Report& r) {
+  if (!r.changes.empty()) {
+    o << "\nchanges on the targets (a regression that starts with one is likely its):\n";
+    for (const auto& c : r.changes)
+      o << "  " << Iso(c.at) << "  " << std::left << std::setw(16) << c.target << c.summary << "\n";
+  }
+  if (!r.dependencies.empty()) {
+    o << "\ndependencies (used by; when one failed, the services' SLIs above may show it):\n";
+    for (const auto& d : r.dependencies) {
+      o << "  " << std::left << std::setw(16) << d.dependency << std::setw(10)
+        << (d.region.empty() ? "-" : d.region) << std::right << std::setw(7) << d.checks
+        << " checks " << std::setw(8) << prober::FormatPercent(d.availability) << "  p95 "
+        << prober::FormatFixed(d.p95, 3) << " s  used by " << d.used_by;
+      if (d.last_failure) o << "; last failed " << Iso(*d.last_failure) << ": " << d.last_detail;
+      o << "\n";
+    }
+  }
+}
+
+}  // namespace
+
 std::string ReportTable(const Report& r) {
   std::ostringstream o;
   o << "SLO report " << Iso(r.since) << " to " << Iso(r.until) << "\n";
@@ -548,22 +572,7 @@ std::string ReportTable(const Report& r) {
     o << "\nnot counted: " << outside << " runs outside business hours, " << maintenance
       << " in maintenance\n";
   }
-  if (!r.changes.empty()) {
-    o << "\nchanges on the targets (a regression that starts with one is likely its):\n";
-    for (const auto& c : r.changes)
-      o << "  " << Iso(c.at) << "  " << std::left << std::setw(16) << c.target << c.summary << "\n";
-  }
-  if (!r.dependencies.empty()) {
-    o << "\ndependencies (used by; when one failed, the services' SLIs above may show it):\n";
-    for (const auto& d : r.dependencies) {
-      o << "  " << std::left << std::setw(16) << d.dependency << std::setw(10)
-        << (d.region.empty() ? "-" : d.region) << std::right << std::setw(7) << d.checks
-        << " checks " << std::setw(8) << prober::FormatPercent(d.availability) << "  p95 "
-        << prober::FormatFixed(d.p95, 3) << " s  used by " << d.used_by;
-      if (d.last_failure) o << "; last failed " << Iso(*d.last_failure) << ": " << d.last_detail;
-      o << "\n";
-    }
-  }
+  ContextLines(o, r);
   o << "\nopen TLS findings: " << (r.tls.empty() ? "none" : "") << "\n";
   for (const auto& f : r.tls) {
     o << "  " << std::left << std::setw(9) << f.severity << std::setw(28) << f.endpoint << f.kind
