@@ -852,6 +852,15 @@ TEST_CASE("run watches each target: an upgrade and a rotation are one event each
   CHECK(Contains(status, "sale 17.0."));
   CHECK(Contains(status, "\xE2\x86\x92 17.0.9.9"));
   CHECK(Contains(HttpGet(d.url + "/status/pair?journey=login&target=plant"), "plant changed "));
+  // A fingerprint that cannot be read (the probe user's login refused) is said, not an event.
+  emu.emulator().SetFaults(
+      testing::FailMethod("common.authenticate", emulator::FaultKind::kAccessDenied));
+  REQUIRE(Eventually([&] {
+    return testing::MetricSum(HttpGet(d.url + "/metrics"),
+                              "odoo_prober_target_fingerprint_failures_total") >= 1;
+  }));
+  CHECK(Contains(HttpGet(d.url + "/status"), "The fingerprint of plant cannot be read since"));
+  CHECK(testing::MetricSum(HttpGet(d.url + "/metrics"), "odoo_prober_target_changes_total") == 2);
   CHECK(d.process.Stop() == 0);
   std::ifstream in(dir.path() + "/results.jsonl");
   std::vector<std::string> changes;
@@ -871,6 +880,106 @@ TEST_CASE("run watches each target: an upgrade and a rotation are one event each
   REQUIRE(listed.size() == 2);
   CHECK(listed[0]["kind"] == "module_upgraded");
   CHECK(listed[0]["target"] == "plant");
+}
+
+}  // namespace
+}  // namespace odoo_prober
+
+namespace odoo_prober {
+namespace {
+
+// The alerts the Prometheus on `port` holds (pending or firing), by alertname.
+std::map<std::string, json> PromAlerts(uint16_t port) {
+  auto r = testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5",
+                                "http://127.0.0.1:" + std::to_string(port) + "/api/v1/alerts"});
+  std::map<std::string, json> out;
+  const auto a = json::parse(r.out, nullptr, false);
+  if (a.is_discarded() || !a.contains("data")) return out;
+  for (const auto& alert : a["data"]["alerts"]) out[alert["labels"]["alertname"]] = alert;
+  return out;
+}
+
+TEST_CASE(
+    "a dependency stopped on a running daemon: the shipped rules raise OdooDependencyDown "
+    "and a real Alertmanager holds the journey's alert back",
+    "[daemon][dependencies]") {
+  RunningEmulator emu;
+  TempDir dir;
+  Daemon d(WriteConfig(dir, emu, "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n",
+                       "fingerprint_interval: off\ndependencies:\n"
+                       "  - {name: idp, kind: http, url: \"" +
+                           emu.http_url() +
+                           "/web/health\", used_by: [access], interval: 1s, timeout: 900ms}\n"));
+  // The IdP stops answering, and the login journey (the `access` service) fails with it.
+  emulator::Faults down = testing::FailMethod("/web/health", emulator::FaultKind::kHttp503);
+  down.rules.push_back({"common.authenticate", emulator::FaultKind::kAccessDenied, 1.0});
+  emu.emulator().SetFaults(down);
+  // A real Prometheus with the shipped rules scrapes the daemon.
+  fs::copy_file(kSource + "/deploy/prometheus/odoo-prober-rules.yml",
+                dir.path() + "/odoo-prober-rules.yml");
+  const uint16_t port = testing::UnusedPort();
+  dir.Write("prometheus.yml",
+            "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+            "rule_files: [odoo-prober-rules.yml]\n"
+            "scrape_configs:\n  - job_name: odoo-prober\n    honor_labels: true\n"
+            "    static_configs:\n      - targets: ['" +
+                d.url.substr(7) + "']\n");
+  BackgroundProcess prometheus(
+      {"/usr/bin/prometheus", "--config.file=" + dir.path() + "/prometheus.yml",
+       "--storage.tsdb.path=" + dir.path() + "/tsdb",
+       "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+      {}, BackgroundProcess::Stderr::kCaptured);
+  // Both alerts are raised (pending: their `for:` is minutes; what they say is already final).
+  std::map<std::string, json> alerts;
+  const bool raised = Eventually(
+      [&] {
+        alerts = PromAlerts(port);
+        return alerts.count("OdooDependencyDown") && alerts.count("OdooJourneyDownRegional");
+      },
+      60s);
+  INFO(json(alerts).dump());
+  REQUIRE(raised);
+  const json& dependency = alerts["OdooDependencyDown"];
+  CHECK(dependency["labels"]["dependency"] == "idp");
+  CHECK(dependency["labels"]["service"] == "access");
+  CHECK(dependency["labels"]["region"] == "eu-west");
+  CHECK(dependency["labels"]["severity"] == "page");
+  CHECK(dependency["annotations"]["summary"] == "idp is down from eu-west: access depend on it");
+  const json& journey = alerts["OdooJourneyDownRegional"];
+  CHECK(journey["labels"]["service"] == "access");
+  CHECK(Contains(journey["annotations"]["description"].get<std::string>(),
+                 "Its dependency idp failed in eu-west in the last hour."));
+  // The real Alertmanager with the shipped config gets both, as Prometheus sends firing alerts.
+  const uint16_t am_port = testing::UnusedPort();
+  const std::string am = "http://127.0.0.1:" + std::to_string(am_port);
+  BackgroundProcess alertmanager(
+      {"/usr/bin/prometheus-alertmanager",
+       "--config.file=" + kSource + "/deploy/alertmanager/alertmanager.yml",
+       "--storage.path=" + dir.path() + "/am",
+       "--web.listen-address=127.0.0.1:" + std::to_string(am_port), "--cluster.listen-address="},
+      {}, BackgroundProcess::Stderr::kCaptured);
+  REQUIRE_FALSE(alertmanager.WaitForLine("Listening").empty());
+  json posted = json::array();
+  for (const json* a : {&dependency, &journey})
+    posted.push_back({{"labels", (*a)["labels"]}, {"annotations", (*a)["annotations"]}});
+  dir.Write("alerts.json", posted.dump());
+  auto post = testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5", "-H",
+                                   "Content-Type: application/json", "--data-binary",
+                                   "@" + dir.path() + "/alerts.json", am + "/api/v2/alerts"});
+  REQUIRE(post.exit_code == 0);
+  std::map<std::string, std::string> states;
+  const bool settled = Eventually([&] {
+    auto r =
+        testing::RunProcess({"/usr/bin/curl", "-sS", "--max-time", "5", am + "/api/v2/alerts"});
+    states.clear();
+    const auto list = json::parse(r.out, nullptr, false);
+    if (!list.is_array()) return false;
+    for (const auto& a : list) states[a["labels"]["alertname"]] = a["status"]["state"];
+    return states.size() == 2 && states["OdooJourneyDownRegional"] == "suppressed";
+  });
+  INFO(json(states).dump());
+  CHECK(settled);
+  CHECK(states["OdooDependencyDown"] == "active");
 }
 
 }  // namespace
