@@ -29,6 +29,9 @@ struct Daemon::Snapshot {
   std::vector<std::string> keys;  // journey@target#selection, stable across reloads
   std::vector<PlannedDependency> dependencies;
   std::vector<std::string> dependency_keys;  // the dependency's name
+  // How often each target's fingerprint is read: fingerprint_interval, or its most frequent
+  // journey's interval when that is longer (a target is never read more often than it is probed).
+  std::map<std::string, std::chrono::milliseconds> watch_interval;
 };
 
 namespace {
@@ -73,6 +76,17 @@ prober::Result<std::shared_ptr<const Daemon::Snapshot>> Load(const std::string& 
   }
   snap->dependencies = PlanDependencies(snap->config);
   for (const auto& d : snap->dependencies) snap->dependency_keys.push_back(d.config->name);
+  std::map<std::string, std::chrono::milliseconds> fastest;
+  for (const auto& p : snap->pairs) {
+    auto& f = fastest.try_emplace(p.target->name, p.selection->interval).first->second;
+    f = std::min(f, p.selection->interval);
+  }
+  for (const auto& t : snap->config.targets) {
+    auto it = fastest.find(t.name);
+    snap->watch_interval[t.name] =
+        std::max(snap->config.fingerprint_interval,
+                 it == fastest.end() ? snap->config.fingerprint_interval : it->second);
+  }
   // The YAML tree of a large config (tens of MB for thousands of targets) is gone: give its
   // pages back rather than carry them for the life of the daemon.
   ReleaseFreeMemory();
@@ -315,20 +329,12 @@ void Daemon::InstallDependencies() {
 void Daemon::WatchIfDue(Mono now) {
   const auto& cfg = snapshot_->config;
   if (!env_.read_fingerprint || cfg.fingerprint_interval.count() == 0 || watching_.load()) return;
-  // A target is read no more often than its most frequent journey runs.
-  std::map<std::string, std::chrono::milliseconds> fastest;
-  for (const auto& p : snapshot_->pairs) {
-    auto& f = fastest.try_emplace(p.target->name, p.selection->interval).first->second;
-    f = std::min(f, p.selection->interval);
-  }
   const auto wall = clock_.Now();
   std::vector<const config::TargetConfig*> due;
   for (const auto& t : cfg.targets) {
     auto& next = next_watch_[t.name];
     if (next > now) continue;
-    auto it = fastest.find(t.name);
-    next = now + std::max(cfg.fingerprint_interval,
-                          it == fastest.end() ? cfg.fingerprint_interval : it->second);
+    next = now + snapshot_->watch_interval.at(t.name);
     // Not during its maintenance: what changed in the window is seen at the first reading after.
     const bool in_window = std::any_of(t.maintenance.begin(), t.maintenance.end(),
                                        [&](const auto& w) { return w.Contains(wall); });

@@ -762,6 +762,29 @@ std::string ReadText(const std::string& path) {
   return text.str();
 }
 
+// A real Prometheus scraping the daemon at `daemon_url` every second, with the shipped rules
+// loaded and evaluated every second; its files in `dir`.
+struct RulesPrometheus {
+  RulesPrometheus(const TempDir& dir, const std::string& daemon_url) {
+    fs::copy_file(kSource + "/deploy/prometheus/odoo-prober-rules.yml",
+                  dir.path() + "/odoo-prober-rules.yml");
+    dir.Write("prometheus.yml",
+              "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+              "rule_files: [odoo-prober-rules.yml]\n"
+              "scrape_configs:\n  - job_name: odoo-prober\n    honor_labels: true\n"
+              "    static_configs:\n      - targets: ['" +
+                  daemon_url.substr(7) + "']\n");
+    process = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{"/usr/bin/prometheus",
+                                 "--config.file=" + dir.path() + "/prometheus.yml",
+                                 "--storage.tsdb.path=" + dir.path() + "/tsdb",
+                                 "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+        std::map<std::string, std::string>{}, BackgroundProcess::Stderr::kCaptured);
+  }
+  uint16_t port = testing::UnusedPort();
+  std::unique_ptr<BackgroundProcess> process;
+};
+
 // The fingerprint readings the emulator has served: its searches of the installed modules.
 int Readings(RunningEmulator& emu) {
   int n = 0;
@@ -788,19 +811,8 @@ TEST_CASE("run watches each target: an upgrade and a rotation are one event each
                  "odoo_prober_target_info{env=\"\",instance=\"test-instance\",plant="
                  "\"lyon\",region=\"eu-west\",server_version=\""));
   // A real Prometheus scrapes it with the shipped rules loaded.
-  fs::copy_file(kSource + "/deploy/prometheus/odoo-prober-rules.yml",
-                dir.path() + "/odoo-prober-rules.yml");
-  const uint16_t port = testing::UnusedPort();
-  dir.Write("prometheus.yml",
-            "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-            "rule_files: [odoo-prober-rules.yml]\n"
-            "scrape_configs:\n  - job_name: odoo-prober\n    honor_labels: true\n"
-            "    static_configs:\n      - targets: ['" +
-                d.url.substr(7) + "']\n");
-  BackgroundProcess prometheus({"/usr/bin/prometheus",
-                                "--config.file=" + dir.path() + "/prometheus.yml",
-                                "--storage.tsdb.path=" + dir.path() + "/tsdb",
-                                "--web.listen-address=127.0.0.1:" + std::to_string(port)});
+  RulesPrometheus prometheus(dir, d.url);
+  const uint16_t port = prometheus.port;
   REQUIRE(Eventually(
       [&] {
         const auto a = PromQuery(port, "odoo_prober_target_changes_total");
@@ -915,20 +927,8 @@ TEST_CASE(
   down.rules.push_back({"common.authenticate", emulator::FaultKind::kAccessDenied, 1.0});
   emu.emulator().SetFaults(down);
   // A real Prometheus with the shipped rules scrapes the daemon.
-  fs::copy_file(kSource + "/deploy/prometheus/odoo-prober-rules.yml",
-                dir.path() + "/odoo-prober-rules.yml");
-  const uint16_t port = testing::UnusedPort();
-  dir.Write("prometheus.yml",
-            "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-            "rule_files: [odoo-prober-rules.yml]\n"
-            "scrape_configs:\n  - job_name: odoo-prober\n    honor_labels: true\n"
-            "    static_configs:\n      - targets: ['" +
-                d.url.substr(7) + "']\n");
-  BackgroundProcess prometheus(
-      {"/usr/bin/prometheus", "--config.file=" + dir.path() + "/prometheus.yml",
-       "--storage.tsdb.path=" + dir.path() + "/tsdb",
-       "--web.listen-address=127.0.0.1:" + std::to_string(port)},
-      {}, BackgroundProcess::Stderr::kCaptured);
+  RulesPrometheus prometheus(dir, d.url);
+  const uint16_t port = prometheus.port;
   // Both alerts are raised (pending: their `for:` is minutes; what they say is already final).
   std::map<std::string, json> alerts;
   const bool raised = Eventually(
