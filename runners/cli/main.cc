@@ -54,6 +54,10 @@ int main(int argc, char** argv) {
       "odoo-prober"};
   app.footer(runners::cli::kExitCodes);
   app.require_subcommand(1);
+  // --version as GNU tools have it (help2man writes the man page from --help and --version);
+  // the `version` command says libcurl's too.
+  app.set_version_flag("--version", std::string("odoo-prober ") + ODOO_PROBER_VERSION,
+                       "Print the version and exit");
   std::string log_level;  // default: info for the daemon (its log is its record), else warn
   app.add_option("--log-level", log_level,
                  "Log level on stderr: trace, debug, info, warn, error, off (default: info for "
