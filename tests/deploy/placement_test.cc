@@ -4,6 +4,7 @@
 // scrape and federation examples pass promtool.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -203,7 +204,7 @@ TEST_CASE("systemd-analyze accepts the systemd unit", "[deploy]") {
   unit << in.rdbuf();
   // verify wants ExecStart's program to exist: point it at the one the tests run.
   std::string text = unit.str();
-  const std::string installed = "/usr/local/bin/odoo-prober";
+  const std::string installed = "/usr/bin/odoo-prober";  // the package's (artefacts_test)
   REQUIRE(Contains(text, "ExecStart=" + installed));
   text.replace(text.find(installed), installed.size(), ODOO_PROBER_BIN);
   testing::TempDir dir;
@@ -212,9 +213,61 @@ TEST_CASE("systemd-analyze accepts the systemd unit", "[deploy]") {
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());  // an unknown or misspelt directive is only a warning: none
-  for (const char* hardening : {"DynamicUser=yes", "ProtectSystem=strict", "NoNewPrivileges=yes",
+  for (const char* hardening : {"User=odoo-prober", "ProtectSystem=strict", "NoNewPrivileges=yes",
                                 "CapabilityBoundingSet=\n", "ExecReload=/bin/kill -HUP"}) {
     CHECK(Contains(text, hardening));
+  }
+}
+
+// What bash completes after `words` (the last one being completed), with the shipped completion.
+std::vector<std::string> Completions(const std::vector<std::string>& words) {
+  std::string script =
+      "source " + (kRoot / "packaging/bash-completion/odoo-prober").string() + "\nCOMP_WORDS=(";
+  for (const auto& w : words) script += "'" + w + "' ";
+  script += ")\nCOMP_CWORD=" + std::to_string(words.size() - 1) +
+            "\n_odoo_prober\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n";
+  auto r = testing::RunProcess({"/bin/bash", "--norc", "-c", script});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::vector<std::string> out;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+TEST_CASE("bash completes every command --help lists, and each command's options", "[deploy]") {
+  const std::string bin = ODOO_PROBER_BIN;
+  auto help = testing::RunProcess({bin, "--help"});
+  REQUIRE(help.exit_code == 0);
+  std::set<std::string> listed;
+  {
+    std::istringstream in(help.out);
+    bool in_commands = false;
+    for (std::string line; std::getline(in, line);) {
+      if (line == "Subcommands:")
+        in_commands = true;
+      else if (line.empty())
+        in_commands = false;
+      else if (in_commands && line.rfind("  ", 0) == 0)
+        listed.insert(line.substr(2, line.find(' ', 2) - 2));
+    }
+  }
+  REQUIRE(listed.size() >= 10);
+  const auto commands = Completions({bin, ""});
+  CHECK(std::set<std::string>(commands.begin(), commands.end()) == listed);
+  CHECK(Completions({bin, "ver"}) == std::vector<std::string>{"version"});
+  // Options: the global ones, and each command's own after it (also after a global option).
+  const auto global = Completions({bin, "--"});
+  CHECK(std::count(global.begin(), global.end(), "--log-level") == 1);
+  const auto run = Completions({bin, "--log-level", "debug", "run", "--g"});
+  CHECK(run == std::vector<std::string>{"--grace"});
+  const auto levels = Completions({bin, "--log-level", "w"});
+  CHECK(levels == std::vector<std::string>{"warn"});
+  for (const auto& command : listed) {
+    INFO(command);
+    const auto options = Completions({bin, command, "--"});
+    CHECK(std::count(options.begin(), options.end(), "--help") == 1);
   }
 }
 
