@@ -33,12 +33,7 @@ const fs::path kRoot = ODOO_PROBER_SOURCE_DIR;
 const fs::path kBuild = ODOO_PROBER_BUILD_DIR;
 const std::string kVersion = ODOO_PROBER_VERSION;
 
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string Slurp(const fs::path& path) { return testing::ReadText(path.string()); }
 
 // Whether the artefact `what` (deb, image) must be there: named in ODOO_PROBER_REQUIRE_ARTEFACTS.
 bool Required(const std::string& what) {

@@ -57,13 +57,6 @@ double SecondOfDay(const json& started_at) {
   return h * 3600 + m * 60 + s;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 TEST_CASE("every fault fails the right step with the right class, cleans up, and spares the rest",
           "[faults]") {
   std::vector<Fault> matrix;
@@ -166,7 +159,7 @@ TEST_CASE("every fault fails the right step with the right class, cleans up, and
   const std::string results = dir.path() + "/results.jsonl";
   std::map<std::string, json> first;  // by target: its first run
   auto collect = [&] {
-    for (const auto& run : testing::JourneyResultLines(ReadFile(results))) {
+    for (const auto& run : testing::JourneyResultLines(testing::ReadText(results))) {
       if (run["target"] != "healthy" && !first.count(run["target"])) first[run["target"]] = run;
     }
     return first.size() == matrix.size();
@@ -210,7 +203,7 @@ TEST_CASE("every fault fails the right step with the right class, cleans up, and
 
   // The healthy pair kept its schedule through all of it: every run ok and fast, none late.
   std::vector<double> starts;
-  for (const auto& run : testing::JourneyResultLines(ReadFile(results))) {
+  for (const auto& run : testing::JourneyResultLines(testing::ReadText(results))) {
     if (run["target"] != "healthy") continue;
     INFO(run.dump());
     CHECK(run["outcome"] == "ok");

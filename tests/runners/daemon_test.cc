@@ -755,13 +755,6 @@ namespace {
 namespace fs = std::filesystem;
 const std::string kSource = ODOO_PROBER_SOURCE_DIR;
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // A real Prometheus scraping the daemon at `daemon_url` every second, with the shipped rules
 // loaded and evaluated every second; its files in `dir`.
 struct RulesPrometheus {
@@ -843,7 +836,7 @@ TEST_CASE("run watches each target: an upgrade and a rotation are one event each
   CHECK(testing::MetricSum(metrics, "odoo_prober_target_last_change_timestamp_seconds") > 1.7e9);
   // Prometheus: the dashboard's annotation query and the journey alerts' context both see it.
   const auto dashboard =
-      json::parse(ReadText(kSource + "/deploy/grafana/odoo-prober-dashboard.json"));
+      json::parse(testing::ReadText(kSource + "/deploy/grafana/odoo-prober-dashboard.json"));
   std::string annotation = dashboard["annotations"]["list"][0]["expr"];
   annotation.replace(annotation.find("$target"), 7, ".*");
   json found;
@@ -858,8 +851,7 @@ TEST_CASE("run watches each target: an upgrade and a rotation are one event each
   CHECK(kinds == std::set<std::string>{"module_upgraded", "certificate_rotated"});
   // The alerts' context is a recorded series: it holds both once its group has evaluated again.
   CHECK(Eventually([&] {
-    const auto context =
-        PromQuery(port, "odoo_prober:target_changes:increase1h{target=\"plant\"}");
+    const auto context = PromQuery(port, "odoo_prober:target_changes:increase1h{target=\"plant\"}");
     return !context.is_discarded() && context["data"]["result"].size() == 2;
   }));
   // /status, the pair's page, the JSON lines, SQLite and report.

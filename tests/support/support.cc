@@ -20,6 +20,13 @@ extern char** environ;
 
 namespace odoo_prober::testing {
 
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 double MetricSum(const std::string& text, const std::string& prefix) {
   double sum = 0;
   std::istringstream in(text);

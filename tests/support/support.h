@@ -20,6 +20,9 @@ namespace odoo_prober::testing {
 // ("odoo_prober_journey_runs_total{" sums every series of the family).
 double MetricSum(const std::string& text, const std::string& prefix);
 
+// The whole content of the file at `path` ("" when it cannot be read).
+std::string ReadText(const std::string& path);
+
 // A fresh folder under $TMPDIR, removed with everything in it on destruction.
 class TempDir {
  public:
