@@ -177,6 +177,13 @@ TEST_CASE("every overlay runs the image the build made, as its user, on mounts i
   CHECK_FALSE(config["Labels"]["org.opencontainers.image.source"].get<std::string>().empty());
   const std::string image_user = config["User"];
   const fs::path rootfs = image / "bundle/rootfs";
+  // What it holds: dpkg's status lists every package (for image scanners), this build's among
+  // them; no shell.
+  const std::string status = Slurp(rootfs / "var/lib/dpkg/status");
+  CHECK(Contains(status, "Package: odoo-prober\nVersion: " + kVersion + "\n"));
+  CHECK(Contains(status, "Package: libcurl4\n"));
+  CHECK_FALSE(fs::exists(rootfs / "bin/sh"));
+  CHECK_FALSE(fs::exists(rootfs / "usr/bin/sh"));
 
   const auto statefulsets = RenderedOverlays();
   CHECK(statefulsets.size() >= 2);
