@@ -230,14 +230,17 @@ TEST_CASE("every overlay runs the image the build made, as its user, on mounts i
   }
 }
 
-// The bundle's rootfs run as the image runs: in a mount namespace of its own, the root read-only,
-// the config folder and the results volume mounted, as the image's user, with its environment.
-testing::ProcessResult RunImage(const fs::path& bundle, const std::string& config_dir,
-                                const std::string& results_dir,
-                                const std::vector<std::string>& args) {
+// The command line that runs the bundle's rootfs as the image runs: in a mount namespace of its
+// own, the root read-only, the config folder and the results volume mounted, /tmp a tmpfs, as the
+// image's user, with its environment and entry point, then `args`. Every step execs the next:
+// a signal to the process reaches odoo-prober.
+std::vector<std::string> ImageCommand(const fs::path& bundle, const std::string& config_dir,
+                                      const std::string& results_dir,
+                                      const std::vector<std::string>& args) {
   const json spec = json::parse(Slurp(bundle / "config.json"));
   const std::string user = std::to_string(spec["process"]["user"]["uid"].get<int>()) + ":" +
                            std::to_string(spec["process"]["user"]["gid"].get<int>());
+  const std::string rootfs = (bundle / "rootfs").string();
   std::vector<std::string> argv = {"/usr/bin/unshare",
                                    "--mount",
                                    "--propagation",
@@ -245,81 +248,125 @@ testing::ProcessResult RunImage(const fs::path& bundle, const std::string& confi
                                    "--",
                                    "/bin/sh",
                                    "-ec",
-                                   "r=$1; shift\n"
-                                   "mount --bind \"$r\" \"$r\"\n"
-                                   "mount --bind -o ro \"$CONFIG\" \"$r/etc/odoo-prober\"\n"
-                                   "mount --bind \"$RESULTS\" \"$r/var/lib/odoo-prober\"\n"
+                                   "r=$1; mount --bind \"$r\" \"$r\"\n"
+                                   "mount --bind -o ro \"$2\" \"$r/etc/odoo-prober\"\n"
+                                   "mount --bind \"$3\" \"$r/var/lib/odoo-prober\"\n"
                                    "mount -t tmpfs -o mode=1777,size=16m tmp \"$r/tmp\"\n"
                                    "mount -o remount,bind,ro \"$r\"\n"
-                                   "exec env -i \"$@\"",
+                                   "shift 3; exec env -i \"$@\"",
                                    "sh",
-                                   (bundle / "rootfs").string()};
+                                   rootfs,
+                                   config_dir,
+                                   results_dir};
   for (const auto& e : spec["process"]["env"]) argv.push_back(e.get<std::string>());
-  argv.insert(argv.end(), {"/usr/sbin/chroot", "--userspec=" + user, (bundle / "rootfs").string(),
+  argv.insert(argv.end(), {"/usr/sbin/chroot", "--userspec=" + user, rootfs,
                            spec["process"]["args"][0].get<std::string>()});
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunProcess(argv, {{"CONFIG", config_dir}, {"RESULTS", results_dir}},
-                    std::chrono::seconds(30));
+  return argv;
 }
+
+// The image's bundle, when it was built and this process may run it (root: mount, chroot).
+fs::path RunnableBundle() {
+  const fs::path image = BuiltImage();
+  if (image.empty()) return {};
+  if (::geteuid() != 0) {
+    WARN("skipped, not passed: running the image's root filesystem needs root (mount, chroot)");
+    return {};
+  }
+  return image / "bundle";
+}
+
+// A config folder and a results volume for the image, readable and writable by its user: one
+// target, the emulator over HTTPS (its CA and the password beside the config), the login journey,
+// and `more` YAML.
+struct ImageFiles {
+  TempDir config;
+  TempDir results;
+  int uid = 0;
+  ImageFiles(const fs::path& bundle, testing::RunningEmulator& emu, const std::string& more) {
+    const json spec = json::parse(Slurp(bundle / "config.json"));
+    uid = spec["process"]["user"]["uid"];
+    const int gid = spec["process"]["user"]["gid"];
+    REQUIRE(uid != 0);
+    REQUIRE(::chmod(config.path().c_str(), 0755) == 0);
+    REQUIRE(::chown(results.path().c_str(), uid, gid) == 0);
+    fs::copy_file(emu.pki().ca_cert, config.path() + "/ca.pem");
+    const std::string secret = config.Write("odoo.password", "pw-image-smoke\n", 0600);
+    REQUIRE(::chown(secret.c_str(), uid, gid) == 0);
+    config.Write("prober.yaml",
+                 "version: 1\n"
+                 "targets:\n"
+                 "  - name: emulator\n"
+                 "    url: " +
+                     emu.https_url() +
+                     "\n"
+                     "    database: probe\n"
+                     "    protocol: jsonrpc\n"
+                     "    login: admin\n"
+                     "    password_file: /etc/odoo-prober/odoo.password\n"
+                     "    tls: {ca_file: /etc/odoo-prober/ca.pem}\n"
+                     "    labels: {region: eu-west, plant: lyon}\n" +
+                     more,
+                 0644);
+  }
+};
 
 TEST_CASE("the image, read-only and as its user, probes the emulator once and exits 0",
           "[artefacts]") {
-  const fs::path image = BuiltImage();
-  if (image.empty()) return;
-  if (::geteuid() != 0) {
-    WARN("skipped, not passed: running the image's root filesystem needs root (mount, chroot)");
-    return;
-  }
-  const fs::path bundle = image / "bundle";
-  const json spec = json::parse(Slurp(bundle / "config.json"));
-  const int uid = spec["process"]["user"]["uid"];
-  const int gid = spec["process"]["user"]["gid"];
-  CHECK(uid != 0);
-
+  const fs::path bundle = RunnableBundle();
+  if (bundle.empty()) return;
   testing::RunningEmulator emu(testing::Personality("17.0", "pw-image-smoke"));
-  TempDir config_dir;
-  TempDir results_dir;
-  REQUIRE(::chmod(config_dir.path().c_str(), 0755) == 0);
-  REQUIRE(::chown(results_dir.path().c_str(), uid, gid) == 0);
-  fs::copy_file(emu.pki().ca_cert, config_dir.path() + "/ca.pem");
-  const std::string secret = config_dir.Write("odoo.password", "pw-image-smoke\n", 0600);
-  REQUIRE(::chown(secret.c_str(), uid, gid) == 0);
-  config_dir.Write("prober.yaml",
-                   "version: 1\n"
-                   "targets:\n"
-                   "  - name: emulator\n"
-                   "    url: " +
-                       emu.https_url() +
-                       "\n"
-                       "    database: probe\n"
-                       "    protocol: jsonrpc\n"
-                       "    login: admin\n"
-                       "    password_file: /etc/odoo-prober/odoo.password\n"
-                       "    tls: {ca_file: /etc/odoo-prober/ca.pem}\n"
-                       "    labels: {region: eu-west, plant: lyon}\n"
-                       "journeys:\n  - name: login\n",
-                   0644);
+  ImageFiles files(bundle, emu, "journeys:\n  - name: login\n");
 
-  auto r = RunImage(
-      bundle, config_dir.path(), results_dir.path(),
-      {"once", "/etc/odoo-prober/prober.yaml", "--json", "/var/lib/odoo-prober/results.json"});
+  auto r = RunProcess(ImageCommand(bundle, files.config.path(), files.results.path(),
+                                   {"once", "/etc/odoo-prober/prober.yaml", "--json",
+                                    "/var/lib/odoo-prober/results.json"}),
+                      {}, std::chrono::seconds(30));
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   CHECK(Contains(r.out, "login"));
   CHECK_FALSE(Contains(r.out + r.err, "pw-image-smoke"));
   // The result went to the volume, written by the image's user.
   struct stat st {};
-  REQUIRE(::stat((results_dir.path() + "/results.json").c_str(), &st) == 0);
-  CHECK(static_cast<int>(st.st_uid) == uid);
-  const json written = json::parse(Slurp(results_dir.path() + "/results.json"));
+  REQUIRE(::stat((files.results.path() + "/results.json").c_str(), &st) == 0);
+  CHECK(static_cast<int>(st.st_uid) == files.uid);
+  const json written = json::parse(Slurp(files.results.path() + "/results.json"));
   REQUIRE(written.size() == 1);
   CHECK(written[0]["outcome"] == "ok");
 
   // Its entry point says the version it was built as.
-  auto v = RunImage(bundle, config_dir.path(), results_dir.path(), {"--version"});
+  auto v =
+      RunProcess(ImageCommand(bundle, files.config.path(), files.results.path(), {"--version"}), {},
+                 std::chrono::seconds(30));
   INFO(v.out << v.err);
   CHECK(v.exit_code == 0);
   CHECK(v.out == "odoo-prober " + kVersion + "\n");
+}
+
+TEST_CASE("the image runs the daemon read-only: its results on the volume, a clean SIGTERM",
+          "[artefacts]") {
+  const fs::path bundle = RunnableBundle();
+  if (bundle.empty()) return;
+  testing::RunningEmulator emu(testing::Personality("17.0", "pw-image-smoke"));
+  ImageFiles files(bundle, emu,
+                   "journeys:\n  - {name: login, interval: 1s, timeout: 1s}\n"
+                   "results: {sqlite: /var/lib/odoo-prober/history.db, "
+                   "jsonl: /var/lib/odoo-prober/results.jsonl}\n"
+                   "admin: {listen: \"127.0.0.1:" +
+                       std::to_string(testing::UnusedPort()) + "\"}\n");
+  testing::BackgroundProcess daemon(ImageCommand(bundle, files.config.path(), files.results.path(),
+                                                 {"run", "/etc/odoo-prober/prober.yaml"}));
+  const std::string jsonl = files.results.path() + "/results.jsonl";
+  REQUIRE(testing::Eventually([&] {
+    const auto results = testing::JourneyResultLines(testing::ReadText(jsonl));
+    return results.size() >= 2 && results.back()["outcome"] == "ok";
+  }));
+  CHECK(daemon.Stop() == 0);
+  for (const char* written : {"/history.db", "/results.jsonl"}) {
+    struct stat st {};
+    REQUIRE(::stat((files.results.path() + written).c_str(), &st) == 0);
+    CHECK(static_cast<int>(st.st_uid) == files.uid);
+  }
 }
 
 }  // namespace
