@@ -134,8 +134,10 @@ TEST_CASE("the package's unit runs its binary as the user postinst makes, on its
   std::string text = unit;
   text.replace(text.find(binary), binary.size(), r.string() + binary);
   TempDir dir;
+  // Documentation=man:odoo-prober(1) is looked up in the package's man pages.
   auto v =
-      RunProcess({"/usr/bin/systemd-analyze", "verify", dir.Write("odoo-prober.service", text)});
+      RunProcess({"/usr/bin/systemd-analyze", "verify", dir.Write("odoo-prober.service", text)},
+                 {{"MANPATH", r.string() + "/usr/share/man"}});
   INFO(v.err);
   CHECK(v.exit_code == 0);
   // A user that does not exist here is said; any other word from verify is a mistake.
