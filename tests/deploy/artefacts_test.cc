@@ -146,6 +146,29 @@ TEST_CASE("the package's unit runs its binary as the user postinst makes, on its
   CHECK(err.empty());
 }
 
+TEST_CASE("cmake --install writes the unit with its prefix's binary, the config to /etc",
+          "[artefacts]") {
+  TempDir dest;
+  const std::string prefix = "/opt/odoo-prober-test";
+  auto r = RunProcess({CMAKE_COMMAND, "--install", kBuild.string(), "--prefix", prefix},
+                      {{"DESTDIR", dest.path()}});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const fs::path root = dest.path();
+  CHECK(fs::exists(root / ("." + prefix) / "bin/odoo-prober"));
+  const std::string unit = Slurp(root / ("." + prefix) / "lib/systemd/system/odoo-prober.service");
+  CHECK(Contains(unit,
+                 "\nExecStart=" + prefix + "/bin/odoo-prober run /etc/odoo-prober/prober.yaml"));
+  CHECK(Contains(Slurp(root / "etc/odoo-prober/prober.yaml"), "api_key_env: ODOO_API_KEY"));
+  CHECK(fs::is_directory(root / "var/lib/odoo-prober"));
+  for (const char* shared : {"journeys/login.yaml", "prometheus/odoo-prober-rules.yml",
+                             "alertmanager/alertmanager.yml", "grafana/odoo-prober-dashboard.json",
+                             "runbooks/OdooProberDown.md", "examples/prober.yaml"}) {
+    INFO(shared);
+    CHECK(fs::exists(root / ("." + prefix) / "share/odoo-prober" / shared));
+  }
+}
+
 std::vector<YAML::Node> RenderedOverlays() {
   std::vector<YAML::Node> statefulsets;
   for (const auto& entry : fs::directory_iterator(kRoot / "deploy/kubernetes/overlays")) {
