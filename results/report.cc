@@ -205,6 +205,18 @@ using internal::Column;
 using internal::OpenHistory;
 using internal::StmtFinalize;
 
+// Runs `sql` with ?1 = since and ?2 = until and calls `row` with each row. A statement that
+// cannot be prepared (a history written before its table existed) reads as no rows.
+template <typename F>
+void EachRow(sqlite3* db, const char* sql, double since, double until, F&& row) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) return;
+  std::unique_ptr<sqlite3_stmt, StmtFinalize> stmt(s);
+  sqlite3_bind_double(s, 1, since);
+  sqlite3_bind_double(s, 2, until);
+  while (sqlite3_step(s) == SQLITE_ROW) row(s);
+}
+
 prober::Result<std::map<Key, std::vector<Run>>> ReadRuns(sqlite3* db, const std::string& path,
                                                          double from, double until) {
   sqlite3_stmt* s = nullptr;
@@ -250,13 +262,8 @@ std::vector<OpenTlsFinding> ReadTls(sqlite3* db, double since, double until) {
       "JOIN latest l ON c.endpoint = l.endpoint AND c.checked_at = l.at "
       "JOIN tls_findings f ON f.check_id = c.id ORDER BY CASE f.severity WHEN 'critical' THEN 0 "
       "WHEN 'warning' THEN 1 ELSE 2 END, c.endpoint, f.kind";
-  sqlite3_stmt* s = nullptr;
   std::vector<OpenTlsFinding> out;
-  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) return out;
-  std::unique_ptr<sqlite3_stmt, StmtFinalize> stmt(s);
-  sqlite3_bind_double(s, 1, since);
-  sqlite3_bind_double(s, 2, until);
-  while (sqlite3_step(s) == SQLITE_ROW) {
+  EachRow(db, sql, since, until, [&](sqlite3_stmt* s) {
     OpenTlsFinding f;
     f.endpoint = Column(s, 0);
     f.target = Column(s, 1);
@@ -267,7 +274,7 @@ std::vector<OpenTlsFinding> ReadTls(sqlite3* db, double since, double until) {
     f.certificate = Column(s, 6);
     f.detail = Column(s, 7);
     out.push_back(std::move(f));
-  }
+  });
   return out;
 }
 
@@ -278,16 +285,11 @@ std::vector<ReportChange> ReadChanges(sqlite3* db, double since, double until) {
   const char* sql =
       "SELECT at, target, coalesce(region, ''), coalesce(plant, ''), kind, coalesce(summary, '') "
       "FROM events WHERE at >= ?1 AND at < ?2 ORDER BY at, id";
-  sqlite3_stmt* s = nullptr;
   std::vector<ReportChange> out;
-  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) return out;
-  std::unique_ptr<sqlite3_stmt, StmtFinalize> stmt(s);
-  sqlite3_bind_double(s, 1, since);
-  sqlite3_bind_double(s, 2, until);
-  while (sqlite3_step(s) == SQLITE_ROW) {
+  EachRow(db, sql, since, until, [&](sqlite3_stmt* s) {
     out.push_back({FromUnix(sqlite3_column_double(s, 0)), Column(s, 1), Column(s, 2), Column(s, 3),
                    Column(s, 4), Column(s, 5)});
-  }
+  });
   return out;
 }
 
@@ -298,15 +300,10 @@ std::vector<DependencyRow> ReadDependencies(sqlite3* db, double since, double un
       "SELECT dependency, kind, used_by, coalesce(region, ''), started_at, duration_seconds, "
       "outcome, coalesce(detail, '') FROM dependency_checks WHERE started_at >= ?1 AND "
       "started_at < ?2 ORDER BY dependency, region, started_at";
-  sqlite3_stmt* s = nullptr;
   std::vector<DependencyRow> out;
-  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) return out;
-  std::unique_ptr<sqlite3_stmt, StmtFinalize> stmt(s);
-  sqlite3_bind_double(s, 1, since);
-  sqlite3_bind_double(s, 2, until);
   std::vector<std::vector<double>> durations;
   std::vector<std::map<std::string, int64_t>> reasons;
-  while (sqlite3_step(s) == SQLITE_ROW) {
+  EachRow(db, sql, since, until, [&](sqlite3_stmt* s) {
     const std::string name = Column(s, 0), region = Column(s, 3);
     if (out.empty() || out.back().dependency != name || out.back().region != region) {
       out.push_back({name, Column(s, 1), Column(s, 2), region});
@@ -317,12 +314,12 @@ std::vector<DependencyRow> ReadDependencies(sqlite3* db, double since, double un
     ++row.checks;
     durations.back().push_back(sqlite3_column_double(s, 5));
     const std::string outcome = Column(s, 6);
-    if (outcome == "ok") continue;
+    if (outcome == "ok") return;
     ++row.failed;
     ++reasons.back()[outcome];
     row.last_failure = FromUnix(sqlite3_column_double(s, 4));
     row.last_detail = Column(s, 7);
-  }
+  });
   for (size_t i = 0; i < out.size(); ++i) {
     DependencyRow& row = out[i];
     row.availability =
