@@ -161,12 +161,20 @@ TEST_CASE("cmake --install writes the unit with its prefix's binary, the config 
                  "\nExecStart=" + prefix + "/bin/odoo-prober run /etc/odoo-prober/prober.yaml"));
   CHECK(Contains(Slurp(root / "etc/odoo-prober/prober.yaml"), "api_key_env: ODOO_API_KEY"));
   CHECK(fs::is_directory(root / "var/lib/odoo-prober"));
-  for (const char* shared : {"journeys/login.yaml", "prometheus/odoo-prober-rules.yml",
-                             "alertmanager/alertmanager.yml", "grafana/odoo-prober-dashboard.json",
-                             "runbooks/OdooProberDown.md", "examples/prober.yaml"}) {
+  const fs::path share = root / ("." + prefix) / "share/odoo-prober";
+  for (const char* shared :
+       {"journeys/login.yaml", "prometheus/odoo-prober-rules.yml", "alertmanager/alertmanager.yml",
+        "grafana/odoo-prober-dashboard.json", "examples/prober.yaml"}) {
     INFO(shared);
-    CHECK(fs::exists(root / ("." + prefix) / "share/odoo-prober" / shared));
+    CHECK(fs::exists(share / shared));
   }
+  size_t runbooks = 0;
+  for (const auto& runbook : fs::directory_iterator(kRoot / "docs/runbooks")) {
+    INFO(runbook.path());
+    CHECK(fs::exists(share / "runbooks" / runbook.path().filename()));
+    ++runbooks;
+  }
+  CHECK(runbooks >= 10);
 }
 
 std::vector<YAML::Node> RenderedOverlays() {

@@ -189,7 +189,7 @@ TEST_CASE("every document a file of the repository names is in the repository", 
   };
   std::vector<fs::path> files;
   for (const char* top : {"prober", "config", "scenarios", "results", "runners", "regions", "tests",
-                          "bench", "scripts", "deploy", "docs", ".ci"}) {
+                          "bench", "scripts", "deploy", "docs", "packaging", ".ci"}) {
     for (const auto& e : fs::recursive_directory_iterator(kRoot / top)) {
       if (!e.is_regular_file()) continue;
       const std::string rel = fs::relative(e.path(), kRoot).string();
