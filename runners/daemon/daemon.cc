@@ -199,6 +199,20 @@ Scheduler MakeDependencyScheduler(const Daemon::Snapshot& snap, const std::strin
 // Dependency checks are short and mostly wait on the network: a few threads serve many.
 constexpr int kDependencyWorkers = 4;
 
+// Runs `task` on `pool`, or right here when the daemon has no threads (Step() on a fake clock).
+void RunOn(WorkerPool* pool, std::function<void()> task) {
+  if (pool) {
+    pool->Submit(std::move(task));
+  } else {
+    task();
+  }
+}
+
+// An Executor's way to start tasks: on `pool`, or right here without one.
+Executor::Submit SubmitTo(WorkerPool* pool) {
+  return [pool](std::function<void()> task) { RunOn(pool, std::move(task)); };
+}
+
 }  // namespace
 
 Daemon::Daemon(const RunOptions& options, DaemonEnv env)
@@ -227,23 +241,15 @@ prober::Result<std::unique_ptr<Daemon>> Daemon::Create(const RunOptions& options
       *d->metrics_, d->board_, d->clock_, d->instance_, [d = d.get()] {
         return Readiness{d->scheduling_.load(), d->fanout_->Healthy()};
       });
-  Executor::Submit submit = [](std::function<void()> task) { task(); };
   if (d->env_.threads) {
     d->pool_ = std::make_unique<WorkerPool>(cfg.concurrency);
     d->tls_pool_ = std::make_unique<WorkerPool>(1);
     d->cleanup_pool_ = std::make_unique<WorkerPool>(1);
     d->dependency_pool_ = std::make_unique<WorkerPool>(kDependencyWorkers);
     d->watch_pool_ = std::make_unique<WorkerPool>(1);
-    submit = [pool = d->pool_.get()](std::function<void()> task) { pool->Submit(std::move(task)); };
   }
-  d->executor_ = std::make_unique<Executor>(std::move(submit));
-  Executor::Submit submit_check = [](std::function<void()> task) { task(); };
-  if (d->dependency_pool_) {
-    submit_check = [pool = d->dependency_pool_.get()](std::function<void()> task) {
-      pool->Submit(std::move(task));
-    };
-  }
-  d->dependency_executor_ = std::make_unique<Executor>(std::move(submit_check));
+  d->executor_ = std::make_unique<Executor>(SubmitTo(d->pool_.get()));
+  d->dependency_executor_ = std::make_unique<Executor>(SubmitTo(d->dependency_pool_.get()));
   d->Install(*loaded);
   d->next_tls_ = d->clock_.Monotonic();
   return d;
@@ -346,11 +352,7 @@ void Daemon::WatchIfDue(Mono now) {
     Watch(*snap, due);
     watching_ = false;
   };
-  if (watch_pool_) {
-    watch_pool_->Submit(std::move(round));
-  } else {
-    round();
-  }
+  RunOn(watch_pool_.get(), std::move(round));
 }
 
 void Daemon::Watch(const Snapshot& snap, const std::vector<const config::TargetConfig*>& due) {
@@ -455,11 +457,7 @@ void Daemon::RetryLeftoversIfDue(Mono now) {
     RetryLeftovers(*snap, due);
     retrying_ = false;
   };
-  if (cleanup_pool_) {
-    cleanup_pool_->Submit(std::move(round));
-  } else {
-    round();
-  }
+  RunOn(cleanup_pool_.get(), std::move(round));
 }
 
 void Daemon::RetryLeftovers(const Snapshot& snap, const std::vector<results::LeftoverRecord>& due) {
@@ -533,13 +531,7 @@ Daemon::Mono Daemon::Step() {
       trim_pending_ = false;
     };
     // At most one waits behind a long TLS round.
-    if (!trim_pending_.exchange(true)) {
-      if (tls_pool_) {
-        tls_pool_->Submit(trim);
-      } else {
-        trim();
-      }
-    }
+    if (!trim_pending_.exchange(true)) RunOn(tls_pool_.get(), std::move(trim));
   }
   Mono next_watch = Mono::max();
   if (env_.read_fingerprint && snapshot_->config.fingerprint_interval.count() > 0)
@@ -587,11 +579,7 @@ void Daemon::CheckTlsIfDue(Mono now) {
     }
     tls_running_ = false;
   };
-  if (tls_pool_) {
-    tls_pool_->Submit(std::move(round));
-  } else {
-    round();
-  }
+  RunOn(tls_pool_.get(), std::move(round));
 }
 
 void Daemon::Loop() {
