@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "config/sections.h"
 #include "config/yaml_reader.h"
+#include "config/yaml_util.h"
 
 namespace odoo_prober::config {
 namespace {
@@ -71,7 +72,7 @@ class AdminReader {
     text << in.rdbuf();
     YamlReader users(path);
     users.Guarded([&] {
-      const YAML::Node doc = YAML::Load(text.str());
+      const YAML::Node doc = LoadUtf8(text.str());
       auto m = users.Map(doc, "(the file)", {"basic_auth_users"},
                          "basic_auth_users: {prometheus: $2y$10$...}");
       if (!m) return;

@@ -89,7 +89,7 @@ class Loader {
     ParseOutcome out;
     ProberConfig cfg;
     cfg.path = path_;
-    r_.Guarded([&] { LoadRoot(YAML::Load(text), cfg); });
+    r_.Guarded([&] { LoadRoot(LoadUtf8(text), cfg); });
     out.errors = std::move(r_.errors());
     out.warnings = r_.warnings();
     if (out.errors.empty() && !options_.identity.region.empty()) {

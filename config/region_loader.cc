@@ -35,7 +35,7 @@ class RegionLoader {
   }
 
   void Load(const std::string& name, const std::string& text) {
-    r_.Guarded([&] { LoadRoot(YAML::Load(text), name); });
+    r_.Guarded([&] { LoadRoot(LoadUtf8(text), name); });
   }
 
   YamlReader& reader() { return r_; }

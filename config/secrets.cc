@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "config/sections.h"
 #include "config/yaml_reader.h"
+#include "prober/text.h"
 
 namespace odoo_prober::config {
 namespace {
@@ -46,7 +47,7 @@ class SecretsReader {
                    "; export it before starting odoo-prober, or use a *_file reference");
       return std::nullopt;
     }
-    return Secret(*value);
+    return Utf8Secret(at, field, std::move(*value), "environment variable " + var);
   }
 
   std::optional<Secret> SecretFromFile(const YAML::Node& at, const std::string& field,
@@ -71,7 +72,7 @@ class SecretsReader {
       r_.Warn(at, field,
               "the secret file '" + file + "' is readable by group or others; chmod 600 it");
     }
-    return Secret(std::move(value));
+    return Utf8Secret(at, field, std::move(value), "the file '" + file + "'");
   }
 
   std::optional<Secret> SecretRef(Fields& f, const std::string& kind) {
@@ -94,6 +95,19 @@ class SecretsReader {
   }
 
  private:
+  // Odoo's JSON requests carry UTF-8 text only; a Latin-1 password would fail every login.
+  std::optional<Secret> Utf8Secret(const YAML::Node& at, const std::string& field,
+                                   std::string value, const std::string& source) {
+    if (prober::FirstNotUtf8(value) != std::string::npos) {
+      r_.Error(at, field,
+               source +
+                   " holds a secret that is not UTF-8, which a JSON request cannot carry; "
+                   "write it as UTF-8 (e.g. iconv -f latin1 -t utf-8)");
+      return std::nullopt;
+    }
+    return Secret(std::move(value));
+  }
+
   ReadContext& c_;
   YamlReader& r_;
 };

@@ -209,6 +209,8 @@ void YamlReader::Fields::Done(const YAML::Node& owner) {
 void YamlReader::Guarded(const std::function<void()>& read) {
   try {
     read();
+  } catch (const NotUtf8& e) {
+    Error(e.mark, "", e.msg);
   } catch (const YAML::ParserException& e) {
     Error(e.mark, "",
           "YAML syntax error: " + e.msg +

@@ -2,9 +2,42 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 
+#include "prober/text.h"
+
 namespace odoo_prober::config {
+
+namespace {
+std::string NotUtf8Message(unsigned char byte) {
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02X", byte);
+  return std::string("the file is not UTF-8 here (byte ") + hex +
+         "): YAML files are UTF-8; save it as UTF-8, e.g. iconv -f latin1 -t utf-8";
+}
+
+}  // namespace
+
+NotUtf8::NotUtf8(const YAML::Mark& at, unsigned char byte)
+    : YAML::Exception(at, NotUtf8Message(byte)) {}
+
+YAML::Node LoadUtf8(const std::string& text) {
+  const size_t bad = prober::FirstNotUtf8(text);
+  if (bad != std::string::npos) {
+    YAML::Mark at;
+    at.pos = static_cast<int>(bad);
+    at.line = static_cast<int>(std::count(text.begin(), text.begin() + bad, '\n'));
+    const size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+    const size_t from = line_start == std::string::npos || bad == 0 ? 0 : line_start + 1;
+    // Columns count characters, as an editor shows them: UTF-8 continuation bytes are not one.
+    at.column = static_cast<int>(std::count_if(text.begin() + from, text.begin() + bad, [](char c) {
+      return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+    throw NotUtf8(at, static_cast<unsigned char>(text[bad]));
+  }
+  return YAML::Load(text);
+}
 
 nlohmann::json YamlToJson(const YAML::Node& node) {
   using nlohmann::json;

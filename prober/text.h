@@ -32,6 +32,10 @@ std::string JoinEach(const Range& range, std::string_view separator, ToText to_t
 // than thrown: for messages and stored text made of what users and servers wrote.
 std::string DumpJson(const nlohmann::json& value);
 
+// The index of the first byte of `text` that does not start a well-formed UTF-8 sequence
+// (overlong forms, surrogates and code points past U+10FFFF are not), or npos when it is UTF-8.
+size_t FirstNotUtf8(std::string_view text);
+
 std::string FormatUtc(std::chrono::system_clock::time_point when, const char* format);
 
 // `v` with `digits` decimals ("3.142"), and a share as a percentage with two ("99.50%").

@@ -130,12 +130,13 @@ class HarmCheck {
         if (!owned_.count(v)) foreign.push_back(v);
       if (refs.empty() || !foreign.empty()) {
         const std::string what = s.method == "unlink" ? "deletes" : "changes";
-        return Refuse(
-            s, field + ".call",
-            "calls " + call + ", which " + what + " records the journey did not create (" +
-                (refs.empty() ? "ids " + ids.dump() : "variable " + prober::Join(foreign)) +
-                "): only records a record: registers, or read from them, may be "
-                "changed");
+        return Refuse(s, field + ".call",
+                      "calls " + call + ", which " + what +
+                          " records the journey did not create (" +
+                          (refs.empty() ? "ids " + prober::DumpJson(ids)
+                                        : "variable " + prober::Join(foreign)) +
+                          "): only records a record: registers, or read from them, may be "
+                          "changed");
       }
     }
   }

@@ -637,7 +637,10 @@ Status Joined(const std::vector<JourneyError>& errors) {
 std::optional<YAML::Node> LoadYaml(const std::string& text, const std::string& file,
                                    std::vector<JourneyError>& errors) {
   try {
-    return YAML::Load(text);
+    return config::LoadUtf8(text);
+  } catch (const config::NotUtf8& e) {
+    errors.push_back({{file, e.mark.line + 1, e.mark.column + 1}, "", e.msg});
+    return std::nullopt;
   } catch (const YAML::Exception& e) {
     errors.push_back(
         {{file, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax error: " + e.msg});

@@ -242,6 +242,21 @@ journeys:)");
                                    "    tls:\n      client_cert: " + cert + "\n    labels:")),
                     12, "targets[0].tls", "give both or neither");
   }
+  SECTION("a file that is not UTF-8 is refused at its byte, line and column") {
+    // A Latin-1 editor's "Soci\xe9t\xe9": JSON requests, labels and SQLite carry UTF-8 only.
+    const auto errors = Errors(Replace(kGood, "database: prod", "database: Soci\xe9t\xe9"));
+    RequireOneError(errors, 7, "", "not UTF-8 here (byte 0xE9)");
+    CHECK(errors[0].pos.column == 19);  // after "    database: Soci"
+    CHECK(Contains(errors[0].message, "iconv -f latin1 -t utf-8"));
+    // UTF-8 itself loads: the same name written right.
+    CHECK(Errors(Replace(kGood, "database: prod", "database: Soci\xc3\xa9t\xc3\xa9")).empty());
+  }
+  SECTION("a secret that is not UTF-8 names where it is, never what it is") {
+    const auto errors = Errors(kGood, Env({{"ODOO_PW", "s3cr\xe9t"}}));
+    RequireOneError(errors, 10, "targets[0].password_env",
+                    "ODOO_PW holds a secret that is not UTF-8");
+    CHECK_FALSE(Contains(errors[0].ToString(), "s3cr"));
+  }
   SECTION("YAML syntax error") {
     RequireOneError(Errors(Replace(kGood, "database: prod", "database: [prod")), 8, "",
                     "YAML syntax error");

@@ -36,11 +36,13 @@ TEST_CASE("fuzz regressions: huge indexes and bytes that are not UTF-8 are error
   Scope scope;
   scope.vars["list"] = json::array({1, 2});
   CHECK_FALSE(Expand(json("${var.list.99999999999999999999999}"), scope).ok());
-  // A journey whose expect value holds a byte that is not UTF-8 loads (or is refused) calmly.
+  // A journey whose expect value holds a byte that is not UTF-8 is refused at that byte.
   const std::string journey =
       "name: j\nservice: access\nsteps:\n  - name: a\n    authenticate: {}\n"
       "    expect: [{path: \"$.x\", equals: \"caf\xc3\"}]\n";
-  CHECK_NOTHROW(ParseJourney(journey, "j.yaml"));
+  const auto j = ParseJourney(journey, "j.yaml");
+  REQUIRE_FALSE(j.ok());
+  CHECK(Contains(j.status().message(), "j.yaml:6:40: the file is not UTF-8 here (byte 0xC3)"));
 }
 
 TEST_CASE("templates keep types whole and interpolate inside text", "[scenarios]") {
@@ -288,6 +290,26 @@ steps:
     search_read: {model: res.partner, domain: [[ref, "=", AZURE]], fields: [id], limit: 1}
     save: {vendor_id: "$[0].id"}
 )") + extra;
+}
+
+TEST_CASE("a journey file that is not UTF-8 is refused at its line and column, never a crash",
+          "[scenarios]") {
+  // Found by fuzzing: a byte that is not UTF-8 in the ids of a write reached the harm check's
+  // message, and nlohmann::json threw out of the loader (type_error 316).
+  const std::string journey = HarmJourney(
+      "  - name: drop\n    call: {model: res.partner, method: unlink, args: "
+      "[\"Soci\xe9t\xe9\"]}\n");
+  const size_t bad = journey.find('\xe9');
+  const int line = 1 + static_cast<int>(std::count(journey.begin(), journey.begin() + bad, '\n'));
+  const int column = static_cast<int>(bad - journey.rfind('\n', bad));
+  const std::string at = "j.yaml:" + std::to_string(line) + ":" + std::to_string(column) + ": ";
+  for (const bool recipes : {false, true}) {
+    const prober::Status s = recipes ? ParseRecipes(journey, "j.yaml").status()
+                                     : ParseJourney(journey, "j.yaml").status();
+    INFO(s.message());
+    REQUIRE_FALSE(s.ok());
+    CHECK(Contains(s.message(), at + "the file is not UTF-8 here (byte 0xE9)"));
+  }
 }
 
 TEST_CASE("a user journey that could do harm is refused, unless a step says why not",
