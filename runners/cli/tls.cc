@@ -41,7 +41,7 @@ int RunTls(const TlsOptions& options, std::ostream& out, std::ostream& err) {
   if (options.json) {
     auto j = results::ToJson(inspection, findings);
     j["endpoint"] = o.host + ":" + std::to_string(o.port);
-    out << j.dump() << "\n";
+    out << prober::DumpJson(j) << "\n";
   } else {
     out << o.host << ":" << o.port << "  " << prober::OutcomeName(inspection.outcome);
     if (inspection.outcome == prober::Outcome::kOk) {
